@@ -1,0 +1,428 @@
+/* haul-download.c — one download: identity, settings and observable state
+ *
+ * A HaulDownload lives on the main thread only. Workers never see it: the
+ * queue snapshots it into a HaulJob for each attempt and copies the
+ * results back. Setters notify only when a value really changed, so rows
+ * bound to these properties redraw only when their text would.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-download"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "haul-checksum.h"
+#include "haul-download-private.h"
+
+G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_URI,
+  PROP_FINAL_URI,
+  PROP_DIRECTORY,
+  PROP_FILENAME,
+  PROP_STATE,
+  PROP_RECEIVED,
+  PROP_TOTAL,
+  PROP_FRACTION,
+  PROP_SPEED,
+  PROP_ETA,
+  PROP_ERROR,
+  PROP_CHECKSUM,
+  PROP_RATE_LIMIT,
+  PROP_RETRIES,
+  PROP_CREATED,
+  PROP_STARTED,
+  PROP_FINISHED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint64 next_id = 1;
+
+HaulDownload *
+haul_download_new (const char *uri,
+                   const char *directory)
+{
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  return g_object_new (HAUL_TYPE_DOWNLOAD,
+                       "uri", uri,
+                       "directory", directory,
+                       NULL);
+}
+
+static void
+haul_download_finalize (GObject *object)
+{
+  HaulDownload *self = (HaulDownload *)object;
+
+  g_assert (self->job == NULL);
+  g_assert (self->retry_source == 0);
+
+  g_free (self->uri);
+  g_free (self->final_uri);
+  g_free (self->directory);
+  g_free (self->filename);
+  g_free (self->error);
+  g_free (self->checksum);
+  g_free (self->checksum_hex);
+  g_free (self->etag);
+  g_free (self->last_modified);
+  g_free (self->content_type);
+  g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+
+  G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
+}
+
+static void
+haul_download_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_uint64 (value, self->id); break;
+    case PROP_URI: g_value_set_string (value, self->uri); break;
+    case PROP_FINAL_URI: g_value_set_string (value, self->final_uri); break;
+    case PROP_DIRECTORY: g_value_set_string (value, self->directory); break;
+    case PROP_FILENAME: g_value_set_string (value, self->filename); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_RECEIVED: g_value_set_int64 (value, self->received); break;
+    case PROP_TOTAL: g_value_set_int64 (value, self->total); break;
+    case PROP_FRACTION: g_value_set_double (value, haul_download_get_fraction (self)); break;
+    case PROP_SPEED: g_value_set_double (value, self->speed); break;
+    case PROP_ETA: g_value_set_int64 (value, self->eta); break;
+    case PROP_ERROR: g_value_set_string (value, self->error); break;
+    case PROP_CHECKSUM: g_value_set_string (value, self->checksum); break;
+    case PROP_RATE_LIMIT: g_value_set_int64 (value, self->rate_limit); break;
+    case PROP_RETRIES: g_value_set_uint (value, self->retries); break;
+    case PROP_CREATED: g_value_set_int64 (value, self->created); break;
+    case PROP_STARTED: g_value_set_int64 (value, self->started); break;
+    case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_download_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      self->uri = g_value_dup_string (value);
+      break;
+    case PROP_DIRECTORY:
+      self->directory = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_download_class_init (HaulDownloadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = haul_download_finalize;
+  object_class->get_property = haul_download_get_property;
+  object_class->set_property = haul_download_set_property;
+
+  properties[PROP_ID] = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_URI] =
+    g_param_spec_string ("uri", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FINAL_URI] = g_param_spec_string ("final-uri", NULL, NULL, NULL, ro);
+  properties[PROP_DIRECTORY] =
+    g_param_spec_string ("directory", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILENAME] = g_param_spec_string ("filename", NULL, NULL, NULL, ro);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, HAUL_TYPE_DOWNLOAD_STATE, HAUL_DOWNLOAD_STATE_QUEUED, ro);
+  properties[PROP_RECEIVED] = g_param_spec_int64 ("received", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_TOTAL] = g_param_spec_int64 ("total", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
+  properties[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
+  properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, ro);
+  properties[PROP_CHECKSUM] = g_param_spec_string ("checksum", NULL, NULL, NULL, ro);
+  properties[PROP_RATE_LIMIT] = g_param_spec_int64 ("rate-limit", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_RETRIES] = g_param_spec_uint ("retries", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_CREATED] = g_param_spec_int64 ("created", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_STARTED] = g_param_spec_int64 ("started", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+haul_download_init (HaulDownload *self)
+{
+  self->id = next_id++;
+  self->total = -1;
+  self->eta = -1;
+  self->created = g_get_real_time ();
+}
+
+guint64 haul_download_get_id (HaulDownload *self) { return self->id; }
+const char *haul_download_get_uri (HaulDownload *self) { return self->uri; }
+const char *haul_download_get_final_uri (HaulDownload *self) { return self->final_uri; }
+const char *haul_download_get_directory (HaulDownload *self) { return self->directory; }
+const char *haul_download_get_filename (HaulDownload *self) { return self->filename; }
+HaulDownloadState haul_download_get_state (HaulDownload *self) { return self->state; }
+gint64 haul_download_get_received (HaulDownload *self) { return self->received; }
+gint64 haul_download_get_total (HaulDownload *self) { return self->total; }
+gdouble haul_download_get_speed (HaulDownload *self) { return self->speed; }
+gint64 haul_download_get_eta (HaulDownload *self) { return self->eta; }
+const char *haul_download_get_error (HaulDownload *self) { return self->error; }
+const char *haul_download_get_checksum (HaulDownload *self) { return self->checksum; }
+gint64 haul_download_get_rate_limit (HaulDownload *self) { return self->rate_limit; }
+guint haul_download_get_retries (HaulDownload *self) { return self->retries; }
+gint64 haul_download_get_created (HaulDownload *self) { return self->created; }
+gint64 haul_download_get_started (HaulDownload *self) { return self->started; }
+gint64 haul_download_get_finished (HaulDownload *self) { return self->finished; }
+
+/**
+ * haul_download_dup_path:
+ *
+ * Returns: (nullable): where the file is (or will be), once its name is known
+ */
+char *
+haul_download_dup_path (HaulDownload *self)
+{
+  if (self->filename == NULL)
+    return NULL;
+  return g_build_filename (self->directory, self->filename, NULL);
+}
+
+gboolean
+haul_download_is_active (HaulDownload *self)
+{
+  return self->state == HAUL_DOWNLOAD_STATE_CONNECTING ||
+         self->state == HAUL_DOWNLOAD_STATE_DOWNLOADING ||
+         self->state == HAUL_DOWNLOAD_STATE_VERIFYING;
+}
+
+gboolean
+haul_download_is_finished (HaulDownload *self)
+{
+  return self->state == HAUL_DOWNLOAD_STATE_COMPLETED ||
+         self->state == HAUL_DOWNLOAD_STATE_FAILED ||
+         self->state == HAUL_DOWNLOAD_STATE_CANCELLED;
+}
+
+gdouble
+haul_download_get_fraction (HaulDownload *self)
+{
+  if (self->state == HAUL_DOWNLOAD_STATE_COMPLETED)
+    return 1.0;
+  if (self->total <= 0)
+    return 0.0;
+  return CLAMP ((gdouble) self->received / self->total, 0.0, 1.0);
+}
+
+/**
+ * haul_download_set_checksum:
+ * @checksum: (nullable): "sha256:HEX" and the like, or %NULL for none
+ *
+ * Takes effect from the next attempt.
+ */
+gboolean
+haul_download_set_checksum (HaulDownload  *self,
+                            const char    *checksum,
+                            GError       **error)
+{
+  GChecksumType type = G_CHECKSUM_SHA256;
+  g_autofree char *hex = NULL;
+
+  if (checksum != NULL && !haul_checksum_parse (checksum, &type, &hex, error))
+    return FALSE;
+
+  g_free (self->checksum_hex);
+  self->checksum_hex = g_steal_pointer (&hex);
+  self->checksum_type = type;
+  if (g_strcmp0 (self->checksum, checksum) != 0)
+    {
+      g_free (self->checksum);
+      self->checksum = g_strdup (checksum);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKSUM]);
+    }
+  return TRUE;
+}
+
+const char *
+haul_download_state_to_string (HaulDownloadState state)
+{
+  switch (state)
+    {
+    case HAUL_DOWNLOAD_STATE_QUEUED: return _("Queued");
+    case HAUL_DOWNLOAD_STATE_CONNECTING: return _("Connecting");
+    case HAUL_DOWNLOAD_STATE_DOWNLOADING: return _("Downloading");
+    case HAUL_DOWNLOAD_STATE_VERIFYING: return _("Verifying");
+    case HAUL_DOWNLOAD_STATE_COMPLETED: return _("Completed");
+    case HAUL_DOWNLOAD_STATE_PAUSED: return _("Paused");
+    case HAUL_DOWNLOAD_STATE_FAILED: return _("Failed");
+    case HAUL_DOWNLOAD_STATE_CANCELLED: return _("Cancelled");
+    default: return "?";
+    }
+}
+
+static void
+set_string (HaulDownload  *self,
+            char         **field,
+            const char    *value,
+            guint          prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+void
+_haul_download_set_state (HaulDownload      *self,
+                          HaulDownloadState  state)
+{
+  gdouble old_fraction = haul_download_get_fraction (self);
+
+  if (self->state == state)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+
+  if (state == HAUL_DOWNLOAD_STATE_CONNECTING && self->started == 0)
+    {
+      self->started = g_get_real_time ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTED]);
+    }
+  if (haul_download_is_finished (self))
+    {
+      self->finished = g_get_real_time ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISHED]);
+    }
+  if (!haul_download_is_active (self))
+    _haul_download_set_speed (self, 0, -1);
+  if (haul_download_get_fraction (self) != old_fraction)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_haul_download_set_progress (HaulDownload *self,
+                             gint64        received,
+                             gint64        total)
+{
+  gdouble old_fraction = haul_download_get_fraction (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->received != received)
+    {
+      self->received = received;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+    }
+  if (self->total != total)
+    {
+      self->total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+    }
+  if (haul_download_get_fraction (self) != old_fraction)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_haul_download_set_speed (HaulDownload *self,
+                          gdouble       speed,
+                          gint64        eta)
+{
+  if (self->speed != speed)
+    {
+      self->speed = speed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+    }
+  if (self->eta != eta)
+    {
+      self->eta = eta;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+}
+
+void
+_haul_download_set_filename (HaulDownload *self,
+                             const char   *filename)
+{
+  set_string (self, &self->filename, filename, PROP_FILENAME);
+}
+
+void
+_haul_download_set_final_uri (HaulDownload *self,
+                              const char   *final_uri)
+{
+  set_string (self, &self->final_uri, final_uri, PROP_FINAL_URI);
+}
+
+void
+_haul_download_set_error (HaulDownload *self,
+                          const char   *error)
+{
+  set_string (self, &self->error, error, PROP_ERROR);
+}
+
+void
+_haul_download_set_retries (HaulDownload *self,
+                            guint         retries)
+{
+  if (self->retries == retries)
+    return;
+  self->retries = retries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRIES]);
+}
+
+void
+_haul_download_set_rate_limit (HaulDownload *self,
+                               gint64        rate_limit)
+{
+  rate_limit = MAX (rate_limit, 0);
+  if (self->rate_limit == rate_limit)
+    return;
+  self->rate_limit = rate_limit;
+  if (self->limiter == NULL)
+    self->limiter = haul_rate_limiter_new (rate_limit);
+  else
+    haul_rate_limiter_set_rate (self->limiter, rate_limit);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_LIMIT]);
+}
+
+void
+_haul_download_set_validators (HaulDownload *self,
+                               const char   *etag,
+                               const char   *last_modified,
+                               const char   *content_type)
+{
+  g_free (self->etag);
+  self->etag = g_strdup (etag);
+  g_free (self->last_modified);
+  self->last_modified = g_strdup (last_modified);
+  g_free (self->content_type);
+  self->content_type = g_strdup (content_type);
+}

@@ -1,0 +1,47 @@
+/* haul-download.h — one download: identity, settings and observable state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "haul-types.h"
+#include "haul-core-enums.h"
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_DOWNLOAD (haul_download_get_type ())
+
+G_DECLARE_FINAL_TYPE (HaulDownload, haul_download, HAUL, DOWNLOAD, GObject)
+
+HaulDownload      *haul_download_new               (const char   *uri,
+                                                    const char   *directory);
+guint64            haul_download_get_id            (HaulDownload *self);
+const char        *haul_download_get_uri           (HaulDownload *self);
+const char        *haul_download_get_final_uri     (HaulDownload *self);
+const char        *haul_download_get_directory     (HaulDownload *self);
+const char        *haul_download_get_filename      (HaulDownload *self);
+char              *haul_download_dup_path          (HaulDownload *self);
+HaulDownloadState  haul_download_get_state         (HaulDownload *self);
+gboolean           haul_download_is_active         (HaulDownload *self);
+gboolean           haul_download_is_finished       (HaulDownload *self);
+gint64             haul_download_get_received      (HaulDownload *self);
+gint64             haul_download_get_total         (HaulDownload *self);
+gdouble            haul_download_get_fraction      (HaulDownload *self);
+gdouble            haul_download_get_speed         (HaulDownload *self);
+gint64             haul_download_get_eta           (HaulDownload *self);
+const char        *haul_download_get_error         (HaulDownload *self);
+const char        *haul_download_get_checksum      (HaulDownload *self);
+gboolean           haul_download_set_checksum      (HaulDownload *self,
+                                                    const char   *checksum,
+                                                    GError      **error);
+gint64             haul_download_get_rate_limit    (HaulDownload *self);
+guint              haul_download_get_retries       (HaulDownload *self);
+gint64             haul_download_get_created       (HaulDownload *self);
+gint64             haul_download_get_started       (HaulDownload *self);
+gint64             haul_download_get_finished      (HaulDownload *self);
+const char        *haul_download_state_to_string   (HaulDownloadState state);
+
+G_END_DECLS

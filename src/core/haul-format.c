@@ -1,0 +1,141 @@
+/* haul-format.c — human-readable sizes, speeds and times
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-format"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "haul-format.h"
+
+char *
+haul_format_size (gint64 bytes)
+{
+  return g_format_size (MAX (bytes, 0));
+}
+
+char *
+haul_format_speed (gdouble bytes_per_second)
+{
+  g_autofree char *size = g_format_size ((guint64) MAX (bytes_per_second, 0));
+
+  /* Translators: a transfer speed, like "18.2 MB/s" */
+  return g_strdup_printf (_("%s/s"), size);
+}
+
+char *
+haul_format_eta (gint64 seconds)
+{
+  if (seconds < 0)
+    return g_strdup (_("unknown time left"));
+  if (seconds < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d second left", "%d seconds left",
+                                         (gulong) seconds),
+                            (int) seconds);
+  if (seconds < 3600)
+    {
+      int m = (int) ((seconds + 30) / 60);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute left", "%d minutes left", m), m);
+    }
+  if (seconds < 48 * 3600)
+    {
+      int h = (int) (seconds / 3600);
+      int m = (int) ((seconds % 3600) / 60);
+
+      /* Translators: hours and minutes left, like "2 h 05 min left" */
+      return g_strdup_printf (_("%d h %02d min left"), h, m);
+    }
+  {
+    int d = (int) ((seconds + 43200) / 86400);
+
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day left", "%d days left", d), d);
+  }
+}
+
+/**
+ * haul_format_progress:
+ *
+ * Returns: "12.3 MB of 40 MB — 18 MB/s — 2 seconds left", leaving out what is
+ *   unknown
+ */
+char *
+haul_format_progress (gint64  received,
+                      gint64  total,
+                      gdouble speed,
+                      gint64  eta_seconds)
+{
+  g_autofree char *rec = haul_format_size (received);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  if (total > 0)
+    {
+      g_autofree char *tot = haul_format_size (total);
+
+      /* Translators: bytes received of the total, like "12.3 MB of 40 MB" */
+      g_string_printf (s, _("%s of %s"), rec, tot);
+    }
+  else
+    g_string_assign (s, rec);
+
+  if (speed > 0)
+    {
+      g_autofree char *sp = haul_format_speed (speed);
+
+      g_string_append_printf (s, " — %s", sp);
+      if (total > 0 && eta_seconds >= 0)
+        {
+          g_autofree char *eta = haul_format_eta (eta_seconds);
+
+          g_string_append_printf (s, " — %s", eta);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/**
+ * haul_parse_rate:
+ * @text: "500k", "2M", "1.5m", "100000", "0" (0 means unlimited)
+ *
+ * Suffixes k, M and G are powers of 1024, as in curl and wget.
+ */
+gboolean
+haul_parse_rate (const char *text,
+                 gint64     *bytes_per_second)
+{
+  char *end = NULL;
+  gdouble v;
+  gdouble mult = 1;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text) || *text == '-')
+    return FALSE;
+
+  v = g_ascii_strtod (text, &end);
+  if (end == text || v < 0 || v != v)
+    return FALSE;
+
+  switch (g_ascii_tolower (*end))
+    {
+    case 'k': mult = 1024.0; end++; break;
+    case 'm': mult = 1024.0 * 1024; end++; break;
+    case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    case '\0': break;
+    default: return FALSE;
+    }
+  if (g_ascii_tolower (*end) == 'b')
+    end++;
+  if (*end != '\0')
+    return FALSE;
+
+  v *= mult;
+  if (v > (gdouble) G_MAXINT64 / 2)
+    return FALSE;
+
+  *bytes_per_second = (gint64) v;
+  return TRUE;
+}

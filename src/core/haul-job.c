@@ -1,0 +1,155 @@
+/* haul-job.c — the immutable snapshot one download attempt works from
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-job"
+
+#include "config.h"
+
+#include "haul-job.h"
+
+HaulJob *
+haul_job_new (const char *uri,
+              const char *directory)
+{
+  HaulJob *job = g_new0 (HaulJob, 1);
+
+  g_atomic_ref_count_init (&job->ref_count);
+  g_mutex_init (&job->info_mutex);
+  job->uri = g_strdup (uri);
+  job->directory = g_strdup (directory);
+  job->known_total = -1;
+  job->total = -1;
+  job->result_retry_after_s = -1;
+  job->connect_timeout_s = 30;
+  job->stall_timeout_s = 60;
+  job->max_redirects = 20;
+  job->cancellable = g_cancellable_new ();
+  return job;
+}
+
+HaulJob *
+haul_job_ref (HaulJob *job)
+{
+  g_atomic_ref_count_inc (&job->ref_count);
+  return job;
+}
+
+void
+haul_job_unref (HaulJob *job)
+{
+  if (!g_atomic_ref_count_dec (&job->ref_count))
+    return;
+
+  g_free (job->uri);
+  g_free (job->directory);
+  g_free (job->filename);
+  g_free (job->etag);
+  g_free (job->last_modified);
+  g_free (job->content_type);
+  g_free (job->checksum_hex);
+  g_clear_pointer (&job->global_limiter, haul_rate_limiter_unref);
+  g_clear_pointer (&job->download_limiter, haul_rate_limiter_unref);
+  g_clear_pointer (&job->bridge, haul_progress_bridge_unref);
+  g_clear_pointer (&job->claims, haul_name_claims_unref);
+  g_clear_object (&job->cancellable);
+  g_mutex_clear (&job->info_mutex);
+  g_free (job->info_filename);
+  g_free (job->result_filename);
+  g_free (job->result_final_uri);
+  g_free (job->result_etag);
+  g_free (job->result_last_modified);
+  g_free (job->result_content_type);
+  g_free (job);
+}
+
+void
+haul_job_set_info_filename (HaulJob    *job,
+                            const char *filename)
+{
+  g_mutex_lock (&job->info_mutex);
+  g_free (job->info_filename);
+  job->info_filename = g_strdup (filename);
+  g_mutex_unlock (&job->info_mutex);
+  job->info_changed = TRUE;
+}
+
+/* Returns the name the worker announced since the last call, if any. */
+char *
+haul_job_take_info_filename (HaulJob *job)
+{
+  char *ret;
+
+  if (!job->info_changed)
+    return NULL;
+  g_mutex_lock (&job->info_mutex);
+  job->info_changed = FALSE;
+  ret = g_steal_pointer (&job->info_filename);
+  g_mutex_unlock (&job->info_mutex);
+  return ret;
+}
+
+/* Names taken by downloads of this process, so two workers never pick the
+ * same file in the same folder. The disk is checked too; this covers the
+ * window between choosing a name and creating its .part. */
+struct _HaulNameClaims
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  GHashTable      *names;
+};
+
+HaulNameClaims *
+haul_name_claims_new (void)
+{
+  HaulNameClaims *claims = g_new0 (HaulNameClaims, 1);
+
+  g_atomic_ref_count_init (&claims->ref_count);
+  g_mutex_init (&claims->mutex);
+  claims->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return claims;
+}
+
+HaulNameClaims *
+haul_name_claims_ref (HaulNameClaims *claims)
+{
+  g_atomic_ref_count_inc (&claims->ref_count);
+  return claims;
+}
+
+void
+haul_name_claims_unref (HaulNameClaims *claims)
+{
+  if (!g_atomic_ref_count_dec (&claims->ref_count))
+    return;
+  g_hash_table_unref (claims->names);
+  g_mutex_clear (&claims->mutex);
+  g_free (claims);
+}
+
+gboolean
+haul_name_claims_try (HaulNameClaims *claims,
+                      const char     *directory,
+                      const char     *name)
+{
+  char *key = g_build_filename (directory, name, NULL);
+  gboolean ok;
+
+  g_mutex_lock (&claims->mutex);
+  ok = g_hash_table_add (claims->names, key);
+  g_mutex_unlock (&claims->mutex);
+  return ok;
+}
+
+void
+haul_name_claims_release (HaulNameClaims *claims,
+                          const char     *directory,
+                          const char     *name)
+{
+  g_autofree char *key = g_build_filename (directory, name, NULL);
+
+  g_mutex_lock (&claims->mutex);
+  g_hash_table_remove (claims->names, key);
+  g_mutex_unlock (&claims->mutex);
+}

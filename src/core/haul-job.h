@@ -1,0 +1,105 @@
+/* haul-job.h — the immutable snapshot one download attempt works from
+ *
+ * A job is built on the main thread from a HaulDownload, handed to a worker
+ * inside a GTask, and read back on the main thread in the task's callback.
+ * The worker never sees the HaulDownload: only this plain struct, whose
+ * mutable parts are atomics (progress) or written once before the task
+ * returns (results).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "haul-progress.h"
+#include "haul-rate-limiter.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HAUL_JOB_PHASE_CONNECTING = 0,
+  HAUL_JOB_PHASE_DOWNLOADING,
+  HAUL_JOB_PHASE_VERIFYING,
+} HaulJobPhase;
+
+typedef enum
+{
+  HAUL_JOB_STOP_NONE = 0,
+  HAUL_JOB_STOP_PAUSE,   /* keep the .part */
+  HAUL_JOB_STOP_CANCEL,  /* delete the .part */
+} HaulJobStop;
+
+typedef struct _HaulNameClaims HaulNameClaims;
+
+typedef struct
+{
+  gatomicrefcount     ref_count;
+
+  /* Snapshot, immutable after haul_job_new() returns to its caller. */
+  char               *uri;
+  char               *directory;
+  char               *filename;       /* nullable: name fixed by an earlier attempt */
+  char               *etag;           /* validators from an earlier attempt */
+  char               *last_modified;
+  char               *content_type;
+  gint64              known_total;    /* -1 unknown */
+  GChecksumType       checksum_type;
+  char               *checksum_hex;   /* nullable */
+  HaulRateLimiter    *download_limiter; /* nullable: this download's own limit */
+  HaulRateLimiter    *global_limiter; /* nullable */
+  HaulProgressBridge *bridge;         /* nullable */
+  HaulNameClaims     *claims;         /* nullable */
+  guint               connect_timeout_s;
+  guint               stall_timeout_s;
+  guint               max_redirects;
+  GCancellable       *cancellable;
+
+  /* Written by the main thread, read by the worker. */
+  _Atomic int         stop;           /* HaulJobStop */
+
+  /* Written by the worker, read by the main thread at any time. */
+  _Atomic gint64      received;
+  _Atomic gint64      total;
+  _Atomic int         phase;          /* HaulJobPhase */
+
+  /* Written by the worker once it knows them (under the mutex), read by
+   * the main thread's progress publication. */
+  GMutex              info_mutex;
+  char               *info_filename;
+  _Atomic int         info_changed;
+
+  /* Results, written by the worker before the task returns. */
+  char               *result_filename;
+  char               *result_final_uri;
+  char               *result_etag;
+  char               *result_last_modified;
+  char               *result_content_type;
+  gint64              result_retry_after_s; /* -1 none */
+  gboolean            result_restarted;     /* a .part could not be resumed */
+} HaulJob;
+
+HaulJob *haul_job_new   (const char *uri,
+                         const char *directory);
+HaulJob *haul_job_ref   (HaulJob    *job);
+void     haul_job_unref (HaulJob    *job);
+
+void     haul_job_set_info_filename  (HaulJob    *job,
+                                      const char *filename);
+char    *haul_job_take_info_filename (HaulJob    *job);
+
+HaulNameClaims *haul_name_claims_new     (void);
+HaulNameClaims *haul_name_claims_ref     (HaulNameClaims *claims);
+void            haul_name_claims_unref   (HaulNameClaims *claims);
+gboolean        haul_name_claims_try     (HaulNameClaims *claims,
+                                          const char     *directory,
+                                          const char     *name);
+void            haul_name_claims_release (HaulNameClaims *claims,
+                                          const char     *directory,
+                                          const char     *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulJob, haul_job_unref)
+
+G_END_DECLS

@@ -1,0 +1,1158 @@
+/* haul-queue.c — the list of downloads and the scheduler that runs them
+ *
+ * HaulQueue is a GListModel of HaulDownload, main thread only. It starts
+ * at most max-active downloads at a time; each attempt is a GTask whose data
+ * is an immutable HaulJob snapshot, run on the queue's own worker pool.
+ * Progress comes back through one coalesced idle (HaulProgressBridge);
+ * completion through the task's callback, which publishes the final
+ * counters before it changes the state, then starts the next download.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-queue"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "haul-backoff.h"
+#include "haul-download-private.h"
+#include "haul-filename.h"
+#include "haul-format.h"
+#include "haul-job.h"
+#include "haul-progress.h"
+#include "haul-queue.h"
+#include "haul-rate-limiter.h"
+#include "haul-transfer.h"
+#include "haul-uri-list.h"
+#include "haul-worker-pool.h"
+
+#define SPEED_WINDOW_S 2.0
+
+struct _HaulQueue
+{
+  GObject             parent_instance;
+
+  GPtrArray          *items;      /* HaulDownload, in queue order */
+  GHashTable         *by_uri;     /* uri → HaulDownload (borrowed) */
+  GPtrArray          *running;    /* HaulDownload with a job (owned refs) */
+
+  HaulWorkerPool     *pool;
+  HaulProgressBridge *bridge;
+  HaulRateLimiter    *limiter;
+  HaulNameClaims     *claims;
+  GRand              *rand;
+
+  guint               max_active;
+  guint               n_active;   /* running attempts + downloads waiting to retry */
+  gdouble             speed;
+  guint               tick_source;
+
+  guint               connect_timeout;
+  guint               stall_timeout;
+  guint               max_retries;
+  guint               retry_base_ms;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulQueue, haul_queue, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_MAX_ACTIVE,
+  PROP_RATE_LIMIT,
+  PROP_N_ACTIVE,
+  PROP_SPEED,
+  PROP_N_ITEMS,
+  PROP_CONNECT_TIMEOUT,
+  PROP_STALL_TIMEOUT,
+  PROP_MAX_RETRIES,
+  PROP_RETRY_BASE_DELAY,
+  N_PROPS
+};
+
+enum {
+  DOWNLOAD_FINISHED,
+  IDLE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void schedule (HaulQueue *self);
+
+/* ------------------------------------------------------------------ */
+/* GListModel */
+
+static GType
+list_model_get_item_type (GListModel *model)
+{
+  return HAUL_TYPE_DOWNLOAD;
+}
+
+static guint
+list_model_get_n_items (GListModel *model)
+{
+  return HAUL_QUEUE (model)->items->len;
+}
+
+static gpointer
+list_model_get_item (GListModel *model,
+                     guint       position)
+{
+  HaulQueue *self = HAUL_QUEUE (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = list_model_get_item_type;
+  iface->get_n_items = list_model_get_n_items;
+  iface->get_item = list_model_get_item;
+}
+
+static void
+items_changed (HaulQueue *self,
+               guint      position,
+               guint      removed,
+               guint      added)
+{
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress publication (main thread) */
+
+static void
+update_speed (HaulQueue    *self,
+              HaulDownload *d,
+              gint64        now)
+{
+  gdouble dt, inst, alpha, speed;
+  gint64 eta = -1;
+
+  if (d->speed_sample_us == 0)
+    {
+      d->speed_sample_us = now;
+      d->speed_sample_bytes = d->received;
+      return;
+    }
+
+  dt = (now - d->speed_sample_us) / (gdouble) G_USEC_PER_SEC;
+  if (dt < 0.05)
+    return;
+
+  inst = MAX (0, d->received - d->speed_sample_bytes) / dt;
+  alpha = 1.0 - exp (-dt / SPEED_WINDOW_S);
+  speed = d->speed + alpha * (inst - d->speed);
+  if (speed < 1)
+    speed = 0;
+
+  d->speed_sample_us = now;
+  d->speed_sample_bytes = d->received;
+
+  if (speed > 0 && d->total > 0)
+    eta = (gint64) ceil ((d->total - d->received) / speed);
+
+  _haul_download_set_speed (d, speed, eta);
+}
+
+static void
+publish_job (HaulQueue    *self,
+             HaulDownload *d,
+             gint64        now)
+{
+  HaulJob *job = d->job;
+  g_autofree char *name = haul_job_take_info_filename (job);
+  HaulJobPhase phase = job->phase;
+
+  if (name != NULL)
+    _haul_download_set_filename (d, name);
+
+  _haul_download_set_progress (d, job->received, job->total);
+
+  if (d->pending == HAUL_PENDING_NONE)
+    {
+      if (phase == HAUL_JOB_PHASE_DOWNLOADING)
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_DOWNLOADING);
+      else if (phase == HAUL_JOB_PHASE_VERIFYING)
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_VERIFYING);
+    }
+
+  if (phase == HAUL_JOB_PHASE_DOWNLOADING)
+    update_speed (self, d, now);
+}
+
+static void
+update_aggregates (HaulQueue *self)
+{
+  gdouble speed = 0;
+
+  for (guint i = 0; i < self->running->len; i++)
+    speed += haul_download_get_speed (g_ptr_array_index (self->running, i));
+
+  if (speed != self->speed)
+    {
+      self->speed = speed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+    }
+}
+
+static void
+publish (gpointer user_data)
+{
+  HaulQueue *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->running->len; i++)
+    publish_job (self, g_ptr_array_index (self->running, i), now);
+  update_aggregates (self);
+}
+
+/* A slow tick while anything runs, so a stalled download's speed decays
+ * and its time left grows even when no bytes arrive to poke the bridge. */
+static gboolean
+tick_cb (gpointer user_data)
+{
+  publish (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_tick (HaulQueue *self)
+{
+  if (self->n_active > 0 && self->tick_source == 0)
+    {
+      self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->tick_source),
+                                "[haul] queue tick");
+    }
+  else if (self->n_active == 0 && self->tick_source != 0)
+    g_clear_handle_id (&self->tick_source, g_source_remove);
+}
+
+static void
+set_n_active (HaulQueue *self,
+              guint      n_active)
+{
+  if (self->n_active == n_active)
+    return;
+  self->n_active = n_active;
+  update_tick (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Removing partial files off the main thread */
+
+typedef struct
+{
+  char *directory;
+  char *name;
+} DeletePart;
+
+static void
+delete_part_free (gpointer data)
+{
+  DeletePart *dp = data;
+
+  g_free (dp->directory);
+  g_free (dp->name);
+  g_free (dp);
+}
+
+static void
+delete_part_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      data,
+                    GCancellable *cancellable)
+{
+  DeletePart *dp = data;
+  g_autofree char *part = g_strconcat (dp->name, HAUL_PART_SUFFIX, NULL);
+  int dirfd = open (dp->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (dirfd >= 0)
+    {
+      unlinkat (dirfd, part, 0);
+      close (dirfd);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Forgets @d's partial file: deletes it (a short task, so GTask's shared
+ * pool is fine) and frees its name for other downloads. */
+static void
+forget_part (HaulQueue    *self,
+             HaulDownload *d)
+{
+  g_autoptr(GTask) task = NULL;
+  DeletePart *dp;
+
+  if (d->filename == NULL || d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
+    return;
+
+  dp = g_new0 (DeletePart, 1);
+  dp->directory = g_strdup (d->directory);
+  dp->name = g_strdup (d->filename);
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, forget_part);
+  g_task_set_task_data (task, dp, delete_part_free);
+  g_task_run_in_thread (task, delete_part_thread);
+
+  haul_name_claims_release (self->claims, d->directory, d->filename);
+  _haul_download_set_filename (d, NULL);
+  _haul_download_set_validators (d, NULL, NULL, NULL);
+  _haul_download_set_progress (d, 0, d->total);
+}
+
+/* ------------------------------------------------------------------ */
+/* Attempts */
+
+static void start_attempt (HaulQueue    *self,
+                           HaulDownload *d);
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  HaulDownload *d = user_data;
+  HaulQueue *self = g_object_get_data (G_OBJECT (d), "haul-queue");
+
+  d->retry_source = 0;
+  if (self != NULL)
+    {
+      set_n_active (self, self->n_active - 1);
+      start_attempt (self, d);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish_inactive (HaulQueue         *self,
+                 HaulDownload      *d,
+                 HaulDownloadState  state)
+{
+  _haul_download_set_state (d, state);
+  if (haul_download_is_finished (d))
+    g_signal_emit (self, signals[DOWNLOAD_FINISHED], 0, d);
+}
+
+static void
+maybe_emit_idle (HaulQueue *self)
+{
+  if (haul_queue_is_idle (self))
+    g_signal_emit (self, signals[IDLE], 0);
+}
+
+static void
+attempt_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  HaulQueue *self = HAUL_QUEUE (source);
+  g_autoptr(HaulDownload) d = user_data;
+  g_autoptr(HaulJob) job = g_steal_pointer (&d->job);
+  g_autoptr(GError) error = NULL;
+  HaulPendingOp pending = d->pending;
+  gboolean ok;
+
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* Final counters first, so a bar never sticks below 100 %. */
+  {
+    g_autofree char *name = haul_job_take_info_filename (job);
+
+    (void) name;
+  }
+  _haul_download_set_progress (d, job->received, job->total);
+  if (job->result_filename != NULL)
+    _haul_download_set_filename (d, job->result_filename);
+  if (job->result_final_uri != NULL)
+    _haul_download_set_final_uri (d, job->result_final_uri);
+  if (job->result_etag != NULL || job->result_last_modified != NULL || job->result_content_type != NULL)
+    _haul_download_set_validators (d, job->result_etag, job->result_last_modified,
+                                   job->result_content_type);
+  if (job->total >= 0)
+    d->total = job->total; /* keep for the next attempt's consistency check */
+
+  g_ptr_array_remove (self->running, d);
+  d->pending = HAUL_PENDING_NONE;
+  d->speed_sample_us = 0;
+
+  if (ok)
+    {
+      _haul_download_set_error (d, NULL);
+      set_n_active (self, self->n_active - 1);
+      finish_inactive (self, d, HAUL_DOWNLOAD_STATE_COMPLETED);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_n_active (self, self->n_active - 1);
+      switch (pending)
+        {
+        case HAUL_PENDING_CANCEL:
+        case HAUL_PENDING_REMOVE:
+          /* The worker deleted the .part and released the name. */
+          _haul_download_set_filename (d, NULL);
+          _haul_download_set_validators (d, NULL, NULL, NULL);
+          _haul_download_set_progress (d, 0, d->total);
+          finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
+          break;
+        case HAUL_PENDING_PAUSE:
+        case HAUL_PENDING_NONE:
+        default:
+          finish_inactive (self, d, HAUL_DOWNLOAD_STATE_PAUSED);
+          break;
+        }
+    }
+  else if (haul_transfer_error_is_transient (error) && d->retries < self->max_retries &&
+           pending == HAUL_PENDING_NONE)
+    {
+      gint64 delay = haul_backoff_delay_ms (d->retries + 1, self->retry_base_ms, HAUL_BACKOFF_MAX_MS,
+                                            g_rand_double (self->rand), job->result_retry_after_s);
+      g_autofree char *message = NULL;
+
+      _haul_download_set_retries (d, d->retries + 1);
+      /* Translators: "<error> — retry 2 of 5 in 4 s" */
+      message = g_strdup_printf (_("%s — retry %u of %u in %d s"), error->message,
+                                 d->retries, self->max_retries, (int) ((delay + 999) / 1000));
+      _haul_download_set_error (d, message);
+      _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_CONNECTING);
+      g_object_set_data (G_OBJECT (d), "haul-queue", self);
+      d->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay, retry_cb,
+                                            g_object_ref (d), g_object_unref);
+      /* still counted in n_active: it keeps its slot while it waits */
+    }
+  else
+    {
+      _haul_download_set_error (d, error->message);
+      set_n_active (self, self->n_active - 1);
+      finish_inactive (self, d, HAUL_DOWNLOAD_STATE_FAILED);
+    }
+
+  if (pending == HAUL_PENDING_REMOVE)
+    haul_name_claims_release (self->claims, d->directory, job->result_filename ? job->result_filename : "");
+
+  update_aggregates (self);
+  schedule (self);
+  maybe_emit_idle (self);
+}
+
+static void
+start_attempt (HaulQueue    *self,
+               HaulDownload *d)
+{
+  g_autoptr(GTask) task = NULL;
+  HaulJob *job;
+
+  g_assert (d->job == NULL);
+
+  job = haul_job_new (d->uri, d->directory);
+  job->filename = g_strdup (d->filename);
+  job->etag = g_strdup (d->etag);
+  job->last_modified = g_strdup (d->last_modified);
+  job->content_type = g_strdup (d->content_type);
+  job->known_total = d->etag || d->last_modified ? -1 : d->total;
+  if (d->filename != NULL)
+    job->known_total = d->total;
+  job->checksum_type = d->checksum_type;
+  job->checksum_hex = g_strdup (d->checksum_hex);
+  if (d->limiter != NULL)
+    job->download_limiter = haul_rate_limiter_ref (d->limiter);
+  job->global_limiter = haul_rate_limiter_ref (self->limiter);
+  job->bridge = haul_progress_bridge_ref (self->bridge);
+  job->claims = haul_name_claims_ref (self->claims);
+  job->connect_timeout_s = self->connect_timeout;
+  job->stall_timeout_s = self->stall_timeout;
+  job->received = d->received;
+  job->total = d->total;
+
+  d->job = job;
+  d->pending = HAUL_PENDING_NONE;
+  d->speed_sample_us = 0;
+  g_ptr_array_add (self->running, g_object_ref (d));
+  set_n_active (self, self->n_active + 1);
+  _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_CONNECTING);
+
+  task = g_task_new (self, NULL, attempt_done_cb, g_object_ref (d));
+  g_task_set_source_tag (task, start_attempt);
+  g_task_set_name (task, "[haul] download attempt");
+  g_task_set_task_data (task, haul_job_ref (job), (GDestroyNotify) haul_job_unref);
+  haul_worker_pool_push (self->pool, g_steal_pointer (&task));
+}
+
+static void
+schedule (HaulQueue *self)
+{
+  for (guint i = 0; i < self->items->len && self->n_active < self->max_active; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED && d->job == NULL && d->retry_source == 0)
+        start_attempt (self, d);
+    }
+}
+
+/* Stops @d's attempt or retry timer. Returns TRUE if an attempt is still
+ * running and will finish through attempt_done_cb. */
+static gboolean
+stop_active (HaulQueue     *self,
+             HaulDownload  *d,
+             HaulPendingOp  op)
+{
+  if (d->job != NULL)
+    {
+      if (d->pending == HAUL_PENDING_NONE || op > d->pending)
+        d->pending = op;
+      d->job->stop = (op == HAUL_PENDING_PAUSE) ? HAUL_JOB_STOP_PAUSE : HAUL_JOB_STOP_CANCEL;
+      g_cancellable_cancel (d->job->cancellable);
+      return TRUE;
+    }
+
+  if (d->retry_source != 0)
+    {
+      g_clear_handle_id (&d->retry_source, g_source_remove);
+      set_n_active (self, self->n_active - 1);
+    }
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API */
+
+HaulQueue *
+haul_queue_new (void)
+{
+  return g_object_new (HAUL_TYPE_QUEUE, NULL);
+}
+
+static void
+append_download (HaulQueue    *self,
+                 HaulDownload *d)
+{
+  g_ptr_array_add (self->items, g_object_ref (d));
+  g_hash_table_insert (self->by_uri, d->uri, d);
+}
+
+/**
+ * haul_queue_add:
+ * @uri: an http or https link, as typed
+ * @directory: the folder to save into
+ *
+ * Returns: (transfer none) (nullable): the new download, or %NULL with
+ *   @error set for an invalid link or one already in the queue
+ *   (%G_IO_ERROR_EXISTS)
+ */
+HaulDownload *
+haul_queue_add (HaulQueue   *self,
+                const char  *uri,
+                const char  *directory,
+                GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(HaulDownload) d = NULL;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  normalized = haul_uri_normalize (uri, error);
+  if (normalized == NULL)
+    return NULL;
+
+  if (g_hash_table_contains (self->by_uri, normalized))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s is already in the list"), normalized);
+      return NULL;
+    }
+
+  d = haul_download_new (normalized, directory);
+  append_download (self, d);
+  items_changed (self, self->items->len - 1, 0, 1);
+  schedule (self);
+  return d;
+}
+
+/**
+ * haul_queue_add_uris:
+ * @uris: normalized links (from #HaulUriList)
+ * @n_duplicates: (out) (optional): how many were already in the queue
+ *
+ * Adds many links with one items-changed emission.
+ *
+ * Returns: the number added
+ */
+guint
+haul_queue_add_uris (HaulQueue       *self,
+                     const GPtrArray *uris,
+                     const char      *directory,
+                     guint           *n_duplicates)
+{
+  guint before = self->items->len;
+  guint dups = 0;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
+
+  for (guint i = 0; i < uris->len; i++)
+    {
+      const char *uri = g_ptr_array_index (uris, i);
+      g_autoptr(HaulDownload) d = NULL;
+
+      if (g_hash_table_contains (self->by_uri, uri))
+        {
+          dups++;
+          continue;
+        }
+      d = haul_download_new (uri, directory);
+      append_download (self, d);
+    }
+
+  if (n_duplicates != NULL)
+    *n_duplicates = dups;
+  if (self->items->len > before)
+    {
+      items_changed (self, before, 0, self->items->len - before);
+      schedule (self);
+    }
+  return self->items->len - before;
+}
+
+HaulDownload *
+haul_queue_find_by_uri (HaulQueue  *self,
+                        const char *uri)
+{
+  return g_hash_table_lookup (self->by_uri, uri);
+}
+
+/**
+ * haul_queue_get_download:
+ *
+ * Returns: (transfer none) (nullable): the download at @position
+ */
+HaulDownload *
+haul_queue_get_download (HaulQueue *self,
+                         guint      position)
+{
+  if (position >= self->items->len)
+    return NULL;
+  return g_ptr_array_index (self->items, position);
+}
+
+gboolean
+haul_queue_get_position (HaulQueue    *self,
+                         HaulDownload *download,
+                         guint        *position)
+{
+  return g_ptr_array_find (self->items, download, position);
+}
+
+/**
+ * haul_queue_start:
+ *
+ * Puts @download first among the waiting ones (un-pausing it), so it is the
+ * next to run; it starts at once if a slot is free.
+ */
+void
+haul_queue_start (HaulQueue    *self,
+                  HaulDownload *download)
+{
+  guint first_waiting = 0;
+
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  if (haul_download_is_active (download) || download->state == HAUL_DOWNLOAD_STATE_COMPLETED)
+    return;
+
+  while (first_waiting < self->items->len &&
+         haul_download_get_state (g_ptr_array_index (self->items, first_waiting)) != HAUL_DOWNLOAD_STATE_QUEUED &&
+         g_ptr_array_index (self->items, first_waiting) != download)
+    first_waiting++;
+  haul_queue_move (self, download, first_waiting);
+
+  if (download->state == HAUL_DOWNLOAD_STATE_FAILED || download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
+    haul_queue_retry (self, download);
+  else
+    haul_queue_resume (self, download);
+}
+
+void
+haul_queue_pause (HaulQueue    *self,
+                  HaulDownload *download)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+  g_return_if_fail (HAUL_IS_DOWNLOAD (download));
+
+  switch (download->state)
+    {
+    case HAUL_DOWNLOAD_STATE_QUEUED:
+      _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
+      maybe_emit_idle (self);
+      break;
+    case HAUL_DOWNLOAD_STATE_CONNECTING:
+    case HAUL_DOWNLOAD_STATE_DOWNLOADING:
+    case HAUL_DOWNLOAD_STATE_VERIFYING:
+      if (!stop_active (self, download, HAUL_PENDING_PAUSE))
+        {
+          _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
+          schedule (self);
+          maybe_emit_idle (self);
+        }
+      break;
+    case HAUL_DOWNLOAD_STATE_COMPLETED:
+    case HAUL_DOWNLOAD_STATE_PAUSED:
+    case HAUL_DOWNLOAD_STATE_FAILED:
+    case HAUL_DOWNLOAD_STATE_CANCELLED:
+    default:
+      break;
+    }
+}
+
+void
+haul_queue_resume (HaulQueue    *self,
+                   HaulDownload *download)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  if (download->state == HAUL_DOWNLOAD_STATE_FAILED)
+    {
+      haul_queue_retry (self, download);
+      return;
+    }
+  if (download->state != HAUL_DOWNLOAD_STATE_PAUSED || download->job != NULL)
+    return;
+
+  _haul_download_set_error (download, NULL);
+  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
+  schedule (self);
+}
+
+/**
+ * haul_queue_cancel:
+ *
+ * Stops @download and deletes its partial file. It stays in the list as
+ * cancelled, and can be retried from zero.
+ */
+void
+haul_queue_cancel (HaulQueue    *self,
+                   HaulDownload *download)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  if (download->state == HAUL_DOWNLOAD_STATE_COMPLETED ||
+      download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
+    return;
+
+  if (stop_active (self, download, HAUL_PENDING_CANCEL))
+    return;
+
+  forget_part (self, download);
+  finish_inactive (self, download, HAUL_DOWNLOAD_STATE_CANCELLED);
+  schedule (self);
+  maybe_emit_idle (self);
+}
+
+void
+haul_queue_retry (HaulQueue    *self,
+                  HaulDownload *download)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  if (download->state != HAUL_DOWNLOAD_STATE_FAILED &&
+      download->state != HAUL_DOWNLOAD_STATE_CANCELLED)
+    return;
+
+  _haul_download_set_retries (download, 0);
+  _haul_download_set_error (download, NULL);
+  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
+  schedule (self);
+}
+
+/**
+ * haul_queue_remove:
+ *
+ * Takes @download out of the list. An unfinished download is stopped and its
+ * partial file deleted; a completed file stays on disk.
+ */
+void
+haul_queue_remove (HaulQueue    *self,
+                   HaulDownload *download)
+{
+  g_autoptr(HaulDownload) d = NULL;
+  guint position;
+
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  if (!g_ptr_array_find (self->items, download, &position))
+    return;
+
+  d = g_ptr_array_steal_index (self->items, position);
+  g_hash_table_remove (self->by_uri, d->uri);
+  items_changed (self, position, 1, 0);
+
+  if (!stop_active (self, d, HAUL_PENDING_REMOVE))
+    {
+      if (d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
+        forget_part (self, d);
+      schedule (self);
+      maybe_emit_idle (self);
+    }
+}
+
+/**
+ * haul_queue_move:
+ * @position: the new position, clamped to the list
+ */
+gboolean
+haul_queue_move (HaulQueue    *self,
+                 HaulDownload *download,
+                 guint         position)
+{
+  guint from;
+  gpointer item;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), FALSE);
+
+  if (!g_ptr_array_find (self->items, download, &from))
+    return FALSE;
+  position = MIN (position, self->items->len - 1);
+  if (position == from)
+    return FALSE;
+
+  item = g_ptr_array_steal_index (self->items, from);
+  g_ptr_array_insert (self->items, position, item);
+  items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
+                 ABS ((int) from - (int) position) + 1);
+  return TRUE;
+}
+
+gboolean
+haul_queue_move_up (HaulQueue    *self,
+                    HaulDownload *download)
+{
+  guint pos;
+
+  if (!g_ptr_array_find (self->items, download, &pos) || pos == 0)
+    return FALSE;
+  return haul_queue_move (self, download, pos - 1);
+}
+
+gboolean
+haul_queue_move_down (HaulQueue    *self,
+                      HaulDownload *download)
+{
+  guint pos;
+
+  if (!g_ptr_array_find (self->items, download, &pos))
+    return FALSE;
+  return haul_queue_move (self, download, pos + 1);
+}
+
+void
+haul_queue_pause_all (HaulQueue *self)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED)
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
+      else if (haul_download_is_active (d) && !stop_active (self, d, HAUL_PENDING_PAUSE))
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
+    }
+  maybe_emit_idle (self);
+}
+
+void
+haul_queue_resume_all (HaulQueue *self)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      if (d->state == HAUL_DOWNLOAD_STATE_PAUSED && d->job == NULL)
+        {
+          _haul_download_set_error (d, NULL);
+          _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+        }
+    }
+  schedule (self);
+}
+
+guint
+haul_queue_get_max_active (HaulQueue *self)
+{
+  return self->max_active;
+}
+
+/**
+ * haul_queue_set_max_active:
+ * @max_active: 1 to %HAUL_MAX_CONCURRENCY; other values are clamped
+ *
+ * Takes effect at once: a higher limit starts waiting downloads now; a
+ * lower one lets running downloads finish and starts no new ones until
+ * fewer than @max_active run.
+ */
+void
+haul_queue_set_max_active (HaulQueue *self,
+                           guint      max_active)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  max_active = CLAMP (max_active, 1, HAUL_MAX_CONCURRENCY);
+  if (self->max_active == max_active)
+    return;
+
+  self->max_active = max_active;
+  haul_worker_pool_set_max_threads (self->pool, MAX (max_active, self->n_active));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ACTIVE]);
+  schedule (self);
+}
+
+gint64
+haul_queue_get_rate_limit (HaulQueue *self)
+{
+  return haul_rate_limiter_get_rate (self->limiter);
+}
+
+/**
+ * haul_queue_set_rate_limit:
+ * @bytes_per_second: 0 for no limit
+ *
+ * The global limit, shared by every download; running ones follow it at once.
+ */
+void
+haul_queue_set_rate_limit (HaulQueue *self,
+                           gint64     bytes_per_second)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  bytes_per_second = MAX (bytes_per_second, 0);
+  if (haul_rate_limiter_get_rate (self->limiter) == bytes_per_second)
+    return;
+  haul_rate_limiter_set_rate (self->limiter, bytes_per_second);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_LIMIT]);
+}
+
+/**
+ * haul_queue_set_download_rate_limit:
+ *
+ * @download's own limit; a running attempt follows it at once once it was
+ * limited when it started, else from its next attempt.
+ */
+void
+haul_queue_set_download_rate_limit (HaulQueue    *self,
+                                    HaulDownload *download,
+                                    gint64        bytes_per_second)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+  _haul_download_set_rate_limit (download, bytes_per_second);
+}
+
+guint
+haul_queue_get_n_active (HaulQueue *self)
+{
+  return self->n_active;
+}
+
+guint
+haul_queue_get_n_waiting (HaulQueue *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->items->len; i++)
+    if (haul_download_get_state (g_ptr_array_index (self->items, i)) == HAUL_DOWNLOAD_STATE_QUEUED)
+      n++;
+  return n;
+}
+
+gdouble
+haul_queue_get_speed (HaulQueue *self)
+{
+  return self->speed;
+}
+
+/**
+ * haul_queue_is_idle:
+ *
+ * Returns: %TRUE when nothing runs, waits to retry, or waits for a slot
+ */
+gboolean
+haul_queue_is_idle (HaulQueue *self)
+{
+  return self->n_active == 0 && self->running->len == 0 && haul_queue_get_n_waiting (self) == 0;
+}
+
+guint64
+haul_queue_get_n_publications (HaulQueue *self)
+{
+  return haul_progress_bridge_get_n_publications (self->bridge);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject */
+
+static void
+haul_queue_dispose (GObject *object)
+{
+  HaulQueue *self = (HaulQueue *)object;
+
+  /* Attempts hold a ref on the queue through their GTask, so none runs
+   * here; only retry timers can still be pending. */
+  for (guint i = 0; self->items != NULL && i < self->items->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      g_clear_handle_id (&d->retry_source, g_source_remove);
+    }
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  if (self->bridge != NULL)
+    haul_progress_bridge_detach (self->bridge);
+
+  G_OBJECT_CLASS (haul_queue_parent_class)->dispose (object);
+}
+
+static void
+haul_queue_finalize (GObject *object)
+{
+  HaulQueue *self = (HaulQueue *)object;
+
+  haul_worker_pool_free (self->pool);
+  g_clear_pointer (&self->bridge, haul_progress_bridge_unref);
+  g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+  g_clear_pointer (&self->claims, haul_name_claims_unref);
+  g_clear_pointer (&self->running, g_ptr_array_unref);
+  g_clear_pointer (&self->by_uri, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_rand_free (self->rand);
+
+  G_OBJECT_CLASS (haul_queue_parent_class)->finalize (object);
+}
+
+static void
+haul_queue_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  HaulQueue *self = HAUL_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_ACTIVE: g_value_set_uint (value, self->max_active); break;
+    case PROP_RATE_LIMIT: g_value_set_int64 (value, haul_queue_get_rate_limit (self)); break;
+    case PROP_N_ACTIVE: g_value_set_uint (value, self->n_active); break;
+    case PROP_SPEED: g_value_set_double (value, self->speed); break;
+    case PROP_N_ITEMS: g_value_set_uint (value, self->items->len); break;
+    case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout); break;
+    case PROP_STALL_TIMEOUT: g_value_set_uint (value, self->stall_timeout); break;
+    case PROP_MAX_RETRIES: g_value_set_uint (value, self->max_retries); break;
+    case PROP_RETRY_BASE_DELAY: g_value_set_uint (value, self->retry_base_ms); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_queue_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  HaulQueue *self = HAUL_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_ACTIVE: haul_queue_set_max_active (self, g_value_get_uint (value)); break;
+    case PROP_RATE_LIMIT: haul_queue_set_rate_limit (self, g_value_get_int64 (value)); break;
+    case PROP_CONNECT_TIMEOUT: self->connect_timeout = g_value_get_uint (value); break;
+    case PROP_STALL_TIMEOUT: self->stall_timeout = g_value_get_uint (value); break;
+    case PROP_MAX_RETRIES: self->max_retries = g_value_get_uint (value); break;
+    case PROP_RETRY_BASE_DELAY: self->retry_base_ms = g_value_get_uint (value); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_queue_class_init (HaulQueueClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = haul_queue_dispose;
+  object_class->finalize = haul_queue_finalize;
+  object_class->get_property = haul_queue_get_property;
+  object_class->set_property = haul_queue_set_property;
+
+  properties[PROP_MAX_ACTIVE] =
+    g_param_spec_uint ("max-active", NULL, NULL, 1, HAUL_MAX_CONCURRENCY,
+                       HAUL_QUEUE_DEFAULT_MAX_ACTIVE, rw);
+  properties[PROP_RATE_LIMIT] = g_param_spec_int64 ("rate-limit", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_N_ACTIVE] = g_param_spec_uint ("n-active", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_uint ("connect-timeout", NULL, NULL, 0, 3600, 30, rw);
+  properties[PROP_STALL_TIMEOUT] =
+    g_param_spec_uint ("stall-timeout", NULL, NULL, 0, 3600, 60, rw);
+  properties[PROP_MAX_RETRIES] =
+    g_param_spec_uint ("max-retries", NULL, NULL, 0, 100, 5, rw);
+  properties[PROP_RETRY_BASE_DELAY] =
+    g_param_spec_uint ("retry-base-delay", NULL, NULL, 0, 60000, HAUL_BACKOFF_BASE_MS, rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HaulQueue::download-finished:
+   *
+   * A download became completed, failed or cancelled.
+   */
+  signals[DOWNLOAD_FINISHED] =
+    g_signal_new ("download-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HAUL_TYPE_DOWNLOAD);
+
+  /**
+   * HaulQueue::idle:
+   *
+   * Nothing runs and nothing waits any more.
+   */
+  signals[IDLE] =
+    g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+haul_queue_init (HaulQueue *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->running = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_uri = g_hash_table_new (g_str_hash, g_str_equal);
+  self->max_active = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
+  self->pool = haul_worker_pool_new (self->max_active);
+  self->bridge = haul_progress_bridge_new (NULL, publish, self);
+  self->limiter = haul_rate_limiter_new (0);
+  self->claims = haul_name_claims_new ();
+  self->rand = g_rand_new ();
+  self->connect_timeout = 30;
+  self->stall_timeout = 60;
+  self->max_retries = 5;
+  self->retry_base_ms = HAUL_BACKOFF_BASE_MS;
+}

@@ -1,0 +1,75 @@
+/* haul-queue.h — the list of downloads and the scheduler that runs them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "haul-download.h"
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_QUEUE (haul_queue_get_type ())
+
+#define HAUL_QUEUE_DEFAULT_MAX_ACTIVE 4
+
+G_DECLARE_FINAL_TYPE (HaulQueue, haul_queue, HAUL, QUEUE, GObject)
+
+HaulQueue    *haul_queue_new                   (void);
+
+HaulDownload *haul_queue_add                   (HaulQueue     *self,
+                                                const char    *uri,
+                                                const char    *directory,
+                                                GError       **error);
+guint         haul_queue_add_uris              (HaulQueue     *self,
+                                                const GPtrArray *uris,
+                                                const char    *directory,
+                                                guint         *n_duplicates);
+HaulDownload *haul_queue_find_by_uri           (HaulQueue     *self,
+                                                const char    *uri);
+HaulDownload *haul_queue_get_download          (HaulQueue     *self,
+                                                guint          position);
+gboolean      haul_queue_get_position          (HaulQueue     *self,
+                                                HaulDownload  *download,
+                                                guint         *position);
+
+void          haul_queue_start                 (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_pause                 (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_resume                (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_cancel                (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_retry                 (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_remove                (HaulQueue     *self,
+                                                HaulDownload  *download);
+gboolean      haul_queue_move                  (HaulQueue     *self,
+                                                HaulDownload  *download,
+                                                guint          position);
+gboolean      haul_queue_move_up               (HaulQueue     *self,
+                                                HaulDownload  *download);
+gboolean      haul_queue_move_down             (HaulQueue     *self,
+                                                HaulDownload  *download);
+void          haul_queue_pause_all             (HaulQueue     *self);
+void          haul_queue_resume_all            (HaulQueue     *self);
+
+guint         haul_queue_get_max_active        (HaulQueue     *self);
+void          haul_queue_set_max_active        (HaulQueue     *self,
+                                                guint          max_active);
+gint64        haul_queue_get_rate_limit        (HaulQueue     *self);
+void          haul_queue_set_rate_limit        (HaulQueue     *self,
+                                                gint64         bytes_per_second);
+void          haul_queue_set_download_rate_limit (HaulQueue   *self,
+                                                HaulDownload  *download,
+                                                gint64         bytes_per_second);
+guint         haul_queue_get_n_active          (HaulQueue     *self);
+guint         haul_queue_get_n_waiting         (HaulQueue     *self);
+gdouble       haul_queue_get_speed             (HaulQueue     *self);
+gboolean      haul_queue_is_idle               (HaulQueue     *self);
+guint64       haul_queue_get_n_publications    (HaulQueue     *self);
+
+G_END_DECLS

@@ -1,0 +1,1128 @@
+/* haul-transfer.c — the body of one download attempt, run on a worker thread
+ *
+ * Everything here blocks: libsoup's sync API and plain POSIX file I/O on a
+ * worker thread of the queue's pool. The only shared state it touches is
+ * the job's atomics, the progress bridge, the rate limiters and the name
+ * claims, all of which are thread-safe.
+ *
+ * Files are created relative to a descriptor of the destination folder,
+ * never following a symlink, as NAME.part, and renamed to NAME without
+ * replacing anything once complete and verified.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-transfer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "haul-checksum.h"
+#include "haul-filename.h"
+#include "haul-http.h"
+#include "haul-transfer.h"
+
+#define READ_SIZE        (256 * 1024)
+#define WATCH_INTERVAL_MS 100
+#define SLEEP_SLICE_US   (50 * 1000)
+
+#define XATTR_URL           "user.haul.url"
+#define XATTR_ETAG          "user.haul.etag"
+#define XATTR_LAST_MODIFIED "user.haul.last-modified"
+#define XATTR_CONTENT_TYPE  "user.haul.content-type"
+
+G_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
+
+gboolean
+haul_transfer_error_is_transient (const GError *error)
+{
+  if (error == NULL || error->domain != HAUL_TRANSFER_ERROR)
+    return FALSE;
+
+  switch ((HaulTransferError) error->code)
+    {
+    case HAUL_TRANSFER_ERROR_HTTP_SERVER:
+    case HAUL_TRANSFER_ERROR_NETWORK:
+    case HAUL_TRANSFER_ERROR_TIMEOUT:
+    case HAUL_TRANSFER_ERROR_TRUNCATED:
+      return TRUE;
+
+    case HAUL_TRANSFER_ERROR_HTTP_CLIENT:
+    case HAUL_TRANSFER_ERROR_BAD_URL:
+    case HAUL_TRANSFER_ERROR_UNSUPPORTED_SCHEME:
+    case HAUL_TRANSFER_ERROR_TLS:
+    case HAUL_TRANSFER_ERROR_DISK_FULL:
+    case HAUL_TRANSFER_ERROR_PERMISSION:
+    case HAUL_TRANSFER_ERROR_NO_DIRECTORY:
+    case HAUL_TRANSFER_ERROR_UNSAFE_FILE:
+    case HAUL_TRANSFER_ERROR_LOCAL_IO:
+    case HAUL_TRANSFER_ERROR_CHECKSUM:
+    case HAUL_TRANSFER_ERROR_REDIRECT_LOOP:
+    case HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS:
+    case HAUL_TRANSFER_ERROR_BAD_REDIRECT:
+    case HAUL_TRANSFER_ERROR_WEB_PAGE:
+    case HAUL_TRANSFER_ERROR_BAD_RESPONSE:
+    default:
+      return FALSE;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Watchdog: connect and stall timeouts, checked on GLib's worker context */
+
+typedef struct
+{
+  gatomicrefcount ref_count;
+  GCancellable   *attempt;
+  gint64          start_us;
+  _Atomic gint64  last_activity_us;
+  _Atomic int     connected;
+  _Atomic int     timed_out;
+  guint           connect_timeout_s;
+  guint           stall_timeout_s;
+  GSource        *source;
+} Watch;
+
+static Watch *
+watch_ref (Watch *w)
+{
+  g_atomic_ref_count_inc (&w->ref_count);
+  return w;
+}
+
+static void
+watch_unref (Watch *w)
+{
+  if (!g_atomic_ref_count_dec (&w->ref_count))
+    return;
+  g_object_unref (w->attempt);
+  g_free (w);
+}
+
+static gboolean
+watch_tick (gpointer data)
+{
+  Watch *w = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!w->connected)
+    {
+      if (w->connect_timeout_s > 0 && now - w->start_us > w->connect_timeout_s * G_USEC_PER_SEC)
+        {
+          w->timed_out = TRUE;
+          g_cancellable_cancel (w->attempt);
+        }
+    }
+  else if (w->stall_timeout_s > 0 &&
+           now - w->last_activity_us > w->stall_timeout_s * G_USEC_PER_SEC)
+    {
+      w->timed_out = TRUE;
+      g_cancellable_cancel (w->attempt);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+/* One thread for all watchdogs, started on first use and kept for the
+ * process's life (GLib's own worker context is private API). */
+static GMainContext *
+watchdog_context (void)
+{
+  static GMainContext *context;
+
+  if (g_once_init_enter (&context))
+    {
+      GMainContext *ctx = g_main_context_new ();
+
+      g_thread_unref (g_thread_new ("haul-watchdog", watchdog_thread, g_main_context_ref (ctx)));
+      g_once_init_leave (&context, ctx);
+    }
+  return context;
+}
+
+static Watch *
+watch_start (HaulJob      *job,
+             GCancellable *attempt)
+{
+  Watch *w = g_new0 (Watch, 1);
+
+  g_atomic_ref_count_init (&w->ref_count);
+  w->attempt = g_object_ref (attempt);
+  w->start_us = w->last_activity_us = g_get_monotonic_time ();
+  w->connect_timeout_s = job->connect_timeout_s;
+  w->stall_timeout_s = job->stall_timeout_s;
+
+  w->source = g_timeout_source_new (WATCH_INTERVAL_MS);
+  g_source_set_static_name (w->source, "[haul] transfer watchdog");
+  g_source_set_callback (w->source, watch_tick, watch_ref (w), (GDestroyNotify) watch_unref);
+  g_source_attach (w->source, watchdog_context ());
+  return w;
+}
+
+static void
+watch_stop (Watch *w)
+{
+  g_source_destroy (w->source);
+  g_source_unref (w->source);
+  watch_unref (w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Local files */
+
+static gboolean
+set_errno_error (GError     **error,
+                 int          errsv,
+                 const char  *directory,
+                 const char  *name)
+{
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+
+  switch (errsv)
+    {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_DISK_FULL,
+                   _("The disk is full: could not write “%s”"), path);
+      break;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_PERMISSION,
+                   _("Haul is not allowed to write “%s”: %s"), path, g_strerror (errsv));
+      break;
+    case ELOOP:
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
+                   _("“%s” is a symbolic link; Haul does not follow links when saving"), path);
+      break;
+    default:
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+                   _("Could not write “%s”: %s"), path, g_strerror (errsv));
+      break;
+    }
+  return FALSE;
+}
+
+static int
+open_directory (const char  *directory,
+                GError     **error)
+{
+  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ENOENT || errsv == ENOTDIR)
+        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_NO_DIRECTORY,
+                     _("The folder “%s” does not exist"), directory);
+      else if (errsv == EACCES || errsv == EPERM)
+        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_PERMISSION,
+                     _("Haul is not allowed to open the folder “%s”"), directory);
+      else
+        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+                     _("Could not open the folder “%s”: %s"), directory, g_strerror (errsv));
+    }
+  return fd;
+}
+
+static char *
+get_xattr (int         fd,
+           const char *name)
+{
+  char buf[4097];
+  ssize_t n = fgetxattr (fd, name, buf, sizeof buf - 1);
+
+  if (n <= 0)
+    return NULL;
+  buf[n] = '\0';
+  if (!haul_http_value_is_safe (buf) || !g_utf8_validate (buf, n, NULL))
+    return NULL;
+  return g_strdup (buf);
+}
+
+static void
+set_xattr (int         fd,
+           const char *name,
+           const char *value)
+{
+  if (value != NULL)
+    (void) fsetxattr (fd, name, value, strlen (value), 0);
+  else
+    (void) fremovexattr (fd, name);
+}
+
+/* Size of NAME.part if it is a regular file, else -1 (a symlink counts as
+ * "not there": it will make the open fail safely later). */
+static gint64
+part_size (int         dirfd,
+           const char *part)
+{
+  struct stat st;
+
+  if (fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode))
+    return -1;
+  return st.st_size;
+}
+
+/* Whether an existing .part left by an earlier run belongs to @job's URL.
+ * Filesystems without user xattrs cannot say; then the name alone decides,
+ * as with wget -c, and the range checks below guard the splice. */
+static gboolean
+part_is_ours (int      dirfd,
+              const char *part,
+              HaulJob *job,
+              char   **etag,
+              char   **last_modified,
+              char   **content_type)
+{
+  int fd = openat (dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  char buf[8193];
+  ssize_t n;
+  gboolean ours;
+
+  if (fd < 0)
+    return FALSE;
+
+  n = fgetxattr (fd, XATTR_URL, buf, sizeof buf - 1);
+  if (n < 0)
+    ours = (errno == ENOTSUP);
+  else
+    {
+      buf[n] = '\0';
+      ours = strcmp (buf, job->uri) == 0;
+    }
+
+  if (ours)
+    {
+      *etag = get_xattr (fd, XATTR_ETAG);
+      *last_modified = get_xattr (fd, XATTR_LAST_MODIFIED);
+      *content_type = get_xattr (fd, XATTR_CONTENT_TYPE);
+    }
+  close (fd);
+  return ours;
+}
+
+static gboolean
+write_all (int           fd,
+           const char   *buf,
+           gsize         len,
+           const char   *directory,
+           const char   *name,
+           GError      **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, buf, len);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return set_errno_error (error, errno, directory, name);
+        }
+      buf += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+hash_prefix (int         fd,
+             gint64      length,
+             GChecksum  *checksum,
+             GError    **error)
+{
+  g_autofree char *buf = g_malloc (READ_SIZE);
+  gint64 pos = 0;
+
+  while (pos < length)
+    {
+      ssize_t n = pread (fd, buf, MIN ((gint64) READ_SIZE, length - pos), pos);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+                       _("Could not read back the partial file: %s"),
+                       n < 0 ? g_strerror (errno) : _("it is shorter than expected"));
+          return FALSE;
+        }
+      g_checksum_update (checksum, (const guchar *) buf, n);
+      pos += n;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Network */
+
+static void
+set_network_error (GError      **error,
+                   GError       *cause,
+                   const char   *host)
+{
+  if (cause->domain == G_TLS_ERROR)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TLS,
+                 _("The secure connection to “%s” could not be trusted: %s"), host, cause->message);
+  else if (cause->domain == G_RESOLVER_ERROR)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_NETWORK,
+                 _("Could not find the server “%s”"), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_NETWORK,
+                 _("The server “%s” refused the connection"), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
+                 _("The server “%s” stopped responding"), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
+                 _("The server “%s” closed the connection before the file was complete"), host);
+  else if (cause->domain == SOUP_SESSION_ERROR &&
+           (cause->code == SOUP_SESSION_ERROR_PARSING ||
+            cause->code == SOUP_SESSION_ERROR_ENCODING))
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+                 _("The server “%s” sent a response Haul cannot accept: %s"), host, cause->message);
+  else
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_NETWORK,
+                 _("Network error talking to “%s”: %s"), host, cause->message);
+}
+
+typedef struct
+{
+  HaulJob      *job;
+  SoupSession  *session;
+  GCancellable *attempt;
+  Watch        *watch;
+  int           dirfd;
+  char         *name;      /* chosen file name, claimed */
+  gboolean      claimed_here;
+  int           fd;
+} Attempt;
+
+/* Turns a cancellation into the right error: a timeout, or the user. */
+static gboolean
+check_cancelled (Attempt  *a,
+                 GError  **error)
+{
+  if (!g_cancellable_is_cancelled (a->attempt))
+    return FALSE;
+
+  g_clear_error (error);
+  if (a->watch->timed_out && !g_cancellable_is_cancelled (a->job->cancellable))
+    {
+      if (a->watch->connected)
+        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
+                     _("No data arrived for %u seconds"), a->job->stall_timeout_s);
+      else
+        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
+                     _("Could not connect within %u seconds"), a->job->connect_timeout_s);
+    }
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
+  return TRUE;
+}
+
+static gboolean
+sleep_cancellable (GCancellable *cancellable,
+                   gint64        us)
+{
+  while (us > 0 && !g_cancellable_is_cancelled (cancellable))
+    {
+      gint64 slice = MIN (us, SLEEP_SLICE_US);
+
+      g_usleep (slice);
+      us -= slice;
+    }
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+static GInputStream *
+send_following_redirects (Attempt      *a,
+                          gint64        offset,
+                          const char   *etag,
+                          const char   *last_modified,
+                          SoupMessage **out_msg,
+                          GError      **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint hops = 0;
+  GError *local_error = NULL;
+
+  uri = g_uri_parse (a->job->uri, G_URI_FLAGS_ENCODED, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_URL,
+                   _("“%s” is not a valid link: %s"), a->job->uri, local_error->message);
+      g_clear_error (&local_error);
+      return NULL;
+    }
+
+  for (;;)
+    {
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(GInputStream) stream = NULL;
+      SoupMessageHeaders *req;
+      const char *scheme = g_uri_get_scheme (uri);
+      const char *location;
+      guint status;
+      g_autoptr(GUri) next = NULL;
+
+      if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSUPPORTED_SCHEME,
+                       _("“%s” links are not supported (only http and https)"), scheme);
+          return NULL;
+        }
+
+      g_hash_table_add (visited, g_uri_to_string_partial (uri, G_URI_HIDE_FRAGMENT));
+
+      msg = soup_message_new_from_uri ("GET", uri);
+      soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+      soup_message_disable_feature (msg, SOUP_TYPE_CONTENT_DECODER);
+      req = soup_message_get_request_headers (msg);
+      soup_message_headers_replace (req, "Accept-Encoding", "identity");
+      if (offset > 0)
+        {
+          soup_message_headers_set_range (req, offset, -1);
+          if (haul_http_etag_is_strong (etag))
+            soup_message_headers_replace (req, "If-Range", etag);
+          else if (last_modified != NULL && haul_http_value_is_safe (last_modified))
+            soup_message_headers_replace (req, "If-Range", last_modified);
+        }
+
+      stream = soup_session_send (a->session, msg, a->attempt, &local_error);
+      if (stream == NULL)
+        {
+          if (!check_cancelled (a, error))
+            set_network_error (error, local_error, g_uri_get_host (uri));
+          g_clear_error (&local_error);
+          return NULL;
+        }
+
+      status = soup_message_get_status (msg);
+      if (!SOUP_STATUS_IS_REDIRECTION (status) || status == 304)
+        {
+          *out_msg = g_steal_pointer (&msg);
+          return g_steal_pointer (&stream);
+        }
+
+      location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+      g_input_stream_close (stream, NULL, NULL);
+      if (location == NULL || !haul_http_value_is_safe (location))
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                       _("The server sent a redirect (%u) without a usable destination"), status);
+          return NULL;
+        }
+
+      next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, &local_error);
+      if (next == NULL)
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                       _("The server redirected to an invalid link: %s"), local_error->message);
+          g_clear_error (&local_error);
+          return NULL;
+        }
+
+      {
+        g_autofree char *next_str = g_uri_to_string_partial (next, G_URI_HIDE_FRAGMENT);
+
+        if (g_hash_table_contains (visited, next_str))
+          {
+            g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_REDIRECT_LOOP,
+                         _("The server redirects in a loop (back to %s)"), next_str);
+            return NULL;
+          }
+      }
+
+      if (++hops > a->job->max_redirects)
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
+                       _("The server redirected more than %u times"), a->job->max_redirects);
+          return NULL;
+        }
+
+      g_clear_pointer (&uri, g_uri_unref);
+      uri = g_steal_pointer (&next);
+    }
+}
+
+static void
+set_http_error (GError      **error,
+                SoupMessage  *msg,
+                HaulJob      *job)
+{
+  guint status = soup_message_get_status (msg);
+  const char *reason = soup_message_get_reason_phrase (msg);
+  g_autofree char *safe_reason = NULL;
+  SoupMessageHeaders *rh = soup_message_get_response_headers (msg);
+  gint64 retry_after;
+
+  if (reason == NULL || *reason == '\0')
+    reason = soup_status_get_phrase (status);
+  safe_reason = reason ? g_utf8_make_valid (reason, MIN (strlen (reason), 80)) : g_strdup ("");
+
+  if (haul_http_parse_retry_after (soup_message_headers_get_one (rh, "Retry-After"),
+                                   g_get_real_time () / G_USEC_PER_SEC, &retry_after))
+    job->result_retry_after_s = retry_after;
+
+  if (status == 404 || status == 410)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_CLIENT,
+                 _("The file is not on the server (%u %s)"), status, safe_reason);
+  else if (status == 401 || status == 403)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_CLIENT,
+                 _("The server refused access to the file (%u %s)"), status, safe_reason);
+  else if (status >= 400 && status < 500 && status != 408 && status != 429)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_CLIENT,
+                 _("The server refused the request (%u %s)"), status, safe_reason);
+  else if (status == 429 || status == 503)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_SERVER,
+                 _("The server is busy (%u %s)"), status, safe_reason);
+  else if (status >= 400)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_SERVER,
+                 _("The server had a problem (%u %s)"), status, safe_reason);
+  else
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+                 _("The server gave an unexpected answer (%u %s)"), status, safe_reason);
+}
+
+/* Picks a free name for a new download, or finds the .part an earlier run
+ * of the same URL left behind. */
+static gboolean
+choose_name (Attempt     *a,
+             const char  *base,
+             gint64      *offset,
+             char       **etag,
+             char       **last_modified,
+             char       **content_type,
+             GError     **error)
+{
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *cand = haul_filename_with_index (base, i);
+      g_autofree char *part = g_strconcat (cand, HAUL_PART_SUFFIX, NULL);
+      struct stat st;
+      gint64 size;
+
+      if (a->job->claims != NULL && !haul_name_claims_try (a->job->claims, a->job->directory, cand))
+        continue;
+
+      if (fstatat (a->dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        goto taken;
+
+      size = part_size (a->dirfd, part);
+      if (size >= 0)
+        {
+          if (!part_is_ours (a->dirfd, part, a->job, etag, last_modified, content_type))
+            goto taken;
+          *offset = size;
+        }
+      else if (fstatat (a->dirfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        goto taken; /* a symlink or special file: leave it alone */
+
+      a->name = g_steal_pointer (&cand);
+      a->claimed_here = TRUE;
+      return TRUE;
+
+taken:
+      if (a->job->claims != NULL)
+        haul_name_claims_release (a->job->claims, a->job->directory, cand);
+    }
+
+  g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+               _("Could not find a free file name for “%s”"), base);
+  return FALSE;
+}
+
+static gboolean
+open_part (Attempt  *a,
+           gint64    offset,
+           GError  **error)
+{
+  g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
+  struct stat st;
+  int fd;
+
+  fd = openat (a->dirfd, part,
+               O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (offset == 0 ? O_TRUNC : 0),
+               0644);
+  if (fd < 0)
+    return set_errno_error (error, errno, a->job->directory, part);
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
+                   _("“%s” exists and is not a regular file"), part);
+      return FALSE;
+    }
+  /* Clear O_NONBLOCK (it only protected the open from a planted FIFO). */
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+
+  if (offset > 0 && (st.st_size < offset || ftruncate (fd, offset) != 0 ||
+                     lseek (fd, offset, SEEK_SET) != offset))
+    {
+      close (fd);
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+                   _("The partial file “%s” changed on disk"), part);
+      return FALSE;
+    }
+
+  a->fd = fd;
+  return TRUE;
+}
+
+static gboolean
+finish_file (Attempt  *a,
+             GError  **error)
+{
+  g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *cand = NULL;
+      g_autofree char *base = NULL;
+
+      if (i == 0)
+        cand = g_strdup (a->name);
+      else
+        {
+          base = g_strdup (a->name);
+          cand = haul_filename_with_index (base, i);
+        }
+
+      if (renameat2 (a->dirfd, part, a->dirfd, cand, RENAME_NOREPLACE) == 0)
+        {
+          if (i > 0)
+            {
+              if (a->job->claims != NULL)
+                haul_name_claims_release (a->job->claims, a->job->directory, a->name);
+              g_free (a->name);
+              a->name = g_steal_pointer (&cand);
+            }
+          return TRUE;
+        }
+      if (errno == EINVAL || errno == ENOSYS)
+        {
+          /* No RENAME_NOREPLACE here: link + unlink never replaces either. */
+          if (linkat (a->dirfd, part, a->dirfd, cand, 0) == 0)
+            {
+              unlinkat (a->dirfd, part, 0);
+              if (i > 0)
+                {
+                  g_free (a->name);
+                  a->name = g_steal_pointer (&cand);
+                }
+              return TRUE;
+            }
+        }
+      if (errno != EEXIST)
+        return set_errno_error (error, errno, a->job->directory, cand);
+    }
+
+  g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
+               _("Could not find a free file name for “%s”"), a->name);
+  return FALSE;
+}
+
+static void
+cancel_from_user (GCancellable *user,
+                  gpointer      attempt)
+{
+  g_cancellable_cancel (G_CANCELLABLE (attempt));
+}
+
+static gboolean
+is_html (const char *content_type)
+{
+  return g_strcmp0 (content_type, "text/html") == 0 ||
+         g_strcmp0 (content_type, "application/xhtml+xml") == 0;
+}
+
+static gboolean
+transfer_body (Attempt  *a,
+               GError  **error);
+
+/**
+ * haul_transfer_run:
+ * @job: the snapshot to work from; its result fields are filled in
+ * @session: the calling thread's own session
+ *
+ * One attempt at @job, blocking. On success the file is complete under
+ * job->result_filename. On failure @error is in %HAUL_TRANSFER_ERROR (see
+ * haul_transfer_error_is_transient()) or is %G_IO_ERROR_CANCELLED after a
+ * pause or cancel; a cancel has deleted the .part.
+ */
+gboolean
+haul_transfer_run (HaulJob      *job,
+                   SoupSession  *session,
+                   GError      **error)
+{
+  g_autoptr(GCancellable) attempt = g_cancellable_new ();
+  Attempt a = { .job = job, .session = session, .attempt = attempt, .dirfd = -1, .fd = -1 };
+  gulong handler;
+  gboolean ok;
+
+  handler = g_cancellable_connect (job->cancellable, G_CALLBACK (cancel_from_user), attempt, NULL);
+  a.watch = watch_start (job, attempt);
+  job->phase = HAUL_JOB_PHASE_CONNECTING;
+
+  ok = transfer_body (&a, error);
+
+  watch_stop (a.watch);
+  g_cancellable_disconnect (job->cancellable, handler);
+
+  if (a.fd >= 0)
+    close (a.fd);
+
+  if (!ok && a.name != NULL && job->stop == HAUL_JOB_STOP_CANCEL)
+    {
+      g_autofree char *part = g_strconcat (a.name, HAUL_PART_SUFFIX, NULL);
+
+      unlinkat (a.dirfd, part, 0);
+      if (job->claims != NULL)
+        haul_name_claims_release (job->claims, job->directory, a.name);
+    }
+  else if (ok && job->claims != NULL)
+    haul_name_claims_release (job->claims, job->directory, a.name);
+
+  if (a.name != NULL)
+    job->result_filename = g_strdup (a.name);
+  if (a.dirfd >= 0)
+    close (a.dirfd);
+  g_free (a.name);
+
+  return ok;
+}
+
+static gboolean
+transfer_body (Attempt  *a,
+               GError  **error)
+{
+  HaulJob *job = a->job;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GChecksum) checksum = NULL;
+  g_autofree char *buf = NULL;
+  g_autofree char *etag = g_strdup (job->etag);
+  g_autofree char *last_modified = g_strdup (job->last_modified);
+  g_autofree char *content_type = g_strdup (job->content_type);
+  g_autofree char *new_type = NULL;
+  SoupMessageHeaders *rh;
+  gint64 offset = 0;
+  gint64 total = -1;
+  gint64 received;
+  guint status;
+  guint restarts = 0;
+  gsize read_size = READ_SIZE;
+  GError *local_error = NULL;
+
+  a->dirfd = open_directory (job->directory, error);
+  if (a->dirfd < 0)
+    return FALSE;
+
+  if (job->filename != NULL)
+    {
+      g_autofree char *part = g_strconcat (job->filename, HAUL_PART_SUFFIX, NULL);
+
+      a->name = g_strdup (job->filename);
+      offset = MAX (part_size (a->dirfd, part), 0);
+    }
+
+send:
+  g_clear_object (&stream);
+  g_clear_object (&msg);
+  if (restarts > 3)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+                   _("The server keeps answering ranged requests inconsistently"));
+      return FALSE;
+    }
+
+  stream = send_following_redirects (a, offset, etag, last_modified, &msg, error);
+  if (stream == NULL)
+    return FALSE;
+  a->watch->last_activity_us = g_get_monotonic_time ();
+  a->watch->connected = TRUE;
+
+  rh = soup_message_get_response_headers (msg);
+  status = soup_message_get_status (msg);
+  g_free (job->result_final_uri);
+  job->result_final_uri = g_uri_to_string_partial (soup_message_get_uri (msg), G_URI_HIDE_FRAGMENT);
+
+  if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
+    {
+      gint64 s, e, t;
+
+      if (haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
+          s < 0 && t == offset)
+        {
+          /* We already have every byte. */
+          total = t;
+          g_input_stream_close (stream, NULL, NULL);
+          job->received = offset;
+          job->total = total;
+          goto complete_existing;
+        }
+      offset = 0;
+      job->result_restarted = TRUE;
+      restarts++;
+      goto send;
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      set_http_error (error, msg, job);
+      return FALSE;
+    }
+
+  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      set_http_error (error, msg, job);
+      return FALSE;
+    }
+
+  new_type = haul_http_parse_content_type (soup_message_headers_get_one (rh, "Content-Type"));
+
+  /* First response: now the name can be chosen. */
+  if (a->name == NULL)
+    {
+      g_autofree char *base = NULL;
+      g_autofree char *old_etag = NULL, *old_lm = NULL, *old_type = NULL;
+      gint64 found = 0;
+
+      base = haul_filename_choose (soup_message_headers_get_one (rh, "Content-Disposition"),
+                                   job->result_final_uri);
+      if (!choose_name (a, base, &found, &old_etag, &old_lm, &old_type, error))
+        return FALSE;
+      haul_job_set_info_filename (job, a->name);
+      if (job->bridge != NULL)
+        haul_progress_bridge_poke (job->bridge);
+
+      if (found > 0)
+        {
+          /* A .part of this URL from an earlier run: ask for the rest. */
+          g_free (etag);
+          etag = g_steal_pointer (&old_etag);
+          g_free (last_modified);
+          last_modified = g_steal_pointer (&old_lm);
+          g_free (content_type);
+          content_type = g_steal_pointer (&old_type);
+          offset = found;
+          restarts++;
+          goto send;
+        }
+    }
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      gint64 s = -1, e = -1, t = -1;
+      const char *new_etag = soup_message_headers_get_one (rh, "ETag");
+
+      if (offset == 0 ||
+          !haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) ||
+          s != offset ||
+          (t >= 0 && job->known_total > 0 && t != job->known_total) ||
+          (etag != NULL && new_etag != NULL && strcmp (etag, new_etag) != 0))
+        {
+          /* Not the continuation of our bytes: start over rather than splice. */
+          offset = 0;
+          job->result_restarted = TRUE;
+          restarts++;
+          goto send;
+        }
+      total = t;
+    }
+  else
+    {
+      /* 200: the whole file. A resume that got a web page instead is an
+       * error page or a login form: never write it over our bytes. */
+      if (offset > 0 && is_html (new_type) && !is_html (content_type))
+        {
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_WEB_PAGE,
+                       _("The server sent a web page instead of the file; the link may have expired"));
+          return FALSE;
+        }
+      if (offset > 0)
+        job->result_restarted = TRUE;
+      offset = 0;
+      if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
+        total = soup_message_headers_get_content_length (rh);
+    }
+
+  /* Remember the validators for the next attempt. */
+  g_free (job->result_etag);
+  job->result_etag = g_strdup (soup_message_headers_get_one (rh, "ETag"));
+  if (job->result_etag != NULL && !haul_http_value_is_safe (job->result_etag))
+    g_clear_pointer (&job->result_etag, g_free);
+  g_free (job->result_last_modified);
+  job->result_last_modified = g_strdup (soup_message_headers_get_one (rh, "Last-Modified"));
+  if (job->result_last_modified != NULL && !haul_http_value_is_safe (job->result_last_modified))
+    g_clear_pointer (&job->result_last_modified, g_free);
+  g_free (job->result_content_type);
+  job->result_content_type = g_strdup (new_type);
+
+  if (!open_part (a, offset, error))
+    return FALSE;
+  set_xattr (a->fd, XATTR_URL, job->uri);
+  set_xattr (a->fd, XATTR_ETAG, job->result_etag);
+  set_xattr (a->fd, XATTR_LAST_MODIFIED, job->result_last_modified);
+  set_xattr (a->fd, XATTR_CONTENT_TYPE, job->result_content_type);
+
+  if (job->checksum_hex != NULL)
+    {
+      checksum = g_checksum_new (job->checksum_type);
+      if (offset > 0 && !hash_prefix (a->fd, offset, checksum, error))
+        return FALSE;
+    }
+
+  if (job->download_limiter != NULL && haul_rate_limiter_get_rate (job->download_limiter) > 0)
+    read_size = CLAMP (haul_rate_limiter_get_rate (job->download_limiter) / 10, 4096, READ_SIZE);
+  if (job->global_limiter != NULL && haul_rate_limiter_get_rate (job->global_limiter) > 0)
+    read_size = MIN (read_size, (gsize) CLAMP (haul_rate_limiter_get_rate (job->global_limiter) / 10,
+                                               4096, READ_SIZE));
+
+  received = offset;
+  job->received = received;
+  job->total = total;
+  job->phase = HAUL_JOB_PHASE_DOWNLOADING;
+  if (job->bridge != NULL)
+    haul_progress_bridge_poke (job->bridge);
+
+  buf = g_malloc (READ_SIZE);
+  for (;;)
+    {
+      gssize n;
+      gint64 wait = 0;
+
+      n = g_input_stream_read (stream, buf, read_size, a->attempt, &local_error);
+      if (n < 0)
+        {
+          if (!check_cancelled (a, error))
+            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (msg)));
+          g_clear_error (&local_error);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+
+      a->watch->last_activity_us = g_get_monotonic_time ();
+
+      if (total >= 0 && received + n > total)
+        n = total - received; /* never write past the announced end */
+
+      if (!write_all (a->fd, buf, n, job->directory, a->name, error))
+        return FALSE;
+      if (checksum != NULL)
+        g_checksum_update (checksum, (const guchar *) buf, n);
+
+      received += n;
+      job->received = received;
+      if (job->bridge != NULL)
+        haul_progress_bridge_poke (job->bridge);
+
+      if (total >= 0 && received >= total)
+        break;
+
+      if (job->download_limiter != NULL)
+        wait = haul_rate_limiter_consume (job->download_limiter, n);
+      if (job->global_limiter != NULL)
+        wait = MAX (wait, haul_rate_limiter_consume (job->global_limiter, n));
+      if (wait > 0)
+        {
+          if (!sleep_cancellable (a->attempt, wait))
+            {
+              check_cancelled (a, error);
+              return FALSE;
+            }
+          a->watch->last_activity_us = g_get_monotonic_time ();
+        }
+    }
+
+  g_input_stream_close (stream, NULL, NULL);
+
+  if (total >= 0 && received < total)
+    {
+      g_autofree char *got = g_format_size (received);
+      g_autofree char *want = g_format_size (total);
+
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
+                   _("The server closed the connection after %s of %s"), got, want);
+      return FALSE;
+    }
+  if (total < 0)
+    job->total = received;
+
+  if (close (a->fd) != 0)
+    {
+      int errsv = errno;
+
+      a->fd = -1;
+      return set_errno_error (error, errsv, job->directory, a->name);
+    }
+  a->fd = -1;
+  goto verify;
+
+complete_existing:
+  if (job->checksum_hex != NULL)
+    {
+      g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
+      int fd = openat (a->dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      gboolean hashed;
+
+      if (fd < 0)
+        return set_errno_error (error, errno, job->directory, part);
+      checksum = g_checksum_new (job->checksum_type);
+      hashed = hash_prefix (fd, total, checksum, error);
+      close (fd);
+      if (!hashed)
+        return FALSE;
+    }
+
+verify:
+  if (checksum != NULL)
+    {
+      const char *actual;
+
+      job->phase = HAUL_JOB_PHASE_VERIFYING;
+      actual = g_checksum_get_string (checksum);
+      if (g_ascii_strcasecmp (actual, job->checksum_hex) != 0)
+        {
+          g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
+
+          /* The bytes are wrong: keeping them would only make the next
+           * attempt "resume" a corrupt file. */
+          unlinkat (a->dirfd, part, 0);
+          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_CHECKSUM,
+                       _("The file is damaged: its %s checksum is %s, expected %s"),
+                       haul_checksum_type_name (job->checksum_type), actual, job->checksum_hex);
+          return FALSE;
+        }
+    }
+
+  return finish_file (a, error);
+}

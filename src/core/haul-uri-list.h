@@ -1,0 +1,47 @@
+/* haul-uri-list.h — one parser for every list of links Haul is given
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define HAUL_URI_LIST_MAX_LINE       (64 * 1024)
+#define HAUL_URI_LIST_MAX_REJECTIONS 1000
+
+typedef struct
+{
+  guint  line;
+  char  *text;   /* the offending entry, shortened for display */
+  char  *reason; /* a translated sentence */
+} HaulUriListRejection;
+
+typedef struct _HaulUriList HaulUriList;
+
+char        *haul_uri_normalize                  (const char    *text,
+                                                  GError       **error);
+
+HaulUriList *haul_uri_list_new                   (void);
+void         haul_uri_list_free                  (HaulUriList   *self);
+gboolean     haul_uri_list_feed                  (HaulUriList   *self,
+                                                  const char    *data,
+                                                  gsize          len,
+                                                  GError       **error);
+void         haul_uri_list_finish                (HaulUriList   *self);
+gboolean     haul_uri_list_parse_stream          (HaulUriList   *self,
+                                                  GInputStream  *stream,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+GPtrArray   *haul_uri_list_steal_uris            (HaulUriList   *self);
+const GPtrArray *haul_uri_list_get_uris          (HaulUriList   *self);
+const GPtrArray *haul_uri_list_get_rejections    (HaulUriList   *self);
+guint        haul_uri_list_get_n_rejected        (HaulUriList   *self);
+guint        haul_uri_list_get_n_duplicates      (HaulUriList   *self);
+guint        haul_uri_list_get_n_lines           (HaulUriList   *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulUriList, haul_uri_list_free)
+
+G_END_DECLS

@@ -1,0 +1,141 @@
+/* haul-worker-pool.c — the threads downloads run on
+ *
+ * Haul's own GThreadPool, not g_task_run_in_thread(): in GLib 2.74 GTask's
+ * shared pool also runs every DNS lookup and GFile async fallback, so long
+ * downloads there would starve the rest of the process (and their own DNS
+ * lookups). Each worker thread owns one SoupSession, created and configured
+ * in that thread before its first request and reused for the next jobs it
+ * runs (keep-alive). Sessions are never shared between threads.
+ *
+ * The pool runs GTasks whose task data is a HaulJob; the thread function
+ * runs the transfer and returns the task, which delivers the result to the
+ * main context the task was created in.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-worker-pool"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "haul-job.h"
+#include "haul-transfer.h"
+#include "haul-worker-pool.h"
+
+struct _HaulWorkerPool
+{
+  GThreadPool *pool;
+};
+
+typedef struct
+{
+  GMainContext *context;
+  SoupSession  *session;
+} ThreadState;
+
+static void
+thread_state_free (gpointer data)
+{
+  ThreadState *state = data;
+
+  g_main_context_push_thread_default (state->context);
+  soup_session_abort (state->session);
+  g_object_unref (state->session);
+  while (g_main_context_iteration (state->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (state->context);
+  g_main_context_unref (state->context);
+  g_free (state);
+}
+
+static GPrivate thread_state_key = G_PRIVATE_INIT (thread_state_free);
+
+static ThreadState *
+get_thread_state (void)
+{
+  ThreadState *state = g_private_get (&thread_state_key);
+  g_autofree char *user_agent = NULL;
+
+  if (state != NULL)
+    return state;
+
+  state = g_new0 (ThreadState, 1);
+  /* The session binds to the thread-default context at construction; give
+   * it one of its own so its timers never land on the UI's main context. */
+  state->context = g_main_context_new ();
+  g_main_context_push_thread_default (state->context);
+  user_agent = g_strdup_printf ("Haul/%s ", PACKAGE_VERSION);
+  state->session = soup_session_new_with_options ("user-agent", user_agent,
+                                                  "max-conns", 4,
+                                                  "max-conns-per-host", 2,
+                                                  /* the transfer's own watchdog times out
+                                                   * stalls; this is only the last resort */
+                                                  "timeout", 300,
+                                                  "idle-timeout", 60,
+                                                  NULL);
+  g_main_context_pop_thread_default (state->context);
+  g_private_set (&thread_state_key, state);
+  return state;
+}
+
+static void
+run_task (gpointer data,
+          gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+  HaulJob *job = g_task_get_task_data (task);
+  ThreadState *state = get_thread_state ();
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (state->context);
+  if (haul_transfer_run (job, state->session, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_main_context_pop_thread_default (state->context);
+}
+
+HaulWorkerPool *
+haul_worker_pool_new (guint max_threads)
+{
+  HaulWorkerPool *self = g_new0 (HaulWorkerPool, 1);
+  g_autoptr(GError) error = NULL;
+
+  self->pool = g_thread_pool_new_full (run_task, self, g_object_unref,
+                                       CLAMP (max_threads, 1, HAUL_MAX_CONCURRENCY),
+                                       FALSE, &error);
+  g_assert_no_error (error);
+  return self;
+}
+
+/**
+ * haul_worker_pool_free:
+ *
+ * Waits for the tasks already pushed: cancel them first.
+ */
+void
+haul_worker_pool_free (HaulWorkerPool *self)
+{
+  g_thread_pool_free (self->pool, FALSE, TRUE);
+  g_free (self);
+}
+
+void
+haul_worker_pool_set_max_threads (HaulWorkerPool *self,
+                                  guint           max_threads)
+{
+  g_thread_pool_set_max_threads (self->pool, CLAMP (max_threads, 1, HAUL_MAX_CONCURRENCY), NULL);
+}
+
+/**
+ * haul_worker_pool_push:
+ * @task: (transfer full): a task whose data is a #HaulJob
+ */
+void
+haul_worker_pool_push (HaulWorkerPool *self,
+                       GTask          *task)
+{
+  g_thread_pool_push (self->pool, task, NULL);
+}
