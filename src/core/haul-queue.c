@@ -587,6 +587,26 @@ haul_queue_add (HaulQueue   *self,
 }
 
 /**
+ * haul_queue_add_download:
+ * @download: a new download, not yet in any queue, with a normalized link
+ *   not yet in this queue
+ *
+ * Appends @download as it is (set its checksum or limit first).
+ */
+void
+haul_queue_add_download (HaulQueue    *self,
+                         HaulDownload *download)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+  g_return_if_fail (HAUL_IS_DOWNLOAD (download));
+  g_return_if_fail (!g_hash_table_contains (self->by_uri, download->uri));
+
+  append_download (self, download);
+  items_changed (self, self->items->len - 1, 0, 1);
+  schedule (self);
+}
+
+/**
  * haul_queue_add_uris:
  * @uris: normalized links (from #HaulUriList)
  * @n_duplicates: (out) (optional): how many were already in the queue

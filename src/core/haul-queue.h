@@ -23,6 +23,8 @@ HaulDownload *haul_queue_add                   (HaulQueue     *self,
                                                 const char    *uri,
                                                 const char    *directory,
                                                 GError       **error);
+void          haul_queue_add_download          (HaulQueue     *self,
+                                                HaulDownload  *download);
 guint         haul_queue_add_uris              (HaulQueue     *self,
                                                 const GPtrArray *uris,
                                                 const char    *directory,

@@ -1,0 +1,22 @@
+/* haul-application.h — the GTK application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "haul-queue.h"
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_APPLICATION (haul_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (HaulApplication, haul_application, HAUL, APPLICATION, AdwApplication)
+
+HaulApplication *haul_application_new                 (void);
+HaulQueue       *haul_application_get_queue           (HaulApplication *self);
+const char      *haul_application_get_download_folder (HaulApplication *self);
+
+G_END_DECLS
