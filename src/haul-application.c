@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "haul-application.h"
+#include "haul-resources.h"
 #include "haul-uri-list.h"
 #include "haul-window.h"
 
@@ -161,6 +162,10 @@ haul_application_class_init (HaulApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  /* The resources live in a static library: register them explicitly,
+   * since the linker may drop an unreferenced constructor. */
+  g_resources_register (haul_get_resource ());
 
   object_class->finalize = haul_application_finalize;
   app_class->activate = haul_application_activate;

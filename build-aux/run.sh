@@ -1,0 +1,16 @@
+#!/bin/sh
+# Builds Haul (installing missing Debian packages first) and launches it.
+# Arguments are passed to haul: links to add, or --headless … for the terminal.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build="$src/_build"
+
+"$src/build-aux/ensure-deps.sh"
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" "$src" >/dev/null
+fi
+ninja -C "$build" >/dev/null
+
+exec "$build/src/haul" "$@"
