@@ -1,8 +1,428 @@
-/* placeholder: replaced by the real test */
-#include <glib.h>
+/* test-cli.c — `haul --headless` as a process, against a real HTTP server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "haul-test-server.h"
+
+typedef struct
+{
+  HaulTestServer *server;
+  char           *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = haul_test_server_new ();
+  f->dir = g_dir_make_tmp ("haul-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  haul_test_server_free (f->server);
+}
+
+static const char *
+haul_binary (void)
+{
+  const char *bin = g_getenv ("HAUL_BINARY");
+
+  g_assert_nonnull (bin);
+  return bin;
+}
+
+/* Runs haul with @args (NULL-terminated), feeding @input to its stdin.
+ * Returns the exit status; stdout and stderr are returned too. */
+static int
+run_haul (const char  *input,
+          char       **out,
+          char       **err,
+          const char  *first_arg,
+          ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_buf = NULL;
+  g_autofree char *stderr_buf = NULL;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) haul_binary ());
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input ? input : "", NULL, &stdout_buf, &stderr_buf, &error);
+  g_assert_no_error (error);
+
+  if (g_test_verbose ())
+    g_printerr ("stdout: %s\nstderr: %s\n", stdout_buf, stderr_buf);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_buf);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_buf);
+
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+assert_file_equals (const char *dir,
+                    const char *name,
+                    GBytes     *content)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *got = haul_test_sha256_file (path);
+  g_autofree char *want = haul_test_sha256_bytes (content);
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_download_ok (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (300 * 1024, 1);
+  g_autoptr(GBytes) b = haul_test_content (1, 2);
+  g_autofree char *ua = NULL, *ub = NULL, *out = NULL, *err = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/a.bin", a, NULL);
+  haul_test_server_add_file (f->server, "/b.txt", b, NULL);
+  ua = haul_test_server_uri (f->server, "/a.bin");
+  ub = haul_test_server_uri (f->server, "/b.txt");
+
+  status = run_haul (NULL, &out, &err, "--headless", "-d", f->dir, ua, ub, NULL);
+  g_assert_cmpint (status, ==, 0);
+  assert_file_equals (f->dir, "a.bin", a);
+  assert_file_equals (f->dir, "b.txt", b);
+
+  /* stdout is not a terminal: plain log lines, one per file, and a summary. */
+  g_assert_nonnull (strstr (out, "a.bin"));
+  g_assert_nonnull (strstr (out, "b.txt"));
+  g_assert_nonnull (strstr (out, "Downloaded 2 files"));
+  g_assert_null (strstr (out, "\033["));
+}
+
+static void
+test_quiet (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (10000, 3);
+  g_autofree char *ua = NULL, *umissing = NULL, *out = NULL, *err = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/a.bin", a, NULL);
+  ua = haul_test_server_uri (f->server, "/a.bin");
+  umissing = haul_test_server_uri (f->server, "/missing.bin");
+
+  status = run_haul (NULL, &out, &err, "--headless", "--quiet", "-d", f->dir, ua, umissing, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  /* Errors still reach stderr, naming the link and the reason. */
+  g_assert_nonnull (strstr (err, "missing.bin"));
+  g_assert_nonnull (strstr (err, "404"));
+  assert_file_equals (f->dir, "a.bin", a);
+}
+
+static void
+test_failure_exit_code (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *u = haul_test_server_uri (f->server, "/nope");
+  g_autofree char *err = NULL;
+  int status;
+
+  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, u, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "not on the server"));
+  /* 404 is permanent: exactly one request, no retries. */
+  g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/nope"), ==, 1);
+}
+
+static void
+assert_usage_error (Fixture    *f,
+                    const char *needle,
+                    const char *arg1,
+                    const char *arg2,
+                    const char *arg3)
+{
+  g_autofree char *err = NULL;
+  int status;
+
+  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, arg1, arg2, arg3, NULL);
+  g_assert_cmpint (status, ==, 2);
+  if (strstr (err, needle) == NULL)
+    g_error ("expected “%s” in: %s", needle, err);
+}
+
+static void
+test_bad_arguments (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *u = haul_test_server_uri (f->server, "/x");
+
+  assert_usage_error (f, "-j/--jobs", "-j", "0", u);
+  assert_usage_error (f, "-j/--jobs", "-j", "33", u);
+  assert_usage_error (f, "-j", "-j", "many", u);
+  assert_usage_error (f, "--limit-rate", "--limit-rate", "fast", u);
+  assert_usage_error (f, "--checksum", "--checksum", "sha256:abc", u);
+  assert_usage_error (f, "--checksum", "--checksum", "crc32:00", u);
+  assert_usage_error (f, "--bogus", "--bogus", u, NULL);
+  assert_usage_error (f, "ftp://example.org/x", "ftp://example.org/x", NULL, NULL);
+  assert_usage_error (f, "no links", NULL, NULL, NULL);
+  assert_usage_error (f, "missing.txt", "-i", "/nonexistent/missing.txt", NULL);
+  /* Nothing was requested for any of them. */
+  g_assert_cmpuint (haul_test_server_get_total_requests (f->server), ==, 0);
+}
+
+static void
+test_help (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *options[] = { "--directory", "--jobs", "--input-file", "--limit-rate",
+                            "--checksum", "--quiet", "--retries", "--timeout",
+                            "--connect-timeout", "Exit status" };
+  g_autofree char *out = NULL;
+  int status;
+
+  status = run_haul (NULL, &out, NULL, "--headless", "--help", NULL);
+  g_assert_cmpint (status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    if (strstr (out, options[i]) == NULL)
+      g_error ("--help does not mention %s:\n%s", options[i], out);
+}
+
+static void
+test_stdin_list (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (40000, 4);
+  g_autoptr(GBytes) b = haul_test_content (50000, 5);
+  g_autofree char *ua = NULL, *ub = NULL, *list = NULL, *err = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/one.dat", a, NULL);
+  haul_test_server_add_file (f->server, "/two.dat", b, NULL);
+  ua = haul_test_server_uri (f->server, "/one.dat");
+  ub = haul_test_server_uri (f->server, "/two.dat");
+
+  /* BOM, CRLF, a comment, a tab-separated pair, a duplicate and a bad entry. */
+  list = g_strdup_printf ("\xef\xbb\xbf# my links\r\n%s\r\n\r\nnot-a-link\r\n%s\t%s\n", ua, ub, ua);
+  status = run_haul (list, NULL, &err, "--headless", "-j", "2", "-d", f->dir, "-i", "-", NULL);
+
+  /* The invalid entry is reported with its line number and the rest is downloaded. */
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, ":4:"));
+  g_assert_nonnull (strstr (err, "not-a-link"));
+  g_assert_nonnull (strstr (err, "duplicate"));
+  assert_file_equals (f->dir, "one.dat", a);
+  assert_file_equals (f->dir, "two.dat", b);
+  g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/one.dat"), ==, 1);
+}
+
+static void
+test_input_file (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (1000, 6);
+  g_autofree char *ua = NULL, *list_path = NULL, *contents = NULL, *bin_path = NULL, *err = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/f.dat", a, NULL);
+  ua = haul_test_server_uri (f->server, "/f.dat");
+  list_path = g_build_filename (f->dir, "links.txt", NULL);
+  contents = g_strdup_printf ("%s\n", ua);
+  g_assert_true (g_file_set_contents (list_path, contents, -1, NULL));
+
+  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "-i", list_path, NULL);
+  g_assert_cmpint (status, ==, 0);
+  assert_file_equals (f->dir, "f.dat", a);
+
+  /* A binary file is refused with a clear message. */
+  bin_path = g_build_filename (f->dir, "image.png", NULL);
+  g_assert_true (g_file_set_contents (bin_path, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, NULL));
+  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "-i", bin_path, NULL);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "binary"));
+}
+
+static void
+test_checksum (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (123456, 7);
+  g_autofree char *ua = NULL, *good = NULL, *bad = NULL, *err = NULL, *sum = NULL;
+  g_autofree char *final = NULL, *part = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/c.bin", a, NULL);
+  ua = haul_test_server_uri (f->server, "/c.bin");
+  sum = haul_test_sha256_bytes (a);
+  good = g_strdup_printf ("sha256:%s", sum);
+  bad = g_strdup_printf ("sha256:%064d", 0);
+
+  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "--checksum", bad, ua, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "damaged"));
+  final = g_build_filename (f->dir, "c.bin", NULL);
+  part = g_build_filename (f->dir, "c.bin.part", NULL);
+  g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--checksum", good, ua, NULL);
+  g_assert_cmpint (status, ==, 0);
+  assert_file_equals (f->dir, "c.bin", a);
+}
+
+static gboolean
+part_has_bytes (gpointer data)
+{
+  GStatBuf st;
+
+  return g_stat (data, &st) == 0 && st.st_size > 64 * 1024;
+}
+
+static void
+test_resume_after_sigint (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (1024 * 1024, 8);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ua = NULL, *part = NULL, *final = NULL;
+  g_auto(GStrv) ranges = NULL;
+  GStatBuf st;
+  gint64 part_size;
+  int status;
+
+  /* Slow enough to interrupt mid-file, fast enough for the test. */
+  haul_test_server_add_file (f->server, "/slow.bin", a,
+                             &(HaulTestFileOptions) { .rate = 256 * 1024, .etag = "\"v1\"" });
+  ua = haul_test_server_uri (f->server, "/slow.bin");
+  part = g_build_filename (f->dir, "slow.bin.part", NULL);
+  final = g_build_filename (f->dir, "slow.bin", NULL);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, haul_binary (), "--headless", "-d", f->dir, ua, NULL);
+  g_assert_no_error (error);
+
+  g_assert_true (haul_test_wait_until (part_has_bytes, part, 20000));
+  g_subprocess_send_signal (proc, SIGINT);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+
+  /* Stopped cleanly: the partial file is kept, the final name not created. */
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  part_size = st.st_size;
+  g_assert_cmpint (part_size, >, 0);
+  g_assert_cmpint (part_size, <, (gint64) g_bytes_get_size (a));
+  g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
+
+  /* The same command again resumes from where it stopped. */
+  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, ua, NULL);
+  g_assert_cmpint (status, ==, 0);
+  assert_file_equals (f->dir, "slow.bin", a);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  ranges = haul_test_server_get_ranges (f->server, "/slow.bin");
+  g_assert_nonnull (ranges);
+  g_assert_cmpuint (g_strv_length (ranges), >=, 1);
+  {
+    g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", part_size);
+
+    g_assert_cmpstr (ranges[g_strv_length (ranges) - 1], ==, expected);
+  }
+}
+
+static void
+test_rate_limit_option (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (300 * 1024, 9);
+  g_autofree char *ua = NULL;
+  gint64 start;
+  gdouble secs;
+  int status;
+
+  haul_test_server_add_file (f->server, "/r.bin", a, NULL);
+  ua = haul_test_server_uri (f->server, "/r.bin");
+
+  start = g_get_monotonic_time ();
+  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--limit-rate", "200k", ua, NULL);
+  secs = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+  g_assert_cmpint (status, ==, 0);
+  assert_file_equals (f->dir, "r.bin", a);
+  /* 300 KiB at 200 KiB/s with a 20 KiB burst cannot finish in under a second
+   * (only a lower bound: the machine may be slow, never too fast). */
+  g_assert_cmpfloat (secs, >=, 1.0);
+}
+
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/haul/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("download-ok", test_download_ok);
+  ADD ("quiet", test_quiet);
+  ADD ("failure-exit-code", test_failure_exit_code);
+  ADD ("bad-arguments", test_bad_arguments);
+  ADD ("help", test_help);
+  ADD ("stdin-list", test_stdin_list);
+  ADD ("input-file", test_input_file);
+  ADD ("checksum", test_checksum);
+  ADD ("resume-after-sigint", test_resume_after_sigint);
+  ADD ("rate-limit-option", test_rate_limit_option);
+
+#undef ADD
+
   return g_test_run ();
 }
