@@ -36,6 +36,14 @@ utf8_truncate (GString *s,
   g_string_truncate (s, end ? (gsize) (end - s->str) : 0);
 }
 
+/* Trailing dots and spaces confuse other systems and hide the extension. */
+static void
+strip_trailing (GString *s)
+{
+  while (s->len > 0 && (s->str[s->len - 1] == '.' || s->str[s->len - 1] == ' '))
+    g_string_truncate (s, s->len - 1);
+}
+
 static const char *
 find_extension (const char *name)
 {
@@ -44,6 +52,17 @@ find_extension (const char *name)
   if (dot == NULL || dot == name || strlen (dot) > MAX_EXTENSION_BYTES || dot[1] == '\0')
     return NULL;
   return dot;
+}
+
+/* Like find_extension(), but keeps double extensions like .tar.gz together. */
+static const char *
+find_full_extension (const char *name)
+{
+  const char *ext = find_extension (name);
+
+  if (ext != NULL && ext - name > 4 && g_str_has_prefix (ext - 4, ".tar"))
+    ext -= 4;
+  return ext;
 }
 
 /**
@@ -61,6 +80,7 @@ haul_filename_sanitize (const char *name)
   g_autoptr(GString) out = NULL;
   const char *ext;
   gsize max = HAUL_FILENAME_MAX_BYTES - PART_ROOM;
+  gsize lead = 0;
 
   if (name == NULL)
     return NULL;
@@ -88,20 +108,20 @@ haul_filename_sanitize (const char *name)
         g_string_append_len (out, p, g_utf8_next_char (p) - p);
     }
 
-  /* No hidden files, nothing that looks like an option. */
-  while (out->len > 0 && (out->str[0] == '.' || out->str[0] == '-' ||
-                          out->str[0] == ' ' || out->str[0] == '~'))
-    g_string_erase (out, 0, 1);
-  /* Trailing dots and spaces confuse other systems and hide the extension. */
-  while (out->len > 0 && (out->str[out->len - 1] == '.' || out->str[out->len - 1] == ' '))
-    g_string_truncate (out, out->len - 1);
+  /* No hidden files, nothing that looks like an option. One erase, not one
+   * per character: a hostile name of a million dots must not take seconds. */
+  while (lead < out->len && (out->str[lead] == '.' || out->str[lead] == '-' ||
+                             out->str[lead] == ' ' || out->str[lead] == '~'))
+    lead++;
+  g_string_erase (out, 0, lead);
+  strip_trailing (out);
 
   if (out->len == 0)
     return NULL;
 
   if (out->len > max)
     {
-      ext = find_extension (out->str);
+      ext = find_full_extension (out->str);
       if (ext != NULL)
         {
           g_autofree char *ext_copy = g_strdup (ext);
@@ -113,6 +133,8 @@ haul_filename_sanitize (const char *name)
         }
       else
         utf8_truncate (out, max);
+      /* The cut may have left a trailing dot or space. */
+      strip_trailing (out);
     }
 
   return g_string_free (g_steal_pointer (&out), FALSE);
@@ -187,10 +209,7 @@ haul_filename_with_index (const char *name,
   if (index == 0)
     return g_strdup (name);
 
-  /* Keep double extensions like .tar.gz together. */
-  ext = find_extension (name);
-  if (ext != NULL && ext - name > 4 && g_str_has_prefix (ext - 4, ".tar"))
-    ext -= 4;
+  ext = find_full_extension (name);
 
   if (ext == NULL)
     return g_strdup_printf ("%s (%u)", name, index);

@@ -51,7 +51,9 @@ haul_format_eta (gint64 seconds)
       return g_strdup_printf (_("%d h %02d min left"), h, m);
     }
   {
-    int d = (int) ((seconds + 43200) / 86400);
+    /* Rounded without overflowing, and clamped: a server's absurd length
+     * over a slow link must not print garbage. */
+    int d = (int) MIN (seconds / 86400 + (seconds % 86400 >= 43200), (gint64) G_MAXINT);
 
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day left", "%d days left", d), d);
   }
@@ -136,6 +138,7 @@ haul_parse_rate (const char *text,
   if (v > (gdouble) G_MAXINT64 / 2)
     return FALSE;
 
-  *bytes_per_second = (gint64) v;
+  /* Only "0" means unlimited: a tiny positive rate must not round down to it. */
+  *bytes_per_second = v > 0 && v < 1 ? 1 : (gint64) v;
   return TRUE;
 }

@@ -270,6 +270,8 @@ haul_http_content_disposition_filename (const char *value)
       gboolean quoted = FALSE;
 
       p = skip_ws (p);
+      if (*p == '\0')
+        break; /* trailing whitespace */
       if (*p != ';')
         return NULL; /* garbage between parameters */
       p = skip_ws (p + 1);

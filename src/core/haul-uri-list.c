@@ -25,7 +25,6 @@ struct _HaulUriList
 {
   GString    *line;
   gboolean    line_too_long;
-  gboolean    at_start;
   guint       line_no;
   GPtrArray  *uris;
   GHashTable *seen;       /* borrowed keys from uris */
@@ -83,7 +82,9 @@ haul_uri_normalize (const char  *text,
                     GError     **error)
 {
   g_autofree char *escaped = NULL;
+  g_autofree char *host = NULL;
   g_autoptr(GUri) uri = NULL;
+  g_autoptr(GUri) normalized = NULL;
   const char *scheme;
 
   for (const char *p = text; *p != '\0'; p++)
@@ -126,7 +127,12 @@ haul_uri_normalize (const char  *text,
       return NULL;
     }
 
-  return g_uri_to_string_partial (uri, G_URI_HIDE_FRAGMENT);
+  /* GLib normalizes the scheme's case but not the host's. */
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  normalized = g_uri_build (g_uri_get_flags (uri), g_uri_get_scheme (uri), g_uri_get_userinfo (uri),
+                            host, g_uri_get_port (uri), g_uri_get_path (uri), g_uri_get_query (uri),
+                            NULL);
+  return g_uri_to_string (normalized);
 }
 
 HaulUriList *
@@ -135,7 +141,6 @@ haul_uri_list_new (void)
   HaulUriList *self = g_new0 (HaulUriList, 1);
 
   self->line = g_string_new (NULL);
-  self->at_start = TRUE;
   self->line_no = 1;
   self->uris = g_ptr_array_new_with_free_func (g_free);
   self->seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -211,6 +216,10 @@ end_line (HaulUriList *self)
     }
 
   p = self->line->str;
+  /* A UTF-8 byte order mark, checked here rather than in feed() so that
+   * it is found however the input was split. */
+  if (self->line_no == 1 && g_str_has_prefix (p, "\xef\xbb\xbf"))
+    p += 3;
   while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')
     p++;
   if (*p == '#' || *p == '\0')
@@ -222,6 +231,8 @@ end_line (HaulUriList *self)
         p++;
       if (*p == '\0')
         break;
+      if (*p == '#')
+        break; /* a trailing comment: "http://x/a  # the ISO" */
       token = p;
       while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\v' && *p != '\f')
         p++;
@@ -258,13 +269,6 @@ haul_uri_list_feed (HaulUriList  *self,
       return FALSE;
     }
 
-  if (self->at_start)
-    {
-      if (len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
-        p += 3;
-      self->at_start = FALSE;
-    }
-
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);
@@ -276,7 +280,10 @@ haul_uri_list_feed (HaulUriList  *self,
 
           if ((gsize) (stop - p) > room)
             {
+              /* Keep only the first 64 bytes, for the message: the same
+               * ones whichever way the line arrived. */
               g_string_append_len (self->line, p, MIN (room, (gsize) 64));
+              g_string_truncate (self->line, 64);
               self->line_too_long = TRUE;
             }
           else
