@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <signal.h>
 #include <string.h>
 
 #include "haul-application.h"
@@ -132,6 +133,61 @@ test_window_lists_command_line_urls (void)
   g_free (ctx.dir);
 }
 
+static gboolean
+file_complete (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+/* `haul URL` while Haul runs hands the link to the running instance (over
+ * the session bus) instead of opening a second window. */
+static void
+test_second_instance_forwards_urls (void)
+{
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GBytes) a = haul_test_content (100 * 1024, 21);
+  g_autoptr(GBytes) b = haul_test_content (150 * 1024, 22);
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ua = NULL, *ub = NULL, *pa = NULL, *pb = NULL, *sum = NULL, *want = NULL;
+  const char *bin = g_getenv ("HAUL_BINARY");
+
+  g_assert_nonnull (bin);
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("needs a D-Bus session: run under dbus-run-session");
+      return;
+    }
+
+  haul_test_server_add_file (server, "/one.bin", a, NULL);
+  haul_test_server_add_file (server, "/two.bin", b, NULL);
+  ua = haul_test_server_uri (server, "/one.bin");
+  ub = haul_test_server_uri (server, "/two.bin");
+  pa = g_build_filename (g_get_home_dir (), "one.bin", NULL);
+  pb = g_build_filename (g_get_home_dir (), "two.bin", NULL);
+
+  first = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, bin, ua, NULL);
+  g_assert_no_error (error);
+  g_assert_true (haul_test_wait_until (file_complete, pa, 30000));
+
+  /* The second process returns at once; the first one downloads. */
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, bin, ub, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (haul_test_wait_until (file_complete, pb, 30000));
+  g_assert_nonnull (g_subprocess_get_identifier (first)); /* still running */
+
+  sum = haul_test_sha256_file (pb);
+  want = haul_test_sha256_bytes (b);
+  g_assert_cmpstr (sum, ==, want);
+  g_assert_cmpuint (haul_test_server_get_n_requests (server, "/two.bin"), ==, 1);
+
+  g_subprocess_send_signal (first, SIGTERM);
+  g_subprocess_wait (first, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -152,6 +208,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/haul/ui/window/lists-command-line-urls", test_window_lists_command_line_urls);
+  g_test_add_func ("/haul/ui/app/second-instance-forwards-urls", test_second_instance_forwards_urls);
 
   return g_test_run ();
 }
