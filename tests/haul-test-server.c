@@ -1,2 +1,1057 @@
-/* placeholder */
-#include <glib.h>
+/* haul-test-server.c — an in-process HTTP server with fault injection, for tests
+ *
+ * The SoupServer lives in its own thread, whose thread-default GMainContext
+ * it was created and listens in; every handler, timer and unpause runs in
+ * that thread. Bodies are always streamed (accumulate off), so libsoup's
+ * automatic Range handling never applies: Range and If-Range are done here.
+ *
+ * Faults:
+ *  - throttle: a timer appends rate/50 bytes every 20 ms and unpauses;
+ *  - drop ("reset"): once the bytes before the fault have been written,
+ *    the socket is shut down (the client sees EOF mid-body), then one more
+ *    byte is queued so libsoup notices the dead connection and cleans up;
+ *  - stall: the bytes before the fault are queued, then nothing more;
+ *  - wrong lengths: Content-Length is set to the announced length; a longer
+ *    announcement ends in a drop, a shorter one writes the rest raw on the
+ *    socket after the body and closes ("Connection: close").
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-test-server"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "haul-test-server.h"
+
+#define THROTTLE_INTERVAL_MS 20
+
+typedef enum
+{
+  ENTRY_FILE,
+  ENTRY_REDIRECT,
+  ENTRY_RESPONSE,
+} EntryKind;
+
+typedef struct
+{
+  gatomicrefcount ref_count;
+  EntryKind       kind;
+
+  /* ENTRY_FILE */
+  GBytes         *content;
+  char           *content_type;
+  char           *etag;
+  char           *last_modified;
+  char           *content_disposition;
+  GBytes         *new_content;
+  char           *new_etag;
+  HaulTestFileOptions options; /* string and GBytes fields are not used */
+
+  /* ENTRY_REDIRECT and ENTRY_RESPONSE */
+  guint           status;
+  char           *target;
+  char           *body;
+} Entry;
+
+typedef struct
+{
+  guint      n_requests;
+  GPtrArray *ranges;
+  GPtrArray *if_ranges;
+} PathStats;
+
+struct _HaulTestServer
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  SoupServer   *soup;
+  guint16       port;
+  GError       *error;
+
+  GMutex        mutex;      /* guards everything below and the startup handshake */
+  GCond         cond;
+  gboolean      ready;
+  GHashTable   *entries;    /* path → Entry */
+  GHashTable   *stats;      /* path → PathStats */
+  guint         total_requests;
+  guint         in_flight;
+  guint         max_in_flight;
+
+  /* Server thread only. */
+  GList        *responses;  /* Response, still streaming */
+  GList        *delayed;    /* GSource, answers not started yet */
+};
+
+typedef enum
+{
+  AFTER_COMPLETE,
+  AFTER_DROP,
+  AFTER_STALL,
+} AfterLimit;
+
+/* One streamed response, server thread only. */
+typedef struct
+{
+  HaulTestServer    *server;
+  SoupServerMessage *msg;
+  GBytes            *body;        /* the bytes this response carries */
+  gsize              pos;         /* queued so far */
+  gsize              limit;       /* queue at most this much */
+  gsize              written;     /* reported by wrote-body-data */
+  AfterLimit         after;
+  gint64             rate;
+  GBytes            *raw_tail;    /* written raw after the body (announced too short) */
+  GSource           *timer;
+  GSource           *drop_idle;
+  gboolean           dropped;
+  gboolean           finished;
+} Response;
+
+/* ------------------------------------------------------------------ */
+/* Entries and statistics */
+
+static Entry *
+entry_ref (Entry *entry)
+{
+  g_atomic_ref_count_inc (&entry->ref_count);
+  return entry;
+}
+
+static void
+entry_unref (Entry *entry)
+{
+  if (!g_atomic_ref_count_dec (&entry->ref_count))
+    return;
+  g_clear_pointer (&entry->content, g_bytes_unref);
+  g_clear_pointer (&entry->new_content, g_bytes_unref);
+  g_free (entry->content_type);
+  g_free (entry->etag);
+  g_free (entry->last_modified);
+  g_free (entry->content_disposition);
+  g_free (entry->new_etag);
+  g_free (entry->target);
+  g_free (entry->body);
+  g_free (entry);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Entry, entry_unref)
+
+static Entry *
+entry_new (EntryKind kind)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  g_atomic_ref_count_init (&entry->ref_count);
+  entry->kind = kind;
+  return entry;
+}
+
+static void
+path_stats_free (gpointer data)
+{
+  PathStats *stats = data;
+
+  g_ptr_array_unref (stats->ranges);
+  g_ptr_array_unref (stats->if_ranges);
+  g_free (stats);
+}
+
+/* Called with the mutex held. */
+static PathStats *
+get_stats (HaulTestServer *server,
+           const char     *path)
+{
+  PathStats *stats = g_hash_table_lookup (server->stats, path);
+
+  if (stats == NULL)
+    {
+      stats = g_new0 (PathStats, 1);
+      stats->ranges = g_ptr_array_new_with_free_func (g_free);
+      stats->if_ranges = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (server->stats, g_strdup (path), stats);
+    }
+  return stats;
+}
+
+static void
+set_entry (HaulTestServer *server,
+           const char     *path,
+           Entry          *entry)
+{
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  g_mutex_lock (&server->mutex);
+  g_hash_table_replace (server->entries, g_strdup (path), entry);
+  g_mutex_unlock (&server->mutex);
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming (server thread) */
+
+static void
+in_flight_done (HaulTestServer *server)
+{
+  g_mutex_lock (&server->mutex);
+  if (server->in_flight > 0)
+    server->in_flight--;
+  g_mutex_unlock (&server->mutex);
+}
+
+static void
+response_stop_sources (Response *r)
+{
+  if (r->timer != NULL)
+    {
+      g_source_destroy (r->timer);
+      g_clear_pointer (&r->timer, g_source_unref);
+    }
+  if (r->drop_idle != NULL)
+    {
+      g_source_destroy (r->drop_idle);
+      g_clear_pointer (&r->drop_idle, g_source_unref);
+    }
+}
+
+static void
+response_free (Response *r)
+{
+  response_stop_sources (r);
+  g_signal_handlers_disconnect_by_data (r->msg, r);
+  g_clear_object (&r->msg);
+  g_clear_pointer (&r->body, g_bytes_unref);
+  g_clear_pointer (&r->raw_tail, g_bytes_unref);
+  g_free (r);
+}
+
+static void
+response_finished_cb (SoupServerMessage *msg,
+                      Response          *r)
+{
+  HaulTestServer *server = r->server;
+
+  server->responses = g_list_remove (server->responses, r);
+  response_free (r);
+}
+
+static gboolean
+drop_cb (gpointer data)
+{
+  Response *r = data;
+  GSocket *socket = soup_server_message_get_socket (r->msg);
+  static const char one = 0;
+
+  g_clear_pointer (&r->drop_idle, g_source_unref);
+  if (r->dropped || r->finished)
+    return G_SOURCE_REMOVE;
+  r->dropped = TRUE;
+
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+
+  /* Give libsoup something to write, so it finds the connection dead and
+   * finishes the message (the write fails with EPIPE; no SIGPIPE). */
+  soup_message_body_append (soup_server_message_get_response_body (r->msg),
+                            SOUP_MEMORY_STATIC, &one, 1);
+  soup_server_message_unpause (r->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_drop (Response *r)
+{
+  if (r->drop_idle != NULL || r->dropped)
+    return;
+  /* Let the kernel flush what libsoup wrote before the FIN goes out. */
+  r->drop_idle = g_timeout_source_new (20);
+  g_source_set_static_name (r->drop_idle, "[haul-test] drop");
+  g_source_set_callback (r->drop_idle, drop_cb, r, NULL);
+  g_source_attach (r->drop_idle, r->server->context);
+}
+
+static void
+wrote_body_data_cb (SoupServerMessage *msg,
+                    guint              chunk_size,
+                    Response          *r)
+{
+  r->written += chunk_size;
+  if (r->after == AFTER_DROP && r->written >= r->limit)
+    schedule_drop (r);
+}
+
+static void
+wrote_body_cb (SoupServerMessage *msg,
+               Response          *r)
+{
+  GSocket *socket;
+
+  r->finished = TRUE;
+  if (r->raw_tail == NULL)
+    return;
+  socket = soup_server_message_get_socket (msg);
+  if (socket != NULL)
+    g_socket_send_with_blocking (socket, g_bytes_get_data (r->raw_tail, NULL),
+                                 g_bytes_get_size (r->raw_tail), FALSE, NULL, NULL);
+}
+
+/* Queues up to @n more bytes; returns TRUE when the limit is reached. */
+static gboolean
+response_queue (Response *r,
+                gsize     n)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
+
+  n = MIN (n, r->limit - r->pos);
+  if (n > 0)
+    {
+      g_autoptr(GBytes) slice = g_bytes_new_from_bytes (r->body, r->pos, n);
+
+      soup_message_body_append_bytes (body, slice);
+      r->pos += n;
+    }
+
+  if (r->pos < r->limit)
+    return FALSE;
+
+  switch (r->after)
+    {
+    case AFTER_COMPLETE:
+      soup_message_body_complete (body);
+      break;
+    case AFTER_DROP:
+      if (r->limit == 0 || r->written >= r->limit)
+        schedule_drop (r);
+      break;
+    case AFTER_STALL:
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+static gboolean
+throttle_cb (gpointer data)
+{
+  Response *r = data;
+  gsize n = MAX (1, r->rate * THROTTLE_INTERVAL_MS / 1000);
+  gboolean done;
+
+  done = response_queue (r, n);
+  soup_server_message_unpause (r->msg);
+  if (done)
+    {
+      g_clear_pointer (&r->timer, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+response_start (Response *r)
+{
+  if (r->rate > 0)
+    {
+      r->timer = g_timeout_source_new (THROTTLE_INTERVAL_MS);
+      g_source_set_static_name (r->timer, "[haul-test] throttle");
+      g_source_set_callback (r->timer, throttle_cb, r, NULL);
+      g_source_attach (r->timer, r->server->context);
+    }
+  else
+    response_queue (r, G_MAXSIZE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Handlers (server thread) */
+
+static const char html_page[] =
+  "<!DOCTYPE html>\n<html><head><title>Link expired</title></head>\n"
+  "<body><h1>This download link has expired</h1><p>Please log in again.</p></body></html>\n";
+
+/* "bytes=S-" or "bytes=S-E"; returns FALSE for anything else. */
+static gboolean
+parse_range (const char *value,
+             gint64     *start,
+             gint64     *end)
+{
+  const char *p;
+  char *endp;
+  gint64 s, e = -1;
+
+  if (value == NULL || !g_str_has_prefix (value, "bytes="))
+    return FALSE;
+  p = value + strlen ("bytes=");
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  s = g_ascii_strtoll (p, &endp, 10);
+  if (*endp != '-')
+    return FALSE;
+  p = endp + 1;
+  if (g_ascii_isdigit (*p))
+    {
+      e = g_ascii_strtoll (p, &endp, 10);
+      if (*endp != '\0' || e < s)
+        return FALSE;
+    }
+  else if (*p != '\0')
+    return FALSE;
+  *start = s;
+  *end = e;
+  return TRUE;
+}
+
+/* A response stops being "in flight" once it is written (or failed),
+ * whichever comes first: the client may already start its next request. */
+static void
+finished_cb (SoupServerMessage *msg,
+             HaulTestServer    *server)
+{
+  if (g_object_steal_data (G_OBJECT (msg), "haul-test-in-flight") != NULL)
+    in_flight_done (server);
+}
+
+static void
+serve_file (HaulTestServer    *server,
+            SoupServerMessage *msg,
+            Entry             *entry,
+            guint              index)
+{
+  const HaulTestFileOptions *o = &entry->options;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
+  const char *range = soup_message_headers_get_one (req, "Range");
+  const char *if_range = soup_message_headers_get_one (req, "If-Range");
+  GBytes *content = entry->content;
+  const char *etag = entry->etag;
+  gint64 real_len, total, start = 0, end;
+  gboolean partial = FALSE;
+  Response *r;
+  gsize limit;
+
+  if (o->fail_status != 0 && index <= o->fail_times)
+    {
+      static const char text[] = "Try again later.\n";
+
+      if (o->retry_after != NULL)
+        soup_message_headers_replace (rh, "Retry-After", o->retry_after);
+      soup_server_message_set_status (msg, o->fail_status, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
+      return;
+    }
+
+  if (o->change_after > 0 && index > o->change_after && entry->new_content != NULL)
+    {
+      content = entry->new_content;
+      etag = entry->new_etag;
+    }
+
+  if (range != NULL && o->html_on_range)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_STATIC,
+                                        html_page, strlen (html_page));
+      return;
+    }
+
+  real_len = g_bytes_get_size (content);
+  total = o->announce_length > 0 ? o->announce_length : real_len;
+  end = total - 1;
+
+  if (!o->ignore_range && range != NULL)
+    {
+      gint64 s, e;
+      gboolean validator_ok = TRUE;
+
+      if (if_range != NULL && !o->ignore_if_range)
+        validator_ok = g_strcmp0 (if_range, etag) == 0 ||
+                       (etag == NULL && g_strcmp0 (if_range, entry->last_modified) == 0);
+
+      if (validator_ok && parse_range (range, &s, &e))
+        {
+          if (s >= total)
+            {
+              char value[64];
+
+              g_snprintf (value, sizeof value, "bytes */%" G_GINT64_FORMAT, total);
+              soup_message_headers_replace (rh, "Content-Range", value);
+              if (etag != NULL)
+                soup_message_headers_replace (rh, "ETag", etag);
+              soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+              return;
+            }
+          start = s;
+          end = (e < 0 || e >= total) ? total - 1 : e;
+          partial = TRUE;
+        }
+    }
+
+  soup_server_message_set_status (msg, partial ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (rh, "Content-Type",
+                                entry->content_type ? entry->content_type : "application/octet-stream");
+  if (etag != NULL)
+    soup_message_headers_replace (rh, "ETag", etag);
+  if (entry->last_modified != NULL)
+    soup_message_headers_replace (rh, "Last-Modified", entry->last_modified);
+  if (entry->content_disposition != NULL)
+    soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
+  if (!o->ignore_range)
+    soup_message_headers_replace (rh, "Accept-Ranges", "bytes");
+  if (partial)
+    soup_message_headers_set_content_range (rh, start, end, total);
+
+  if (o->chunked)
+    soup_message_headers_set_encoding (rh, SOUP_ENCODING_CHUNKED);
+  else
+    soup_message_headers_set_content_length (rh, end - start + 1);
+
+  r = g_new0 (Response, 1);
+  r->server = server;
+  r->msg = g_object_ref (msg);
+  r->rate = o->rate;
+  r->after = AFTER_COMPLETE;
+  /* The real bytes this response can carry. */
+  if (start < real_len)
+    r->body = g_bytes_new_from_bytes (content, start, MIN (end + 1, real_len) - start);
+  else
+    r->body = g_bytes_new_static ("", 0);
+  limit = g_bytes_get_size (r->body);
+
+  if (total > real_len)
+    r->after = AFTER_DROP;                 /* announced too long */
+  else if (total < real_len && end + 1 == total)
+    {
+      /* Announced too short: the rest goes raw after the body. */
+      r->raw_tail = g_bytes_new_from_bytes (content, total, real_len - total);
+      soup_message_headers_replace (rh, "Connection", "close");
+    }
+
+  if (o->reset && (o->reset_times == 0 || index <= o->reset_times) &&
+      (gsize) o->reset_after < limit)
+    {
+      limit = o->reset_after;
+      r->after = AFTER_DROP;
+    }
+  if (o->stall && (o->stall_times == 0 || index <= o->stall_times) &&
+      (gsize) o->stall_after < limit)
+    {
+      limit = o->stall_after;
+      r->after = AFTER_STALL;
+    }
+  r->limit = limit;
+
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), r);
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body_cb), r);
+  g_signal_connect (msg, "finished", G_CALLBACK (response_finished_cb), r);
+  server->responses = g_list_prepend (server->responses, r);
+
+  response_start (r);
+}
+
+typedef struct
+{
+  HaulTestServer    *server;
+  SoupServerMessage *msg;
+  Entry             *entry;
+  guint              index;
+  GSource           *source;
+} Delayed;
+
+static gboolean
+delayed_cb (gpointer data)
+{
+  Delayed *d = data;
+
+  d->server->delayed = g_list_remove (d->server->delayed, d->source);
+  g_source_unref (d->source); /* the list's ref; the context keeps its own */
+  serve_file (d->server, d->msg, d->entry, d->index);
+  soup_server_message_unpause (d->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delayed_free (gpointer data)
+{
+  Delayed *d = data;
+
+  g_object_unref (d->msg);
+  entry_unref (d->entry);
+  g_free (d);
+}
+
+static void
+server_cb (SoupServer        *soup,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  HaulTestServer *server = user_data;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  const char *range = soup_message_headers_get_one (req, "Range");
+  const char *if_range = soup_message_headers_get_one (req, "If-Range");
+  g_autoptr(Entry) entry = NULL;
+  PathStats *stats;
+  guint index;
+
+  g_mutex_lock (&server->mutex);
+  stats = get_stats (server, path);
+  index = ++stats->n_requests;
+  server->total_requests++;
+  if (range != NULL)
+    g_ptr_array_add (stats->ranges, g_strdup (range));
+  if (if_range != NULL)
+    g_ptr_array_add (stats->if_ranges, g_strdup (if_range));
+  entry = g_hash_table_lookup (server->entries, path);
+  if (entry != NULL)
+    entry_ref (entry);
+  server->in_flight++;
+  server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
+  g_mutex_unlock (&server->mutex);
+
+  g_object_set_data (G_OBJECT (msg), "haul-test-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (finished_cb), server);
+  g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), server);
+
+  /* Never let libsoup answer a Range request by itself (it ignores
+   * If-Range, and would turn an error page into a 416). */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+
+  if (strcmp (soup_server_message_get_method (msg), "GET") != 0 &&
+      strcmp (soup_server_message_get_method (msg), "HEAD") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  if (entry == NULL)
+    {
+      static const char text[] = "Not found.\n";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
+      return;
+    }
+
+  switch (entry->kind)
+    {
+    case ENTRY_REDIRECT:
+      soup_server_message_set_redirect (msg, entry->status, entry->target);
+      break;
+
+    case ENTRY_RESPONSE:
+      soup_server_message_set_status (msg, entry->status, NULL);
+      if (entry->body != NULL)
+        soup_server_message_set_response (msg, entry->content_type ? entry->content_type : "text/plain",
+                                          SOUP_MEMORY_COPY, entry->body, strlen (entry->body));
+      break;
+
+    case ENTRY_FILE:
+      if (entry->options.headers_delay_ms > 0)
+        {
+          Delayed *d = g_new0 (Delayed, 1);
+          GSource *source = g_timeout_source_new (entry->options.headers_delay_ms);
+
+          d->server = server;
+          d->msg = g_object_ref (msg);
+          d->entry = entry_ref (entry);
+          d->index = index;
+          d->source = source;
+          soup_server_message_pause (msg);
+          g_source_set_static_name (source, "[haul-test] delay");
+          g_source_set_callback (source, delayed_cb, d, delayed_free);
+          g_source_attach (source, server->context);
+          server->delayed = g_list_prepend (server->delayed, source);
+        }
+      else
+        serve_file (server, msg, entry, index);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Thread */
+
+static gpointer
+server_thread (gpointer data)
+{
+  HaulTestServer *server = data;
+  GError *error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (server->context);
+
+  server->soup = soup_server_new ("server-header", "haul-test-server ", NULL);
+  soup_server_add_handler (server->soup, NULL, server_cb, server, NULL);
+  if (soup_server_listen_local (server->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    {
+      uris = soup_server_get_uris (server->soup);
+      server->port = g_uri_get_port (uris->data);
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    }
+
+  g_mutex_lock (&server->mutex);
+  server->error = error;
+  server->ready = TRUE;
+  g_cond_signal (&server->cond);
+  g_mutex_unlock (&server->mutex);
+
+  if (error == NULL)
+    g_main_loop_run (server->loop);
+
+  /* Shut down in this thread: the messages belong to it. */
+  while (server->delayed != NULL)
+    {
+      GSource *source = server->delayed->data;
+
+      server->delayed = g_list_delete_link (server->delayed, server->delayed);
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+  while (server->responses != NULL)
+    {
+      Response *r = server->responses->data;
+
+      server->responses = g_list_delete_link (server->responses, server->responses);
+      response_free (r);
+    }
+  soup_server_disconnect (server->soup);
+  while (g_main_context_iteration (server->context, FALSE))
+    ;
+  g_clear_object (&server->soup);
+  while (g_main_context_iteration (server->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (server->context);
+  return NULL;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  HaulTestServer *server = data;
+
+  g_main_loop_quit (server->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API */
+
+HaulTestServer *
+haul_test_server_new (void)
+{
+  HaulTestServer *server = g_new0 (HaulTestServer, 1);
+
+  g_mutex_init (&server->mutex);
+  g_cond_init (&server->cond);
+  server->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_unref);
+  server->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, path_stats_free);
+  server->context = g_main_context_new ();
+  server->loop = g_main_loop_new (server->context, FALSE);
+  server->thread = g_thread_new ("haul-test-server", server_thread, server);
+
+  g_mutex_lock (&server->mutex);
+  while (!server->ready)
+    g_cond_wait (&server->cond, &server->mutex);
+  g_mutex_unlock (&server->mutex);
+
+  g_assert_no_error (server->error);
+  g_assert_cmpuint (server->port, >, 0);
+  return server;
+}
+
+void
+haul_test_server_free (HaulTestServer *server)
+{
+  GSource *source;
+
+  if (server == NULL)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_callback (source, quit_cb, server, NULL);
+  g_source_attach (source, server->context);
+  g_source_unref (source);
+  g_thread_join (server->thread);
+
+  g_main_loop_unref (server->loop);
+  g_main_context_unref (server->context);
+  g_hash_table_unref (server->entries);
+  g_hash_table_unref (server->stats);
+  g_clear_error (&server->error);
+  g_cond_clear (&server->cond);
+  g_mutex_clear (&server->mutex);
+  g_free (server);
+}
+
+char *
+haul_test_server_uri (HaulTestServer *server,
+                      const char     *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path ? path : "/");
+}
+
+guint16
+haul_test_server_get_port (HaulTestServer *server)
+{
+  return server->port;
+}
+
+void
+haul_test_server_add_file (HaulTestServer            *server,
+                           const char                *path,
+                           GBytes                    *bytes,
+                           const HaulTestFileOptions *options)
+{
+  Entry *entry = entry_new (ENTRY_FILE);
+
+  g_return_if_fail (bytes != NULL);
+
+  if (options != NULL)
+    entry->options = *options;
+  entry->content = g_bytes_ref (bytes);
+  entry->content_type = g_strdup (entry->options.content_type);
+  entry->etag = g_strdup (entry->options.etag);
+  entry->last_modified = g_strdup (entry->options.last_modified);
+  entry->content_disposition = g_strdup (entry->options.content_disposition);
+  entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
+  entry->new_etag = g_strdup (entry->options.new_etag);
+
+  /* Only the copies above may be used. */
+  entry->options.content_type = NULL;
+  entry->options.etag = NULL;
+  entry->options.last_modified = NULL;
+  entry->options.content_disposition = NULL;
+  entry->options.new_content = NULL;
+  entry->options.new_etag = NULL;
+  entry->options.retry_after = g_intern_string (entry->options.retry_after);
+
+  set_entry (server, path, entry);
+}
+
+void
+haul_test_server_add_redirect (HaulTestServer *server,
+                               const char     *path,
+                               guint           status,
+                               const char     *target)
+{
+  Entry *entry = entry_new (ENTRY_REDIRECT);
+
+  g_return_if_fail (SOUP_STATUS_IS_REDIRECTION (status));
+
+  entry->status = status;
+  entry->target = g_strdup (target);
+  set_entry (server, path, entry);
+}
+
+void
+haul_test_server_add_response (HaulTestServer *server,
+                               const char     *path,
+                               guint           status,
+                               const char     *content_type,
+                               const char     *body)
+{
+  Entry *entry = entry_new (ENTRY_RESPONSE);
+
+  entry->status = status;
+  entry->content_type = g_strdup (content_type);
+  entry->body = g_strdup (body);
+  set_entry (server, path, entry);
+}
+
+guint
+haul_test_server_get_n_requests (HaulTestServer *server,
+                                 const char     *path)
+{
+  PathStats *stats;
+  guint n = 0;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  if (stats != NULL)
+    n = stats->n_requests;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+guint
+haul_test_server_get_total_requests (HaulTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->total_requests;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+static char **
+dup_strings (HaulTestServer *server,
+             const char     *path,
+             gboolean        if_ranges)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  PathStats *stats;
+  char **ret;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  if (stats != NULL)
+    {
+      GPtrArray *array = if_ranges ? stats->if_ranges : stats->ranges;
+
+      for (guint i = 0; i < array->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (array, i));
+    }
+  g_mutex_unlock (&server->mutex);
+
+  ret = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ret;
+}
+
+char **
+haul_test_server_get_ranges (HaulTestServer *server,
+                             const char     *path)
+{
+  return dup_strings (server, path, FALSE);
+}
+
+char **
+haul_test_server_get_if_ranges (HaulTestServer *server,
+                                const char     *path)
+{
+  return dup_strings (server, path, TRUE);
+}
+
+guint
+haul_test_server_get_in_flight (HaulTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->in_flight;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+guint
+haul_test_server_get_max_in_flight (HaulTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->max_in_flight;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+void
+haul_test_server_reset_counters (HaulTestServer *server)
+{
+  g_mutex_lock (&server->mutex);
+  g_hash_table_remove_all (server->stats);
+  server->total_requests = 0;
+  server->max_in_flight = server->in_flight;
+  g_mutex_unlock (&server->mutex);
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers */
+
+GBytes *
+haul_test_content (gsize   size,
+                   guint32 seed)
+{
+  guint8 *data = g_malloc (MAX (size, 1));
+  guint32 x = seed ^ 0x9e3779b9u;
+
+  if (x == 0)
+    x = 1;
+  for (gsize i = 0; i < size; i++)
+    {
+      /* xorshift32 */
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      data[i] = (guint8) (x >> 24);
+    }
+  return g_bytes_new_take (data, size);
+}
+
+char *
+haul_test_sha256_file (const char *path)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guchar *buf = g_malloc (64 * 1024);
+  FILE *f = fopen (path, "rbe");
+  size_t n;
+
+  if (f == NULL)
+    return NULL;
+  while ((n = fread (buf, 1, 64 * 1024, f)) > 0)
+    g_checksum_update (checksum, buf, n);
+  fclose (f);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+char *
+haul_test_sha256_bytes (GBytes *bytes)
+{
+  gsize size;
+  const guchar *data = g_bytes_get_data (bytes, &size);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+haul_test_wait_until (HaulTestPredicate predicate,
+                      gpointer          data,
+                      guint             timeout_ms)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!predicate (data))
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      GSource *wake;
+
+      if (left_ms <= 0)
+        return predicate (data);
+
+      /* Wake at least every 20 ms to look at the predicate again. */
+      wake = g_timeout_source_new ((guint) MIN (left_ms, 20));
+      g_source_set_callback (wake, wake_cb, NULL, NULL);
+      g_source_attach (wake, context);
+      g_main_context_iteration (context, TRUE);
+      g_source_destroy (wake);
+      g_source_unref (wake);
+    }
+  return TRUE;
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+void
+haul_test_spin (guint ms)
+{
+  haul_test_wait_until (always_false, NULL, ms);
+}

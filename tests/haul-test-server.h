@@ -1,1 +1,153 @@
+/* haul-test-server.h — an in-process HTTP server with fault injection, for tests
+ *
+ * A SoupServer (libsoup 3.2 API) running in its own thread with its own
+ * GMainContext, listening on 127.0.0.1 only, on a random port. Tests add
+ * files (byte contents plus behaviour options) and redirects under paths,
+ * point the engine at haul_test_server_uri(), and afterwards assert on the
+ * per-path request counters and on the Range headers the server received.
+ *
+ * Every function here may be called from the test's main thread while the
+ * server runs; the server thread never touches the test's main context.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HaulTestServer HaulTestServer;
+
+/**
+ * HaulTestFileOptions:
+ *
+ * How the server answers requests for one file. All fields are optional:
+ * a zero-filled struct (or %NULL) is a well-behaved server that sends
+ * Content-Length, Accept-Ranges and honours Range and If-Range with 206.
+ * Counts ("_times") refer to the first requests of this path: a fault with
+ * times == 0 applies to every request.
+ *
+ * Use it with a compound literal:
+ *   haul_test_server_add_file (server, "/a.bin", bytes,
+ *                              &(HaulTestFileOptions) { .rate = 100 * 1024 });
+ */
+typedef struct
+{
+  const char *content_type;        /* NULL: "application/octet-stream" */
+  const char *etag;                /* full header value, e.g. "\"v1\"" (quotes included) */
+  const char *last_modified;       /* full header value (an HTTP date) */
+  const char *content_disposition; /* raw header value, sent as is */
+
+  gint64      rate;                /* bytes per second; 0 = as fast as possible */
+  gboolean    chunked;             /* Transfer-Encoding: chunked, no Content-Length */
+  gboolean    ignore_range;        /* no Accept-Ranges; always 200 with the whole file */
+  guint       headers_delay_ms;    /* wait this long before answering at all */
+
+  /* Close the connection (FIN, mid-body) after this many body bytes. */
+  gboolean    reset;
+  gint64      reset_after;
+  guint       reset_times;
+
+  /* Stop sending after this many body bytes, keeping the connection open. */
+  gboolean    stall;
+  gint64      stall_after;
+  guint       stall_times;
+
+  /* After this many requests the file "changes": later requests get
+   * new_content (must be non-NULL) with new_etag (may be NULL: no ETag). */
+  guint       change_after;
+  GBytes     *new_content;
+  const char *new_etag;
+
+  /* A request with a Range header gets "200 text/html" and an HTML error
+   * page (like an expired link that lands on a login page). */
+  gboolean    html_on_range;
+
+  /* Announce a wrong Content-Length. announce_length > real length: the
+   * real bytes are sent, then the connection is closed. announce_length <
+   * real length: the announced bytes are sent, then the rest of the body is
+   * written raw after them and the connection closed ("Connection: close"). */
+  gint64      announce_length;     /* 0: the real length */
+
+  /* The first fail_times requests get fail_status (e.g. 503), with a
+   * "Retry-After: retry_after" header when retry_after is not NULL. */
+  guint       fail_status;
+  guint       fail_times;
+  const char *retry_after;
+
+  /* Answer Range with 206 even when If-Range no longer matches (a broken
+   * server or cache): the client must notice the new ETag itself. */
+  gboolean    ignore_if_range;
+} HaulTestFileOptions;
+
+HaulTestServer *haul_test_server_new            (void);
+void            haul_test_server_free           (HaulTestServer            *server);
+
+/* "http://127.0.0.1:PORT" + path (path starts with '/'; may contain a query). */
+char           *haul_test_server_uri            (HaulTestServer            *server,
+                                                 const char                *path);
+guint16         haul_test_server_get_port       (HaulTestServer            *server);
+
+/* Serves @bytes under @path (exact match, query ignored). @options is copied;
+ * NULL means defaults. Replaces an earlier file or redirect at @path and
+ * keeps its counters. */
+void            haul_test_server_add_file       (HaulTestServer            *server,
+                                                 const char                *path,
+                                                 GBytes                    *bytes,
+                                                 const HaulTestFileOptions *options);
+
+/* @status is 301, 302, 303, 307 or 308; @target is a path on this server
+ * ("/b") or an absolute URI. Loops are just redirects that point back. */
+void            haul_test_server_add_redirect   (HaulTestServer            *server,
+                                                 const char                *path,
+                                                 guint                      status,
+                                                 const char                *target);
+
+/* A fixed response: @status with @body (may be NULL) of @content_type. */
+void            haul_test_server_add_response   (HaulTestServer            *server,
+                                                 const char                *path,
+                                                 guint                      status,
+                                                 const char                *content_type,
+                                                 const char                *body);
+
+/* Counters, per path (any path, including unknown ones that got a 404). */
+guint           haul_test_server_get_n_requests (HaulTestServer            *server,
+                                                 const char                *path);
+guint           haul_test_server_get_total_requests (HaulTestServer        *server);
+/* The Range headers received for @path, in order (requests without one are
+ * not listed). Free with g_strfreev(). */
+char          **haul_test_server_get_ranges     (HaulTestServer            *server,
+                                                 const char                *path);
+/* The If-Range headers received for @path, in order. Free with g_strfreev(). */
+char          **haul_test_server_get_if_ranges  (HaulTestServer            *server,
+                                                 const char                *path);
+/* How many requests' bodies are being sent right now, and the most at once
+ * since the server started (or since reset_counters). */
+guint           haul_test_server_get_in_flight  (HaulTestServer            *server);
+guint           haul_test_server_get_max_in_flight (HaulTestServer         *server);
+void            haul_test_server_reset_counters (HaulTestServer            *server);
+
+/* Deterministic pseudo-random content: same (size, seed), same bytes. */
+GBytes         *haul_test_content               (gsize                      size,
+                                                 guint32                    seed);
+
+/* Lowercase hex SHA-256 of a file (NULL if it cannot be read) or of bytes. */
+char           *haul_test_sha256_file           (const char                *path);
+char           *haul_test_sha256_bytes          (GBytes                    *bytes);
+
+/* Iterates the thread-default main context (the test's main context) until
+ * predicate returns TRUE or timeout_ms pass. Returns the last result of
+ * the predicate. */
+typedef gboolean (*HaulTestPredicate) (gpointer data);
+
+gboolean        haul_test_wait_until            (HaulTestPredicate          predicate,
+                                                 gpointer                   data,
+                                                 guint                      timeout_ms);
+/* Iterates the thread-default main context for @ms milliseconds. */
+void            haul_test_spin                  (guint                      ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulTestServer, haul_test_server_free)
+
+G_END_DECLS

@@ -1,8 +1,1196 @@
-/* placeholder: replaced by the real test */
-#include <glib.h>
+/* test-queue.c — the queue's state machine and operations, against a real server
+ *
+ * A real HaulQueue on the test's main context, the in-process test server on
+ * 127.0.0.1 and real files in a temporary folder. Every state change of
+ * every download is checked against the documented state machine as it
+ * happens.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-queue"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "haul-download.h"
+#include "haul-queue.h"
+#include "haul-test-server.h"
+
+#define KIB 1024
+#define MIB (1024 * 1024)
+#define WAIT_MS 30000
+
+typedef struct
+{
+  HaulTestServer *server;
+  HaulQueue      *queue;
+  char           *dir;
+
+  /* Observations */
+  GPtrArray      *started;        /* downloads, in the order they first connected */
+  guint           max_started_over; /* starts that found more than max-active running */
+  guint           n_items_changed;
+  GPtrArray      *finished;       /* download-finished emissions, in order */
+  guint           n_idle;
+  gboolean        idle_when_not_idle;
+  gboolean        finished_not_final;
+  guint           max_n_active;
+} Fixture;
+
+/* ------------------------------------------------------------------ */
+/* Helpers */
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+list_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("|", (char **) names->pdata);
+}
+
+static void
+rm_rf (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static gboolean
+exists_nofollow (const char *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+static void
+assert_file_is (const char *path,
+                GBytes     *content)
+{
+  g_autofree char *got = haul_test_sha256_file (path);
+  g_autofree char *want = haul_test_sha256_bytes (content);
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static guint
+count_active (HaulQueue *queue)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    if (haul_download_is_active (haul_queue_get_download (queue, i)))
+      n++;
+  return n;
+}
+
+/* The documented state machine: queued → connecting → downloading →
+ * (verifying) → completed, with paused, failed and cancelled on the side. */
+static gboolean
+transition_is_valid (HaulDownloadState from,
+                     HaulDownloadState to)
+{
+  switch (from)
+    {
+    case HAUL_DOWNLOAD_STATE_QUEUED:
+      return to == HAUL_DOWNLOAD_STATE_CONNECTING || to == HAUL_DOWNLOAD_STATE_PAUSED ||
+             to == HAUL_DOWNLOAD_STATE_CANCELLED;
+    case HAUL_DOWNLOAD_STATE_CONNECTING:
+    case HAUL_DOWNLOAD_STATE_DOWNLOADING:
+    case HAUL_DOWNLOAD_STATE_VERIFYING:
+      /* connecting again: waiting to retry */
+      return to != HAUL_DOWNLOAD_STATE_QUEUED && to != from;
+    case HAUL_DOWNLOAD_STATE_PAUSED:
+    case HAUL_DOWNLOAD_STATE_FAILED:
+      return to == HAUL_DOWNLOAD_STATE_QUEUED || to == HAUL_DOWNLOAD_STATE_CANCELLED;
+    case HAUL_DOWNLOAD_STATE_CANCELLED:
+      return to == HAUL_DOWNLOAD_STATE_QUEUED;
+    case HAUL_DOWNLOAD_STATE_COMPLETED:
+    default:
+      return FALSE;
+    }
+}
+
+static void
+state_notify_cb (HaulDownload *d,
+                 GParamSpec   *pspec,
+                 Fixture      *fx)
+{
+  HaulDownloadState from = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (d), "test-state"));
+  HaulDownloadState to = haul_download_get_state (d);
+
+  if (!transition_is_valid (from, to))
+    g_error ("%s: invalid transition %s → %s", haul_download_get_uri (d),
+             haul_download_state_to_string (from), haul_download_state_to_string (to));
+  g_object_set_data (G_OBJECT (d), "test-state", GINT_TO_POINTER (to));
+
+  if (to == HAUL_DOWNLOAD_STATE_CONNECTING && from == HAUL_DOWNLOAD_STATE_QUEUED)
+    {
+      /* A start: it must have found a free slot. */
+      if (count_active (fx->queue) > haul_queue_get_max_active (fx->queue))
+        fx->max_started_over++;
+      if (!g_ptr_array_find (fx->started, d, NULL))
+        g_ptr_array_add (fx->started, d);
+    }
+}
+
+static HaulDownload *
+track (Fixture      *fx,
+       HaulDownload *d)
+{
+  g_object_set_data (G_OBJECT (d), "test-state", GINT_TO_POINTER (haul_download_get_state (d)));
+  g_signal_connect (d, "notify::state", G_CALLBACK (state_notify_cb), fx);
+  return d;
+}
+
+/* Returns: (transfer none) */
+static HaulDownload *
+add (Fixture    *fx,
+     const char *path)
+{
+  g_autofree char *uri = haul_test_server_uri (fx->server, path);
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d;
+
+  d = haul_queue_add (fx->queue, uri, fx->dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (d);
+  return d;
+}
+
+static void
+serve (Fixture    *fx,
+       const char *path,
+       GBytes     *content,
+       gint64      rate)
+{
+  haul_test_server_add_file (fx->server, path, content, &(HaulTestFileOptions) { .rate = rate });
+}
+
+static gboolean
+is_finished (gpointer data)
+{
+  return haul_download_is_finished (data);
+}
+
+static gboolean
+is_paused (gpointer data)
+{
+  return haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_PAUSED;
+}
+
+static gboolean
+is_downloading (gpointer data)
+{
+  return haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_DOWNLOADING &&
+         haul_download_get_received (data) > 0;
+}
+
+static gboolean
+queue_is_idle (gpointer data)
+{
+  return haul_queue_is_idle (data);
+}
+
+static void
+wait_for (HaulTestPredicate  predicate,
+          HaulDownload      *d,
+          const char        *what)
+{
+  if (!haul_test_wait_until (predicate, d, WAIT_MS))
+    g_error ("timed out waiting for %s to be %s (state %s, error %s)", haul_download_get_uri (d), what,
+             haul_download_state_to_string (haul_download_get_state (d)), haul_download_get_error (d));
+}
+
+#define wait_finished(d) wait_for (is_finished, (d), "finished")
+#define wait_paused(d) wait_for (is_paused, (d), "paused")
+#define wait_downloading(d) wait_for (is_downloading, (d), "downloading")
+
+static void
+wait_idle (Fixture *fx)
+{
+  g_assert_true (haul_test_wait_until (queue_is_idle, fx->queue, WAIT_MS));
+}
+
+#define assert_state(d, expected) \
+  G_STMT_START { \
+    HaulDownloadState s_ = haul_download_get_state (d); \
+    if (s_ != (expected)) \
+      { \
+        g_autofree char *m_ = g_strdup_printf ("%s is %s, expected %s (error: %s)", \
+                                               haul_download_get_uri (d), \
+                                               haul_download_state_to_string (s_), \
+                                               haul_download_state_to_string (expected), \
+                                               haul_download_get_error (d)); \
+        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
+      } \
+  } G_STMT_END
+
+static void
+assert_completed_with (HaulDownload *d,
+                       GBytes       *content)
+{
+  g_autofree char *path = haul_download_dup_path (d);
+  g_autofree char *part = NULL;
+
+  assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  g_assert_nonnull (path);
+  assert_file_is (path, content);
+  part = g_strconcat (path, ".part", NULL);
+  g_assert_false (exists_nofollow (part));
+  g_assert_cmpint (haul_download_get_received (d), ==, g_bytes_get_size (content));
+  g_assert_cmpint (haul_download_get_total (d), ==, g_bytes_get_size (content));
+}
+
+static char *
+part_path (HaulDownload *d)
+{
+  g_autofree char *path = haul_download_dup_path (d);
+
+  g_assert_nonnull (path);
+  return g_strconcat (path, ".part", NULL);
+}
+
+/* The queue's order as "a|b|c" (file names from the URIs). */
+static char *
+queue_order (HaulQueue *queue)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    {
+      const char *uri = haul_download_get_uri (haul_queue_get_download (queue, i));
+
+      if (i > 0)
+        g_string_append_c (s, '|');
+      g_string_append (s, strrchr (uri, '/') + 1);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+started_order (Fixture *fx)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < fx->started->len; i++)
+    {
+      const char *uri = haul_download_get_uri (g_ptr_array_index (fx->started, i));
+
+      if (i > 0)
+        g_string_append_c (s, '|');
+      g_string_append (s, strrchr (uri, '/') + 1);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture */
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *fx)
+{
+  fx->n_items_changed++;
+  /* Every new download is watched from the start. */
+  for (guint i = position; i < position + added; i++)
+    {
+      HaulDownload *d = haul_queue_get_download (HAUL_QUEUE (model), i);
+
+      if (g_object_get_data (G_OBJECT (d), "test-tracked") == NULL)
+        {
+          g_object_set_data (G_OBJECT (d), "test-tracked", GINT_TO_POINTER (1));
+          track (fx, d);
+        }
+    }
+}
+
+static void
+download_finished_cb (HaulQueue    *queue,
+                      HaulDownload *d,
+                      Fixture      *fx)
+{
+  if (!haul_download_is_finished (d))
+    fx->finished_not_final = TRUE;
+  g_ptr_array_add (fx->finished, g_object_ref (d));
+}
+
+static void
+idle_cb (HaulQueue *queue,
+         Fixture   *fx)
+{
+  fx->n_idle++;
+  if (!haul_queue_is_idle (queue))
+    fx->idle_when_not_idle = TRUE;
+}
+
+static void
+n_active_notify_cb (HaulQueue  *queue,
+                    GParamSpec *pspec,
+                    Fixture    *fx)
+{
+  fx->max_n_active = MAX (fx->max_n_active, haul_queue_get_n_active (queue));
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->server = haul_test_server_new ();
+  fx->dir = g_dir_make_tmp ("haul-queue-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->started = g_ptr_array_new ();
+  fx->finished = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fx->queue = haul_queue_new ();
+  g_object_set (fx->queue,
+                "connect-timeout", 10,
+                "stall-timeout", 60,
+                "retry-base-delay", 50,
+                "max-retries", 3,
+                "max-active", 4,
+                NULL);
+  g_signal_connect (fx->queue, "items-changed", G_CALLBACK (items_changed_cb), fx);
+  g_signal_connect (fx->queue, "download-finished", G_CALLBACK (download_finished_cb), fx);
+  g_signal_connect (fx->queue, "idle", G_CALLBACK (idle_cb), fx);
+  g_signal_connect (fx->queue, "notify::n-active", G_CALLBACK (n_active_notify_cb), fx);
+}
+
+static gboolean
+queue_is_quiet (gpointer data)
+{
+  return haul_queue_get_n_active (data) == 0 && count_active (data) == 0;
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gpointer weak = fx->queue;
+
+  haul_queue_pause_all (fx->queue);
+  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_signal_handlers_disconnect_by_data (fx->queue, fx);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fx->queue)); i++)
+    g_signal_handlers_disconnect_by_data (haul_queue_get_download (fx->queue, i), fx);
+  g_object_add_weak_pointer (G_OBJECT (fx->queue), &weak);
+  g_clear_object (&fx->queue);
+  g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+
+  g_clear_pointer (&fx->server, haul_test_server_free);
+  rm_rf (fx->dir);
+  g_clear_pointer (&fx->dir, g_free);
+  g_clear_pointer (&fx->started, g_ptr_array_unref);
+  g_clear_pointer (&fx->finished, g_ptr_array_unref);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests */
+
+static void
+test_add (Fixture       *fx,
+          gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (8 * KIB, 1);
+  g_autofree char *uri = haul_test_server_uri (fx->server, "/add/a.bin");
+  g_autofree char *uri_fragment = g_strconcat (uri, "#part-2", NULL);
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func (g_free);
+  const char *invalid[] = {
+    "ftp://127.0.0.1/file.bin",
+    "file:///etc/passwd",
+    "not a link",
+    "http://",
+    "javascript:alert(1)",
+    "",
+    "http://exa mple.com/x",
+  };
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d, *dup;
+  guint n_dups = 99, n_added, changes;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/add/%c.bin", 'a' + i);
+
+      serve (fx, path, content, 0);
+    }
+
+  d = add (fx, "/add/a.bin");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
+  g_assert_true (haul_queue_find_by_uri (fx->queue, uri) == d);
+  g_assert_true (haul_queue_get_download (fx->queue, 0) == d);
+  g_assert_cmpstr (haul_download_get_directory (d), ==, fx->dir);
+
+  /* Duplicates are refused, with a message; the fragment does not count. */
+  dup = haul_queue_add (fx->queue, uri, fx->dir, &error);
+  g_assert_null (dup);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "already"));
+  g_clear_error (&error);
+  dup = haul_queue_add (fx->queue, uri_fragment, fx->dir, &error);
+  g_assert_null (dup);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* Invalid links are refused, each with a message. */
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      HaulDownload *bad = haul_queue_add (fx->queue, invalid[i], fx->dir, &error);
+
+      g_assert_null (bad);
+      g_assert_nonnull (error);
+      g_assert_cmpuint (strlen (error->message), >, 0);
+      g_test_message ("“%s”: %s", invalid[i], error->message);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
+
+  /* Many at once: one items-changed, duplicates counted. */
+  g_ptr_array_add (uris, haul_test_server_uri (fx->server, "/add/b.bin"));
+  g_ptr_array_add (uris, g_strdup (uri));
+  g_ptr_array_add (uris, haul_test_server_uri (fx->server, "/add/c.bin"));
+  g_ptr_array_add (uris, haul_test_server_uri (fx->server, "/add/d.bin"));
+  changes = fx->n_items_changed;
+  n_added = haul_queue_add_uris (fx->queue, uris, fx->dir, &n_dups);
+  g_assert_cmpuint (n_added, ==, 3);
+  g_assert_cmpuint (n_dups, ==, 1);
+  g_assert_cmpuint (fx->n_items_changed, ==, changes + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 4);
+  {
+    g_autofree char *order = queue_order (fx->queue);
+
+    g_assert_cmpstr (order, ==, "a.bin|b.bin|c.bin|d.bin");
+  }
+
+  wait_idle (fx);
+  for (guint i = 0; i < 4; i++)
+    assert_completed_with (haul_queue_get_download (fx->queue, i), content);
+  g_assert_cmpuint (haul_test_server_get_total_requests (fx->server), ==, 4);
+}
+
+static void
+test_pause_resume (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (768 * KIB, 2);
+  g_autoptr(GBytes) small = haul_test_content (16 * KIB, 3);
+  g_autofree char *part = NULL;
+  HaulDownload *d, *waiting;
+  gint64 kept;
+
+  haul_queue_set_max_active (fx->queue, 1);
+  serve (fx, "/pr/slow.bin", content, 1 * MIB);
+  serve (fx, "/pr/waiting.bin", small, 0);
+  d = add (fx, "/pr/slow.bin");
+  waiting = add (fx, "/pr/waiting.bin");
+  assert_state (waiting, HAUL_DOWNLOAD_STATE_QUEUED);
+
+  /* Pausing a queued download: no request, stays out of the way. */
+  haul_queue_pause (fx->queue, waiting);
+  assert_state (waiting, HAUL_DOWNLOAD_STATE_PAUSED);
+
+  wait_downloading (d);
+  haul_queue_pause (fx->queue, d);
+  haul_queue_pause (fx->queue, d); /* twice is harmless */
+  wait_paused (d);
+  kept = haul_download_get_received (d);
+  part = part_path (d);
+  g_assert_cmpint (kept, >, 0);
+  g_assert_true (exists_nofollow (part));
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
+  /* Nothing runs: the other one was paused too. */
+  g_assert_true (haul_queue_is_idle (fx->queue));
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/pr/waiting.bin"), ==, 0);
+
+  haul_queue_resume (fx->queue, d);
+  haul_queue_resume (fx->queue, waiting);
+  wait_finished (d);
+  wait_finished (waiting);
+  assert_completed_with (d, content);
+  assert_completed_with (waiting, small);
+  {
+    g_auto(GStrv) ranges = haul_test_server_get_ranges (fx->server, "/pr/slow.bin");
+    g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept);
+
+    g_assert_cmpuint (g_strv_length (ranges), ==, 1);
+    g_assert_cmpstr (ranges[0], ==, expected);
+  }
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+}
+
+static void
+test_cancel_retry (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (768 * KIB, 4);
+  g_autofree char *part = NULL;
+  HaulDownload *d;
+
+  serve (fx, "/cr/file.bin", content, 1 * MIB);
+  d = add (fx, "/cr/file.bin");
+  wait_downloading (d);
+  part = part_path (d);
+
+  haul_queue_cancel (fx->queue, d);
+  wait_finished (d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+  g_assert_false (exists_nofollow (part));
+  g_assert_cmpint (haul_download_get_received (d), ==, 0);
+  g_assert_null (haul_download_get_filename (d));
+  /* Cancelling again, or pausing, changes nothing. */
+  haul_queue_cancel (fx->queue, d);
+  haul_queue_pause (fx->queue, d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+
+  /* Retry starts from zero: no Range. */
+  haul_queue_retry (fx->queue, d);
+  wait_finished (d);
+  assert_completed_with (d, content);
+  g_assert_cmpstr (haul_download_get_filename (d), ==, "file.bin");
+  {
+    g_auto(GStrv) ranges = haul_test_server_get_ranges (fx->server, "/cr/file.bin");
+
+    g_assert_cmpuint (g_strv_length (ranges), ==, 0);
+  }
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/cr/file.bin"), ==, 2);
+  /* Completed is final: retry, resume, cancel do nothing. */
+  haul_queue_retry (fx->queue, d);
+  haul_queue_resume (fx->queue, d);
+  haul_queue_cancel (fx->queue, d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  assert_completed_with (d, content);
+}
+
+static void
+test_retry_failed (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (100 * KIB, 5);
+  HaulDownload *d1, *d2, *d3;
+
+  d1 = add (fx, "/late/one.bin");
+  d2 = add (fx, "/late/two.bin");
+  d3 = add (fx, "/late/three.bin");
+  wait_finished (d1);
+  wait_finished (d2);
+  wait_finished (d3);
+  assert_state (d1, HAUL_DOWNLOAD_STATE_FAILED);
+  g_assert_nonnull (strstr (haul_download_get_error (d1), "404"));
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/late/one.bin"), ==, 1);
+
+  serve (fx, "/late/one.bin", content, 0);
+  serve (fx, "/late/two.bin", content, 0);
+  serve (fx, "/late/three.bin", content, 0);
+
+  /* retry, resume and start all bring a failed download back. */
+  haul_queue_retry (fx->queue, d1);
+  haul_queue_resume (fx->queue, d2);
+  haul_queue_start (fx->queue, d3);
+  wait_finished (d1);
+  wait_finished (d2);
+  wait_finished (d3);
+  assert_completed_with (d1, content);
+  assert_completed_with (d2, content);
+  assert_completed_with (d3, content);
+  g_assert_null (haul_download_get_error (d1));
+  g_assert_cmpuint (haul_download_get_retries (d1), ==, 0);
+}
+
+static void
+test_remove (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (768 * KIB, 6);
+  g_autoptr(GBytes) small = haul_test_content (10 * KIB, 7);
+  g_autofree char *part = NULL;
+  g_autofree char *done_path = NULL;
+  HaulDownload *running, *done, *queued;
+  g_autoptr(HaulDownload) running_ref = NULL;
+  g_autofree char *running_uri = haul_test_server_uri (fx->server, "/rm/running.bin");
+
+  serve (fx, "/rm/running.bin", content, 1 * MIB);
+  serve (fx, "/rm/done.bin", small, 0);
+  serve (fx, "/rm/queued.bin", small, 0);
+
+  done = add (fx, "/rm/done.bin");
+  wait_finished (done);
+  assert_completed_with (done, small);
+  done_path = haul_download_dup_path (done);
+
+  haul_queue_set_max_active (fx->queue, 1);
+  running = add (fx, "/rm/running.bin");
+  queued = add (fx, "/rm/queued.bin");
+  running_ref = g_object_ref (running);
+  wait_downloading (running);
+  part = part_path (running);
+  g_assert_true (exists_nofollow (part));
+
+  /* Remove a queued one: it never runs. */
+  haul_queue_remove (fx->queue, queued);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 2);
+
+  /* Remove the running one: it stops, its .part goes, its link may be
+   * added again. */
+  haul_queue_remove (fx->queue, running);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
+  g_assert_null (haul_queue_find_by_uri (fx->queue, running_uri));
+  wait_finished (running_ref);
+  wait_idle (fx);
+  g_assert_false (exists_nofollow (part));
+
+  /* Remove the completed one: the file stays. */
+  haul_queue_remove (fx->queue, done);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
+  assert_file_is (done_path, small);
+  haul_queue_remove (fx->queue, done); /* not there any more: nothing happens */
+
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/rm/queued.bin"), ==, 0);
+  {
+    g_autofree char *names = list_dir (fx->dir);
+
+    g_assert_cmpstr (names, ==, "done.bin");
+  }
+
+  /* Added again after removal: starts afresh. */
+  running = add (fx, "/rm/running.bin");
+  wait_finished (running);
+  assert_completed_with (running, content);
+}
+
+static void
+test_move (Fixture       *fx,
+           gconstpointer  data)
+{
+  g_autoptr(GBytes) stuck = haul_test_content (256 * KIB, 8);
+  g_autoptr(GBytes) small = haul_test_content (20 * KIB, 9);
+  HaulDownload *a, *b, *c, *d, *e;
+  guint changes;
+
+  haul_queue_set_max_active (fx->queue, 1);
+  haul_test_server_add_file (fx->server, "/mv/a", stuck,
+                             &(HaulTestFileOptions) { .stall = TRUE, .stall_after = 64 * KIB });
+  serve (fx, "/mv/b", small, 0);
+  serve (fx, "/mv/c", small, 0);
+  serve (fx, "/mv/d", small, 0);
+  serve (fx, "/mv/e", small, 0);
+
+  /* a runs (and hangs); the rest wait in order. */
+  a = add (fx, "/mv/a");
+  b = add (fx, "/mv/b");
+  c = add (fx, "/mv/c");
+  d = add (fx, "/mv/d");
+  e = add (fx, "/mv/e");
+  wait_downloading (a);
+
+  changes = fx->n_items_changed;
+  g_assert_true (haul_queue_move_up (fx->queue, e));
+  g_assert_true (haul_queue_move_down (fx->queue, b));
+  g_assert_true (haul_queue_move (fx->queue, d, 0));
+  g_assert_true (haul_queue_move (fx->queue, c, 1000)); /* clamped to the end */
+  g_assert_cmpuint (fx->n_items_changed, ==, changes + 4);
+  {
+    g_autofree char *order = queue_order (fx->queue);
+
+    g_assert_cmpstr (order, ==, "d|a|b|e|c");
+  }
+
+  /* At the ends, or to the same place: no change, no signal. */
+  changes = fx->n_items_changed;
+  g_assert_false (haul_queue_move_up (fx->queue, d));
+  g_assert_false (haul_queue_move_down (fx->queue, c));
+  g_assert_false (haul_queue_move (fx->queue, b, 2));
+  g_assert_cmpuint (fx->n_items_changed, ==, changes);
+
+  /* When the hung one goes, the others run in the new order. */
+  haul_queue_cancel (fx->queue, a);
+  wait_idle (fx);
+  {
+    g_autofree char *started = started_order (fx);
+
+    g_assert_cmpstr (started, ==, "a|d|b|e|c");
+  }
+  assert_completed_with (b, small);
+  assert_completed_with (c, small);
+  assert_completed_with (d, small);
+  assert_completed_with (e, small);
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+}
+
+static void
+test_start (Fixture       *fx,
+            gconstpointer  data)
+{
+  g_autoptr(GBytes) stuck = haul_test_content (256 * KIB, 10);
+  g_autoptr(GBytes) small = haul_test_content (20 * KIB, 11);
+  HaulDownload *a, *d;
+
+  haul_queue_set_max_active (fx->queue, 1);
+  haul_test_server_add_file (fx->server, "/st/a", stuck,
+                             &(HaulTestFileOptions) { .stall = TRUE, .stall_after = 64 * KIB });
+  serve (fx, "/st/b", small, 0);
+  serve (fx, "/st/c", small, 0);
+  serve (fx, "/st/d", small, 0);
+  a = add (fx, "/st/a");
+  add (fx, "/st/b");
+  add (fx, "/st/c");
+  d = add (fx, "/st/d");
+  wait_downloading (a);
+
+  /* A paused download, started: first of the waiting ones, queued again. */
+  haul_queue_pause (fx->queue, d);
+  haul_queue_start (fx->queue, d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+  {
+    g_autofree char *order = queue_order (fx->queue);
+
+    g_assert_cmpstr (order, ==, "a|d|b|c");
+  }
+
+  haul_queue_cancel (fx->queue, a);
+  wait_idle (fx);
+  {
+    g_autofree char *started = started_order (fx);
+
+    g_assert_cmpstr (started, ==, "a|d|b|c");
+  }
+}
+
+static void
+test_pause_all (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
+  const guint n = 6;
+
+  haul_queue_set_max_active (fx->queue, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/all/f%u.bin", i);
+      GBytes *content = haul_test_content (512 * KIB + i, 20 + i);
+
+      serve (fx, path, content, 1 * MIB);
+      g_ptr_array_add (contents, content);
+      g_ptr_array_add (downloads, add (fx, path));
+    }
+  wait_downloading (g_ptr_array_index (downloads, 0));
+  wait_downloading (g_ptr_array_index (downloads, 1));
+
+  haul_queue_pause_all (fx->queue);
+  /* The waiting ones pause at once; the running ones once they stopped. */
+  for (guint i = 2; i < n; i++)
+    assert_state ((HaulDownload *) g_ptr_array_index (downloads, i), HAUL_DOWNLOAD_STATE_PAUSED);
+  for (guint i = 0; i < n; i++)
+    wait_paused (g_ptr_array_index (downloads, i));
+  wait_idle (fx);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
+  g_assert_cmpuint (haul_queue_get_n_waiting (fx->queue), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *part = part_path (g_ptr_array_index (downloads, i));
+
+      g_assert_true (exists_nofollow (part));
+    }
+  for (guint i = 2; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/all/f%u.bin", i);
+
+      g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, path), ==, 0);
+    }
+
+  haul_queue_resume_all (fx->queue);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 2);
+  for (guint i = 0; i < n; i++)
+    wait_finished (g_ptr_array_index (downloads, i));
+  for (guint i = 0; i < n; i++)
+    assert_completed_with (g_ptr_array_index (downloads, i), g_ptr_array_index (contents, i));
+  g_assert_cmpuint (fx->max_n_active, <=, 2);
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+}
+
+typedef struct
+{
+  Fixture *fx;
+  guint    n;
+} CountFinished;
+
+static gboolean
+n_finished_at_least (gpointer data)
+{
+  CountFinished *c = data;
+
+  return c->fx->finished->len >= c->n;
+}
+
+static void
+test_max_active (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (192 * KIB, 12);
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
+  const guint n = 16;
+  CountFinished count = { fx, 2 };
+
+  haul_queue_set_max_active (fx->queue, 3);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/max/f%02u.bin", i);
+
+      serve (fx, path, content, 384 * KIB);
+      g_ptr_array_add (downloads, add (fx, path));
+    }
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 3);
+  g_assert_cmpuint (count_active (fx->queue), ==, 3);
+  g_assert_cmpuint (haul_queue_get_n_waiting (fx->queue), ==, n - 3);
+
+  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, WAIT_MS));
+  g_assert_cmpuint (fx->max_n_active, <=, 3);
+  g_assert_cmpuint (haul_test_server_get_max_in_flight (fx->server), <=, 3);
+
+  /* Raised while running: more start at once. */
+  haul_queue_set_max_active (fx->queue, 6);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 6);
+  g_assert_cmpuint (count_active (fx->queue), ==, 6);
+
+  /* Lowered while running: the running ones finish, nothing new starts
+   * until fewer than 2 run (checked at every start by state_notify_cb). */
+  count.n = fx->finished->len + 1;
+  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, WAIT_MS));
+  haul_queue_set_max_active (fx->queue, 2);
+  g_assert_cmpuint (haul_queue_get_max_active (fx->queue), ==, 2);
+
+  for (guint i = 0; i < n; i++)
+    wait_finished (g_ptr_array_index (downloads, i));
+  for (guint i = 0; i < n; i++)
+    assert_completed_with (g_ptr_array_index (downloads, i), content);
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+  g_assert_cmpuint (fx->max_n_active, <=, 6);
+  g_assert_cmpuint (haul_test_server_get_max_in_flight (fx->server), <=, 6);
+
+  /* Out-of-range values are clamped. */
+  haul_queue_set_max_active (fx->queue, 0);
+  g_assert_cmpuint (haul_queue_get_max_active (fx->queue), ==, 1);
+  haul_queue_set_max_active (fx->queue, 100000);
+  g_assert_cmpuint (haul_queue_get_max_active (fx->queue), >=, 16);
+  g_assert_cmpuint (haul_queue_get_max_active (fx->queue), <, 100000);
+}
+
+static void
+check_publications (Fixture    *fx,
+                    const char *what,
+                    guint64     before,
+                    gint64      start)
+{
+  guint64 n = haul_queue_get_n_publications (fx->queue) - before;
+  gdouble seconds = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+
+  g_test_message ("%s: %" G_GUINT64_FORMAT " publications in %.2f s (%.1f/s)",
+                  what, n, seconds, n / seconds);
+  g_assert_cmpuint (n, >, 0);
+  /* At most one every 100 ms, whatever the number of downloads and chunks
+   * (+2 for the edges of the measured interval). */
+  g_assert_cmpfloat (n, <=, 12 * seconds + 2);
+}
+
+static void
+test_publications (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) fast = haul_test_content (1 * MIB, 13);
+  g_autoptr(GBytes) streamed = haul_test_content (384 * KIB, 14);
+  guint64 before;
+  gint64 start;
+
+  /* 40 unthrottled downloads, 16 at a time: chunks arrive as fast as the
+   * loopback allows. */
+  haul_queue_set_max_active (fx->queue, 16);
+  before = haul_queue_get_n_publications (fx->queue);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/pub/fast-%02u.bin", i);
+
+      serve (fx, path, fast, 0);
+      add (fx, path);
+    }
+  wait_idle (fx);
+  check_publications (fx, "40 fast downloads", before, start);
+
+  /* 24 streamed ones: every 20 ms a chunk for each of 12, for about 1.5 s. */
+  haul_queue_set_max_active (fx->queue, 12);
+  before = haul_queue_get_n_publications (fx->queue);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/pub/streamed-%02u.bin", i);
+
+      serve (fx, path, streamed, 512 * KIB);
+      add (fx, path);
+    }
+  wait_idle (fx);
+  check_publications (fx, "24 streamed downloads", before, start);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fx->queue)); i++)
+    {
+      HaulDownload *d = haul_queue_get_download (fx->queue, i);
+
+      assert_completed_with (d, i < 40 ? fast : streamed);
+    }
+}
+
+static gboolean
+all_finished (gpointer data)
+{
+  GPtrArray *downloads = data;
+
+  for (guint i = 0; i < downloads->len; i++)
+    if (!haul_download_is_finished (g_ptr_array_index (downloads, i)))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct
+{
+  guint bad;
+  guint good;
+} FinalProgress;
+
+static void
+final_progress_cb (HaulQueue     *queue,
+                   HaulDownload  *d,
+                   FinalProgress *fp)
+{
+  /* At the moment it says "completed", the bar is full. */
+  if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_COMPLETED &&
+      (haul_download_get_received (d) != haul_download_get_total (d) ||
+       haul_download_get_fraction (d) != 1.0))
+    fp->bad++;
+  else
+    fp->good++;
+}
+
+static void
+test_final_progress (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (1 * MIB + 1, 15);
+  g_autoptr(GBytes) b = haul_test_content (300 * KIB + 5, 16);
+  g_autoptr(GBytes) c = haul_test_content (1, 17);
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new ();
+  FinalProgress fp = { 0, 0 };
+
+  g_signal_connect (fx->queue, "download-finished", G_CALLBACK (final_progress_cb), &fp);
+  haul_queue_set_max_active (fx->queue, 8);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *pa = g_strdup_printf ("/fp/a%u.bin", i);
+      g_autofree char *pb = g_strdup_printf ("/fp/b%u.bin", i);
+      g_autofree char *pc = g_strdup_printf ("/fp/c%u.bin", i);
+
+      serve (fx, pa, a, 0);
+      haul_test_server_add_file (fx->server, pb, b,
+                                 &(HaulTestFileOptions) { .chunked = TRUE, .rate = 2 * MIB });
+      serve (fx, pc, c, 0);
+      g_ptr_array_add (downloads, add (fx, pa));
+      g_ptr_array_add (downloads, add (fx, pb));
+      g_ptr_array_add (downloads, add (fx, pc));
+    }
+  g_assert_true (haul_test_wait_until (all_finished, downloads, WAIT_MS));
+  g_signal_handlers_disconnect_by_data (fx->queue, &fp);
+
+  g_assert_cmpuint (fp.bad, ==, 0);
+  g_assert_cmpuint (fp.good, ==, downloads->len);
+  for (guint i = 0; i < downloads->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+
+      assert_completed_with (d, i % 3 == 0 ? a : i % 3 == 1 ? b : c);
+      g_assert_cmpfloat (haul_download_get_fraction (d), ==, 1.0);
+    }
+}
+
+static void
+test_signals (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (200 * KIB, 18);
+  HaulDownload *ok, *missing, *cancelled;
+  guint n_idle;
+
+  serve (fx, "/sig/ok.bin", content, 0);
+  serve (fx, "/sig/cancelled.bin", content, 256 * KIB);
+
+  ok = add (fx, "/sig/ok.bin");
+  missing = add (fx, "/sig/missing.bin");
+  cancelled = add (fx, "/sig/cancelled.bin");
+  g_assert_false (haul_queue_is_idle (fx->queue));
+  wait_downloading (cancelled);
+  haul_queue_cancel (fx->queue, cancelled);
+  wait_idle (fx);
+  /* The last signal may come in the same main-loop turn. */
+  haul_test_spin (50);
+
+  /* download-finished once per download, when its state is final. */
+  g_assert_cmpuint (fx->finished->len, ==, 3);
+  g_assert_true (g_ptr_array_find (fx->finished, ok, NULL));
+  g_assert_true (g_ptr_array_find (fx->finished, missing, NULL));
+  g_assert_true (g_ptr_array_find (fx->finished, cancelled, NULL));
+  g_assert_false (fx->finished_not_final);
+  assert_state (ok, HAUL_DOWNLOAD_STATE_COMPLETED);
+  assert_state (missing, HAUL_DOWNLOAD_STATE_FAILED);
+  assert_state (cancelled, HAUL_DOWNLOAD_STATE_CANCELLED);
+
+  /* idle: at least once, only when really idle, and not before the end. */
+  g_assert_cmpuint (fx->n_idle, >=, 1);
+  g_assert_false (fx->idle_when_not_idle);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
+  g_assert_cmpfloat (haul_queue_get_speed (fx->queue), ==, 0.0);
+
+  /* Another round ends with another idle. */
+  n_idle = fx->n_idle;
+  haul_queue_retry (fx->queue, cancelled);
+  g_assert_false (haul_queue_is_idle (fx->queue));
+  wait_finished (cancelled);
+  wait_idle (fx);
+  haul_test_spin (50);
+  assert_completed_with (cancelled, content);
+  g_assert_cmpuint (fx->n_idle, >, n_idle);
+  g_assert_cmpuint (fx->finished->len, ==, 4);
+  g_assert_true (g_ptr_array_index (fx->finished, 3) == cancelled);
+}
+
+static void
+test_retry_backoff (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (100 * KIB, 19);
+  HaulDownload *d, *gives_up, *paused, *removed;
+
+  /* Two 503s, then the file: retried with backoff, counted, completed. */
+  haul_test_server_add_file (fx->server, "/bo/flaky.bin", content,
+                             &(HaulTestFileOptions) { .fail_status = 503, .fail_times = 2 });
+  /* Always 500: gives up after max-retries. */
+  haul_test_server_add_file (fx->server, "/bo/broken.bin", content,
+                             &(HaulTestFileOptions) { .fail_status = 500, .fail_times = 1000 });
+  /* Paused while waiting to retry (a long Retry-After): stops waiting. */
+  haul_test_server_add_file (fx->server, "/bo/paused.bin", content,
+                             &(HaulTestFileOptions) { .fail_status = 503, .fail_times = 1,
+                                                      .retry_after = "120" });
+  /* Removed while waiting to retry: its slot is freed. */
+  haul_test_server_add_file (fx->server, "/bo/removed.bin", content,
+                             &(HaulTestFileOptions) { .fail_status = 429, .fail_times = 1,
+                                                      .retry_after = "120" });
+  d = add (fx, "/bo/flaky.bin");
+  gives_up = add (fx, "/bo/broken.bin");
+  paused = add (fx, "/bo/paused.bin");
+  removed = add (fx, "/bo/removed.bin");
+
+  wait_finished (d);
+  assert_completed_with (d, content);
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 2);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/flaky.bin"), ==, 3);
+
+  wait_finished (gives_up);
+  assert_state (gives_up, HAUL_DOWNLOAD_STATE_FAILED);
+  g_assert_nonnull (strstr (haul_download_get_error (gives_up), "500"));
+  g_assert_cmpuint (haul_download_get_retries (gives_up), ==, 3);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/broken.bin"), ==, 4);
+
+  /* Waiting to retry: they keep their slots and say why. */
+  assert_state (paused, HAUL_DOWNLOAD_STATE_CONNECTING);
+  g_assert_nonnull (strstr (haul_download_get_error (paused), "retry 1 of 3"));
+  assert_state (removed, HAUL_DOWNLOAD_STATE_CONNECTING);
+  g_assert_nonnull (strstr (haul_download_get_error (removed), "429"));
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 2);
+  haul_queue_remove (fx->queue, removed);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 3);
+  haul_queue_pause (fx->queue, paused);
+  assert_state (paused, HAUL_DOWNLOAD_STATE_PAUSED);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
+  g_assert_true (haul_queue_is_idle (fx->queue));
+  haul_queue_resume (fx->queue, paused);
+  wait_finished (paused);
+  assert_completed_with (paused, content);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/paused.bin"), ==, 2);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/removed.bin"), ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define ADD(path, func) \
+  g_test_add ("/haul/core/queue/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Loopback only: never through a proxy from the environment. */
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("HTTP_PROXY");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+
+  ADD ("add", test_add);
+  ADD ("pause-resume", test_pause_resume);
+  ADD ("cancel-retry", test_cancel_retry);
+  ADD ("retry-failed", test_retry_failed);
+  ADD ("retry-backoff", test_retry_backoff);
+  ADD ("remove", test_remove);
+  ADD ("move", test_move);
+  ADD ("start", test_start);
+  ADD ("pause-all", test_pause_all);
+  ADD ("max-active", test_max_active);
+  ADD ("publications", test_publications);
+  ADD ("final-progress", test_final_progress);
+  ADD ("signals", test_signals);
+
   return g_test_run ();
 }

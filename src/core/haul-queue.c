@@ -465,9 +465,8 @@ start_attempt (HaulQueue    *self,
   job->etag = g_strdup (d->etag);
   job->last_modified = g_strdup (d->last_modified);
   job->content_type = g_strdup (d->content_type);
-  job->known_total = d->etag || d->last_modified ? -1 : d->total;
-  if (d->filename != NULL)
-    job->known_total = d->total;
+  /* The size an earlier attempt saw: a resumed response must agree. */
+  job->known_total = d->filename != NULL ? d->total : -1;
   job->checksum_type = d->checksum_type;
   job->checksum_hex = g_strdup (d->checksum_hex);
   if (d->limiter != NULL)

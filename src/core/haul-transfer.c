@@ -906,6 +906,7 @@ send:
       return FALSE;
     }
 
+  g_free (new_type);
   new_type = haul_http_parse_content_type (soup_message_headers_get_one (rh, "Content-Type"));
 
   /* First response: now the name can be chosen. */
@@ -1046,12 +1047,27 @@ send:
         haul_progress_bridge_poke (job->bridge);
 
       if (total >= 0 && received >= total)
-        break;
+        {
+          /* libsoup reuses the connection (keep-alive) only when the body
+           * stream reached its end before being closed; closing it right
+           * after the last byte drops the connection, and every next
+           * download on this thread pays for a new one. With Content-Length
+           * framing this read returns 0 at once, without touching the
+           * socket; any other framing is left as it was. */
+          if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
+            (void) g_input_stream_read (stream, buf, 1, a->attempt, NULL);
+          break;
+        }
 
       if (job->download_limiter != NULL)
         wait = haul_rate_limiter_consume (job->download_limiter, n);
       if (job->global_limiter != NULL)
-        wait = MAX (wait, haul_rate_limiter_consume (job->global_limiter, n));
+        {
+          /* Not inside MAX(): it would consume twice. */
+          gint64 global_wait = haul_rate_limiter_consume (job->global_limiter, n);
+
+          wait = MAX (wait, global_wait);
+        }
       if (wait > 0)
         {
           if (!sleep_cancellable (a->attempt, wait))
