@@ -73,6 +73,7 @@ clear_block (Headless *h)
     printf ("\033[2K\n");
   printf ("\033[%uA", h->drawn_lines);
   h->drawn_lines = 0;
+  fflush (stdout); /* before anything goes to stderr */
 }
 
 static char *
@@ -458,6 +459,12 @@ haul_headless_run (int    argc,
               h.n_completed, size, secs, speed);
       if (h.n_failed > 0)
         printf (g_dngettext (GETTEXT_PACKAGE, "; %u failed", "; %u failed", h.n_failed), h.n_failed);
+      if (h.interrupted)
+        {
+          guint n_stopped = g_list_model_get_n_items (G_LIST_MODEL (queue)) - h.n_completed - h.n_failed;
+
+          printf (g_dngettext (GETTEXT_PACKAGE, "; %u stopped", "; %u stopped", n_stopped), n_stopped);
+        }
       printf ("\n");
       fflush (stdout);
     }
