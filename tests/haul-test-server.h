@@ -148,6 +148,20 @@ gboolean        haul_test_wait_until            (HaulTestPredicate          pred
 /* Iterates the thread-default main context for @ms milliseconds. */
 void            haul_test_spin                  (guint                      ms);
 
+/* Test file helpers. */
+char           *haul_test_make_tmp_dir          (void);
+void            haul_test_rm_rf                 (const char                *path);
+gboolean        haul_test_exists_nofollow       (const char                *path);
+/* Sorted names in @path, as one string "a|b|c" for easy assertions. */
+char           *haul_test_list_dir              (const char                *path);
+/* Asserts that the file at @path holds exactly @content (by SHA-256). */
+#define haul_test_assert_file_is(path, content) \
+  G_STMT_START { \
+    g_autofree char *__got = haul_test_sha256_file (path); \
+    g_autofree char *__want = haul_test_sha256_bytes (content); \
+    g_assert_cmpstr (__got, ==, __want); \
+  } G_STMT_END
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulTestServer, haul_test_server_free)
 
 G_END_DECLS

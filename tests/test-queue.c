@@ -44,70 +44,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-static char *
-list_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_strings);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv ("|", (char **) names->pdata);
-}
-
-static void
-rm_rf (const char *path)
-{
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static gboolean
-exists_nofollow (const char *path)
-{
-  struct stat st;
-
-  return lstat (path, &st) == 0;
-}
-
-static void
-assert_file_is (const char *path,
-                GBytes     *content)
-{
-  g_autofree char *got = haul_test_sha256_file (path);
-  g_autofree char *want = haul_test_sha256_bytes (content);
-
-  g_assert_cmpstr (got, ==, want);
-}
-
 static guint
 count_active (HaulQueue *queue)
 {
@@ -270,9 +206,9 @@ assert_completed_with (HaulDownload *d,
 
   assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
   g_assert_nonnull (path);
-  assert_file_is (path, content);
+  haul_test_assert_file_is (path, content);
   part = g_strconcat (path, ".part", NULL);
-  g_assert_false (exists_nofollow (part));
+  g_assert_false (haul_test_exists_nofollow (part));
   g_assert_cmpint (haul_download_get_received (d), ==, g_bytes_get_size (content));
   g_assert_cmpint (haul_download_get_total (d), ==, g_bytes_get_size (content));
 }
@@ -424,7 +360,7 @@ fixture_tear_down (Fixture       *fx,
   g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
 
   g_clear_pointer (&fx->server, haul_test_server_free);
-  rm_rf (fx->dir);
+  haul_test_rm_rf (fx->dir);
   g_clear_pointer (&fx->dir, g_free);
   g_clear_pointer (&fx->started, g_ptr_array_unref);
   g_clear_pointer (&fx->finished, g_ptr_array_unref);
@@ -542,7 +478,7 @@ test_pause_resume (Fixture       *fx,
   kept = haul_download_get_received (d);
   part = part_path (d);
   g_assert_cmpint (kept, >, 0);
-  g_assert_true (exists_nofollow (part));
+  g_assert_true (haul_test_exists_nofollow (part));
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
   /* Nothing runs: the other one was paused too. */
   g_assert_true (haul_queue_is_idle (fx->queue));
@@ -580,7 +516,7 @@ test_cancel_retry (Fixture       *fx,
   haul_queue_cancel (fx->queue, d);
   wait_finished (d);
   assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
-  g_assert_false (exists_nofollow (part));
+  g_assert_false (haul_test_exists_nofollow (part));
   g_assert_cmpint (haul_download_get_received (d), ==, 0);
   g_assert_null (haul_download_get_filename (d));
   /* Cancelling again, or pausing, changes nothing. */
@@ -669,7 +605,7 @@ test_remove (Fixture       *fx,
   running_ref = g_object_ref (running);
   wait_downloading (running);
   part = part_path (running);
-  g_assert_true (exists_nofollow (part));
+  g_assert_true (haul_test_exists_nofollow (part));
 
   /* Remove a queued one: it never runs. */
   haul_queue_remove (fx->queue, queued);
@@ -682,17 +618,17 @@ test_remove (Fixture       *fx,
   g_assert_null (haul_queue_find_by_uri (fx->queue, running_uri));
   wait_finished (running_ref);
   wait_idle (fx);
-  g_assert_false (exists_nofollow (part));
+  g_assert_false (haul_test_exists_nofollow (part));
 
   /* Remove the completed one: the file stays. */
   haul_queue_remove (fx->queue, done);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
-  assert_file_is (done_path, small);
+  haul_test_assert_file_is (done_path, small);
   haul_queue_remove (fx->queue, done); /* not there any more: nothing happens */
 
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/rm/queued.bin"), ==, 0);
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "done.bin");
   }
@@ -835,7 +771,7 @@ test_pause_all (Fixture       *fx,
     {
       g_autofree char *part = part_path (g_ptr_array_index (downloads, i));
 
-      g_assert_true (exists_nofollow (part));
+      g_assert_true (haul_test_exists_nofollow (part));
     }
   for (guint i = 2; i < n; i++)
     {

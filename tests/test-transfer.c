@@ -46,40 +46,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-static void
-rm_rf (const char *path)
-{
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = NULL;
-      const char *name;
-
-      chmod (path, 0700);
-      dir = g_dir_open (path, 0, NULL);
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static gboolean
-exists_nofollow (const char *path)
-{
-  struct stat st;
-
-  return lstat (path, &st) == 0;
-}
-
 static gint64
 file_size (const char *path)
 {
@@ -88,29 +54,6 @@ file_size (const char *path)
   if (lstat (path, &st) != 0)
     return -1;
   return st.st_size;
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Sorted names in @dir, as one string "a|b|c" for easy assertions. */
-static char *
-list_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_strings);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv ("|", (char **) names->pdata);
 }
 
 static gboolean
@@ -304,7 +247,7 @@ assert_completed_with (HaulDownload *d,
   g_assert_cmpstr (got, ==, want);
   g_assert_cmpint (file_size (path), ==, size);
   part = g_strconcat (path, ".part", NULL);
-  g_assert_false (exists_nofollow (part));
+  g_assert_false (haul_test_exists_nofollow (part));
   g_assert_cmpint (haul_download_get_received (d), ==, size);
   g_assert_cmpint (haul_download_get_total (d), ==, size);
   g_assert_cmpfloat (haul_download_get_fraction (d), ==, 1.0);
@@ -392,7 +335,7 @@ fixture_tear_down (Fixture       *fx,
 {
   shut_down_queue (&fx->queue);
   g_clear_pointer (&fx->server, haul_test_server_free);
-  rm_rf (fx->dir);
+  haul_test_rm_rf (fx->dir);
   g_clear_pointer (&fx->dir, g_free);
   g_clear_pointer (&fx->errors, g_ptr_array_unref);
 }
@@ -420,7 +363,7 @@ test_plain (Fixture       *fx,
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/files/plain.bin"), ==, 1);
   assert_ranges (fx->server, "/files/plain.bin", "");
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "plain.bin");
   }
@@ -498,7 +441,7 @@ test_pause_resume (Fixture       *fx,
   {
     g_autofree char *final = haul_download_dup_path (d);
 
-    g_assert_false (exists_nofollow (final));
+    g_assert_false (haul_test_exists_nofollow (final));
   }
 
   haul_queue_resume (fx->queue, d);
@@ -534,7 +477,7 @@ test_pause_keeps_part (Fixture       *fx,
   g_assert_cmpint (haul_download_get_received (d), >, 0);
   g_assert_null (haul_download_get_error (d));
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "keep.bin.part");
   }
@@ -558,11 +501,11 @@ test_cancel_deletes_part (Fixture       *fx,
   d1 = add (fx, "/cancel-1.bin");
   wait_received (d1, 64 * KIB);
   part1 = part_path (d1);
-  g_assert_true (exists_nofollow (part1));
+  g_assert_true (haul_test_exists_nofollow (part1));
   haul_queue_cancel (fx->queue, d1);
   wait_finished (d1);
   assert_state (d1, HAUL_DOWNLOAD_STATE_CANCELLED);
-  g_assert_false (exists_nofollow (part1));
+  g_assert_false (haul_test_exists_nofollow (part1));
   g_assert_null (haul_download_get_filename (d1));
 
   /* Cancel while paused: the kept .part goes too. */
@@ -571,16 +514,16 @@ test_cancel_deletes_part (Fixture       *fx,
   part2 = part_path (d2);
   haul_queue_pause (fx->queue, d2);
   wait_paused (d2);
-  g_assert_true (exists_nofollow (part2));
+  g_assert_true (haul_test_exists_nofollow (part2));
   haul_queue_cancel (fx->queue, d2);
   assert_state (d2, HAUL_DOWNLOAD_STATE_CANCELLED);
   /* The delete runs off the main thread. */
-  for (guint i = 0; i < 200 && exists_nofollow (part2); i++)
+  for (guint i = 0; i < 200 && haul_test_exists_nofollow (part2); i++)
     haul_test_spin (10);
-  g_assert_false (exists_nofollow (part2));
+  g_assert_false (haul_test_exists_nofollow (part2));
 
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -726,7 +669,7 @@ test_slow_headers (Fixture       *fx,
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/silent.bin"), ==, 2);
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -835,7 +778,7 @@ test_html_on_resume (Fixture       *fx,
   {
     g_autofree char *final = haul_download_dup_path (d);
 
-    g_assert_false (exists_nofollow (final));
+    g_assert_false (haul_test_exists_nofollow (final));
   }
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/expiring.bin"), ==, 2);
 }
@@ -864,7 +807,7 @@ test_length_too_long (Fixture       *fx,
     g_autofree char *final = haul_download_dup_path (d);
     g_autofree char *part = part_path (d);
 
-    g_assert_false (exists_nofollow (final));
+    g_assert_false (haul_test_exists_nofollow (final));
     g_assert_true (file_has_prefix_of (part, content, 300 * KIB));
   }
 }
@@ -957,7 +900,7 @@ test_redirect_loop (Fixture       *fx,
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/loop/a"), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/loop/b"), ==, 1);
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -988,7 +931,7 @@ test_redirect_too_many (Fixture       *fx,
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/hop/30"), ==, 0);
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -1029,7 +972,7 @@ test_not_found (Fixture       *fx,
   haul_test_spin (300);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/no/such/file.bin"), ==, 1);
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -1150,7 +1093,7 @@ test_content_disposition (Fixture       *fx,
   long_case.disposition = long_value;
   long_case.expected = NULL;
 
-  g_assert_false (exists_nofollow ("/tmp/evil2.txt"));
+  g_assert_false (haul_test_exists_nofollow ("/tmp/evil2.txt"));
   g_assert_cmpint (g_mkdir (inner, 0755), ==, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1210,9 +1153,9 @@ test_content_disposition (Fixture       *fx,
   }
 
   /* Nothing was created outside the folder, and nothing but files inside. */
-  g_assert_false (exists_nofollow ("/tmp/evil2.txt"));
+  g_assert_false (haul_test_exists_nofollow ("/tmp/evil2.txt"));
   {
-    g_autofree char *outer = list_dir (fx->dir);
+    g_autofree char *outer = haul_test_list_dir (fx->dir);
     g_autoptr(GDir) dir = g_dir_open (inner, 0, NULL);
     const char *entry;
     guint n = 0;
@@ -1284,7 +1227,7 @@ test_name_conflict (Fixture       *fx,
   g_assert_true (g_file_get_contents (late_path, &existing_data, NULL, NULL));
   g_assert_cmpstr (existing_data, ==, "mine");
 
-  names = list_dir (fx->dir);
+  names = haul_test_list_dir (fx->dir);
   g_assert_cmpstr (names, ==, "exist (1).bin|exist.bin|late (1).bin|late.bin|same (1).bin|same.bin");
 }
 
@@ -1336,7 +1279,7 @@ test_checksum (Fixture       *fx,
   assert_error_contains (d3, "damaged");
   assert_error_contains (d3, "checksum");
   g_assert_cmpuint (haul_download_get_retries (d3), ==, 0);
-  names = list_dir (fx->dir);
+  names = haul_test_list_dir (fx->dir);
   g_assert_cmpstr (names, ==, "good-md5.bin|good-sha.bin");
 }
 
@@ -1512,11 +1455,11 @@ test_symlink_part (Fixture       *fx,
   link_target = g_file_read_link (link, NULL);
   g_assert_cmpstr (link_target, ==, target);
   {
-    g_autofree char *names = list_dir (outside);
+    g_autofree char *names = haul_test_list_dir (outside);
 
     g_assert_cmpstr (names, ==, "precious.txt|precious2.txt");
   }
-  rm_rf (outside);
+  haul_test_rm_rf (outside);
 }
 
 static void
@@ -1555,7 +1498,7 @@ test_symlink_part_resume (Fixture       *fx,
   g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
   g_assert_cmpstr (data_after, ==, "do not touch");
   g_assert_true (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
-  rm_rf (outside);
+  haul_test_rm_rf (outside);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1675,7 +1618,7 @@ unwritable_child (void)
   assert_error_contains (d, "not allowed to write");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   {
-    g_autofree char *names = list_dir (dest);
+    g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "");
   }
@@ -1683,7 +1626,7 @@ unwritable_child (void)
   shut_down_queue (&queue);
   haul_test_server_free (server);
   umount2 (dest, MNT_DETACH);
-  rm_rf (base);
+  haul_test_rm_rf (base);
 }
 
 
@@ -1787,9 +1730,9 @@ test_no_folder (Fixture       *fx,
   assert_state (d2, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d2, "does not exist");
   g_assert_cmpuint (haul_download_get_retries (d1), ==, 0);
-  g_assert_false (exists_nofollow (missing));
+  g_assert_false (haul_test_exists_nofollow (missing));
   {
-    g_autofree char *names = list_dir (fx->dir);
+    g_autofree char *names = haul_test_list_dir (fx->dir);
 
     g_assert_cmpstr (names, ==, "a-file");
   }
@@ -1840,7 +1783,7 @@ disk_full_child (void)
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (server, "/big.bin"), ==, 1);
   {
-    g_autofree char *names = list_dir (dest);
+    g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "big.bin.part");
   }
@@ -1848,7 +1791,7 @@ disk_full_child (void)
   shut_down_queue (&queue);
   haul_test_server_free (server);
   umount2 (dest, MNT_DETACH);
-  rm_rf (base);
+  haul_test_rm_rf (base);
 }
 
 static void
