@@ -255,6 +255,8 @@ haul_headless_run (int    argc,
   g_autofree char *limit_rate = NULL;
   g_autofree char *checksum = NULL;
   g_auto(GStrv) uris = NULL;
+  g_autoptr(GPtrArray) split_args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char **split_argv = NULL;
   g_autoptr(HaulUriList) list = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
   g_autoptr(HaulQueue) queue = NULL;
@@ -307,6 +309,36 @@ haul_headless_run (int    argc,
   g_option_context_set_description (context,
     _("Exit status: 0 when every download completed, 1 when any failed or any link "
       "was not valid, 2 for a usage error, 130 when interrupted."));
+
+  /* GOption takes "-j 16" but not "-j16", which curl, wget and aria2c
+   * users type: split a value glued to a short option that takes one. */
+  {
+    GPtrArray *args = split_args;
+
+    for (int i = 0; i < argc; i++)
+      {
+        if (g_strcmp0 (argv[i], "--") == 0)
+          {
+            for (; i < argc; i++)
+              g_ptr_array_add (args, g_strdup (argv[i]));
+            break;
+          }
+        if (argv[i][0] == '-' && strchr ("dji", argv[i][1]) != NULL && argv[i][1] != '\0' &&
+            argv[i][2] != '\0')
+          {
+            g_ptr_array_add (args, g_strndup (argv[i], 2));
+            g_ptr_array_add (args, g_strdup (argv[i] + 2));
+          }
+        else
+          g_ptr_array_add (args, g_strdup (argv[i]));
+      }
+    /* GOption rearranges the array it parses: give it a shallow copy and
+     * keep the strings owned here. */
+    argc = args->len;
+    split_argv = g_new0 (char *, args->len + 1);
+    memcpy (split_argv, args->pdata, args->len * sizeof (char *));
+    argv = split_argv;
+  }
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -742,8 +742,13 @@ test_resume_complete_part (Fixture       *fx,
 
   g_assert_true (g_file_set_contents (part, g_bytes_get_data (content, NULL),
                                       g_bytes_get_size (content), NULL));
-  if (setxattr (part, "user.haul.url", uri, strlen (uri), 0) != 0)
-    g_test_message ("no user xattrs here (%s): the name alone decides", g_strerror (errno));
+  {
+    /* What the engine leaves on a .part it stopped: URL, ETag, Last-Modified, type. */
+    g_autofree char *attr = g_strdup_printf ("%s\n\"w\"\n\n", uri);
+
+    if (setxattr (part, "user.haul.resume", attr, strlen (attr), 0) != 0)
+      g_test_message ("no user xattrs here (%s): the name alone decides", g_strerror (errno));
+  }
   haul_test_server_add_file (fx->server, "/whole.bin", content, &(HaulTestFileOptions) { .etag = "\"w\"" });
 
   d = add (fx, "/whole.bin");

@@ -36,10 +36,13 @@
 #define WATCH_INTERVAL_MS 100
 #define SLEEP_SLICE_US   (50 * 1000)
 
-#define XATTR_URL           "user.haul.url"
-#define XATTR_ETAG          "user.haul.etag"
-#define XATTR_LAST_MODIFIED "user.haul.last-modified"
-#define XATTR_CONTENT_TYPE  "user.haul.content-type"
+/* A .part carries what is needed to resume it in a later run: one extended
+ * attribute "URL\nETAG\nLAST-MODIFIED\nCONTENT-TYPE" (empty fields for
+ * unknown values; none of them can hold a newline). It is written once
+ * the first XATTR_AFTER bytes of a body are on disk, or when an attempt
+ * stops early, so small files that complete at once never pay for it. */
+#define XATTR_RESUME "user.haul.resume"
+#define XATTR_AFTER  (1024 * 1024)
 
 G_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
 
@@ -90,7 +93,6 @@ typedef struct
   _Atomic int     timed_out;
   guint           connect_timeout_s;
   guint           stall_timeout_s;
-  GSource        *source;
 } Watch;
 
 static Watch *
@@ -109,28 +111,54 @@ watch_unref (Watch *w)
   g_free (w);
 }
 
+/* Returns TRUE when @w has run out of time. */
 static gboolean
-watch_tick (gpointer data)
+watch_expired (Watch  *w,
+               gint64  now)
 {
-  Watch *w = data;
-  gint64 now = g_get_monotonic_time ();
-
   if (!w->connected)
+    return w->connect_timeout_s > 0 && now - w->start_us > w->connect_timeout_s * G_USEC_PER_SEC;
+  return w->stall_timeout_s > 0 && now - w->last_activity_us > w->stall_timeout_s * G_USEC_PER_SEC;
+}
+
+/* Every running attempt is in one list that one timer on the watchdog
+ * thread scans, so starting and ending an attempt costs a lock, not a
+ * GSource attached to another thread's context. */
+static GMutex     watches_mutex;
+static GPtrArray *watches;       /* Watch, owned refs */
+static GSource   *watches_source;
+
+static gboolean
+watches_tick (gpointer data)
+{
+  g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_unref);
+  gint64 now = g_get_monotonic_time ();
+  gboolean keep = TRUE;
+
+  g_mutex_lock (&watches_mutex);
+  for (guint i = 0; i < watches->len; i++)
     {
-      if (w->connect_timeout_s > 0 && now - w->start_us > w->connect_timeout_s * G_USEC_PER_SEC)
+      Watch *w = g_ptr_array_index (watches, i);
+
+      if (!w->timed_out && watch_expired (w, now))
         {
           w->timed_out = TRUE;
-          g_cancellable_cancel (w->attempt);
+          g_ptr_array_add (expired, watch_ref (w));
         }
     }
-  else if (w->stall_timeout_s > 0 &&
-           now - w->last_activity_us > w->stall_timeout_s * G_USEC_PER_SEC)
+  if (watches->len == 0)
     {
-      w->timed_out = TRUE;
-      g_cancellable_cancel (w->attempt);
+      /* Idle: stop ticking until the next attempt starts. */
+      g_clear_pointer (&watches_source, g_source_unref);
+      keep = FALSE;
     }
+  g_mutex_unlock (&watches_mutex);
 
-  return G_SOURCE_CONTINUE;
+  /* Outside the lock: cancelling runs the cancellable's handlers. */
+  for (guint i = 0; i < expired->len; i++)
+    g_cancellable_cancel (((Watch *) g_ptr_array_index (expired, i))->attempt);
+
+  return keep;
 }
 
 static gpointer
@@ -166,6 +194,7 @@ watch_start (HaulJob      *job,
              GCancellable *attempt)
 {
   Watch *w = g_new0 (Watch, 1);
+  GMainContext *context = watchdog_context ();
 
   g_atomic_ref_count_init (&w->ref_count);
   w->attempt = g_object_ref (attempt);
@@ -173,18 +202,28 @@ watch_start (HaulJob      *job,
   w->connect_timeout_s = job->connect_timeout_s;
   w->stall_timeout_s = job->stall_timeout_s;
 
-  w->source = g_timeout_source_new (WATCH_INTERVAL_MS);
-  g_source_set_static_name (w->source, "[haul] transfer watchdog");
-  g_source_set_callback (w->source, watch_tick, watch_ref (w), (GDestroyNotify) watch_unref);
-  g_source_attach (w->source, watchdog_context ());
+  g_mutex_lock (&watches_mutex);
+  if (watches == NULL)
+    watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_unref);
+  g_ptr_array_add (watches, watch_ref (w));
+  if (watches_source == NULL)
+    {
+      watches_source = g_timeout_source_new (WATCH_INTERVAL_MS);
+      g_source_set_static_name (watches_source, "[haul] transfer watchdog");
+      g_source_set_callback (watches_source, watches_tick, NULL, NULL);
+      g_source_attach (watches_source, context);
+    }
+  g_mutex_unlock (&watches_mutex);
+
   return w;
 }
 
 static void
 watch_stop (Watch *w)
 {
-  g_source_destroy (w->source);
-  g_source_unref (w->source);
+  g_mutex_lock (&watches_mutex);
+  g_ptr_array_remove_fast (watches, w);
+  g_mutex_unlock (&watches_mutex);
   watch_unref (w);
 }
 
@@ -248,30 +287,23 @@ open_directory (const char  *directory,
   return fd;
 }
 
-static char *
-get_xattr (int         fd,
-           const char *name)
+static void
+write_resume_xattr (int      fd,
+                    HaulJob *job)
 {
-  char buf[4097];
-  ssize_t n = fgetxattr (fd, name, buf, sizeof buf - 1);
+  g_autofree char *value = g_strjoin ("\n", job->uri,
+                                      job->result_etag ? job->result_etag : "",
+                                      job->result_last_modified ? job->result_last_modified : "",
+                                      job->result_content_type ? job->result_content_type : "",
+                                      NULL);
 
-  if (n <= 0)
-    return NULL;
-  buf[n] = '\0';
-  if (!haul_http_value_is_safe (buf) || !g_utf8_validate (buf, n, NULL))
-    return NULL;
-  return g_strdup (buf);
+  (void) fsetxattr (fd, XATTR_RESUME, value, strlen (value), 0);
 }
 
-static void
-set_xattr (int         fd,
-           const char *name,
-           const char *value)
+static char *
+nonempty_or_null (const char *value)
 {
-  if (value != NULL)
-    (void) fsetxattr (fd, name, value, strlen (value), 0);
-  else
-    (void) fremovexattr (fd, name);
+  return value != NULL && *value != '\0' ? g_strdup (value) : NULL;
 }
 
 /* Size of NAME.part if it is a regular file, else -1 (a symlink counts as
@@ -299,29 +331,33 @@ part_is_ours (int      dirfd,
               char   **content_type)
 {
   int fd = openat (dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  char buf[8193];
+  char buf[16 * 1024 + 1];
+  g_auto(GStrv) fields = NULL;
   ssize_t n;
-  gboolean ours;
+  gboolean ours = FALSE;
 
   if (fd < 0)
     return FALSE;
 
-  n = fgetxattr (fd, XATTR_URL, buf, sizeof buf - 1);
-  if (n < 0)
-    ours = (errno == ENOTSUP);
-  else
-    {
-      buf[n] = '\0';
-      ours = strcmp (buf, job->uri) == 0;
-    }
-
-  if (ours)
-    {
-      *etag = get_xattr (fd, XATTR_ETAG);
-      *last_modified = get_xattr (fd, XATTR_LAST_MODIFIED);
-      *content_type = get_xattr (fd, XATTR_CONTENT_TYPE);
-    }
+  n = fgetxattr (fd, XATTR_RESUME, buf, sizeof buf - 1);
   close (fd);
+  if (n < 0)
+    return errno == ENOTSUP;
+
+  buf[n] = '\0';
+  if (strlen (buf) != (gsize) n || !g_utf8_validate (buf, n, NULL))
+    return FALSE;
+  fields = g_strsplit (buf, "\n", 5);
+  if (g_strv_length (fields) == 4 && strcmp (fields[0], job->uri) == 0)
+    {
+      ours = TRUE;
+      for (guint i = 1; i < 4; i++)
+        if (!haul_http_value_is_safe (fields[i]))
+          return FALSE;
+      *etag = nonempty_or_null (fields[1]);
+      *last_modified = nonempty_or_null (fields[2]);
+      *content_type = nonempty_or_null (fields[3]);
+    }
   return ours;
 }
 
@@ -420,6 +456,7 @@ typedef struct
   char         *name;      /* chosen file name, claimed */
   gboolean      claimed_here;
   int           fd;
+  gboolean      xattr_pending; /* the .part has no resume attribute yet */
 } Attempt;
 
 /* Turns a cancellation into the right error: a timeout, or the user. */
@@ -797,7 +834,12 @@ haul_transfer_run (HaulJob      *job,
   g_cancellable_disconnect (job->cancellable, handler);
 
   if (a.fd >= 0)
-    close (a.fd);
+    {
+      /* Stopped early: make the .part resumable by a later run. */
+      if (!ok && a.xattr_pending && job->stop != HAUL_JOB_STOP_CANCEL)
+        write_resume_xattr (a.fd, job);
+      close (a.fd);
+    }
 
   if (!ok && a.name != NULL && job->stop == HAUL_JOB_STOP_CANCEL)
     {
@@ -989,10 +1031,7 @@ send:
 
   if (!open_part (a, offset, error))
     return FALSE;
-  set_xattr (a->fd, XATTR_URL, job->uri);
-  set_xattr (a->fd, XATTR_ETAG, job->result_etag);
-  set_xattr (a->fd, XATTR_LAST_MODIFIED, job->result_last_modified);
-  set_xattr (a->fd, XATTR_CONTENT_TYPE, job->result_content_type);
+  a->xattr_pending = TRUE;
 
   if (job->checksum_hex != NULL)
     {
@@ -1043,6 +1082,11 @@ send:
 
       received += n;
       job->received = received;
+      if (a->xattr_pending && received - offset >= XATTR_AFTER)
+        {
+          write_resume_xattr (a->fd, job);
+          a->xattr_pending = FALSE;
+        }
       if (job->bridge != NULL)
         haul_progress_bridge_poke (job->bridge);
 
