@@ -50,6 +50,7 @@ typedef struct
   char           *etag;
   char           *last_modified;
   char           *content_disposition;
+  char           *content_encoding;
   GBytes         *new_content;
   char           *new_etag;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
@@ -65,6 +66,7 @@ typedef struct
   guint      n_requests;
   GPtrArray *ranges;
   GPtrArray *if_ranges;
+  char      *accept_encoding; /* of the last request */
 } PathStats;
 
 struct _HaulTestServer
@@ -136,6 +138,7 @@ entry_unref (Entry *entry)
   g_free (entry->etag);
   g_free (entry->last_modified);
   g_free (entry->content_disposition);
+  g_free (entry->content_encoding);
   g_free (entry->new_etag);
   g_free (entry->target);
   g_free (entry->body);
@@ -161,6 +164,7 @@ path_stats_free (gpointer data)
 
   g_ptr_array_unref (stats->ranges);
   g_ptr_array_unref (stats->if_ranges);
+  g_free (stats->accept_encoding);
   g_free (stats);
 }
 
@@ -500,6 +504,8 @@ serve_file (HaulTestServer    *server,
     soup_message_headers_replace (rh, "Last-Modified", entry->last_modified);
   if (entry->content_disposition != NULL)
     soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
+  if (entry->content_encoding != NULL)
+    soup_message_headers_replace (rh, "Content-Encoding", entry->content_encoding);
   if (!o->ignore_range)
     soup_message_headers_replace (rh, "Accept-Ranges", "bytes");
   if (partial)
@@ -607,6 +613,8 @@ server_cb (SoupServer        *soup,
     g_ptr_array_add (stats->ranges, g_strdup (range));
   if (if_range != NULL)
     g_ptr_array_add (stats->if_ranges, g_strdup (if_range));
+  g_free (stats->accept_encoding);
+  stats->accept_encoding = g_strdup (soup_message_headers_get_one (req, "Accept-Encoding"));
   entry = g_hash_table_lookup (server->entries, path);
   if (entry != NULL)
     entry_ref (entry);
@@ -823,6 +831,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->etag = g_strdup (entry->options.etag);
   entry->last_modified = g_strdup (entry->options.last_modified);
   entry->content_disposition = g_strdup (entry->options.content_disposition);
+  entry->content_encoding = g_strdup (entry->options.content_encoding);
   entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
   entry->new_etag = g_strdup (entry->options.new_etag);
 
@@ -831,6 +840,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.etag = NULL;
   entry->options.last_modified = NULL;
   entry->options.content_disposition = NULL;
+  entry->options.content_encoding = NULL;
   entry->options.new_content = NULL;
   entry->options.new_etag = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
@@ -931,6 +941,21 @@ haul_test_server_get_if_ranges (HaulTestServer *server,
                                 const char     *path)
 {
   return dup_strings (server, path, TRUE);
+}
+
+char *
+haul_test_server_get_accept_encoding (HaulTestServer *server,
+                                      const char     *path)
+{
+  PathStats *stats;
+  char *ret = NULL;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  if (stats != NULL)
+    ret = g_strdup (stats->accept_encoding);
+  g_mutex_unlock (&server->mutex);
+  return ret;
 }
 
 guint

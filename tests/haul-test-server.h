@@ -80,6 +80,10 @@ typedef struct
   /* Answer Range with 206 even when If-Range no longer matches (a broken
    * server or cache): the client must notice the new ETag itself. */
   gboolean    ignore_if_range;
+
+  /* Sent as Content-Encoding; the bytes go out as they are (pass already
+   * compressed content), like a server that serves a .gz "encoded". */
+  const char *content_encoding;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -123,6 +127,9 @@ char          **haul_test_server_get_ranges     (HaulTestServer            *serv
 /* The If-Range headers received for @path, in order. Free with g_strfreev(). */
 char          **haul_test_server_get_if_ranges  (HaulTestServer            *server,
                                                  const char                *path);
+/* The Accept-Encoding header of the last request for @path (NULL if none). */
+char           *haul_test_server_get_accept_encoding (HaulTestServer       *server,
+                                                      const char           *path);
 /* How many requests' bodies are being sent right now, and the most at once
  * since the server started (or since reset_counters). */
 guint           haul_test_server_get_in_flight  (HaulTestServer            *server);

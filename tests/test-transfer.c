@@ -862,6 +862,38 @@ test_chunked (Fixture       *fx,
   assert_completed_with (d, content);
 }
 
+/* Offsets must be bytes on disk: Haul asks for identity and never decodes.
+ * A server that labels a .gz "Content-Encoding: gzip" anyway gets the
+ * compressed bytes saved as they came, with the length they announced. */
+static void
+test_no_content_decoding (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) plain = haul_test_content (300 * KIB, 41);
+  g_autoptr(GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  g_autoptr(GConverterOutputStream) out = NULL;
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) compressed = NULL;
+  g_autofree char *accept = NULL;
+  HaulDownload *d;
+
+  out = G_CONVERTER_OUTPUT_STREAM (g_converter_output_stream_new (mem, G_CONVERTER (gzip)));
+  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), g_bytes_get_data (plain, NULL),
+                                            g_bytes_get_size (plain), NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
+  compressed = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+  g_assert_cmpuint (g_bytes_get_size (compressed), !=, g_bytes_get_size (plain));
+
+  haul_test_server_add_file (fx->server, "/data.tar.gz", compressed,
+                             &(HaulTestFileOptions) { .content_encoding = "gzip" });
+  d = add (fx, "/data.tar.gz");
+  wait_finished (d);
+
+  assert_completed_with (d, compressed);
+  accept = haul_test_server_get_accept_encoding (fx->server, "/data.tar.gz");
+  g_assert_cmpstr (accept, ==, "identity");
+}
+
 static void
 test_redirect_chain (Fixture       *fx,
                      gconstpointer  data)
@@ -1846,6 +1878,7 @@ main (int   argc,
   ADD ("length-too-long", test_length_too_long);
   ADD ("length-too-short", test_length_too_short);
   ADD ("chunked", test_chunked);
+  ADD ("no-content-decoding", test_no_content_decoding);
   ADD ("redirect-chain", test_redirect_chain);
   ADD ("redirect-loop", test_redirect_loop);
   ADD ("redirect-too-many", test_redirect_too_many);
