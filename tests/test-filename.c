@@ -478,12 +478,26 @@ test_choose_long (void)
   g_assert_true (g_str_has_suffix (out, "zzz.iso"));
 }
 
+/* A server name never looks like one of Haul's partial files. */
+static void
+test_sanitize_part_suffix (void)
+{
+  g_autofree char *a = haul_filename_sanitize ("video.mp4.part");
+  g_autofree char *b = haul_filename_sanitize ("x.part");
+  g_autofree char *c = haul_filename_sanitize ("partial.txt");
+
+  g_assert_cmpstr (a, ==, "video.mp4_part");
+  g_assert_cmpstr (b, ==, "x_part");
+  g_assert_cmpstr (c, ==, "partial.txt");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/haul/core/filename/sanitize/part-suffix", test_sanitize_part_suffix);
   g_test_add_func ("/haul/core/filename/sanitize/plain", test_sanitize_plain);
   g_test_add_func ("/haul/core/filename/sanitize/nothing-left", test_sanitize_nothing_left);
   g_test_add_func ("/haul/core/filename/sanitize/separators", test_sanitize_separators);

@@ -69,8 +69,9 @@ transition_is_valid (HaulDownloadState from,
     case HAUL_DOWNLOAD_STATE_CONNECTING:
     case HAUL_DOWNLOAD_STATE_DOWNLOADING:
     case HAUL_DOWNLOAD_STATE_VERIFYING:
-      /* connecting again: waiting to retry */
-      return to != HAUL_DOWNLOAD_STATE_QUEUED && to != from;
+      /* connecting again: waiting to retry; queued: resumed or retried
+       * while its attempt was still stopping */
+      return to != from;
     case HAUL_DOWNLOAD_STATE_PAUSED:
     case HAUL_DOWNLOAD_STATE_FAILED:
       return to == HAUL_DOWNLOAD_STATE_QUEUED || to == HAUL_DOWNLOAD_STATE_CANCELLED;
@@ -1103,6 +1104,197 @@ test_retry_backoff (Fixture       *fx,
 #define ADD(path, func) \
   g_test_add ("/haul/core/queue/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
+/* ------------------------------------------------------------------ */
+/* Regressions found in review */
+
+/* A checksum-verified download survives pause and resume: the prefix
+ * already on disk is hashed back from the .part. */
+static void
+test_checksum_resume (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (600 * KIB, 301);
+  g_autofree char *sum = haul_test_sha256_bytes (content);
+  g_autofree char *spec = g_strdup_printf ("sha256:%s", sum);
+  g_autofree char *uri = NULL;
+  g_autoptr(HaulDownload) d = NULL;
+  g_autoptr(GError) error = NULL;
+
+  serve (fx, "/sum.bin", content, 400 * KIB);
+  uri = haul_test_server_uri (fx->server, "/sum.bin");
+  d = haul_download_new (uri, fx->dir);
+  g_assert_true (haul_download_set_checksum (d, spec, &error));
+  g_assert_no_error (error);
+  haul_queue_add_download (fx->queue, d);
+
+  wait_downloading (d);
+  haul_queue_pause (fx->queue, d);
+  wait_paused (d);
+  g_assert_cmpint (haul_download_get_received (d), >, 0);
+  haul_queue_resume (fx->queue, d);
+  wait_finished (d);
+  assert_completed_with (d, content);
+}
+
+static void
+record_finalize_thread (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+/* The queue's last reference may be held by a finished task: it must still
+ * be finalized on the main thread, never on a worker of its own pool. */
+static void
+test_finalize_on_main_thread (void)
+{
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GBytes) content = haul_test_content (1000, 302);
+  g_autofree char *dir = haul_test_make_tmp_dir ();
+  g_autofree char *uri = NULL;
+
+  haul_test_server_add_file (server, "/tiny.bin", content, NULL);
+  uri = haul_test_server_uri (server, "/tiny.bin");
+
+  for (guint i = 0; i < 30; i++)
+    {
+      HaulQueue *queue = haul_queue_new ();
+      GThread *finalized_in = NULL;
+      gpointer weak = queue;
+
+      g_object_weak_ref (G_OBJECT (queue), record_finalize_thread, &finalized_in);
+      g_object_add_weak_pointer (G_OBJECT (queue), &weak);
+      g_assert_nonnull (haul_queue_add (queue, uri, dir, NULL));
+      g_assert_true (haul_test_wait_until (queue_is_idle, queue, WAIT_MS));
+      g_object_unref (queue);
+      g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+      g_assert_true (finalized_in == g_thread_self ());
+      haul_test_rm_rf (dir);
+      g_mkdir (dir, 0700);
+    }
+  haul_test_rm_rf (dir);
+}
+
+/* Cancel, then pause (as quitting does): still cancelled, the .part is
+ * deleted, and its name is free again for the next download. */
+static void
+test_cancel_then_pause (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (800 * KIB, 303);
+  g_autofree char *part = NULL;
+  g_autofree char *names = NULL;
+  HaulDownload *d, *again;
+
+  serve (fx, "/dir1/cp.bin", content, 200 * KIB);
+  serve (fx, "/dir2/cp.bin", content, 0);
+  d = add (fx, "/dir1/cp.bin");
+  wait_downloading (d);
+  part = part_path (d);
+
+  haul_queue_cancel (fx->queue, d);
+  haul_queue_pause_all (fx->queue);
+  wait_finished (d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+  g_assert_null (haul_download_get_filename (d));
+  haul_test_spin (200); /* the off-thread delete and the release of the name */
+  g_assert_false (haul_test_exists_nofollow (part));
+
+  again = add (fx, "/dir2/cp.bin");
+  wait_finished (again);
+  assert_completed_with (again, content);
+  g_assert_cmpstr (haul_download_get_filename (again), ==, "cp.bin");
+  names = haul_test_list_dir (fx->dir);
+  g_assert_cmpstr (names, ==, "cp.bin");
+}
+
+/* Resume right after pause, before the attempt has returned: the download
+ * runs on instead of ending paused. Likewise retry right after cancel. */
+static void
+test_resume_while_stopping (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (500 * KIB, 304);
+  HaulDownload *d;
+
+  serve (fx, "/quick.bin", content, 500 * KIB);
+  d = add (fx, "/quick.bin");
+  wait_downloading (d);
+  haul_queue_pause (fx->queue, d);
+  haul_queue_resume (fx->queue, d);
+  wait_finished (d);
+  assert_completed_with (d, content);
+
+  haul_queue_remove (fx->queue, d);
+  d = add (fx, "/quick.bin");
+  wait_downloading (d);
+  haul_queue_cancel (fx->queue, d);
+  haul_queue_retry (fx->queue, d);
+  wait_finished (d);
+  assert_completed_with (d, content);
+}
+
+/* A download removed while it runs is not announced as finished. */
+static void
+test_removed_not_announced (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (500 * KIB, 305);
+  HaulDownload *d;
+
+  serve (fx, "/gone.bin", content, 200 * KIB);
+  d = add (fx, "/gone.bin");
+  g_object_ref (d);
+  wait_downloading (d);
+  haul_queue_remove (fx->queue, d);
+  wait_idle (fx);
+  haul_test_spin (100);
+  g_assert_cmpuint (fx->finished->len, ==, 0);
+  g_object_unref (d);
+}
+
+/* Lowering the global limit below what is already in flight is a wait,
+ * not a stall: the download finishes with a 1 s stall timeout. */
+static void
+test_limit_lowered_mid_download (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (2 * MIB, 306);
+  HaulDownload *d;
+
+  g_object_set (fx->queue, "stall-timeout", 1, NULL);
+  serve (fx, "/lim.bin", content, 4 * MIB);
+  d = add (fx, "/lim.bin");
+  wait_downloading (d);
+  haul_queue_set_rate_limit (fx->queue, 64 * KIB);
+  haul_test_spin (2500);
+  g_assert_true (haul_download_is_active (d));
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
+  haul_queue_set_rate_limit (fx->queue, 0);
+  wait_finished (d);
+  assert_completed_with (d, content);
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
+}
+
+/* Retries count failures in a row: a connection that drops after every
+ * 100 KiB, six times, still completes with max-retries 3 because each
+ * attempt moves the file forward. */
+static void
+test_retries_reset_on_progress (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 307);
+  HaulDownload *d;
+
+  haul_test_server_add_file (fx->server, "/flaky.bin", content,
+                             &(HaulTestFileOptions) { .reset = TRUE, .reset_after = 100 * KIB,
+                                                      .reset_times = 6, .etag = "\"f\"" });
+  d = add (fx, "/flaky.bin");
+  wait_finished (d);
+  assert_completed_with (d, content);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/flaky.bin"), ==, 7);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1127,6 +1319,13 @@ main (int   argc,
   ADD ("publications", test_publications);
   ADD ("final-progress", test_final_progress);
   ADD ("signals", test_signals);
+  ADD ("checksum-resume", test_checksum_resume);
+  ADD ("cancel-then-pause", test_cancel_then_pause);
+  ADD ("resume-while-stopping", test_resume_while_stopping);
+  ADD ("removed-not-announced", test_removed_not_announced);
+  ADD ("limit-lowered-mid-download", test_limit_lowered_mid_download);
+  ADD ("retries-reset-on-progress", test_retries_reset_on_progress);
+  g_test_add_func ("/haul/core/queue/finalize-on-main-thread", test_finalize_on_main_thread);
 
   return g_test_run ();
 }

@@ -19,6 +19,7 @@ typedef enum
   HAUL_PENDING_PAUSE,
   HAUL_PENDING_CANCEL,
   HAUL_PENDING_REMOVE,
+  HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
 } HaulPendingOp;
 
 struct _HaulDownload
@@ -55,6 +56,7 @@ struct _HaulDownload
   HaulJob           *job;             /* the running attempt, if any */
   guint              retry_source;    /* backoff timer, if waiting to retry */
   HaulPendingOp      pending;
+  gint64             attempt_start_received;
   gint64             speed_sample_us;
   gint64             speed_sample_bytes;
 };

@@ -261,8 +261,9 @@ set_n_active (HaulQueue *self,
 
 typedef struct
 {
-  char *directory;
-  char *name;
+  char           *directory;
+  char           *name;
+  HaulNameClaims *claims;
 } DeletePart;
 
 static void
@@ -272,6 +273,7 @@ delete_part_free (gpointer data)
 
   g_free (dp->directory);
   g_free (dp->name);
+  haul_name_claims_unref (dp->claims);
   g_free (dp);
 }
 
@@ -293,8 +295,20 @@ delete_part_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+delete_part_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  DeletePart *dp = g_task_get_task_data (G_TASK (result));
+
+  /* Only now may another download take the name. */
+  haul_name_claims_release (dp->claims, dp->directory, dp->name);
+}
+
 /* Forgets @d's partial file: deletes it (a short task, so GTask's shared
- * pool is fine) and frees its name for other downloads. */
+ * pool is fine; idempotent if the worker deleted it already) and then frees
+ * its name for other downloads. */
 static void
 forget_part (HaulQueue    *self,
              HaulDownload *d)
@@ -308,12 +322,12 @@ forget_part (HaulQueue    *self,
   dp = g_new0 (DeletePart, 1);
   dp->directory = g_strdup (d->directory);
   dp->name = g_strdup (d->filename);
-  task = g_task_new (NULL, NULL, NULL, NULL);
+  dp->claims = haul_name_claims_ref (self->claims);
+  task = g_task_new (NULL, NULL, delete_part_done, NULL);
   g_task_set_source_tag (task, forget_part);
   g_task_set_task_data (task, dp, delete_part_free);
   g_task_run_in_thread (task, delete_part_thread);
 
-  haul_name_claims_release (self->claims, d->directory, d->filename);
   _haul_download_set_filename (d, NULL);
   _haul_download_set_validators (d, NULL, NULL, NULL);
   _haul_download_set_progress (d, 0, d->total);
@@ -345,8 +359,11 @@ finish_inactive (HaulQueue         *self,
                  HaulDownload      *d,
                  HaulDownloadState  state)
 {
+  gboolean in_list = g_hash_table_lookup (self->by_uri, d->uri) == d;
+
   _haul_download_set_state (d, state);
-  if (haul_download_is_finished (d))
+  /* A download removed from the list is not announced any more. */
+  if (haul_download_is_finished (d) && in_list)
     g_signal_emit (self, signals[DOWNLOAD_FINISHED], 0, d);
 }
 
@@ -398,17 +415,22 @@ attempt_done_cb (GObject      *source,
       set_n_active (self, self->n_active - 1);
       finish_inactive (self, d, HAUL_DOWNLOAD_STATE_COMPLETED);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (pending != HAUL_PENDING_NONE || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      /* The user's stop decides, even if the attempt failed otherwise at
+       * the same moment. */
       set_n_active (self, self->n_active - 1);
+      if (job->stop == HAUL_JOB_STOP_CANCEL)
+        forget_part (self, d); /* deleted by the worker too, unless it ended first */
       switch (pending)
         {
+        case HAUL_PENDING_REQUEUE:
+          _haul_download_set_retries (d, 0);
+          _haul_download_set_error (d, NULL);
+          _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+          break;
         case HAUL_PENDING_CANCEL:
         case HAUL_PENDING_REMOVE:
-          /* The worker deleted the .part and released the name. */
-          _haul_download_set_filename (d, NULL);
-          _haul_download_set_validators (d, NULL, NULL, NULL);
-          _haul_download_set_progress (d, 0, d->total);
           finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
           break;
         case HAUL_PENDING_PAUSE:
@@ -418,13 +440,19 @@ attempt_done_cb (GObject      *source,
           break;
         }
     }
-  else if (haul_transfer_error_is_transient (error) && d->retries < self->max_retries &&
-           pending == HAUL_PENDING_NONE)
+  else if (haul_transfer_error_is_transient (error) && self->max_retries > 0 &&
+           (job->received > d->attempt_start_received || d->retries < self->max_retries))
     {
-      gint64 delay = haul_backoff_delay_ms (d->retries + 1, self->retry_base_ms, HAUL_BACKOFF_MAX_MS,
-                                            g_rand_double (self->rand), job->result_retry_after_s);
+      gint64 delay;
       g_autofree char *message = NULL;
 
+      /* Retries count failures in a row: an attempt that moved the file
+       * forward starts the count again. */
+      if (job->received > d->attempt_start_received)
+        _haul_download_set_retries (d, 0);
+
+      delay = haul_backoff_delay_ms (d->retries + 1, self->retry_base_ms, HAUL_BACKOFF_MAX_MS,
+                                     g_rand_double (self->rand), job->result_retry_after_s);
       _haul_download_set_retries (d, d->retries + 1);
       /* Translators: "<error> — retry 2 of 5 in 4 s" */
       message = g_strdup_printf (_("%s — retry %u of %u in %d s"), error->message,
@@ -442,9 +470,6 @@ attempt_done_cb (GObject      *source,
       set_n_active (self, self->n_active - 1);
       finish_inactive (self, d, HAUL_DOWNLOAD_STATE_FAILED);
     }
-
-  if (pending == HAUL_PENDING_REMOVE)
-    haul_name_claims_release (self->claims, d->directory, job->result_filename ? job->result_filename : "");
 
   update_aggregates (self);
   schedule (self);
@@ -481,6 +506,7 @@ start_attempt (HaulQueue    *self,
 
   d->job = job;
   d->pending = HAUL_PENDING_NONE;
+  d->attempt_start_received = d->received;
   d->speed_sample_us = 0;
   g_ptr_array_add (self->running, g_object_ref (d));
   set_n_active (self, self->n_active + 1);
@@ -514,9 +540,15 @@ stop_active (HaulQueue     *self,
 {
   if (d->job != NULL)
     {
-      if (d->pending == HAUL_PENDING_NONE || op > d->pending)
+      /* The latest request wins, except that removal is final and a pause
+       * cannot take back a cancel (its .part may already be gone). */
+      if (d->pending != HAUL_PENDING_REMOVE &&
+          !(d->pending == HAUL_PENDING_CANCEL && op == HAUL_PENDING_PAUSE))
         d->pending = op;
-      d->job->stop = (op == HAUL_PENDING_PAUSE) ? HAUL_JOB_STOP_PAUSE : HAUL_JOB_STOP_CANCEL;
+      if (op != HAUL_PENDING_PAUSE)
+        d->job->stop = HAUL_JOB_STOP_CANCEL;
+      else if (d->job->stop == HAUL_JOB_STOP_NONE)
+        d->job->stop = HAUL_JOB_STOP_PAUSE;
       g_cancellable_cancel (d->job->cancellable);
       return TRUE;
     }
@@ -739,12 +771,26 @@ haul_queue_pause (HaulQueue    *self,
     }
 }
 
+/* Resume or retry of a download whose attempt was told to pause or cancel
+ * but has not returned yet: it is queued again when it returns. */
+static gboolean
+requeue_stopping (HaulDownload *d)
+{
+  if (d->job == NULL ||
+      (d->pending != HAUL_PENDING_PAUSE && d->pending != HAUL_PENDING_CANCEL))
+    return FALSE;
+  d->pending = HAUL_PENDING_REQUEUE;
+  return TRUE;
+}
+
 void
 haul_queue_resume (HaulQueue    *self,
                    HaulDownload *download)
 {
   g_return_if_fail (HAUL_IS_QUEUE (self));
 
+  if (requeue_stopping (download))
+    return;
   if (download->state == HAUL_DOWNLOAD_STATE_FAILED)
     {
       haul_queue_retry (self, download);
@@ -789,6 +835,8 @@ haul_queue_retry (HaulQueue    *self,
 {
   g_return_if_fail (HAUL_IS_QUEUE (self));
 
+  if (requeue_stopping (download))
+    return;
   if (download->state != HAUL_DOWNLOAD_STATE_FAILED &&
       download->state != HAUL_DOWNLOAD_STATE_CANCELLED)
     return;

@@ -320,8 +320,10 @@ part_size (int         dirfd,
 }
 
 /* Whether an existing .part left by an earlier run belongs to @job's URL.
- * Filesystems without user xattrs cannot say; then the name alone decides,
- * as with wget -c, and the range checks below guard the splice. */
+ * Only the resume attribute can say so: on filesystems without user xattrs
+ * (exFAT, vfat) a NAME.part may be another program's, so it is left alone
+ * and the download takes a free name. (Within one run the download knows its
+ * own .part and does not ask.) */
 static gboolean
 part_is_ours (int      dirfd,
               const char *part,
@@ -342,7 +344,7 @@ part_is_ours (int      dirfd,
   n = fgetxattr (fd, XATTR_RESUME, buf, sizeof buf - 1);
   close (fd);
   if (n < 0)
-    return errno == ENOTSUP;
+    return FALSE; /* no attribute, or none possible here: not provably ours */
 
   buf[n] = '\0';
   if (strlen (buf) != (gsize) n || !g_utf8_validate (buf, n, NULL))
@@ -385,11 +387,14 @@ write_all (int           fd,
   return TRUE;
 }
 
+/* Hashes the first @length bytes of @fd. @activity, when given, is the
+ * watchdog's clock: reading back gigabytes is not a stalled connection. */
 static gboolean
-hash_prefix (int         fd,
-             gint64      length,
-             GChecksum  *checksum,
-             GError    **error)
+hash_prefix (int             fd,
+             gint64          length,
+             GChecksum      *checksum,
+             _Atomic gint64 *activity,
+             GError        **error)
 {
   g_autofree char *buf = g_malloc (READ_SIZE);
   gint64 pos = 0;
@@ -409,6 +414,8 @@ hash_prefix (int         fd,
         }
       g_checksum_update (checksum, (const guchar *) buf, n);
       pos += n;
+      if (activity != NULL)
+        *activity = g_get_monotonic_time ();
     }
   return TRUE;
 }
@@ -421,7 +428,10 @@ set_network_error (GError      **error,
                    GError       *cause,
                    const char   *host)
 {
-  if (cause->domain == G_TLS_ERROR)
+  if (cause->domain == G_TLS_ERROR &&
+      (cause->code == G_TLS_ERROR_BAD_CERTIFICATE || cause->code == G_TLS_ERROR_NOT_TLS ||
+       cause->code == G_TLS_ERROR_CERTIFICATE_REQUIRED || cause->code == G_TLS_ERROR_HANDSHAKE ||
+       cause->code == G_TLS_ERROR_INAPPROPRIATE_FALLBACK))
     g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TLS,
                  _("The secure connection to “%s” could not be trusted: %s"), host, cause->message);
   else if (cause->domain == G_RESOLVER_ERROR)
@@ -494,6 +504,41 @@ sleep_cancellable (GCancellable *cancellable,
       us -= slice;
     }
   return !g_cancellable_is_cancelled (cancellable);
+}
+
+#define LIMIT_SLEEP_US (250 * 1000)
+
+/* Reads small enough for about ten per second at the current limits. */
+static gsize
+limited_read_size (HaulJob *job)
+{
+  gsize size = READ_SIZE;
+  gint64 rate;
+
+  if (job->download_limiter != NULL && (rate = haul_rate_limiter_get_rate (job->download_limiter)) > 0)
+    size = MIN (size, (gsize) CLAMP (rate / 10, 1024, READ_SIZE));
+  if (job->global_limiter != NULL && (rate = haul_rate_limiter_get_rate (job->global_limiter)) > 0)
+    size = MIN (size, (gsize) CLAMP (rate / 10, 1024, READ_SIZE));
+  return size;
+}
+
+/* Takes @bytes from both limiters; returns how long to wait (µs). */
+static gint64
+limiters_consume (HaulJob *job,
+                  gint64   bytes)
+{
+  gint64 wait = 0;
+
+  if (job->download_limiter != NULL)
+    wait = haul_rate_limiter_consume (job->download_limiter, bytes);
+  if (job->global_limiter != NULL)
+    {
+      /* Not inside MAX(): it would consume twice. */
+      gint64 global_wait = haul_rate_limiter_consume (job->global_limiter, bytes);
+
+      wait = MAX (wait, global_wait);
+    }
+  return wait;
 }
 
 static GInputStream *
@@ -705,7 +750,7 @@ open_part (Attempt  *a,
   int fd;
 
   fd = openat (a->dirfd, part,
-               O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (offset == 0 ? O_TRUNC : 0),
+               O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (offset == 0 ? O_TRUNC : 0),
                0644);
   if (fd < 0)
     return set_errno_error (error, errno, a->job->directory, part);
@@ -771,6 +816,8 @@ finish_file (Attempt  *a,
               unlinkat (a->dirfd, part, 0);
               if (i > 0)
                 {
+                  if (a->job->claims != NULL)
+                    haul_name_claims_release (a->job->claims, a->job->directory, a->name);
                   g_free (a->name);
                   a->name = g_steal_pointer (&cand);
                 }
@@ -845,9 +892,9 @@ haul_transfer_run (HaulJob      *job,
     {
       g_autofree char *part = g_strconcat (a.name, HAUL_PART_SUFFIX, NULL);
 
+      /* The name stays claimed: the queue releases it once it has made
+       * sure the .part is gone (it may have been told after we looked). */
       unlinkat (a.dirfd, part, 0);
-      if (job->claims != NULL)
-        haul_name_claims_release (job->claims, job->directory, a.name);
     }
   else if (ok && job->claims != NULL)
     haul_name_claims_release (job->claims, job->directory, a.name);
@@ -880,7 +927,7 @@ transfer_body (Attempt  *a,
   gint64 received;
   guint status;
   guint restarts = 0;
-  gsize read_size = READ_SIZE;
+  gsize read_size;
   GError *local_error = NULL;
 
   a->dirfd = open_directory (job->directory, error);
@@ -1036,15 +1083,10 @@ send:
   if (job->checksum_hex != NULL)
     {
       checksum = g_checksum_new (job->checksum_type);
-      if (offset > 0 && !hash_prefix (a->fd, offset, checksum, error))
+      if (offset > 0 && !hash_prefix (a->fd, offset, checksum, &a->watch->last_activity_us, error))
         return FALSE;
     }
 
-  if (job->download_limiter != NULL && haul_rate_limiter_get_rate (job->download_limiter) > 0)
-    read_size = CLAMP (haul_rate_limiter_get_rate (job->download_limiter) / 10, 4096, READ_SIZE);
-  if (job->global_limiter != NULL && haul_rate_limiter_get_rate (job->global_limiter) > 0)
-    read_size = MIN (read_size, (gsize) CLAMP (haul_rate_limiter_get_rate (job->global_limiter) / 10,
-                                               4096, READ_SIZE));
 
   received = offset;
   job->received = received;
@@ -1059,6 +1101,7 @@ send:
       gssize n;
       gint64 wait = 0;
 
+      read_size = limited_read_size (job);
       n = g_input_stream_read (stream, buf, read_size, a->attempt, &local_error);
       if (n < 0)
         {
@@ -1103,18 +1146,12 @@ send:
           break;
         }
 
-      if (job->download_limiter != NULL)
-        wait = haul_rate_limiter_consume (job->download_limiter, n);
-      if (job->global_limiter != NULL)
+      /* Waiting for the rate limit is not a stall. The wait is asked for
+       * again after each short sleep, so a limit changed meanwhile (raised,
+       * removed or lowered) applies at once. */
+      for (wait = limiters_consume (job, n); wait > 0; wait = limiters_consume (job, 0))
         {
-          /* Not inside MAX(): it would consume twice. */
-          gint64 global_wait = haul_rate_limiter_consume (job->global_limiter, n);
-
-          wait = MAX (wait, global_wait);
-        }
-      if (wait > 0)
-        {
-          if (!sleep_cancellable (a->attempt, wait))
+          if (!sleep_cancellable (a->attempt, MIN (wait, LIMIT_SLEEP_US)))
             {
               check_cancelled (a, error);
               return FALSE;
@@ -1157,7 +1194,7 @@ complete_existing:
       if (fd < 0)
         return set_errno_error (error, errno, job->directory, part);
       checksum = g_checksum_new (job->checksum_type);
-      hashed = hash_prefix (fd, total, checksum, error);
+      hashed = hash_prefix (fd, total, checksum, &a->watch->last_activity_us, error);
       close (fd);
       if (!hashed)
         return FALSE;

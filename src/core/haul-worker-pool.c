@@ -80,11 +80,19 @@ get_thread_state (void)
   return state;
 }
 
+static gboolean
+unref_task_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 run_task (gpointer data,
           gpointer user_data)
 {
-  g_autoptr(GTask) task = data;
+  GTask *task = data;
+  GSource *source;
   HaulJob *job = g_task_get_task_data (task);
   ThreadState *state = get_thread_state ();
   GError *error = NULL;
@@ -95,6 +103,18 @@ run_task (gpointer data,
   else
     g_task_return_error (task, error);
   g_main_context_pop_thread_default (state->context);
+
+  /* Our reference goes back to the task's own context: were it the last
+   * one, the queue (the task's source object) would be finalized here, on
+   * a worker thread of the very pool it frees. An explicit source, not
+   * g_main_context_invoke(), which could run it right here when the main
+   * context happens to be free. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (source, "[haul] release task");
+  g_source_set_callback (source, unref_task_cb, task, NULL);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 }
 
 HaulWorkerPool *
