@@ -16,6 +16,7 @@
 
 #include "haul-application.h"
 #include "haul-resources.h"
+#include "haul-store.h"
 #include "haul-uri-list.h"
 #include "haul-window.h"
 
@@ -24,6 +25,8 @@ struct _HaulApplication
   AdwApplication  parent_instance;
 
   HaulQueue      *queue;
+  HaulStore      *store;
+  char           *store_notice;  /* said once, in the window */
   char           *download_folder;
 };
 
@@ -51,6 +54,21 @@ haul_application_get_download_folder (HaulApplication *self)
   return self->download_folder;
 }
 
+static void
+show_store_notice (HaulApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  if (self->store_notice == NULL || window == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (window, _("Download List Not Restored"), self->store_notice);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_OK"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_clear_pointer (&self->store_notice, g_free);
+}
+
 static HaulWindow *
 ensure_window (HaulApplication *self)
 {
@@ -59,7 +77,70 @@ ensure_window (HaulApplication *self)
   if (window == NULL)
     window = GTK_WINDOW (haul_window_new (self));
   gtk_window_present (window);
+  show_store_notice (self);
   return HAUL_WINDOW (window);
+}
+
+/* ------------------------------------------------------------------ */
+/* The download list on disk: opened, checked and loaded off the main
+ * thread by the store's writer, delivered in chunks. */
+
+static void
+restore_chunk (HaulStore *store,
+               GPtrArray *records,
+               gpointer   user_data)
+{
+  HaulApplication *self = user_data;
+
+  if (self->queue != NULL)
+    haul_queue_restore (self->queue, records, TRUE);
+}
+
+static void
+store_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HaulApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = 0, n_skipped = 0;
+
+  if (!haul_store_load_finish (HAUL_STORE (source), result, &n, &n_skipped, &error))
+    g_warning ("Could not load the download list: %s", error->message);
+  g_debug ("restored %u downloads, skipped %u", n, n_skipped);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+store_opened_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HaulApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *moved_aside = NULL;
+
+  if (!haul_store_open_finish (HAUL_STORE (source), result, &moved_aside, &error))
+    {
+      self->store_notice = g_strdup_printf (_("Haul cannot keep its list of downloads, so this list "
+                                              "will be forgotten when Haul quits: %s"),
+                                            error->message);
+      g_clear_object (&self->store);
+      show_store_notice (self);
+      g_application_release (G_APPLICATION (self));
+      return;
+    }
+
+  if (moved_aside != NULL)
+    {
+      self->store_notice = g_strdup_printf (_("The saved list of downloads was damaged. It was moved "
+                                              "to “%s” and Haul starts with an empty list."),
+                                            moved_aside);
+      show_store_notice (self);
+    }
+
+  haul_queue_set_store (self->queue, self->store);
+  haul_store_load_async (self->store, restore_chunk, self, NULL, store_loaded_cb, g_object_ref (self));
 }
 
 static void
@@ -118,6 +199,16 @@ haul_application_startup (GApplication *app)
 
   self->queue = haul_queue_new ();
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+
+  /* The app stays up until the list is loaded, even without a window. */
+  if (g_getenv ("HAUL_NO_STORE") == NULL)
+    {
+      g_autofree char *path = haul_store_default_path ();
+
+      self->store = haul_store_new (path);
+      g_application_hold (app);
+      haul_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
+    }
 }
 
 static void
@@ -129,10 +220,17 @@ haul_application_shutdown (GApplication *app)
    * before the queue goes away; pausing makes them return within 100 ms. */
   if (self->queue != NULL)
     {
-      haul_queue_pause_all (self->queue);
+      haul_queue_stop_for_exit (self->queue);
       while (haul_queue_get_n_active (self->queue) > 0)
         g_main_context_iteration (NULL, TRUE);
+      haul_queue_save_now (self->queue);
+      haul_queue_set_store (self->queue, NULL);
     }
+  /* Quitting is the one time the main thread waits for the disk: the
+   * store's writer commits what is left and closes the database. */
+  if (self->store != NULL)
+    haul_store_close (self->store);
+  g_clear_object (&self->store);
   g_clear_object (&self->queue);
 
   G_APPLICATION_CLASS (haul_application_parent_class)->shutdown (app);
@@ -152,6 +250,8 @@ haul_application_finalize (GObject *object)
   HaulApplication *self = HAUL_APPLICATION (object);
 
   g_clear_object (&self->queue);
+  g_clear_object (&self->store);
+  g_free (self->store_notice);
   g_free (self->download_folder);
 
   G_OBJECT_CLASS (haul_application_parent_class)->finalize (object);

@@ -25,6 +25,7 @@
 #include "haul-format.h"
 #include "haul-headless.h"
 #include "haul-queue.h"
+#include "haul-store.h"
 #include "haul-uri-list.h"
 #include "haul-worker-pool.h"
 
@@ -217,7 +218,7 @@ on_signal (gpointer data)
   clear_block (h);
   if (!h->quiet)
     g_printerr (_("haul: stopping; partial files are kept and the same command resumes them\n"));
-  haul_queue_pause_all (h->queue);
+  haul_queue_stop_for_exit (h->queue);
   if (haul_queue_get_n_active (h->queue) == 0)
     g_main_loop_quit (h->loop);
   return G_SOURCE_CONTINUE;
@@ -244,6 +245,99 @@ read_list (const char   *path,
   return haul_uri_list_parse_stream (list, stream, NULL, error);
 }
 
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->result = g_object_ref (result);
+  w->done = TRUE;
+}
+
+/* The terminal front may wait for its session file before it starts:
+ * there is no window to keep responsive. */
+static GAsyncResult *
+wait_for_result (Wait *w)
+{
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+  return w->result;
+}
+
+static void
+restore_chunk (HaulStore *store,
+               GPtrArray *records,
+               gpointer   user_data)
+{
+  haul_queue_restore (HAUL_QUEUE (user_data), records, TRUE);
+}
+
+/* Opens @path and restores its downloads into @queue: those that were
+ * running, waiting, paused by Ctrl-C or failed start again. */
+static HaulStore *
+open_session (const char  *path,
+              HaulQueue   *queue,
+              GError     **error)
+{
+  g_autoptr(HaulStore) store = haul_store_new (path);
+  g_autofree char *moved_aside = NULL;
+  Wait open_wait = { 0 }, load_wait = { 0 };
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  guint n = 0, n_skipped = 0;
+
+  haul_store_open_async (store, NULL, wait_cb, &open_wait);
+  opened = wait_for_result (&open_wait);
+  if (!haul_store_open_finish (store, opened, &moved_aside, error))
+    return NULL;
+  if (moved_aside != NULL)
+    g_printerr (_("haul: the session file was damaged; it was moved to “%s” and a new one started\n"),
+                moved_aside);
+
+  haul_store_load_async (store, restore_chunk, queue, NULL, wait_cb, &load_wait);
+  loaded = wait_for_result (&load_wait);
+  if (!haul_store_load_finish (store, loaded, &n, &n_skipped, error))
+    return NULL;
+  if (n_skipped > 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "haul: %u damaged entry of the session was skipped\n",
+                             "haul: %u damaged entries of the session were skipped\n", n_skipped),
+                n_skipped);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    {
+      HaulDownload *d = haul_queue_get_download (queue, i);
+
+      if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_FAILED)
+        haul_queue_retry (queue, d);
+      else if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_PAUSED)
+        haul_queue_resume (queue, d);
+    }
+
+  haul_queue_set_store (queue, store);
+  return g_steal_pointer (&store);
+}
+
+static gboolean
+wait_flush (HaulStore  *store,
+            GError    **error)
+{
+  Wait w = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  haul_store_flush_async (store, NULL, wait_cb, &w);
+  result = wait_for_result (&w);
+  return haul_store_flush_finish (store, result, error);
+}
+
 int
 haul_headless_run (int    argc,
                    char **argv)
@@ -254,6 +348,8 @@ haul_headless_run (int    argc,
   g_autofree char *input = NULL;
   g_autofree char *limit_rate = NULL;
   g_autofree char *checksum = NULL;
+  g_autofree char *session = NULL;
+  g_autoptr(HaulStore) store = NULL;
   g_auto(GStrv) uris = NULL;
   g_autoptr(GPtrArray) split_args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char **split_argv = NULL;
@@ -292,6 +388,10 @@ haul_headless_run (int    argc,
       N_("Retry when no data arrived for SECONDS (default: 60)"), N_("SECONDS") },
     { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &connect_timeout,
       N_("Retry when no answer came within SECONDS (default: 30)"), N_("SECONDS") },
+    { "session", 0, 0, G_OPTION_ARG_FILENAME, &session,
+      N_("Remember the downloads in FILE (a database, created if missing): running the "
+         "same command again after Ctrl-C, a crash or a reboot resumes them; without it "
+         "nothing is remembered"), N_("FILE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       N_("Print only errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &uris, NULL, N_("[URL…]") },
@@ -406,7 +506,7 @@ haul_headless_run (int    argc,
   h.n_rejected = haul_uri_list_get_n_rejected (list);
 
   accepted = haul_uri_list_steal_uris (list);
-  if (accepted->len == 0)
+  if (accepted->len == 0 && session == NULL)
     {
       if (h.n_rejected > 0)
         return HAUL_EXIT_FAILED;
@@ -456,7 +556,24 @@ haul_headless_run (int    argc,
   g_unix_signal_add (SIGINT, on_signal, &h);
   g_unix_signal_add (SIGTERM, on_signal, &h);
 
-  if (checksum != NULL)
+  if (session != NULL)
+    {
+      store = open_session (session, queue, &error);
+      if (store == NULL)
+        {
+          usage_error (_("--session: %s"), error->message);
+          return HAUL_EXIT_USAGE;
+        }
+      if (accepted->len == 0 && g_list_model_get_n_items (G_LIST_MODEL (queue)) == 0)
+        {
+          usage_error (_("no links to download: give URLs or -i FILE"));
+          return HAUL_EXIT_USAGE;
+        }
+    }
+
+  if (checksum != NULL && haul_queue_find_by_uri (queue, g_ptr_array_index (accepted, 0)) != NULL)
+    n_dups++; /* already in the session */
+  else if (checksum != NULL)
     {
       g_autoptr(HaulDownload) d = haul_download_new (g_ptr_array_index (accepted, 0), directory);
 
@@ -478,6 +595,17 @@ haul_headless_run (int    argc,
 
   g_clear_handle_id (&redraw, g_source_remove);
   clear_block (&h);
+
+  if (store != NULL)
+    {
+      g_autoptr(GError) flush_error = NULL;
+
+      haul_queue_save_now (queue);
+      if (!wait_flush (store, &flush_error))
+        g_printerr (_("haul: could not save the session: %s\n"), flush_error->message);
+      haul_queue_set_store (queue, NULL);
+      haul_store_close (store);
+    }
 
   if (!quiet)
     {

@@ -10,6 +10,7 @@
 #include "haul-download.h"
 #include "haul-job.h"
 #include "haul-rate-limiter.h"
+#include "haul-store.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,8 @@ struct _HaulDownload
   guint              retry_source;    /* backoff timer, if waiting to retry */
   HaulPendingOp      pending;
   gint64             attempt_start_received;
+  gint64             restored_part_size;  /* from the store: what the .part must hold, or -1 */
+  gboolean           resume_on_start;     /* stopped by quitting: queued again next time */
   gint64             speed_sample_us;
   gint64             speed_sample_bytes;
 };
@@ -83,5 +86,9 @@ void _haul_download_set_validators (HaulDownload      *self,
                                     const char        *etag,
                                     const char        *last_modified,
                                     const char        *content_type);
+
+HaulStoreRecord *_haul_download_to_record        (HaulDownload          *self,
+                                                 gint64                 position);
+HaulDownload    *_haul_download_new_from_record (const HaulStoreRecord *record);
 
 G_END_DECLS

@@ -176,6 +176,7 @@ static void
 haul_download_init (HaulDownload *self)
 {
   self->id = next_id++;
+  self->restored_part_size = -1;
   self->total = -1;
   self->eta = -1;
   self->created = g_get_real_time ();
@@ -425,4 +426,76 @@ _haul_download_set_validators (HaulDownload *self,
   self->last_modified = g_strdup (last_modified);
   g_free (self->content_type);
   self->content_type = g_strdup (content_type);
+}
+
+/**
+ * _haul_download_to_record:
+ * @position: its place in the queue
+ *
+ * What the store keeps of @self. A download stopped only because Haul quit
+ * is saved as queued, so it starts again next time.
+ */
+HaulStoreRecord *
+_haul_download_to_record (HaulDownload *self,
+                          gint64        position)
+{
+  HaulStoreRecord *r = haul_store_record_new ();
+
+  r->id = self->id;
+  r->uri = g_strdup (self->uri);
+  r->final_uri = g_strdup (self->final_uri);
+  r->directory = g_strdup (self->directory);
+  r->filename = g_strdup (self->filename);
+  r->state = self->resume_on_start && self->state == HAUL_DOWNLOAD_STATE_PAUSED
+               ? HAUL_DOWNLOAD_STATE_QUEUED : self->state;
+  r->position = position;
+  r->total = self->total;
+  r->received = self->received;
+  r->etag = g_strdup (self->etag);
+  r->last_modified = g_strdup (self->last_modified);
+  r->content_type = g_strdup (self->content_type);
+  r->checksum = g_strdup (self->checksum);
+  r->rate_limit = self->rate_limit;
+  r->error = g_strdup (self->error);
+  r->retries = self->retries;
+  r->created = self->created;
+  r->started = self->started;
+  r->finished = self->finished;
+  return r;
+}
+
+/**
+ * _haul_download_new_from_record:
+ *
+ * A download as it was saved; ids of new downloads continue above it. An
+ * unfinished one remembers how long its .part must be, so a .part that
+ * was lost or grew past the checkpoint is never appended to.
+ */
+HaulDownload *
+_haul_download_new_from_record (const HaulStoreRecord *r)
+{
+  HaulDownload *self = haul_download_new (r->uri, r->directory);
+
+  self->id = r->id;
+  next_id = MAX (next_id, r->id + 1);
+  self->final_uri = g_strdup (r->final_uri);
+  self->filename = g_strdup (r->filename);
+  self->state = CLAMP (r->state, HAUL_DOWNLOAD_STATE_QUEUED, HAUL_DOWNLOAD_STATE_CANCELLED);
+  self->total = r->total;
+  self->received = MAX (r->received, 0);
+  self->etag = g_strdup (r->etag);
+  self->last_modified = g_strdup (r->last_modified);
+  self->content_type = g_strdup (r->content_type);
+  if (r->checksum != NULL && !haul_download_set_checksum (self, r->checksum, NULL))
+    g_message ("ignoring the saved checksum of %s: not valid", r->uri);
+  if (r->rate_limit > 0)
+    _haul_download_set_rate_limit (self, r->rate_limit);
+  self->error = g_strdup (r->error);
+  self->retries = r->retries;
+  self->created = r->created;
+  self->started = r->started;
+  self->finished = r->finished;
+  if (self->state != HAUL_DOWNLOAD_STATE_COMPLETED && self->filename != NULL)
+    self->restored_part_size = self->received;
+  return self;
 }

@@ -20,6 +20,7 @@ haul_job_new (const char *uri,
   job->uri = g_strdup (uri);
   job->directory = g_strdup (directory);
   job->known_total = -1;
+  job->expected_part = -1;
   job->total = -1;
   job->result_retry_after_s = -1;
   job->connect_timeout_s = 30;

@@ -46,6 +46,7 @@ typedef struct
   char               *last_modified;
   char               *content_type;
   gint64              known_total;    /* -1 unknown */
+  gint64              expected_part;  /* the size the .part must have, or -1 */
   GChecksumType       checksum_type;
   char               *checksum_hex;   /* nullable */
   HaulRateLimiter    *download_limiter; /* nullable: this download's own limit */
@@ -79,6 +80,7 @@ typedef struct
   char               *result_content_type;
   gint64              result_retry_after_s; /* -1 none */
   gboolean            result_restarted;     /* a .part could not be resumed */
+  gboolean            result_part_mismatch; /* ...because it did not match the saved state */
 } HaulJob;
 
 HaulJob *haul_job_new   (const char *uri,

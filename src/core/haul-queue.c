@@ -28,6 +28,7 @@
 #include "haul-progress.h"
 #include "haul-queue.h"
 #include "haul-rate-limiter.h"
+#include "haul-store.h"
 #include "haul-transfer.h"
 #include "haul-uri-list.h"
 #include "haul-worker-pool.h"
@@ -52,6 +53,10 @@ struct _HaulQueue
   guint               n_active;   /* running attempts + downloads waiting to retry */
   gdouble             speed;
   guint               tick_source;
+
+  HaulStore          *store;      /* nullable: where every change is saved */
+  GHashTable         *dirty;      /* HaulDownload → itself: to save */
+  guint               save_source;
 
   guint               connect_timeout;
   guint               stall_timeout;
@@ -88,6 +93,95 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void schedule (HaulQueue *self);
+
+/* ------------------------------------------------------------------ */
+/* Persistence: every change is saved, coalesced into one idle */
+
+static gboolean
+save_dirty_cb (gpointer user_data)
+{
+  HaulQueue *self = user_data;
+  GHashTableIter iter;
+  gpointer key;
+
+  self->save_source = 0;
+  if (self->store == NULL)
+    {
+      g_hash_table_remove_all (self->dirty);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (g_hash_table_size (self->dirty) > 64)
+    {
+      /* Many (a big add, a reorder): one pass for the positions. */
+      for (guint i = 0; i < self->items->len; i++)
+        {
+          HaulDownload *d = g_ptr_array_index (self->items, i);
+
+          if (g_hash_table_contains (self->dirty, d))
+            {
+              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (d, i);
+
+              haul_store_save (self->store, r);
+            }
+        }
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, self->dirty);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          guint position;
+
+          if (g_ptr_array_find (self->items, key, &position))
+            {
+              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (key, position);
+
+              haul_store_save (self->store, r);
+            }
+        }
+    }
+  g_hash_table_remove_all (self->dirty);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mark_dirty (HaulQueue    *self,
+            HaulDownload *d)
+{
+  if (self->store == NULL)
+    return;
+  g_hash_table_add (self->dirty, d);
+  if (self->save_source == 0)
+    {
+      self->save_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, save_dirty_cb, self, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
+                                "[haul] save queue");
+    }
+}
+
+static void
+download_notify_cb (HaulDownload *d,
+                    GParamSpec   *pspec,
+                    HaulQueue    *self)
+{
+  const char *name = pspec->name;
+
+  /* Progress is saved by the checkpoint tick, not on every publication. */
+  if (g_str_equal (name, "received") || g_str_equal (name, "fraction") ||
+      g_str_equal (name, "speed") || g_str_equal (name, "eta"))
+    return;
+  mark_dirty (self, d);
+}
+
+static void
+mark_range_dirty (HaulQueue *self,
+                  guint      from,
+                  guint      to)
+{
+  for (guint i = from; i <= to && i < self->items->len; i++)
+    mark_dirty (self, g_ptr_array_index (self->items, i));
+}
 
 /* ------------------------------------------------------------------ */
 /* GListModel */
@@ -228,7 +322,12 @@ publish (gpointer user_data)
 static gboolean
 tick_cb (gpointer user_data)
 {
-  publish (user_data);
+  HaulQueue *self = user_data;
+
+  publish (self);
+  /* Checkpoint: what running downloads have received. */
+  for (guint i = 0; i < self->running->len; i++)
+    mark_dirty (self, g_ptr_array_index (self->running, i));
   return G_SOURCE_CONTINUE;
 }
 
@@ -404,6 +503,9 @@ attempt_done_cb (GObject      *source,
                                    job->result_content_type);
   if (job->total >= 0)
     d->total = job->total; /* keep for the next attempt's consistency check */
+  if (job->result_part_mismatch)
+    g_message ("%s: the partial file did not match the saved state; restarted from the beginning",
+               d->uri);
 
   g_ptr_array_remove (self->running, d);
   d->pending = HAUL_PENDING_NONE;
@@ -490,6 +592,9 @@ start_attempt (HaulQueue    *self,
   job->etag = g_strdup (d->etag);
   job->last_modified = g_strdup (d->last_modified);
   job->content_type = g_strdup (d->content_type);
+  job->expected_part = d->restored_part_size;
+  d->restored_part_size = -1;
+  d->resume_on_start = FALSE;
   /* The size an earlier attempt saw: a resumed response must agree. */
   job->known_total = d->filename != NULL ? d->total : -1;
   job->checksum_type = d->checksum_type;
@@ -576,6 +681,8 @@ append_download (HaulQueue    *self,
 {
   g_ptr_array_add (self->items, g_object_ref (d));
   g_hash_table_insert (self->by_uri, d->uri, d);
+  g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
+  mark_dirty (self, d);
 }
 
 /**
@@ -867,7 +974,12 @@ haul_queue_remove (HaulQueue    *self,
 
   d = g_ptr_array_steal_index (self->items, position);
   g_hash_table_remove (self->by_uri, d->uri);
+  g_signal_handlers_disconnect_by_func (d, download_notify_cb, self);
+  g_hash_table_remove (self->dirty, d);
+  if (self->store != NULL)
+    haul_store_delete (self->store, d->id);
   items_changed (self, position, 1, 0);
+  mark_range_dirty (self, position, self->items->len - 1);
 
   if (!stop_active (self, d, HAUL_PENDING_REMOVE))
     {
@@ -900,6 +1012,7 @@ haul_queue_move (HaulQueue    *self,
 
   item = g_ptr_array_steal_index (self->items, from);
   g_ptr_array_insert (self->items, position, item);
+  mark_range_dirty (self, MIN (from, position), MAX (from, position));
   items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
                  ABS ((int) from - (int) position) + 1);
   return TRUE;
@@ -1032,6 +1145,145 @@ haul_queue_set_download_rate_limit (HaulQueue    *self,
   _haul_download_set_rate_limit (download, bytes_per_second);
 }
 
+/**
+ * haul_queue_set_store:
+ * @store: (nullable): an open store, or %NULL to stop saving
+ *
+ * From now on every change of every download is saved to @store (in
+ * batches, by its writer thread), and what running downloads received is
+ * checkpointed every second.
+ */
+void
+haul_queue_set_store (HaulQueue *self,
+                      HaulStore *store)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  g_set_object (&self->store, store);
+}
+
+/**
+ * haul_queue_restore:
+ * @records: (element-type HaulStoreRecord): saved downloads, in queue order
+ * @resume: whether downloads that were running or waiting start again
+ *   (else they come back paused)
+ *
+ * Appends saved downloads (one items-changed emission). Finished ones come
+ * back as history, paused ones paused. Links already in the queue are
+ * skipped.
+ *
+ * Returns: how many were added
+ */
+guint
+haul_queue_restore (HaulQueue       *self,
+                    const GPtrArray *records,
+                    gboolean         resume)
+{
+  guint before = self->items->len;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const HaulStoreRecord *r = g_ptr_array_index (records, i);
+      g_autoptr(HaulDownload) d = NULL;
+      gboolean normalized = FALSE;
+
+      if (g_hash_table_contains (self->by_uri, r->uri))
+        continue;
+      d = _haul_download_new_from_record (r);
+      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
+        {
+          normalized = d->state != HAUL_DOWNLOAD_STATE_QUEUED || !resume;
+          d->state = resume ? HAUL_DOWNLOAD_STATE_QUEUED : HAUL_DOWNLOAD_STATE_PAUSED;
+        }
+      if (d->filename != NULL && d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
+        haul_name_claims_try (self->claims, d->directory, d->filename);
+
+      g_ptr_array_add (self->items, g_object_ref (d));
+      g_hash_table_insert (self->by_uri, d->uri, d);
+      g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
+      if (normalized)
+        mark_dirty (self, d);
+    }
+
+  if (self->items->len > before)
+    {
+      items_changed (self, before, 0, self->items->len - before);
+      schedule (self);
+    }
+  return self->items->len - before;
+}
+
+/**
+ * haul_queue_clear_finished:
+ *
+ * Removes completed downloads from the list and the store; their files
+ * stay on disk.
+ *
+ * Returns: how many were removed
+ */
+guint
+haul_queue_clear_finished (HaulQueue *self)
+{
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      if (d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
+        g_ptr_array_add (done, g_object_ref (d));
+    }
+  for (guint i = 0; i < done->len; i++)
+    haul_queue_remove (self, g_ptr_array_index (done, i));
+  return done->len;
+}
+
+/**
+ * haul_queue_stop_for_exit:
+ *
+ * Pauses everything that runs or waits, keeping partial files, and marks
+ * those downloads to start again when the queue is restored (they are
+ * saved as queued). Run the main loop until haul_queue_get_n_active() is
+ * 0, then flush the store.
+ */
+void
+haul_queue_stop_for_exit (HaulQueue *self)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->items, i);
+
+      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
+        {
+          d->resume_on_start = TRUE;
+          mark_dirty (self, d);
+        }
+    }
+  haul_queue_pause_all (self);
+}
+
+/**
+ * haul_queue_save_now:
+ *
+ * Posts every pending change to the store at once (before a flush).
+ */
+void
+haul_queue_save_now (HaulQueue *self)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < self->running->len; i++)
+    mark_dirty (self, g_ptr_array_index (self->running, i));
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  save_dirty_cb (self);
+}
+
 guint
 haul_queue_get_n_active (HaulQueue *self)
 {
@@ -1089,6 +1341,12 @@ haul_queue_dispose (GObject *object)
       g_clear_handle_id (&d->retry_source, g_source_remove);
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  if (self->save_source != 0)
+    {
+      g_clear_handle_id (&self->save_source, g_source_remove);
+      save_dirty_cb (self);
+    }
+  g_clear_object (&self->store);
   if (self->bridge != NULL)
     haul_progress_bridge_detach (self->bridge);
 
@@ -1106,6 +1364,7 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->claims, haul_name_claims_unref);
   g_clear_pointer (&self->running, g_ptr_array_unref);
   g_clear_pointer (&self->by_uri, g_hash_table_unref);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_rand_free (self->rand);
 
@@ -1212,6 +1471,7 @@ haul_queue_init (HaulQueue *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->running = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_uri = g_hash_table_new (g_str_hash, g_str_equal);
+  self->dirty = g_hash_table_new (NULL, NULL);
   self->max_active = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
   self->pool = haul_worker_pool_new (self->max_active);
   self->bridge = haul_progress_bridge_new (NULL, publish, self);

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "haul-download.h"
+#include "haul-store.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,14 @@ void          haul_queue_set_rate_limit        (HaulQueue     *self,
 void          haul_queue_set_download_rate_limit (HaulQueue   *self,
                                                 HaulDownload  *download,
                                                 gint64         bytes_per_second);
+void          haul_queue_set_store             (HaulQueue     *self,
+                                                HaulStore     *store);
+guint         haul_queue_restore               (HaulQueue     *self,
+                                                const GPtrArray *records,
+                                                gboolean       resume);
+guint         haul_queue_clear_finished        (HaulQueue     *self);
+void          haul_queue_stop_for_exit         (HaulQueue     *self);
+void          haul_queue_save_now              (HaulQueue     *self);
 guint         haul_queue_get_n_active          (HaulQueue     *self);
 guint         haul_queue_get_n_waiting         (HaulQueue     *self);
 gdouble       haul_queue_get_speed             (HaulQueue     *self);

@@ -940,6 +940,15 @@ transfer_body (Attempt  *a,
 
       a->name = g_strdup (job->filename);
       offset = MAX (part_size (a->dirfd, part), 0);
+      if (job->expected_part >= 0 && offset != job->expected_part)
+        {
+          /* Missing, or not what was saved (it may hold bytes written
+           * after the last checkpoint, or be someone else's): start over
+           * rather than append at a wrong offset. */
+          offset = 0;
+          job->result_restarted = TRUE;
+          job->result_part_mismatch = job->expected_part > 0;
+        }
     }
 
 send:
