@@ -26,6 +26,7 @@ struct _HaulApplication
 
   HaulQueue      *queue;
   HaulStore      *store;
+  const char     *store_notice_heading;
   char           *store_notice;  /* said once, in the window */
   char           *download_folder;
 };
@@ -63,7 +64,7 @@ show_store_notice (HaulApplication *self)
   if (self->store_notice == NULL || window == NULL)
     return;
 
-  dialog = adw_message_dialog_new (window, _("Download List Not Restored"), self->store_notice);
+  dialog = adw_message_dialog_new (window, self->store_notice_heading, self->store_notice);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_OK"));
   gtk_window_present (GTK_WINDOW (dialog));
   g_clear_pointer (&self->store_notice, g_free);
@@ -122,6 +123,7 @@ store_opened_cb (GObject      *source,
 
   if (!haul_store_open_finish (HAUL_STORE (source), result, &moved_aside, &error))
     {
+      self->store_notice_heading = _("Downloads Will Not Be Remembered");
       self->store_notice = g_strdup_printf (_("Haul cannot keep its list of downloads, so this list "
                                               "will be forgotten when Haul quits: %s"),
                                             error->message);
@@ -133,6 +135,7 @@ store_opened_cb (GObject      *source,
 
   if (moved_aside != NULL)
     {
+      self->store_notice_heading = _("Download List Was Damaged");
       self->store_notice = g_strdup_printf (_("The saved list of downloads was damaged. It was moved "
                                               "to “%s” and Haul starts with an empty list."),
                                             moved_aside);
