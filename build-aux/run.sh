@@ -13,4 +13,6 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null
 
-exec "$build/src/haul" "$@"
+# Uninstalled: the settings schema compiled in the build tree.
+GSETTINGS_SCHEMA_DIR="$build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}" \
+  exec "$build/src/haul" "$@"

@@ -27,6 +27,7 @@ struct _HaulApplication
   HaulQueue      *queue;
   HaulStore      *store;
   const char     *store_notice_heading;
+  gboolean        resume_on_start;
   char           *store_notice;  /* said once, in the window */
   char           *download_folder;
 };
@@ -86,6 +87,23 @@ ensure_window (HaulApplication *self)
 /* The download list on disk: opened, checked and loaded off the main
  * thread by the store's writer, delivered in chunks. */
 
+/* The "resume-on-start" preference; TRUE when the schema is not installed
+ * (an uninstalled build run without the build tree's schemas). */
+static gboolean
+resume_on_start (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.haulapp.Haul", TRUE);
+  if (schema == NULL)
+    return TRUE;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_boolean (settings, "resume-on-start");
+}
+
 static void
 restore_chunk (HaulStore *store,
                GPtrArray *records,
@@ -94,7 +112,7 @@ restore_chunk (HaulStore *store,
   HaulApplication *self = user_data;
 
   if (self->queue != NULL)
-    haul_queue_restore (self->queue, records, TRUE);
+    haul_queue_restore (self->queue, records, self->resume_on_start);
 }
 
 static void
@@ -143,6 +161,7 @@ store_opened_cb (GObject      *source,
     }
 
   haul_queue_set_store (self->queue, self->store);
+  self->resume_on_start = resume_on_start ();
   haul_store_load_async (self->store, restore_chunk, self, NULL, store_loaded_cb, g_object_ref (self));
 }
 
