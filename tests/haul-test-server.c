@@ -25,6 +25,10 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1148,4 +1152,51 @@ haul_test_list_dir (const char *path)
   g_ptr_array_sort (names, compare_strings);
   g_ptr_array_add (names, NULL);
   return g_strjoinv ("|", (char **) names->pdata);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mount namespaces */
+
+static gboolean
+write_proc_file (const char *path,
+                 const char *text)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+/* Plain syscalls only, so a forked child of a threaded test may call it. */
+gboolean
+haul_test_enter_private_mount_namespace (void)
+{
+  uid_t uid = getuid ();
+  gid_t gid = getgid ();
+
+  if (getenv ("HAUL_TEST_NO_MOUNTS") != NULL)
+    return FALSE;
+
+  /* Root with CAP_SYS_ADMIN needs no user namespace; root without it (a
+   * container) and ordinary users may still be allowed one. */
+  if (uid != 0 || unshare (CLONE_NEWNS) != 0)
+    {
+      char map[64];
+
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) != 0)
+        return FALSE;
+      write_proc_file ("/proc/self/setgroups", "deny");
+      snprintf (map, sizeof map, "0 %u 1", (guint) uid);
+      if (!write_proc_file ("/proc/self/uid_map", map))
+        return FALSE;
+      snprintf (map, sizeof map, "0 %u 1", (guint) gid);
+      if (!write_proc_file ("/proc/self/gid_map", map))
+        return FALSE;
+    }
+  /* Keep our mounts from propagating back to the real namespace. */
+  return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
 }

@@ -155,6 +155,13 @@ gboolean        haul_test_wait_until            (HaulTestPredicate          pred
 /* Iterates the thread-default main context for @ms milliseconds. */
 void            haul_test_spin                  (guint                      ms);
 
+/* Enters a private mount namespace (as root, or in a new user namespace),
+ * so a test can mount a small tmpfs or a read-only bind. Only in a
+ * single-threaded process (a g_test_trap_subprocess child before it starts
+ * any thread). FALSE when not allowed, or when HAUL_TEST_NO_MOUNTS is set
+ * to exercise the fallbacks. */
+gboolean        haul_test_enter_private_mount_namespace (void);
+
 /* Test file helpers. */
 char           *haul_test_make_tmp_dir          (void);
 void            haul_test_rm_rf                 (const char                *path);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "haul-store.h"
+#include "haul-test-server.h"
 
 #define STORE_DOMAIN "haul-store"
 
@@ -1169,55 +1170,13 @@ test_not_a_folder (Fixture       *fx,
 }
 
 static gboolean
-write_proc_file (const char *path,
-                 const char *text)
-{
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-/* A private mount namespace, as root or in a new user namespace. Only in a
- * single-threaded process (as in tests/test-transfer.c). */
-static gboolean
-enter_private_mount_namespace (void)
-{
-  uid_t uid = getuid ();
-  gid_t gid = getgid ();
-
-  if (getenv ("HAUL_TEST_NO_MOUNTS") != NULL)
-    return FALSE;
-
-  if (uid != 0 || unshare (CLONE_NEWNS) != 0)
-    {
-      char map[64];
-
-      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        return FALSE;
-      write_proc_file ("/proc/self/setgroups", "deny");
-      snprintf (map, sizeof map, "0 %u 1", (guint) uid);
-      if (!write_proc_file ("/proc/self/uid_map", map))
-        return FALSE;
-      snprintf (map, sizeof map, "0 %u 1", (guint) gid);
-      if (!write_proc_file ("/proc/self/gid_map", map))
-        return FALSE;
-    }
-  return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
-}
-
-static gboolean
 make_read_only (const char  *dir,
                 const char **method)
 {
   g_assert_cmpint (chmod (dir, 0555), ==, 0);
   if (access (dir, W_OK) != 0)
     *method = "chmod 0555";
-  else if (enter_private_mount_namespace () &&
+  else if (haul_test_enter_private_mount_namespace () &&
            mount (dir, dir, NULL, MS_BIND, NULL) == 0 &&
            mount (NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0)
     *method = "read-only bind mount in a private mount namespace";
@@ -1312,7 +1271,7 @@ can_make_read_only (void)
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      gboolean ok = enter_private_mount_namespace () &&
+      gboolean ok = haul_test_enter_private_mount_namespace () &&
                     mount (dir, dir, NULL, MS_BIND, NULL) == 0 &&
                     mount (NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0;
 

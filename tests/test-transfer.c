@@ -1547,53 +1547,6 @@ test_symlink_part_resume (Fixture       *fx,
  * process), and so that an rlimit or a mount never leaks into other tests.
  */
 
-static gboolean
-write_proc_file (const char *path,
-                 const char *text)
-{
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-/* A private mount namespace, as root or in a new user namespace. Only in a
- * single-threaded process; plain syscalls only, so a forked child of the
- * (threaded) test process may call it too. */
-static gboolean
-enter_private_mount_namespace (void)
-{
-  uid_t uid = getuid ();
-  gid_t gid = getgid ();
-
-  /* To exercise the fallbacks where namespaces are not allowed. */
-  if (getenv ("HAUL_TEST_NO_MOUNTS") != NULL)
-    return FALSE;
-
-  /* Root with CAP_SYS_ADMIN needs no user namespace; root without it (a
-   * container) and ordinary users may still be allowed one. */
-  if (uid != 0 || unshare (CLONE_NEWNS) != 0)
-    {
-      char map[64];
-
-      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        return FALSE;
-      write_proc_file ("/proc/self/setgroups", "deny");
-      snprintf (map, sizeof map, "0 %u 1", (guint) uid);
-      if (!write_proc_file ("/proc/self/uid_map", map))
-        return FALSE;
-      snprintf (map, sizeof map, "0 %u 1", (guint) gid);
-      if (!write_proc_file ("/proc/self/gid_map", map))
-        return FALSE;
-    }
-  /* Keep our mounts from propagating back to the real namespace. */
-  return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
-}
-
 /* Runs one download of @content into @dir in this (child) process and
  * returns it finished. */
 static HaulDownload *
@@ -1636,7 +1589,7 @@ unwritable_child (void)
   g_assert_cmpint (chmod (dest, 0555), ==, 0);
   if (access (dest, W_OK) != 0)
     method = "chmod 0555";
-  else if (enter_private_mount_namespace () &&
+  else if (haul_test_enter_private_mount_namespace () &&
            mount (dest, dest, NULL, MS_BIND, NULL) == 0 &&
            mount (NULL, dest, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0)
     method = "read-only bind mount in a private mount namespace";
@@ -1687,7 +1640,7 @@ probe_mounts (Probe probe)
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      gboolean ok = enter_private_mount_namespace ();
+      gboolean ok = haul_test_enter_private_mount_namespace ();
 
       if (ok && probe == PROBE_READ_ONLY_BIND)
         ok = mount (dir, dir, NULL, MS_BIND, NULL) == 0 &&
@@ -1795,7 +1748,7 @@ disk_full_child (void)
    * fails with ENOSPC. Where namespaces are not allowed: RLIMIT_FSIZE with
    * SIGXFSZ ignored, so write() fails with EFBIG, which the engine reports
    * the same way. Either way this process has no thread yet. */
-  if (enter_private_mount_namespace () &&
+  if (haul_test_enter_private_mount_namespace () &&
       mount ("tmpfs", dest, "tmpfs", 0, "size=512k") == 0)
     method = "512 KiB tmpfs in a private mount namespace (ENOSPC)";
   else
