@@ -54,13 +54,13 @@ if [ "$quick" = no ]; then
     # suppressions in tests/lsan.supp, all inside system libraries, match.
     ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
     LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \
-      run_tests "$src/_build-sanitize" testlog-core --suite unit --suite integration \
+      run_tests "$src/_build-sanitize" testlog-core --suite unit --suite integration --suite crash \
       || status=1
     # The window with AddressSanitizer only: GTK, fontconfig and Mesa keep
     # many process-lifetime allocations, and full-stack unwinding of every
     # malloc makes GTK too slow to test.
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-      run_tests "$src/_build-sanitize" testlog-ui --no-suite unit --no-suite integration \
+      run_tests "$src/_build-sanitize" testlog-ui --no-suite unit --no-suite integration --no-suite crash \
       || status=1
   else
     status=1

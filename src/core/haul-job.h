@@ -47,6 +47,7 @@ typedef struct
   char               *content_type;
   gint64              known_total;    /* -1 unknown */
   gint64              expected_part;  /* the size the .part must have, or -1 */
+  gboolean            tag_part_now;   /* write the resume attribute as the .part is opened */
   GChecksumType       checksum_type;
   char               *checksum_hex;   /* nullable */
   HaulRateLimiter    *download_limiter; /* nullable: this download's own limit */

@@ -593,6 +593,8 @@ start_attempt (HaulQueue    *self,
   job->last_modified = g_strdup (d->last_modified);
   job->content_type = g_strdup (d->content_type);
   job->expected_part = d->restored_part_size;
+  /* Saved downloads: a new .part is tagged before its first byte. */
+  job->tag_part_now = self->store != NULL;
   d->restored_part_size = -1;
   d->resume_on_start = FALSE;
   /* The size an earlier attempt saw: a resumed response must agree. */

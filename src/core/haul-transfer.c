@@ -1088,6 +1088,14 @@ send:
   if (!open_part (a, offset, error))
     return FALSE;
   a->xattr_pending = TRUE;
+  if (job->tag_part_now)
+    {
+      /* A saved queue may not know this name yet (a crash before the
+       * store heard of it): the attribute lets the next run claim the
+       * .part instead of leaving it behind and taking "NAME (1)". */
+      write_resume_xattr (a->fd, job);
+      a->xattr_pending = FALSE;
+    }
 
   if (job->checksum_hex != NULL)
     {
