@@ -143,6 +143,27 @@ update_summary (HaulWindow *self)
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
 }
 
+/* Completed downloads leave the list (and the saved list); their files stay. */
+static void
+clear_finished_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+
+  haul_queue_clear_finished (self->queue);
+}
+
+static void
+update_clear_action (HaulWindow *self)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; !any && i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
+    any = haul_download_get_state (haul_queue_get_download (self->queue, i)) == HAUL_DOWNLOAD_STATE_COMPLETED;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-finished", any);
+}
+
 static void
 haul_window_dispose (GObject *object)
 {
@@ -168,6 +189,10 @@ haul_window_class_init (HaulWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, list_view);
+
+  gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.clear-finished", NULL);
 }
 
 static void
@@ -196,6 +221,10 @@ haul_window_new (HaulApplication *application)
   g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (update_summary), self);
   g_signal_connect_swapped (self->queue, "notify::n-active", G_CALLBACK (update_summary), self);
   g_signal_connect_swapped (self->queue, "notify::speed", G_CALLBACK (update_summary), self);
+  /* Not on every speed update: this looks at the whole list. */
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (update_clear_action), self);
+  g_signal_connect_swapped (self->queue, "download-finished", G_CALLBACK (update_clear_action), self);
+  update_clear_action (self);
   update_summary (self);
 
   return self;

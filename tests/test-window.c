@@ -70,6 +70,16 @@ check_cb (gpointer data)
     return G_SOURCE_CONTINUE;
 
   g_assert_cmpuint (count_progress_bars (GTK_WIDGET (window)), ==, 2);
+
+  /* "Clear finished" (the header button's action): the list empties, the
+   * files stay. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-finished", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 0);
+  {
+    g_autofree char *path = g_build_filename (ctx->dir, "second.bin", NULL);
+
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  }
   ctx->checked = TRUE;
   g_application_quit (G_APPLICATION (ctx->app));
   return G_SOURCE_REMOVE;
