@@ -1200,3 +1200,57 @@ haul_test_enter_private_mount_namespace (void)
   /* Keep our mounts from propagating back to the real namespace. */
   return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* The haul binary as a process */
+
+const char *
+haul_test_haul_binary (void)
+{
+  const char *bin = g_getenv ("HAUL_BINARY");
+
+  g_assert_nonnull (bin);
+  return bin;
+}
+
+int
+haul_test_run_haul (const char  *input,
+                    char       **out,
+                    char       **err,
+                    const char  *first_arg,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_buf = NULL;
+  g_autofree char *stderr_buf = NULL;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) haul_test_haul_binary ());
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input ? input : "", NULL, &stdout_buf, &stderr_buf, &error);
+  g_assert_no_error (error);
+
+  if (g_test_verbose ())
+    g_printerr ("stdout: %s\nstderr: %s\n", stdout_buf, stderr_buf);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_buf);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_buf);
+
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}

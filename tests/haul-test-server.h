@@ -162,6 +162,17 @@ void            haul_test_spin                  (guint                      ms);
  * to exercise the fallbacks. */
 gboolean        haul_test_enter_private_mount_namespace (void);
 
+/* The haul binary under test ($HAUL_BINARY, set by meson). */
+const char     *haul_test_haul_binary           (void);
+/* Runs haul with the arguments (NULL-terminated), feeding @input (may be
+ * NULL) to its standard input; returns its exit status and, when asked,
+ * what it printed. */
+int             haul_test_run_haul              (const char  *input,
+                                                 char       **out,
+                                                 char       **err,
+                                                 const char  *first_arg,
+                                                 ...) G_GNUC_NULL_TERMINATED;
+
 /* Test file helpers. */
 char           *haul_test_make_tmp_dir          (void);
 void            haul_test_rm_rf                 (const char                *path);

@@ -37,59 +37,6 @@ fixture_teardown (Fixture       *f,
   haul_test_server_free (f->server);
 }
 
-static const char *
-haul_binary (void)
-{
-  const char *bin = g_getenv ("HAUL_BINARY");
-
-  g_assert_nonnull (bin);
-  return bin;
-}
-
-/* Runs haul with @args (NULL-terminated), feeding @input to its stdin.
- * Returns the exit status; stdout and stderr are returned too. */
-static int
-run_haul (const char  *input,
-          char       **out,
-          char       **err,
-          const char  *first_arg,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_buf = NULL;
-  g_autofree char *stderr_buf = NULL;
-  va_list ap;
-
-  g_ptr_array_add (argv, (gpointer) haul_binary ());
-  va_start (ap, first_arg);
-  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input ? input : "", NULL, &stdout_buf, &stderr_buf, &error);
-  g_assert_no_error (error);
-
-  if (g_test_verbose ())
-    g_printerr ("stdout: %s\nstderr: %s\n", stdout_buf, stderr_buf);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_buf);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_buf);
-
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
 static void
 assert_file_equals (const char *dir,
                     const char *name,
@@ -117,7 +64,7 @@ test_download_ok (Fixture       *f,
   ub = haul_test_server_uri (f->server, "/b.txt");
 
   /* "-j2" glued, as curl and wget users write it. */
-  status = run_haul (NULL, &out, &err, "--headless", "-j2", "-d", f->dir, ua, ub, NULL);
+  status = haul_test_run_haul (NULL, &out, &err, "--headless", "-j2", "-d", f->dir, ua, ub, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "a.bin", a);
   assert_file_equals (f->dir, "b.txt", b);
@@ -141,7 +88,7 @@ test_quiet (Fixture       *f,
   ua = haul_test_server_uri (f->server, "/a.bin");
   umissing = haul_test_server_uri (f->server, "/missing.bin");
 
-  status = run_haul (NULL, &out, &err, "--headless", "--quiet", "-d", f->dir, ua, umissing, NULL);
+  status = haul_test_run_haul (NULL, &out, &err, "--headless", "--quiet", "-d", f->dir, ua, umissing, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (out, ==, "");
   /* Errors still reach stderr, naming the link and the reason. */
@@ -158,7 +105,7 @@ test_failure_exit_code (Fixture       *f,
   g_autofree char *err = NULL;
   int status;
 
-  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, u, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, u, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "not on the server"));
   /* 404 is permanent: exactly one request, no retries. */
@@ -175,7 +122,7 @@ assert_usage_error (Fixture    *f,
   g_autofree char *err = NULL;
   int status;
 
-  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, arg1, arg2, arg3, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, arg1, arg2, arg3, NULL);
   g_assert_cmpint (status, ==, 2);
   if (strstr (err, needle) == NULL)
     g_error ("expected “%s” in: %s", needle, err);
@@ -211,7 +158,7 @@ test_help (Fixture       *f,
   g_autofree char *out = NULL;
   int status;
 
-  status = run_haul (NULL, &out, NULL, "--headless", "--help", NULL);
+  status = haul_test_run_haul (NULL, &out, NULL, "--headless", "--help", NULL);
   g_assert_cmpint (status, ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     if (strstr (out, options[i]) == NULL)
@@ -234,7 +181,7 @@ test_stdin_list (Fixture       *f,
 
   /* BOM, CRLF, a comment, a tab-separated pair, a duplicate and a bad entry. */
   list = g_strdup_printf ("\xef\xbb\xbf# my links\r\n%s\r\n\r\nnot-a-link\r\n%s\t%s\n", ua, ub, ua);
-  status = run_haul (list, NULL, &err, "--headless", "-j", "2", "-d", f->dir, "-i", "-", NULL);
+  status = haul_test_run_haul (list, NULL, &err, "--headless", "-j", "2", "-d", f->dir, "-i", "-", NULL);
 
   /* The invalid entry is reported with its line number and the rest is downloaded. */
   g_assert_cmpint (status, ==, 1);
@@ -260,14 +207,14 @@ test_input_file (Fixture       *f,
   contents = g_strdup_printf ("%s\n", ua);
   g_assert_true (g_file_set_contents (list_path, contents, -1, NULL));
 
-  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "-i", list_path, NULL);
+  status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "-i", list_path, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "f.dat", a);
 
   /* A binary file is refused with a clear message. */
   bin_path = g_build_filename (f->dir, "image.png", NULL);
   g_assert_true (g_file_set_contents (bin_path, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, NULL));
-  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "-i", bin_path, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "-i", bin_path, NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (err, "binary"));
 }
@@ -287,7 +234,7 @@ test_checksum (Fixture       *f,
   good = g_strdup_printf ("sha256:%s", sum);
   bad = g_strdup_printf ("sha256:%064d", 0);
 
-  status = run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "--checksum", bad, ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, "--checksum", bad, ua, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "damaged"));
   final = g_build_filename (f->dir, "c.bin", NULL);
@@ -295,7 +242,7 @@ test_checksum (Fixture       *f,
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 
-  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--checksum", good, ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--checksum", good, ua, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "c.bin", a);
 }
@@ -329,7 +276,7 @@ test_resume_after_sigint (Fixture       *f,
   final = g_build_filename (f->dir, "slow.bin", NULL);
 
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, haul_binary (), "--headless", "-d", f->dir, ua, NULL);
+                           &error, haul_test_haul_binary (), "--headless", "-d", f->dir, ua, NULL);
   g_assert_no_error (error);
 
   g_assert_true (haul_test_wait_until (part_has_bytes, part, 20000));
@@ -347,7 +294,7 @@ test_resume_after_sigint (Fixture       *f,
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
 
   /* The same command again resumes from where it stopped. */
-  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, ua, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "slow.bin", a);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
@@ -376,7 +323,7 @@ test_rate_limit_option (Fixture       *f,
   ua = haul_test_server_uri (f->server, "/r.bin");
 
   start = g_get_monotonic_time ();
-  status = run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--limit-rate", "200k", ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--limit-rate", "200k", ua, NULL);
   secs = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "r.bin", a);

@@ -49,57 +49,6 @@ fixture_teardown (Fixture       *f,
   haul_test_server_free (f->server);
 }
 
-static const char *
-haul_binary (void)
-{
-  const char *bin = g_getenv ("HAUL_BINARY");
-
-  g_assert_nonnull (bin);
-  return bin;
-}
-
-/* Runs haul with @args (NULL-terminated); returns the exit status. */
-static int
-run_haul (char       **out,
-          char       **err,
-          const char  *first_arg,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_buf = NULL;
-  g_autofree char *stderr_buf = NULL;
-  va_list ap;
-
-  g_ptr_array_add (argv, (gpointer) haul_binary ());
-  va_start (ap, first_arg);
-  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, "", NULL, &stdout_buf, &stderr_buf, &error);
-  g_assert_no_error (error);
-
-  if (g_test_verbose ())
-    g_printerr ("stdout: %s\nstderr: %s\n", stdout_buf, stderr_buf);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_buf);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_buf);
-
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
 static void
 assert_file_equals (const char *dir,
                     const char *name,
@@ -151,7 +100,7 @@ test_rerun_after_sigint (Fixture       *f,
 
   /* Two at a time: c waits behind the slow ones. */
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, haul_binary (), "--headless", "-j", "2", "--session", f->session,
+                           &error, haul_test_haul_binary (), "--headless", "-j", "2", "--session", f->session,
                            "-d", f->dir, ua, ub, uc, NULL);
   g_assert_no_error (error);
   g_assert_true (haul_test_wait_until (part_has_bytes, part, 20000));
@@ -165,7 +114,7 @@ test_rerun_after_sigint (Fixture       *f,
   g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/c.bin"), ==, 0);
 
   /* No links: the session alone. */
-  status = run_haul (&out, &err, "--headless", "--session", f->session, NULL);
+  status = haul_test_run_haul (NULL, &out, &err, "--headless", "--session", f->session, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "a.bin", a);
   assert_file_equals (f->dir, "b.bin", b);
@@ -182,7 +131,7 @@ test_rerun_after_sigint (Fixture       *f,
   requests = haul_test_server_get_total_requests (f->server);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = run_haul (&out, &err, "--headless", "-j", "2", "--session", f->session,
+  status = haul_test_run_haul (NULL, &out, &err, "--headless", "-j", "2", "--session", f->session,
                      "-d", f->dir, ua, ub, uc, NULL);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpuint (haul_test_server_get_total_requests (f->server), ==, requests);
@@ -209,7 +158,7 @@ test_corrupt_session (Fixture       *f,
 
   haul_test_server_add_file (f->server, "/a.bin", a, NULL);
   ua = haul_test_server_uri (f->server, "/a.bin");
-  status = run_haul (NULL, &err, "--headless", "--session", f->session, "-d", f->dir, ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "--session", f->session, "-d", f->dir, ua, NULL);
   g_assert_cmpint (status, ==, 0);
   assert_file_equals (f->dir, "a.bin", a);
   if (strstr (err, "damaged") == NULL)
@@ -241,7 +190,7 @@ test_corrupt_session (Fixture       *f,
 
   /* The new session works: a rerun knows the download is done. */
   g_clear_pointer (&err, g_free);
-  status = run_haul (NULL, &err, "--headless", "--session", f->session, "-d", f->dir, ua, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "--session", f->session, "-d", f->dir, ua, NULL);
   g_assert_cmpint (status, ==, 0);
   g_assert_null (strstr (err, "damaged"));
   g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/a.bin"), ==, 1);
@@ -255,7 +204,7 @@ assert_session_usage_error (Fixture    *f,
   g_autofree char *err = NULL;
   int status;
 
-  status = run_haul (NULL, &err, "--headless", "--session", session, "-d", f->dir, u, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "--session", session, "-d", f->dir, u, NULL);
   g_assert_cmpint (status, ==, 2);
   if (strstr (err, "--session") == NULL)
     g_error ("expected “--session” in: %s", err);
@@ -294,7 +243,7 @@ test_empty_session (Fixture       *f,
   g_autofree char *err = NULL;
   int status;
 
-  status = run_haul (NULL, &err, "--headless", "--session", f->session, NULL);
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "--session", f->session, NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (err, "no links"));
 }
