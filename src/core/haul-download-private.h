@@ -42,7 +42,7 @@ struct _HaulDownload
   GChecksumType      checksum_type;
   char              *checksum_hex;
   gint64             rate_limit;
-  HaulRateLimiter   *limiter;         /* this download's own limit, shared with its job */
+  HaulRateLimiter   *limiter;         /* this download's own limit (0: none), shared with its jobs */
   guint              retries;
   gint64             created;
   gint64             started;

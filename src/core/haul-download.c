@@ -177,6 +177,9 @@ haul_download_init (HaulDownload *self)
 {
   self->id = next_id++;
   self->restored_part_size = -1;
+  /* Always there (0 = unlimited), shared with every attempt, so a limit
+   * set while one runs applies to it at once. */
+  self->limiter = haul_rate_limiter_new (0);
   self->total = -1;
   self->eta = -1;
   self->created = g_get_real_time ();
@@ -407,10 +410,7 @@ _haul_download_set_rate_limit (HaulDownload *self,
   if (self->rate_limit == rate_limit)
     return;
   self->rate_limit = rate_limit;
-  if (self->limiter == NULL)
-    self->limiter = haul_rate_limiter_new (rate_limit);
-  else
-    haul_rate_limiter_set_rate (self->limiter, rate_limit);
+  haul_rate_limiter_set_rate (self->limiter, rate_limit);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_LIMIT]);
 }
 

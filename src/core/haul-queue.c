@@ -488,11 +488,6 @@ attempt_done_cb (GObject      *source,
   ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   /* Final counters first, so a bar never sticks below 100 %. */
-  {
-    g_autofree char *name = haul_job_take_info_filename (job);
-
-    (void) name;
-  }
   _haul_download_set_progress (d, job->received, job->total);
   if (job->result_filename != NULL)
     _haul_download_set_filename (d, job->result_filename);
@@ -601,8 +596,7 @@ start_attempt (HaulQueue    *self,
   job->known_total = d->filename != NULL ? d->total : -1;
   job->checksum_type = d->checksum_type;
   job->checksum_hex = g_strdup (d->checksum_hex);
-  if (d->limiter != NULL)
-    job->download_limiter = haul_rate_limiter_ref (d->limiter);
+  job->download_limiter = haul_rate_limiter_ref (d->limiter);
   job->global_limiter = haul_rate_limiter_ref (self->limiter);
   job->bridge = haul_progress_bridge_ref (self->bridge);
   job->claims = haul_name_claims_ref (self->claims);
@@ -1134,9 +1128,10 @@ haul_queue_set_rate_limit (HaulQueue *self,
 
 /**
  * haul_queue_set_download_rate_limit:
+ * @bytes_per_second: 0 for no limit of its own
  *
- * @download's own limit; a running attempt follows it at once once it was
- * limited when it started, else from its next attempt.
+ * @download's own limit (the global one applies too); a running attempt
+ * follows it at once.
  */
 void
 haul_queue_set_download_rate_limit (HaulQueue    *self,

@@ -464,7 +464,6 @@ typedef struct
   Watch        *watch;
   int           dirfd;
   char         *name;      /* chosen file name, claimed */
-  gboolean      claimed_here;
   int           fd;
   gboolean      xattr_pending; /* the .part has no resume attribute yet */
 } Attempt;
@@ -727,7 +726,6 @@ choose_name (Attempt     *a,
         goto taken; /* a symlink or special file: leave it alone */
 
       a->name = g_steal_pointer (&cand);
-      a->claimed_here = TRUE;
       return TRUE;
 
 taken:
