@@ -1254,3 +1254,25 @@ haul_test_run_haul (const char  *input,
   g_assert_true (g_subprocess_get_if_exited (proc));
   return g_subprocess_get_exit_status (proc);
 }
+
+/* ------------------------------------------------------------------ */
+/* Waiting for async calls */
+
+void
+haul_test_async_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  HaulTestAsync *async = user_data;
+
+  async->result = g_object_ref (result);
+  async->done = TRUE;
+}
+
+GAsyncResult *
+haul_test_async_wait (HaulTestAsync *async)
+{
+  while (!async->done)
+    g_main_context_iteration (NULL, TRUE);
+  return async->result;
+}

@@ -144,6 +144,21 @@ GBytes         *haul_test_content               (gsize                      size
 char           *haul_test_sha256_file           (const char                *path);
 char           *haul_test_sha256_bytes          (GBytes                    *bytes);
 
+/* Waiting for an async call: pass haul_test_async_cb and a zeroed
+ * HaulTestAsync as its callback and data, then haul_test_async_wait()
+ * iterates the default main context until the result arrives (and returns
+ * it, still owned by the struct: g_clear_object (&w.result) after). */
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} HaulTestAsync;
+
+void            haul_test_async_cb              (GObject                   *source,
+                                                 GAsyncResult              *result,
+                                                 gpointer                   user_data);
+GAsyncResult   *haul_test_async_wait            (HaulTestAsync             *async);
+
 /* Iterates the thread-default main context (the test's main context) until
  * predicate returns TRUE or timeout_ms pass. Returns the last result of
  * the predicate. */

@@ -20,6 +20,7 @@
 #include "haul-download.h"
 #include "haul-queue.h"
 #include "haul-store.h"
+#include "haul-test-queue.h"
 #include "haul-test-server.h"
 
 #define KIB 1024
@@ -38,42 +39,17 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
-static GAsyncResult *
-wait_for (Wait *w)
-{
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-  return w->result;
-}
-
 static HaulStore *
 open_store (const char *path)
 {
   HaulStore *store = haul_store_new (path);
   g_autoptr(GError) error = NULL;
   g_autofree char *aside = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   gboolean ok;
 
-  haul_store_open_async (store, NULL, wait_cb, &w);
-  ok = haul_store_open_finish (store, wait_for (&w), &aside, &error);
+  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
+  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
   g_clear_object (&w.result);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -85,11 +61,11 @@ static void
 flush (HaulStore *store)
 {
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   gboolean ok;
 
-  haul_store_flush_async (store, NULL, wait_cb, &w);
-  ok = haul_store_flush_finish (store, wait_for (&w), &error);
+  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
+  ok = haul_store_flush_finish (store, haul_test_async_wait (&w), &error);
   g_clear_object (&w.result);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -129,11 +105,11 @@ load (HaulStore *store,
   Load l = { queue, records, resume, 0 };
   g_autoptr(GError) error = NULL;
   guint n = 0, n_skipped = 0;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   gboolean ok;
 
-  haul_store_load_async (store, load_chunk_cb, &l, NULL, wait_cb, &w);
-  ok = haul_store_load_finish (store, wait_for (&w), &n, &n_skipped, &error);
+  haul_store_load_async (store, load_chunk_cb, &l, NULL, haul_test_async_cb, &w);
+  ok = haul_store_load_finish (store, haul_test_async_wait (&w), &n, &n_skipped, &error);
   g_clear_object (&w.result);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -259,14 +235,7 @@ static HaulDownload *
 add (Fixture    *fx,
      const char *path)
 {
-  g_autofree char *uri = haul_test_server_uri (fx->server, path);
-  g_autoptr(GError) error = NULL;
-  HaulDownload *d;
-
-  d = haul_queue_add (fx->queue, uri, fx->dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (d);
-  return d;
+  return haul_test_add (fx->queue, fx->server, fx->dir, path);
 }
 
 /* Returns: (transfer none) the download of @path in the current queue */
@@ -279,18 +248,6 @@ find (Fixture    *fx,
 
   g_assert_nonnull (d);
   return d;
-}
-
-static gboolean
-is_finished (gpointer data)
-{
-  return haul_download_is_finished (data);
-}
-
-static void
-wait_finished (HaulDownload *d)
-{
-  g_assert_true (haul_test_wait_until (is_finished, d, WAIT_MS));
 }
 
 static gboolean
@@ -433,8 +390,8 @@ test_history (Fixture       *fx,
   d_fail = add (fx, "/h/missing.bin");
   d_paused = add (fx, "/h/paused.bin");
 
-  wait_finished (d_done);
-  wait_finished (d_fail);
+  haul_test_wait_finished (d_done);
+  haul_test_wait_finished (d_fail);
   wait_some_bytes (d_paused);
   haul_queue_pause (fx->queue, d_paused);
   g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
@@ -469,7 +426,7 @@ test_history (Fixture       *fx,
   /* Resumed: one ranged request from the checkpoint. */
   d_paused = find (fx, "/h/paused.bin");
   haul_queue_resume (fx->queue, d_paused);
-  wait_finished (d_paused);
+  haul_test_wait_finished (d_paused);
   g_assert_cmpint (haul_download_get_state (d_paused), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   assert_file (fx, "paused.bin", slow);
   assert_file (fx, "done.bin", done);
@@ -502,7 +459,7 @@ test_fields (Fixture       *fx,
     g_assert_true (haul_download_set_checksum (d, sum, NULL));
   }
   haul_queue_set_download_rate_limit (fx->queue, d, 10 * 1024 * KIB);
-  wait_finished (d);
+  haul_test_wait_finished (d);
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_queue_save_now (fx->queue);
   flush (fx->store);
@@ -589,8 +546,8 @@ test_resume_after_exit (Fixture       *fx,
   d = find (fx, "/r/slow.bin");
   w = find (fx, "/r/waiting.bin");
   g_assert_true (haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_PAUSED);
-  wait_finished (d);
-  wait_finished (w);
+  haul_test_wait_finished (d);
+  haul_test_wait_finished (w);
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   g_assert_cmpint (haul_download_get_state (w), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   assert_file (fx, "slow.bin", slow);
@@ -645,7 +602,7 @@ test_crash_part_longer (Fixture       *fx,
   restart (fx, TRUE);
   d = find (fx, "/c/slow.bin");
   g_assert_cmpint (haul_download_get_received (d), ==, checkpoint);
-  wait_finished (d);
+  haul_test_wait_finished (d);
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   assert_file (fx, "slow.bin", slow);
   /* From zero: no Range request after the restart. */
@@ -686,8 +643,8 @@ test_part_missing_or_short (Fixture       *fx,
   restart (fx, TRUE);
   da = find (fx, "/m/a.bin");
   db = find (fx, "/m/b.bin");
-  wait_finished (da);
-  wait_finished (db);
+  haul_test_wait_finished (da);
+  haul_test_wait_finished (db);
   g_assert_cmpint (haul_download_get_state (da), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   g_assert_cmpint (haul_download_get_state (db), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   assert_file (fx, "a.bin", a);
@@ -741,7 +698,7 @@ test_crash_before_name_saved (Fixture       *fx,
 
   restart (fx, TRUE);
   d = find (fx, "/n/slow.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   assert_file (fx, "slow.bin", slow);
   listing = haul_test_list_dir (fx->dir);
@@ -767,9 +724,9 @@ test_clear_finished (Fixture       *fx,
   dslow = add (fx, "/cf/slow.bin");
   db = add (fx, "/cf/b.bin");
   dfail = add (fx, "/cf/missing.bin");
-  wait_finished (da);
-  wait_finished (db);
-  wait_finished (dfail);
+  haul_test_wait_finished (da);
+  haul_test_wait_finished (db);
+  haul_test_wait_finished (dfail);
   haul_queue_pause (fx->queue, dslow);
   g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
 
@@ -811,7 +768,7 @@ test_remove_and_move (Fixture       *fx,
       d[i] = add (fx, paths[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    wait_finished (d[i]);
+    haul_test_wait_finished (d[i]);
 
   haul_queue_remove (fx->queue, d[1]);
   g_assert_true (haul_queue_move (fx->queue, d[3], 0));
@@ -894,7 +851,7 @@ test_ids_continue (Fixture       *fx,
   serve (fx, "/i/new.bin", content, 0);
   d = add (fx, "/i/new.bin");
   g_assert_cmpuint (haul_download_get_id (d), >, big + 14);
-  wait_finished (d);
+  haul_test_wait_finished (d);
   drop_queue_and_store (fx);
 
   records = read_records (fx);

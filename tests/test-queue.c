@@ -18,6 +18,7 @@
 
 #include "haul-download.h"
 #include "haul-queue.h"
+#include "haul-test-queue.h"
 #include "haul-test-server.h"
 
 #define KIB 1024
@@ -120,14 +121,7 @@ static HaulDownload *
 add (Fixture    *fx,
      const char *path)
 {
-  g_autofree char *uri = haul_test_server_uri (fx->server, path);
-  g_autoptr(GError) error = NULL;
-  HaulDownload *d;
-
-  d = haul_queue_add (fx->queue, uri, fx->dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (d);
-  return d;
+  return haul_test_add (fx->queue, fx->server, fx->dir, path);
 }
 
 static void
@@ -137,18 +131,6 @@ serve (Fixture    *fx,
        gint64      rate)
 {
   haul_test_server_add_file (fx->server, path, content, &(HaulTestFileOptions) { .rate = rate });
-}
-
-static gboolean
-is_finished (gpointer data)
-{
-  return haul_download_is_finished (data);
-}
-
-static gboolean
-is_paused (gpointer data)
-{
-  return haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_PAUSED;
 }
 
 static gboolean
@@ -174,8 +156,8 @@ wait_for (HaulTestPredicate  predicate,
              haul_download_state_to_string (haul_download_get_state (d)), haul_download_get_error (d));
 }
 
-#define wait_finished(d) wait_for (is_finished, (d), "finished")
-#define wait_paused(d) wait_for (is_paused, (d), "paused")
+#define wait_finished(d) haul_test_wait_finished (d)
+#define wait_paused(d) haul_test_wait_paused (d)
 #define wait_downloading(d) wait_for (is_downloading, (d), "downloading")
 
 static void
@@ -197,22 +179,6 @@ wait_idle (Fixture *fx)
         g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
       } \
   } G_STMT_END
-
-static void
-assert_completed_with (HaulDownload *d,
-                       GBytes       *content)
-{
-  g_autofree char *path = haul_download_dup_path (d);
-  g_autofree char *part = NULL;
-
-  assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
-  g_assert_nonnull (path);
-  haul_test_assert_file_is (path, content);
-  part = g_strconcat (path, ".part", NULL);
-  g_assert_false (haul_test_exists_nofollow (part));
-  g_assert_cmpint (haul_download_get_received (d), ==, g_bytes_get_size (content));
-  g_assert_cmpint (haul_download_get_total (d), ==, g_bytes_get_size (content));
-}
 
 static char *
 part_path (HaulDownload *d)
@@ -447,7 +413,7 @@ test_add (Fixture       *fx,
 
   wait_idle (fx);
   for (guint i = 0; i < 4; i++)
-    assert_completed_with (haul_queue_get_download (fx->queue, i), content);
+    haul_test_assert_completed_with (haul_queue_get_download (fx->queue, i), content);
   g_assert_cmpuint (haul_test_server_get_total_requests (fx->server), ==, 4);
 }
 
@@ -489,8 +455,8 @@ test_pause_resume (Fixture       *fx,
   haul_queue_resume (fx->queue, waiting);
   wait_finished (d);
   wait_finished (waiting);
-  assert_completed_with (d, content);
-  assert_completed_with (waiting, small);
+  haul_test_assert_completed_with (d, content);
+  haul_test_assert_completed_with (waiting, small);
   {
     g_auto(GStrv) ranges = haul_test_server_get_ranges (fx->server, "/pr/slow.bin");
     g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept);
@@ -528,7 +494,7 @@ test_cancel_retry (Fixture       *fx,
   /* Retry starts from zero: no Range. */
   haul_queue_retry (fx->queue, d);
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "file.bin");
   {
     g_auto(GStrv) ranges = haul_test_server_get_ranges (fx->server, "/cr/file.bin");
@@ -541,7 +507,7 @@ test_cancel_retry (Fixture       *fx,
   haul_queue_resume (fx->queue, d);
   haul_queue_cancel (fx->queue, d);
   assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
 }
 
 static void
@@ -572,9 +538,9 @@ test_retry_failed (Fixture       *fx,
   wait_finished (d1);
   wait_finished (d2);
   wait_finished (d3);
-  assert_completed_with (d1, content);
-  assert_completed_with (d2, content);
-  assert_completed_with (d3, content);
+  haul_test_assert_completed_with (d1, content);
+  haul_test_assert_completed_with (d2, content);
+  haul_test_assert_completed_with (d3, content);
   g_assert_null (haul_download_get_error (d1));
   g_assert_cmpuint (haul_download_get_retries (d1), ==, 0);
 }
@@ -597,7 +563,7 @@ test_remove (Fixture       *fx,
 
   done = add (fx, "/rm/done.bin");
   wait_finished (done);
-  assert_completed_with (done, small);
+  haul_test_assert_completed_with (done, small);
   done_path = haul_download_dup_path (done);
 
   haul_queue_set_max_active (fx->queue, 1);
@@ -637,7 +603,7 @@ test_remove (Fixture       *fx,
   /* Added again after removal: starts afresh. */
   running = add (fx, "/rm/running.bin");
   wait_finished (running);
-  assert_completed_with (running, content);
+  haul_test_assert_completed_with (running, content);
 }
 
 static void
@@ -692,10 +658,10 @@ test_move (Fixture       *fx,
 
     g_assert_cmpstr (started, ==, "a|d|b|e|c");
   }
-  assert_completed_with (b, small);
-  assert_completed_with (c, small);
-  assert_completed_with (d, small);
-  assert_completed_with (e, small);
+  haul_test_assert_completed_with (b, small);
+  haul_test_assert_completed_with (c, small);
+  haul_test_assert_completed_with (d, small);
+  haul_test_assert_completed_with (e, small);
   g_assert_cmpuint (fx->max_started_over, ==, 0);
 }
 
@@ -786,7 +752,7 @@ test_pause_all (Fixture       *fx,
   for (guint i = 0; i < n; i++)
     wait_finished (g_ptr_array_index (downloads, i));
   for (guint i = 0; i < n; i++)
-    assert_completed_with (g_ptr_array_index (downloads, i), g_ptr_array_index (contents, i));
+    haul_test_assert_completed_with (g_ptr_array_index (downloads, i), g_ptr_array_index (contents, i));
   g_assert_cmpuint (fx->max_n_active, <=, 2);
   g_assert_cmpuint (fx->max_started_over, ==, 0);
 }
@@ -845,7 +811,7 @@ test_max_active (Fixture       *fx,
   for (guint i = 0; i < n; i++)
     wait_finished (g_ptr_array_index (downloads, i));
   for (guint i = 0; i < n; i++)
-    assert_completed_with (g_ptr_array_index (downloads, i), content);
+    haul_test_assert_completed_with (g_ptr_array_index (downloads, i), content);
   g_assert_cmpuint (fx->max_started_over, ==, 0);
   g_assert_cmpuint (fx->max_n_active, <=, 6);
   g_assert_cmpuint (haul_test_server_get_max_in_flight (fx->server), <=, 6);
@@ -917,7 +883,7 @@ test_publications (Fixture       *fx,
     {
       HaulDownload *d = haul_queue_get_download (fx->queue, i);
 
-      assert_completed_with (d, i < 40 ? fast : streamed);
+      haul_test_assert_completed_with (d, i < 40 ? fast : streamed);
     }
 }
 
@@ -987,7 +953,7 @@ test_final_progress (Fixture       *fx,
     {
       HaulDownload *d = g_ptr_array_index (downloads, i);
 
-      assert_completed_with (d, i % 3 == 0 ? a : i % 3 == 1 ? b : c);
+      haul_test_assert_completed_with (d, i % 3 == 0 ? a : i % 3 == 1 ? b : c);
       g_assert_cmpfloat (haul_download_get_fraction (d), ==, 1.0);
     }
 }
@@ -1036,7 +1002,7 @@ test_signals (Fixture       *fx,
   wait_finished (cancelled);
   wait_idle (fx);
   haul_test_spin (50);
-  assert_completed_with (cancelled, content);
+  haul_test_assert_completed_with (cancelled, content);
   g_assert_cmpuint (fx->n_idle, >, n_idle);
   g_assert_cmpuint (fx->finished->len, ==, 4);
   g_assert_true (g_ptr_array_index (fx->finished, 3) == cancelled);
@@ -1069,7 +1035,7 @@ test_retry_backoff (Fixture       *fx,
   removed = add (fx, "/bo/removed.bin");
 
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpuint (haul_download_get_retries (d), ==, 2);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/flaky.bin"), ==, 3);
 
@@ -1094,7 +1060,7 @@ test_retry_backoff (Fixture       *fx,
   g_assert_true (haul_queue_is_idle (fx->queue));
   haul_queue_resume (fx->queue, paused);
   wait_finished (paused);
-  assert_completed_with (paused, content);
+  haul_test_assert_completed_with (paused, content);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/paused.bin"), ==, 2);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/removed.bin"), ==, 1);
 }
@@ -1133,7 +1099,7 @@ test_checksum_resume (Fixture       *fx,
   g_assert_cmpint (haul_download_get_received (d), >, 0);
   haul_queue_resume (fx->queue, d);
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
 }
 
 static void
@@ -1202,7 +1168,7 @@ test_cancel_then_pause (Fixture       *fx,
 
   again = add (fx, "/dir2/cp.bin");
   wait_finished (again);
-  assert_completed_with (again, content);
+  haul_test_assert_completed_with (again, content);
   g_assert_cmpstr (haul_download_get_filename (again), ==, "cp.bin");
   names = haul_test_list_dir (fx->dir);
   g_assert_cmpstr (names, ==, "cp.bin");
@@ -1223,7 +1189,7 @@ test_resume_while_stopping (Fixture       *fx,
   haul_queue_pause (fx->queue, d);
   haul_queue_resume (fx->queue, d);
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
 
   haul_queue_remove (fx->queue, d);
   d = add (fx, "/quick.bin");
@@ -1231,7 +1197,7 @@ test_resume_while_stopping (Fixture       *fx,
   haul_queue_cancel (fx->queue, d);
   haul_queue_retry (fx->queue, d);
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
 }
 
 /* A download removed while it runs is not announced as finished. */
@@ -1272,7 +1238,7 @@ test_limit_lowered_mid_download (Fixture       *fx,
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   haul_queue_set_rate_limit (fx->queue, 0);
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
 }
 
@@ -1291,8 +1257,33 @@ test_retries_reset_on_progress (Fixture       *fx,
                                                       .reset_times = 6, .etag = "\"f\"" });
   d = add (fx, "/flaky.bin");
   wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/flaky.bin"), ==, 7);
+}
+
+/* A download's own limit set while it runs applies to that attempt at
+ * once (its limiter always exists and is shared with the attempt). */
+static void
+test_download_limit_mid_download (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (8 * MIB, 308);
+  HaulDownload *d;
+  gint64 before, after;
+
+  serve (fx, "/own.bin", content, 2 * MIB);
+  d = add (fx, "/own.bin");
+  wait_downloading (d);
+  haul_queue_set_download_rate_limit (fx->queue, d, 32 * KIB);
+  haul_test_spin (300); /* let the read under way end */
+  before = haul_download_get_received (d);
+  haul_test_spin (1500);
+  after = haul_download_get_received (d);
+  /* Unlimited it would be ~3 MiB; limited, 48 KiB plus one burst and one read. */
+  g_assert_cmpint (after - before, <, 512 * KIB);
+  haul_queue_set_download_rate_limit (fx->queue, d, 0);
+  wait_finished (d);
+  haul_test_assert_completed_with (d, content);
 }
 
 int
@@ -1325,6 +1316,7 @@ main (int   argc,
   ADD ("removed-not-announced", test_removed_not_announced);
   ADD ("limit-lowered-mid-download", test_limit_lowered_mid_download);
   ADD ("retries-reset-on-progress", test_retries_reset_on_progress);
+  ADD ("download-limit-mid-download", test_download_limit_mid_download);
   g_test_add_func ("/haul/core/queue/finalize-on-main-thread", test_finalize_on_main_thread);
 
   return g_test_run ();

@@ -73,30 +73,6 @@ typedef struct
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
@@ -115,35 +91,18 @@ fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
   g_assert_cmpuint (n_wrong_thread, ==, 0);
-  rm_rf (fx->dir);
+  haul_test_rm_rf (fx->dir);
   g_free (fx->dir);
   g_free (fx->path);
 }
-
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
 
 static void
 wait_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Wait *w = user_data;
-
   note_callback ();
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
-static GAsyncResult *
-wait_for (Wait *w)
-{
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-  return w->result;
+  haul_test_async_cb (source, result, user_data);
 }
 
 static HaulStore *
@@ -153,11 +112,11 @@ open_store (const char  *path,
   HaulStore *store = haul_store_new (path);
   g_autoptr(GError) error = NULL;
   g_autofree char *aside = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   gboolean ok;
 
   haul_store_open_async (store, NULL, wait_cb, &w);
-  ok = haul_store_open_finish (store, wait_for (&w), &aside, &error);
+  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
   g_clear_object (&w.result);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -173,11 +132,11 @@ open_store_error (HaulStore *store)
 {
   GError *error = NULL;
   g_autofree char *aside = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   gboolean ok;
 
   haul_store_open_async (store, NULL, wait_cb, &w);
-  ok = haul_store_open_finish (store, wait_for (&w), &aside, &error);
+  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
   g_clear_object (&w.result);
   g_assert_false (ok);
   g_assert_null (aside);
@@ -189,10 +148,10 @@ static void
 flush (HaulStore *store)
 {
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
 
   haul_store_flush_async (store, NULL, wait_cb, &w);
-  g_assert_true (haul_store_flush_finish (store, wait_for (&w), &error));
+  g_assert_true (haul_store_flush_finish (store, haul_test_async_wait (&w), &error));
   g_assert_no_error (error);
   g_clear_object (&w.result);
 }
@@ -258,13 +217,13 @@ load_all (HaulStore *store,
 {
   Loaded loaded = { 0 };
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   guint n_loaded = 0;
   guint skipped = 0;
 
   loaded.records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
   haul_store_load_async (store, collect_chunk, &loaded, NULL, wait_cb, &w);
-  g_assert_true (haul_store_load_finish (store, wait_for (&w), &n_loaded, &skipped, &error));
+  g_assert_true (haul_store_load_finish (store, haul_test_async_wait (&w), &n_loaded, &skipped, &error));
   g_assert_no_error (error);
   g_clear_object (&w.result);
   g_assert_cmpuint (n_loaded, ==, loaded.records->len);
@@ -728,12 +687,12 @@ test_newer_version (Fixture       *fx,
   }
   {
     g_autoptr(GError) load_error = NULL;
-    Wait w = { 0 };
+    HaulTestAsync w = { 0 };
     Loaded loaded = { 0 };
 
     loaded.records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
     haul_store_load_async (store, collect_chunk, &loaded, NULL, wait_cb, &w);
-    g_assert_false (haul_store_load_finish (store, wait_for (&w), NULL, NULL, &load_error));
+    g_assert_false (haul_store_load_finish (store, haul_test_async_wait (&w), NULL, NULL, &load_error));
     g_assert_error (load_error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN);
     g_assert_cmpuint (loaded.records->len, ==, 0);
     g_ptr_array_unref (loaded.records);
@@ -760,7 +719,7 @@ test_concurrent (Fixture       *fx,
                                                           (GDestroyNotify) haul_store_record_free);
   g_autoptr(GPtrArray) got = NULL;
   Loaded loaded = { 0 };
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
   g_autoptr(GError) error = NULL;
   guint n_chunks_during_posting = 0;
 
@@ -816,7 +775,7 @@ test_concurrent (Fixture       *fx,
   g_test_message ("%u chunks arrived while saves were posted", n_chunks_during_posting);
 
   /* The load saw the state when it was posted: the initial records. */
-  g_assert_true (haul_store_load_finish (store, wait_for (&w), NULL, NULL, &error));
+  g_assert_true (haul_store_load_finish (store, haul_test_async_wait (&w), NULL, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&w.result);
   g_assert_cmpuint (loaded.records->len, ==, n_initial);
@@ -900,7 +859,7 @@ test_load_cancel (Fixture       *fx,
   g_autoptr(HaulStore) store = open_store (fx->path, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
 
   for (guint i = 1; i <= 3 * HAUL_STORE_LOAD_CHUNK; i++)
     {
@@ -909,7 +868,7 @@ test_load_cancel (Fixture       *fx,
       haul_store_save (store, r);
     }
   haul_store_load_async (store, cancel_after_first_chunk, cancellable, cancellable, wait_cb, &w);
-  g_assert_false (haul_store_load_finish (store, wait_for (&w), NULL, NULL, &error));
+  g_assert_false (haul_store_load_finish (store, haul_test_async_wait (&w), NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_object (&w.result);
 
@@ -1247,7 +1206,7 @@ read_only_child (gboolean with_database)
 
   umount2 (dir, MNT_DETACH);
   chmod (dir, 0755);
-  rm_rf (base);
+  haul_test_rm_rf (base);
 }
 
 /* Whether a (forked, hence single-threaded) child can make a read-only

@@ -29,6 +29,7 @@
 
 #include "haul-download.h"
 #include "haul-queue.h"
+#include "haul-test-queue.h"
 #include "haul-test-server.h"
 
 #define KIB 1024
@@ -45,16 +46,6 @@ typedef struct
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
-
-static gint64
-file_size (const char *path)
-{
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
-    return -1;
-  return st.st_size;
-}
 
 static gboolean
 file_has_prefix_of (const char *path,
@@ -115,14 +106,7 @@ add_to (Fixture    *fx,
         const char *path,
         const char *dir)
 {
-  g_autofree char *uri = haul_test_server_uri (fx->server, path);
-  g_autoptr(GError) error = NULL;
-  HaulDownload *d;
-
-  d = haul_queue_add (fx->queue, uri, dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (d);
-  return track (fx, d);
+  return track (fx, haul_test_add (fx->queue, fx->server, dir, path));
 }
 
 static HaulDownload *
@@ -140,18 +124,6 @@ add_prepared (Fixture      *fx,
   haul_queue_add_download (fx->queue, d);
   g_object_unref (d);
   return track (fx, d);
-}
-
-static gboolean
-is_finished (gpointer data)
-{
-  return haul_download_is_finished (data);
-}
-
-static gboolean
-is_paused (gpointer data)
-{
-  return haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_PAUSED;
 }
 
 static gboolean
@@ -187,22 +159,6 @@ wait_received (HaulDownload *d,
              haul_download_get_error (d));
 }
 
-static void
-wait_finished (HaulDownload *d)
-{
-  if (!haul_test_wait_until (is_finished, d, WAIT_MS))
-    g_error ("timed out waiting for %s to finish (state %s)", haul_download_get_uri (d),
-             haul_download_state_to_string (haul_download_get_state (d)));
-}
-
-static void
-wait_paused (HaulDownload *d)
-{
-  if (!haul_test_wait_until (is_paused, d, WAIT_MS))
-    g_error ("timed out waiting for %s to pause (state %s)", haul_download_get_uri (d),
-             haul_download_state_to_string (haul_download_get_state (d)));
-}
-
 #define assert_state(d, expected) \
   G_STMT_START { \
     HaulDownloadState s_ = haul_download_get_state (d); \
@@ -227,32 +183,6 @@ wait_paused (HaulDownload *d)
         g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
       } \
   } G_STMT_END
-
-/* The file on disk is exactly @content, under the download's name, and no
- * partial file is left. */
-static void
-assert_completed_with (HaulDownload *d,
-                       GBytes       *content)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *part = NULL;
-  g_autofree char *got = NULL;
-  g_autofree char *want = haul_test_sha256_bytes (content);
-  gint64 size = g_bytes_get_size (content);
-
-  assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
-  path = haul_download_dup_path (d);
-  g_assert_nonnull (path);
-  got = haul_test_sha256_file (path);
-  g_assert_cmpstr (got, ==, want);
-  g_assert_cmpint (file_size (path), ==, size);
-  part = g_strconcat (path, ".part", NULL);
-  g_assert_false (haul_test_exists_nofollow (part));
-  g_assert_cmpint (haul_download_get_received (d), ==, size);
-  g_assert_cmpint (haul_download_get_total (d), ==, size);
-  g_assert_cmpfloat (haul_download_get_fraction (d), ==, 1.0);
-  g_assert_null (haul_download_get_error (d));
-}
 
 static void
 assert_ranges (HaulTestServer *server,
@@ -354,9 +284,9 @@ test_plain (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/files/plain.bin", content,
                              &(HaulTestFileOptions) { .etag = "\"p1\"" });
   d = add (fx, "/files/plain.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "plain.bin");
   g_assert_cmpstr (haul_download_get_final_uri (d), ==, uri);
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
@@ -395,14 +325,14 @@ test_concurrent (Fixture       *fx,
     }
 
   for (guint i = 0; i < n; i++)
-    wait_finished (g_ptr_array_index (downloads, i));
+    haul_test_wait_finished (g_ptr_array_index (downloads, i));
 
   for (guint i = 0; i < n; i++)
     {
       HaulDownload *d = g_ptr_array_index (downloads, i);
       g_autofree char *name = g_strdup_printf ("file-%02u.bin", i);
 
-      assert_completed_with (d, g_ptr_array_index (contents, i));
+      haul_test_assert_completed_with (d, g_ptr_array_index (contents, i));
       g_assert_cmpstr (haul_download_get_filename (d), ==, name);
     }
   g_assert_cmpuint (haul_test_server_get_total_requests (fx->server), ==, n);
@@ -427,7 +357,7 @@ test_pause_resume (Fixture       *fx,
   wait_received (d, 200 * KIB);
 
   haul_queue_pause (fx->queue, d);
-  wait_paused (d);
+  haul_test_wait_paused (d);
 
   /* Paused: the .part holds exactly what was received, and stays. */
   part = part_path (d);
@@ -445,8 +375,8 @@ test_pause_resume (Fixture       *fx,
   }
 
   haul_queue_resume (fx->queue, d);
-  wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
 
   /* The resume asked for the rest, with the validator. */
   expected_range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept);
@@ -470,7 +400,7 @@ test_pause_keeps_part (Fixture       *fx,
   d = add (fx, "/keep.bin");
   wait_received (d, 64 * KIB);
   haul_queue_pause (fx->queue, d);
-  wait_paused (d);
+  haul_test_wait_paused (d);
 
   part = part_path (d);
   g_assert_true (file_has_prefix_of (part, content, haul_download_get_received (d)));
@@ -503,7 +433,7 @@ test_cancel_deletes_part (Fixture       *fx,
   part1 = part_path (d1);
   g_assert_true (haul_test_exists_nofollow (part1));
   haul_queue_cancel (fx->queue, d1);
-  wait_finished (d1);
+  haul_test_wait_finished (d1);
   assert_state (d1, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_false (haul_test_exists_nofollow (part1));
   g_assert_null (haul_download_get_filename (d1));
@@ -513,7 +443,7 @@ test_cancel_deletes_part (Fixture       *fx,
   wait_received (d2, 64 * KIB);
   part2 = part_path (d2);
   haul_queue_pause (fx->queue, d2);
-  wait_paused (d2);
+  haul_test_wait_paused (d2);
   g_assert_true (haul_test_exists_nofollow (part2));
   haul_queue_cancel (fx->queue, d2);
   assert_state (d2, HAUL_DOWNLOAD_STATE_CANCELLED);
@@ -542,9 +472,9 @@ test_reset_resume (Fixture       *fx,
                                .reset = TRUE, .reset_after = 300000, .reset_times = 1,
                              });
   d = add (fx, "/reset.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   g_assert_true (errors_contain (fx, "closed the connection"));
   /* The second request resumed where the connection broke. */
@@ -565,11 +495,11 @@ test_ignore_range (Fixture       *fx,
                                .reset = TRUE, .reset_after = 250000, .reset_times = 1,
                              });
   d = add (fx, "/norange.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* The server answered the resume with 200 and the whole file: the
    * engine started over instead of appending it to the first 250000 bytes. */
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   assert_ranges (fx->server, "/norange.bin", "bytes=250000-");
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/norange.bin"), ==, 2);
 }
@@ -590,10 +520,10 @@ test_etag_changed (Fixture       *fx,
                                .change_after = 1, .new_content = v2, .new_etag = "\"v2\"",
                              });
   d = add (fx, "/changing.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* If-Range "v1" no longer matched: the whole new file, not a splice. */
-  assert_completed_with (d, v2);
+  haul_test_assert_completed_with (d, v2);
   assert_ranges (fx->server, "/changing.bin", "bytes=200000-");
   if_ranges = haul_test_server_get_if_ranges (fx->server, "/changing.bin");
   g_assert_cmpuint (g_strv_length (if_ranges), ==, 1);
@@ -618,9 +548,9 @@ test_etag_changed_206 (Fixture       *fx,
                                .ignore_if_range = TRUE,
                              });
   d = add (fx, "/changing-206.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, v2);
+  haul_test_assert_completed_with (d, v2);
   assert_ranges (fx->server, "/changing-206.bin", "bytes=200000-");
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/changing-206.bin"), ==, 3);
 }
@@ -641,9 +571,9 @@ test_resume_last_modified (Fixture       *fx,
                                .reset = TRUE, .reset_after = 100000, .reset_times = 1,
                              });
   d = add (fx, "/dated.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   assert_ranges (fx->server, "/dated.bin", "bytes=100000-");
   if_ranges = haul_test_server_get_if_ranges (fx->server, "/dated.bin");
   g_assert_cmpuint (g_strv_length (if_ranges), ==, 1);
@@ -661,7 +591,7 @@ test_slow_headers (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/silent.bin", content,
                              &(HaulTestFileOptions) { .headers_delay_ms = 5000 });
   d = add (fx, "/silent.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* No answer within the connect timeout: a timeout, retried, then failed. */
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
@@ -694,7 +624,7 @@ test_resume_existing_part (Fixture       *fx,
   d = add (fx, "/one/again.bin");
   wait_received (d, 100 * KIB);
   haul_queue_pause (fx->queue, d);
-  wait_paused (d);
+  haul_test_wait_paused (d);
   kept = haul_download_get_received (d);
   g_assert_true (file_has_prefix_of (part, content, kept));
 
@@ -705,15 +635,15 @@ test_resume_existing_part (Fixture       *fx,
 
   /* Another link with the same name does not touch that .part. */
   d = add (fx, "/two/again.bin");
-  wait_finished (d);
-  assert_completed_with (d, other);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, other);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "again (1).bin");
   g_assert_true (file_has_prefix_of (part, content, kept));
 
   /* The same link resumes it. */
   d = add (fx, "/one/again.bin");
-  wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "again.bin");
   expected_range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept);
   {
@@ -752,8 +682,8 @@ test_resume_complete_part (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/whole.bin", content, &(HaulTestFileOptions) { .etag = "\"w\"" });
 
   d = add (fx, "/whole.bin");
-  wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "whole.bin");
   assert_ranges (fx->server, "/whole.bin", expected_range);
 }
@@ -773,7 +703,7 @@ test_html_on_resume (Fixture       *fx,
                                .html_on_range = TRUE,
                              });
   d = add (fx, "/expiring.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d, "web page");
@@ -799,7 +729,7 @@ test_length_too_long (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/long.bin", content,
                              &(HaulTestFileOptions) { .announce_length = 300 * KIB + 1000 });
   d = add (fx, "/long.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* Every attempt ends early: retried, then failed. Never "completed"
    * with a short file. */
@@ -833,13 +763,13 @@ test_length_too_short (Fixture       *fx,
 
   d = add (fx, "/short.bin");
   d2 = add (fx, "/after-short.bin");
-  wait_finished (d);
-  wait_finished (d2);
+  haul_test_wait_finished (d);
+  haul_test_wait_finished (d2);
 
   /* The announced length is all the client can know; nothing past it is
    * written, and the bytes after it do not leak into the next response. */
-  assert_completed_with (d, announced);
-  assert_completed_with (d2, next);
+  haul_test_assert_completed_with (d, announced);
+  haul_test_assert_completed_with (d2, next);
 }
 
 static void
@@ -856,10 +786,10 @@ test_chunked (Fixture       *fx,
   /* Unknown length while it runs. */
   if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_DOWNLOADING)
     g_assert_cmpint (haul_download_get_total (d), ==, -1);
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* Known at the end: received == total, no bar stuck below 100 %. */
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
 }
 
 /* Offsets must be bytes on disk: Haul asks for identity and never decodes.
@@ -887,9 +817,9 @@ test_no_content_decoding (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/data.tar.gz", compressed,
                              &(HaulTestFileOptions) { .content_encoding = "gzip" });
   d = add (fx, "/data.tar.gz");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, compressed);
+  haul_test_assert_completed_with (d, compressed);
   accept = haul_test_server_get_accept_encoding (fx->server, "/data.tar.gz");
   g_assert_cmpstr (accept, ==, "identity");
 }
@@ -908,9 +838,9 @@ test_redirect_chain (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/files/final-name.bin", content, NULL);
 
   d = add (fx, "/go/start");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_final_uri (d), ==, final_uri);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "final-name.bin");
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/go/start"), ==, 1);
@@ -929,7 +859,7 @@ test_redirect_loop (Fixture       *fx,
   haul_test_server_add_redirect (fx->server, "/loop/b", 301, "/loop/a");
 
   d = add (fx, "/loop/a");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d, "loop");
@@ -961,7 +891,7 @@ test_redirect_too_many (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/hop/30", content, NULL);
 
   d = add (fx, "/hop/0");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d, "redirected more than");
@@ -986,11 +916,11 @@ test_empty (Fixture       *fx,
                              &(HaulTestFileOptions) { .chunked = TRUE });
   d1 = add (fx, "/empty.txt");
   d2 = add (fx, "/empty-chunked.txt");
-  wait_finished (d1);
-  wait_finished (d2);
+  haul_test_wait_finished (d1);
+  haul_test_wait_finished (d2);
 
-  assert_completed_with (d1, empty);
-  assert_completed_with (d2, empty);
+  haul_test_assert_completed_with (d1, empty);
+  haul_test_assert_completed_with (d2, empty);
 }
 
 static void
@@ -1000,7 +930,7 @@ test_not_found (Fixture       *fx,
   HaulDownload *d;
 
   d = add (fx, "/no/such/file.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d, "404");
@@ -1029,9 +959,9 @@ test_retry_after (Fixture       *fx,
                              });
   start = g_get_monotonic_time ();
   d = add (fx, "/busy.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/busy.bin"), ==, 2);
   /* It waited for Retry-After (1 s), not for the 50 ms base delay. */
@@ -1053,10 +983,10 @@ test_stall_timeout (Fixture       *fx,
                                .stall = TRUE, .stall_after = 100 * KIB, .stall_times = 1,
                              });
   d = add (fx, "/stall.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
 
   /* The first attempt timed out, the retry resumed and finished. */
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_true (errors_contain (fx, "No data arrived"));
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   assert_ranges (fx->server, "/stall.bin", "bytes=102400-");
@@ -1081,7 +1011,7 @@ test_stall_pause (Fixture       *fx,
   /* The worker is blocked in a read that will not return by itself. */
   start = g_get_monotonic_time ();
   haul_queue_pause (fx->queue, d);
-  wait_paused (d);
+  haul_test_wait_paused (d);
   elapsed = g_get_monotonic_time () - start;
 
   /* Far below the stall timeout (60 s): the pause did not wait for it. */
@@ -1144,7 +1074,7 @@ test_content_disposition (Fixture       *fx,
     }
 
   for (guint i = 0; i < downloads->len; i++)
-    wait_finished (g_ptr_array_index (downloads, i));
+    haul_test_wait_finished (g_ptr_array_index (downloads, i));
 
   for (guint i = 0; i < downloads->len; i++)
     {
@@ -1155,7 +1085,7 @@ test_content_disposition (Fixture       *fx,
       g_autofree char *dirname = NULL;
 
       g_test_message ("%s → %s", c->disposition, name);
-      assert_completed_with (d, content);
+      haul_test_assert_completed_with (d, content);
       g_assert_nonnull (name);
       if (c->expected != NULL)
         g_assert_cmpstr (name, ==, c->expected);
@@ -1241,24 +1171,24 @@ test_name_conflict (Fixture       *fx,
   wait_received (dl, 50 * KIB);
   g_assert_true (g_file_set_contents (late_path, "mine", -1, NULL));
 
-  wait_finished (da);
-  wait_finished (db);
-  wait_finished (dc);
-  wait_finished (dl);
+  haul_test_wait_finished (da);
+  haul_test_wait_finished (db);
+  haul_test_wait_finished (dc);
+  haul_test_wait_finished (dl);
 
-  assert_completed_with (da, a);
-  assert_completed_with (db, b);
+  haul_test_assert_completed_with (da, a);
+  haul_test_assert_completed_with (db, b);
   na = haul_download_get_filename (da);
   nb = haul_download_get_filename (db);
   g_assert_true ((g_strcmp0 (na, "same.bin") == 0 && g_strcmp0 (nb, "same (1).bin") == 0) ||
                  (g_strcmp0 (na, "same (1).bin") == 0 && g_strcmp0 (nb, "same.bin") == 0));
 
-  assert_completed_with (dc, c);
+  haul_test_assert_completed_with (dc, c);
   g_assert_cmpstr (haul_download_get_filename (dc), ==, "exist (1).bin");
   g_assert_true (g_file_get_contents (existing, &existing_data, NULL, NULL));
   g_assert_cmpstr (existing_data, ==, "precious");
 
-  assert_completed_with (dl, late);
+  haul_test_assert_completed_with (dl, late);
   g_assert_cmpstr (haul_download_get_filename (dl), ==, "late (1).bin");
   g_clear_pointer (&existing_data, g_free);
   g_assert_true (g_file_get_contents (late_path, &existing_data, NULL, NULL));
@@ -1303,12 +1233,12 @@ test_checksum (Fixture       *fx,
   d1 = add_prepared (fx, d1);
   d2 = add_prepared (fx, d2);
   d3 = add_prepared (fx, d3);
-  wait_finished (d1);
-  wait_finished (d2);
-  wait_finished (d3);
+  haul_test_wait_finished (d1);
+  haul_test_wait_finished (d2);
+  haul_test_wait_finished (d3);
 
-  assert_completed_with (d1, content);
-  assert_completed_with (d2, content);
+  haul_test_assert_completed_with (d1, content);
+  haul_test_assert_completed_with (d2, content);
 
   /* A mismatch fails at once, says the file is damaged, and leaves neither
    * the file nor a .part that a retry would "resume". */
@@ -1409,8 +1339,8 @@ test_rate_limit_global (Fixture       *fx,
   g_assert_cmpfloat (measured, >=, rate * 0.85);
   g_assert_cmpfloat (measured, <=, rate * 1.15);
 
-  assert_completed_with (g_ptr_array_index (downloads, 0), a);
-  assert_completed_with (g_ptr_array_index (downloads, 1), b);
+  haul_test_assert_completed_with (g_ptr_array_index (downloads, 0), a);
+  haul_test_assert_completed_with (g_ptr_array_index (downloads, 1), b);
 }
 
 static void
@@ -1440,10 +1370,10 @@ test_rate_limit_download (Fixture       *fx,
                   rate, measured, 100.0 * (measured - rate) / rate);
   g_assert_cmpfloat (measured, >=, rate * 0.85);
   g_assert_cmpfloat (measured, <=, rate * 1.15);
-  assert_completed_with (d, limited);
+  haul_test_assert_completed_with (d, limited);
 
-  wait_finished (other);
-  assert_completed_with (other, free_one);
+  haul_test_wait_finished (other);
+  haul_test_assert_completed_with (other, free_one);
 }
 
 static void
@@ -1472,15 +1402,15 @@ test_symlink_part (Fixture       *fx,
   haul_test_server_add_file (fx->server, "/victim.bin", content, NULL);
   haul_test_server_add_file (fx->server, "/victim2.bin", content, NULL);
   d = add (fx, "/victim.bin");
-  wait_finished (d);
+  haul_test_wait_finished (d);
   /* The planted NAME.part is left alone: the download takes another name. */
-  assert_completed_with (d, content);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "victim (1).bin");
 
   /* Same for a link planted at the final name. */
   d = add (fx, "/victim2.bin");
-  wait_finished (d);
-  assert_completed_with (d, content);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
   g_assert_cmpstr (haul_download_get_filename (d), ==, "victim2 (1).bin");
 
   g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
@@ -1520,7 +1450,7 @@ test_symlink_part_resume (Fixture       *fx,
   d = add (fx, "/swap.bin");
   wait_received (d, 64 * KIB);
   haul_queue_pause (fx->queue, d);
-  wait_paused (d);
+  haul_test_wait_paused (d);
 
   /* Someone swaps the kept .part for a link while it is paused. */
   part = part_path (d);
@@ -1528,7 +1458,7 @@ test_symlink_part_resume (Fixture       *fx,
   g_assert_cmpint (symlink (target, part), ==, 0);
 
   haul_queue_resume (fx->queue, d);
-  wait_finished (d);
+  haul_test_wait_finished (d);
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d, "symbolic link");
 
@@ -1563,7 +1493,7 @@ download_once (HaulTestServer *server,
   uri = haul_test_server_uri (server, "/big.bin");
   d = haul_queue_add (queue, uri, dir, &error);
   g_assert_no_error (error);
-  wait_finished (d);
+  haul_test_wait_finished (d);
   return g_object_ref (d);
 }
 
@@ -1712,8 +1642,8 @@ test_no_folder (Fixture       *fx,
   g_assert_no_error (error);
   d2 = haul_queue_add (fx->queue, uri2, missing, &error);
   g_assert_no_error (error);
-  wait_finished (d1);
-  wait_finished (d2);
+  haul_test_wait_finished (d1);
+  haul_test_wait_finished (d2);
 
   assert_state (d1, HAUL_DOWNLOAD_STATE_FAILED);
   assert_error_contains (d1, "does not exist");

@@ -146,31 +146,6 @@ run_child (guint n)
 /* ------------------------------------------------------------------ */
 /* The parent: the database, then R launches */
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
-static GAsyncResult *
-wait_for (Wait *w)
-{
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-  return w->result;
-}
-
 static void
 write_history (const char *path,
                guint       n,
@@ -179,10 +154,10 @@ write_history (const char *path,
   g_autoptr(HaulStore) store = haul_store_new (path);
   g_autoptr(GError) error = NULL;
   g_autofree char *aside = NULL;
-  Wait w = { 0 }, f = { 0 };
+  HaulTestAsync w = { 0 }, f = { 0 };
 
-  haul_store_open_async (store, NULL, wait_cb, &w);
-  if (!haul_store_open_finish (store, wait_for (&w), &aside, &error))
+  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
+  if (!haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error))
     g_error ("open: %s", error->message);
   for (guint i = 0; i < n; i++)
     {
@@ -205,8 +180,8 @@ write_history (const char *path,
       r->finished = r->started + 5000000;
       haul_store_save (store, r);
     }
-  haul_store_flush_async (store, NULL, wait_cb, &f);
-  if (!haul_store_flush_finish (store, wait_for (&f), &error))
+  haul_store_flush_async (store, NULL, haul_test_async_cb, &f);
+  if (!haul_store_flush_finish (store, haul_test_async_wait (&f), &error))
     g_error ("flush: %s", error->message);
   g_clear_object (&w.result);
   g_clear_object (&f.result);

@@ -56,39 +56,14 @@ typedef struct
   guint       n_missed;
 } Bench;
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
-static GAsyncResult *
-wait_for (Wait *w)
-{
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-  return w->result;
-}
-
 static void
 flush (HaulStore *store)
 {
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  HaulTestAsync w = { 0 };
 
-  haul_store_flush_async (store, NULL, wait_cb, &w);
-  if (!haul_store_flush_finish (store, wait_for (&w), &error))
+  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
+  if (!haul_store_flush_finish (store, haul_test_async_wait (&w), &error))
     g_error ("flush: %s", error->message);
   g_clear_object (&w.result);
 }
@@ -229,11 +204,11 @@ main (int   argc,
   b.records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
 
   {
-    Wait w = { 0 };
+    HaulTestAsync w = { 0 };
 
     b.store = haul_store_new (db);
-    haul_store_open_async (b.store, NULL, wait_cb, &w);
-    if (!haul_store_open_finish (b.store, wait_for (&w), &aside, &error))
+    haul_store_open_async (b.store, NULL, haul_test_async_cb, &w);
+    if (!haul_store_open_finish (b.store, haul_test_async_wait (&w), &aside, &error))
       g_error ("open: %s", error->message);
     g_clear_object (&w.result);
   }

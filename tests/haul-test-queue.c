@@ -1,0 +1,75 @@
+/* haul-test-queue.c — helpers for tests that drive a HaulQueue
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "haul-test-queue.h"
+
+HaulDownload *
+haul_test_add (HaulQueue      *queue,
+               HaulTestServer *server,
+               const char     *dir,
+               const char     *path)
+{
+  g_autofree char *uri = haul_test_server_uri (server, path);
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d;
+
+  d = haul_queue_add (queue, uri, dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (d);
+  return d;
+}
+
+gboolean
+haul_test_download_is_finished (gpointer download)
+{
+  return haul_download_is_finished (download);
+}
+
+gboolean
+haul_test_download_is_paused (gpointer download)
+{
+  return haul_download_get_state (download) == HAUL_DOWNLOAD_STATE_PAUSED;
+}
+
+void
+haul_test_wait_download (HaulDownload      *download,
+                         HaulTestPredicate  predicate,
+                         const char        *what)
+{
+  if (!haul_test_wait_until (predicate, download, HAUL_TEST_WAIT_MS))
+    g_error ("timed out waiting for %s to be %s (state %s, error %s)",
+             haul_download_get_uri (download), what,
+             haul_download_state_to_string (haul_download_get_state (download)),
+             haul_download_get_error (download));
+}
+
+void
+haul_test_assert_completed_with (HaulDownload *download,
+                                 GBytes       *content)
+{
+  g_autofree char *path = haul_download_dup_path (download);
+  g_autofree char *part = NULL;
+  gint64 size = g_bytes_get_size (content);
+  struct stat st;
+
+  if (haul_download_get_state (download) != HAUL_DOWNLOAD_STATE_COMPLETED)
+    g_error ("%s is %s, expected completed (error: %s)", haul_download_get_uri (download),
+             haul_download_state_to_string (haul_download_get_state (download)),
+             haul_download_get_error (download));
+  g_assert_nonnull (path);
+  haul_test_assert_file_is (path, content);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, size);
+  part = g_strconcat (path, ".part", NULL);
+  g_assert_false (haul_test_exists_nofollow (part));
+  g_assert_cmpint (haul_download_get_received (download), ==, size);
+  g_assert_cmpint (haul_download_get_total (download), ==, size);
+  g_assert_cmpfloat (haul_download_get_fraction (download), ==, 1.0);
+  g_assert_null (haul_download_get_error (download));
+}
