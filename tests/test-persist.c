@@ -929,6 +929,48 @@ test_many (Fixture       *fx,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, N);
 }
 
+/* A crash between the rename of NAME.part to NAME and the store hearing of
+ * it: the saved state still says downloading. The restart recognises its
+ * finished file (the resume attribute survives the rename) instead of
+ * fetching it again as "NAME (1)". */
+static void
+test_crash_after_rename (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (300 * KIB, 7);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(HaulStoreRecord) stale = NULL;
+  g_autofree char *names = NULL;
+  HaulDownload *d;
+
+  serve (fx, "/r/done.bin", content, 0);
+  d = add (fx, "/r/done.bin");
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  drop_queue_and_store (fx);
+
+  /* What the store held at the last checkpoint before the "crash". */
+  records = read_records (fx);
+  g_assert_cmpuint (records->len, ==, 1);
+  stale = haul_store_record_copy (g_ptr_array_index (records, 0));
+  stale->state = HAUL_DOWNLOAD_STATE_DOWNLOADING;
+  stale->received = 100 * KIB;
+  stale->finished = 0;
+  fx->store = open_store (fx->db);
+  haul_store_save (fx->store, stale);
+  flush (fx->store);
+  haul_store_close (fx->store);
+  g_clear_object (&fx->store);
+
+  restart (fx, TRUE);
+  d = find (fx, "/r/done.bin");
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/r/done.bin"), ==, 1);
+  names = haul_test_list_dir (fx->dir);
+  g_assert_cmpstr (names, ==, "done.bin");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -942,6 +984,7 @@ main (int   argc,
   ADD ("fields", test_fields);
   ADD ("resume-after-exit", test_resume_after_exit);
   ADD ("crash-part-longer", test_crash_part_longer);
+  ADD ("crash-after-rename", test_crash_after_rename);
   ADD ("part-missing-or-short", test_part_missing_or_short);
   ADD ("crash-before-name-saved", test_crash_before_name_saved);
   ADD ("clear-finished", test_clear_finished);

@@ -845,6 +845,27 @@ is_html (const char *content_type)
          g_strcmp0 (content_type, "application/xhtml+xml") == 0;
 }
 
+/* A restored download whose .part is gone may have completed just before
+ * Haul died: the rename happened, the new state never reached the store.
+ * The file is ours if it still carries this URL's resume attribute (it
+ * survives the rename) and, when the size is known, has that size. Then
+ * it counts as done instead of being fetched again as "NAME (1)". */
+static gboolean
+final_file_is_ours (Attempt *a)
+{
+  g_autofree char *etag = NULL, *last_modified = NULL, *content_type = NULL;
+  struct stat st;
+
+  if (fstatat (a->dirfd, a->name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode) ||
+      (a->job->known_total >= 0 && st.st_size != a->job->known_total) ||
+      !part_is_ours (a->dirfd, a->name, a->job, &etag, &last_modified, &content_type))
+    return FALSE;
+
+  a->job->received = st.st_size;
+  a->job->total = st.st_size;
+  return TRUE;
+}
+
 static gboolean
 transfer_body (Attempt  *a,
                GError  **error);
@@ -937,7 +958,10 @@ transfer_body (Attempt  *a,
       g_autofree char *part = g_strconcat (job->filename, HAUL_PART_SUFFIX, NULL);
 
       a->name = g_strdup (job->filename);
-      offset = MAX (part_size (a->dirfd, part), 0);
+      offset = part_size (a->dirfd, part);
+      if (offset < 0 && job->expected_part >= 0 && final_file_is_ours (a))
+        return TRUE; /* it finished just before a crash; only the state was lost */
+      offset = MAX (offset, 0);
       if (job->expected_part >= 0 && offset != job->expected_part)
         {
           /* Missing, or not what was saved (it may hold bytes written
