@@ -271,6 +271,45 @@ haul_download_set_checksum (HaulDownload  *self,
   return TRUE;
 }
 
+/* What a person may do with a download in its present state; the window's
+ * buttons and actions follow these, the queue accepts exactly these. */
+gboolean
+haul_download_can_pause (HaulDownload *self)
+{
+  switch (self->state)
+    {
+    case HAUL_DOWNLOAD_STATE_QUEUED:
+    case HAUL_DOWNLOAD_STATE_CONNECTING:
+    case HAUL_DOWNLOAD_STATE_DOWNLOADING:
+    case HAUL_DOWNLOAD_STATE_VERIFYING:
+      return TRUE;
+    case HAUL_DOWNLOAD_STATE_COMPLETED:
+    case HAUL_DOWNLOAD_STATE_PAUSED:
+    case HAUL_DOWNLOAD_STATE_FAILED:
+    case HAUL_DOWNLOAD_STATE_CANCELLED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+haul_download_can_resume (HaulDownload *self)
+{
+  return self->state == HAUL_DOWNLOAD_STATE_PAUSED;
+}
+
+gboolean
+haul_download_can_cancel (HaulDownload *self)
+{
+  return haul_download_can_pause (self) || self->state == HAUL_DOWNLOAD_STATE_PAUSED;
+}
+
+gboolean
+haul_download_can_retry (HaulDownload *self)
+{
+  return self->state == HAUL_DOWNLOAD_STATE_FAILED || self->state == HAUL_DOWNLOAD_STATE_CANCELLED;
+}
+
 const char *
 haul_download_state_to_string (HaulDownloadState state)
 {

@@ -42,6 +42,10 @@ guint              haul_download_get_retries       (HaulDownload *self);
 gint64             haul_download_get_created       (HaulDownload *self);
 gint64             haul_download_get_started       (HaulDownload *self);
 gint64             haul_download_get_finished      (HaulDownload *self);
+gboolean           haul_download_can_pause         (HaulDownload *self);
+gboolean           haul_download_can_resume        (HaulDownload *self);
+gboolean           haul_download_can_cancel        (HaulDownload *self);
+gboolean           haul_download_can_retry         (HaulDownload *self);
 const char        *haul_download_state_to_string   (HaulDownloadState state);
 
 G_END_DECLS

@@ -1305,6 +1305,42 @@ haul_queue_get_speed (HaulQueue *self)
 }
 
 /**
+ * haul_queue_get_progress:
+ * @received: (out): bytes received by the running downloads
+ * @total: (out): their total size; -1 when any of them has an unknown size
+ * @eta: (out): seconds until the last of them finishes at present speeds;
+ *   -1 when unknown
+ *
+ * What the running downloads add up to, for a summary.
+ */
+void
+haul_queue_get_progress (HaulQueue *self,
+                         gint64    *received,
+                         gint64    *total,
+                         gint64    *eta)
+{
+  gint64 r = 0, t = 0, e = -1;
+
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < self->running->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (self->running, i);
+      gint64 size = haul_download_get_total (d);
+
+      r += haul_download_get_received (d);
+      e = MAX (e, haul_download_get_eta (d));
+      if (size < 0 || t < 0)
+        t = -1;
+      else
+        t += size;
+    }
+  *received = r;
+  *total = t;
+  *eta = t < 0 ? -1 : e;
+}
+
+/**
  * haul_queue_is_idle:
  *
  * Returns: %TRUE when nothing runs, waits to retry, or waits for a slot

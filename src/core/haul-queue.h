@@ -80,6 +80,10 @@ void          haul_queue_save_now              (HaulQueue     *self);
 guint         haul_queue_get_n_active          (HaulQueue     *self);
 guint         haul_queue_get_n_waiting         (HaulQueue     *self);
 gdouble       haul_queue_get_speed             (HaulQueue     *self);
+void          haul_queue_get_progress          (HaulQueue     *self,
+                                                gint64        *received,
+                                                gint64        *total,
+                                                gint64        *eta);
 gboolean      haul_queue_is_idle               (HaulQueue     *self);
 guint64       haul_queue_get_n_publications    (HaulQueue     *self);
 
