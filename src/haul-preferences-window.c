@@ -1,0 +1,318 @@
+/* haul-preferences-window.c — the Preferences window
+ *
+ * Every control writes its GSettings key at once and follows the key when
+ * it changes elsewhere; applying the values to the engine is the
+ * application's business. The speed limit is one key (0 = no limit) shown
+ * as a switch plus a spin button, so "no limit" never hides behind a 0.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-preferences-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haul-preferences-window.h"
+
+#define DEFAULT_SPEED_LIMIT 1024 /* KiB/s offered when the limit is switched on */
+
+struct _HaulPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  /* Template widgets */
+  AdwActionRow         *folder_row;
+  GtkButton            *folder_button;
+  GtkButton            *folder_reset_button;
+  GtkSpinButton        *max_active_spin;
+  GtkSwitch            *speed_limit_switch;
+  AdwActionRow         *speed_limit_row;
+  GtkSpinButton        *speed_limit_spin;
+  GtkSwitch            *resume_switch;
+  GtkSwitch            *notifications_switch;
+
+  /* Owned references */
+  GSettings            *settings;
+  GtkFileChooserNative *chooser;
+
+  /* Set while the widgets follow the settings, so they do not write back. */
+  gboolean              updating;
+};
+
+G_DEFINE_FINAL_TYPE (HaulPreferencesWindow, haul_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+default_download_folder (void)
+{
+  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  return folder != NULL ? folder : g_get_home_dir ();
+}
+
+static void
+update_folder (HaulPreferencesWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
+  gboolean custom = folder[0] != '\0';
+
+  adw_action_row_set_subtitle (self->folder_row, custom ? folder : default_download_folder ());
+  gtk_widget_set_visible (GTK_WIDGET (self->folder_reset_button), custom);
+}
+
+static void
+update_speed_limit (HaulPreferencesWindow *self)
+{
+  int limit = g_settings_get_int (self->settings, "speed-limit");
+
+  self->updating = TRUE;
+  gtk_switch_set_active (self->speed_limit_switch, limit > 0);
+  if (limit > 0)
+    gtk_spin_button_set_value (self->speed_limit_spin, limit);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->speed_limit_row), limit > 0);
+  self->updating = FALSE;
+}
+
+static void
+settings_changed_cb (HaulPreferencesWindow *self,
+                     const char            *key,
+                     GSettings             *settings)
+{
+  if (g_strcmp0 (key, "download-folder") == 0)
+    update_folder (self);
+  else if (g_strcmp0 (key, "speed-limit") == 0)
+    update_speed_limit (self);
+}
+
+static void
+speed_limit_switch_notify_cb (HaulPreferencesWindow *self,
+                              GParamSpec            *pspec,
+                              GtkSwitch             *sw)
+{
+  if (self->updating)
+    return;
+
+  if (gtk_switch_get_active (sw))
+    g_settings_set_int (self->settings, "speed-limit",
+                        MAX (1, gtk_spin_button_get_value_as_int (self->speed_limit_spin)));
+  else
+    g_settings_set_int (self->settings, "speed-limit", 0);
+}
+
+static void
+speed_limit_spin_changed_cb (HaulPreferencesWindow *self,
+                             GtkSpinButton         *spin)
+{
+  if (self->updating || !gtk_switch_get_active (self->speed_limit_switch))
+    return;
+
+  g_settings_set_int (self->settings, "speed-limit",
+                      MAX (1, gtk_spin_button_get_value_as_int (spin)));
+}
+
+static void
+chooser_response_cb (HaulPreferencesWindow *self,
+                     int                    response,
+                     GtkNativeDialog       *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "download-folder", path);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+}
+
+static void
+folder_button_clicked_cb (HaulPreferencesWindow *self,
+                          GtkButton             *button)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
+  g_autoptr(GFile) current = g_file_new_for_path (folder[0] != '\0' ? folder : default_download_folder ());
+
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+
+  self->chooser = gtk_file_chooser_native_new (_("Choose Download Folder"),
+                                               GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Select"),
+                                               _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), current, NULL);
+  g_signal_connect_object (self->chooser, "response",
+                           G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+folder_reset_clicked_cb (HaulPreferencesWindow *self,
+                         GtkButton             *button)
+{
+  /* The button disappears under the focus: give it to "Choose…". */
+  gtk_widget_grab_focus (GTK_WIDGET (self->folder_button));
+  g_settings_reset (self->settings, "download-folder");
+}
+
+static void
+haul_preferences_window_constructed (GObject *object)
+{
+  HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
+
+  G_OBJECT_CLASS (haul_preferences_window_parent_class)->constructed (object);
+
+  g_return_if_fail (G_IS_SETTINGS (self->settings));
+
+  g_settings_bind (self->settings, "max-active",
+                   self->max_active_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "resume-on-start",
+                   self->resume_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "notifications",
+                   self->notifications_switch, "active", G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  update_folder (self);
+  update_speed_limit (self);
+}
+
+static void
+haul_preferences_window_dispose (GObject *object)
+{
+  HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
+
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (haul_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+haul_preferences_window_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_preferences_window_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_preferences_window_class_init (HaulPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = haul_preferences_window_constructed;
+  object_class->dispose = haul_preferences_window_dispose;
+  object_class->get_property = haul_preferences_window_get_property;
+  object_class->set_property = haul_preferences_window_set_property;
+
+  /**
+   * HaulPreferencesWindow:settings:
+   *
+   * The application's settings (schema io.github.haulapp.Haul).
+   */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/haulapp/Haul/haul-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, folder_reset_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, max_active_spin);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, speed_limit_switch);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, speed_limit_row);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, speed_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, resume_switch);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_callback (widget_class, folder_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, folder_reset_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, speed_limit_switch_notify_cb);
+  gtk_widget_class_bind_template_callback (widget_class, speed_limit_spin_changed_cb);
+}
+
+static void
+haul_preferences_window_init (HaulPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * haul_preferences_window_new:
+ * @parent: (nullable): the window to stay on top of
+ * @settings: the application's settings
+ *
+ * Returns: (transfer none): a new preferences window; present it with
+ *   gtk_window_present(). It is destroyed when closed.
+ */
+HaulPreferencesWindow *
+haul_preferences_window_new (GtkWindow *parent,
+                             GSettings *settings)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (HAUL_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "settings", settings,
+                       NULL);
+}

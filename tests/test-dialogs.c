@@ -1,0 +1,607 @@
+/* test-dialogs.c — the Preferences window and the Add Downloads dialog under Xvfb
+ *
+ * The preferences run over a real GSettings (memory backend, the schema
+ * compiled in the build tree); the widgets are driven the way a person
+ * would, and the keys are checked, and the other way round.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_SETTINGS_ENABLE_BACKEND /* g_memory_settings_backend_new() */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <gio/gsettingsbackend.h>
+#include <string.h>
+
+#include "haul-add-dialog.h"
+#include "haul-preferences-window.h"
+#include "haul-resources.h"
+#include "haul-test-server.h"
+
+#define SHA256_HEX "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+#define PREFS(w, name) child (w, HAUL_TYPE_PREFERENCES_WINDOW, name)
+#define ADD(w, name) child (w, HAUL_TYPE_ADD_DIALOG, name)
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+switch_is_off (gpointer data)
+{
+  return !gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
+switch_is_on (gpointer data)
+{
+  return gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+/* Activation (Space, Enter, a click on the row) toggles a GtkSwitch at
+ * the end of its animation. */
+static void
+activate_switch (GtkSwitch *sw)
+{
+  gboolean was_active = gtk_switch_get_active (sw);
+
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (sw)));
+  g_assert_true (haul_test_wait_until (was_active ? switch_is_off : switch_is_on, sw, 5000));
+}
+
+static void
+count_cb (GtkButton *button,
+          guint     *count)
+{
+  (*count)++;
+}
+
+static gboolean
+is_nonzero (gpointer data)
+{
+  return *(guint *) data != 0;
+}
+
+/* Keyboard activation (Space, Enter) of a button: it looks pressed for a
+ * moment, then emits ::clicked. */
+static void
+activate_button (gpointer button)
+{
+  g_autoptr(GtkWidget) hold = g_object_ref (button);
+  guint clicked = 0;
+  gulong handler = g_signal_connect (hold, "clicked", G_CALLBACK (count_cb), &clicked);
+
+  g_assert_true (gtk_widget_activate (hold));
+  g_assert_true (haul_test_wait_until (is_nonzero, &clicked, 5000));
+  g_assert_cmpuint (clicked, ==, 1);
+  g_signal_handler_disconnect (hold, handler);
+}
+
+static void
+show_and_wait (GtkWindow *window)
+{
+  gtk_window_present (window);
+  g_assert_true (haul_test_wait_until (is_mapped, window, 5000));
+  haul_test_spin (50);
+}
+
+static GSettings *
+new_settings (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+
+  return g_settings_new_with_backend ("io.github.haulapp.Haul", backend);
+}
+
+static const char *
+default_folder (void)
+{
+  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  return folder != NULL ? folder : g_get_home_dir ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Preferences */
+
+static void
+test_prefs_shows_current_values (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  HaulPreferencesWindow *prefs;
+
+  g_settings_set_string (settings, "download-folder", "/srv/haul downloads");
+  g_settings_set_int (settings, "max-active", 7);
+  g_settings_set_int (settings, "speed-limit", 2048);
+  g_settings_set_boolean (settings, "resume-on-start", FALSE);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+
+  prefs = haul_preferences_window_new (NULL, settings);
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  show_and_wait (GTK_WINDOW (prefs));
+
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, "/srv/haul downloads");
+  g_assert_true (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "max_active_spin")), ==, 7);
+  g_assert_true (gtk_switch_get_active (PREFS (prefs, "speed_limit_switch")));
+  g_assert_true (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "speed_limit_spin")), ==, 2048);
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "resume_switch")));
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "notifications_switch")));
+
+  gtk_window_close (GTK_WINDOW (prefs));
+  g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
+}
+
+static void
+test_prefs_defaults (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  HaulPreferencesWindow *prefs = haul_preferences_window_new (NULL, settings);
+
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  show_and_wait (GTK_WINDOW (prefs));
+
+  /* "" is the Downloads folder, shown by its path; nothing to reset. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, default_folder ());
+  g_assert_false (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "max_active_spin")), ==, 4);
+  /* No limit: the switch is off and the speed is not editable. */
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "speed_limit_switch")));
+  g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
+  g_assert_true (gtk_switch_get_active (PREFS (prefs, "resume_switch")));
+  g_assert_true (gtk_switch_get_active (PREFS (prefs, "notifications_switch")));
+
+  gtk_window_close (GTK_WINDOW (prefs));
+  g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
+}
+
+static void
+test_prefs_widgets_write_settings (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  HaulPreferencesWindow *prefs = haul_preferences_window_new (NULL, settings);
+  GtkSpinButton *max_active;
+  GtkSpinButton *speed;
+  GtkSwitch *limit;
+  g_autofree char *folder = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  show_and_wait (GTK_WINDOW (prefs));
+  max_active = PREFS (prefs, "max_active_spin");
+  speed = PREFS (prefs, "speed_limit_spin");
+  limit = PREFS (prefs, "speed_limit_switch");
+
+  /* Simultaneous downloads: the arrows, and typing a number. */
+  gtk_spin_button_set_value (max_active, 12);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 12);
+  gtk_spin_button_spin (max_active, GTK_SPIN_STEP_FORWARD, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 13);
+  gtk_editable_set_text (GTK_EDITABLE (max_active), "9");
+  gtk_spin_button_update (max_active);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 9);
+  gtk_spin_button_set_value (max_active, 100);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 32);
+
+  /* Speed limit: switching it on writes the offered speed; the spin
+   * button then sets it; switching off writes 0, and on again brings
+   * the last speed back. */
+  gtk_switch_set_active (limit, TRUE);
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 1024);
+  g_assert_true (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
+  gtk_spin_button_set_value (speed, 300);
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 300);
+  activate_switch (limit);
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 0);
+  g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
+  gtk_switch_set_active (limit, TRUE);
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 300);
+
+  /* The switches, by keyboard activation and directly. */
+  activate_switch (PREFS (prefs, "resume_switch"));
+  g_assert_false (g_settings_get_boolean (settings, "resume-on-start"));
+  gtk_switch_set_active (PREFS (prefs, "notifications_switch"), FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  /* The rows hand their activation to the switch (a click on the row,
+   * or its mnemonic). */
+  g_assert_true (gtk_widget_mnemonic_activate (PREFS (prefs, "notifications_switch"), FALSE));
+  g_assert_true (haul_test_wait_until (switch_is_on, PREFS (prefs, "notifications_switch"), 5000));
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+
+  /* The reset button puts the Downloads folder back. */
+  g_settings_set_string (settings, "download-folder", "/srv/elsewhere");
+  g_assert_true (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
+  activate_button (PREFS (prefs, "folder_reset_button"));
+  folder = g_settings_get_string (settings, "download-folder");
+  g_assert_cmpstr (folder, ==, "");
+  g_assert_false (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, default_folder ());
+
+  gtk_window_close (GTK_WINDOW (prefs));
+  g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
+}
+
+static void
+test_prefs_follows_settings (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  /* Another GSettings on the same backend: a change made elsewhere. */
+  g_autoptr(GSettingsBackend) backend = NULL;
+  g_autoptr(GSettings) elsewhere = NULL;
+  HaulPreferencesWindow *prefs = haul_preferences_window_new (NULL, settings);
+
+  g_object_get (settings, "backend", &backend, NULL);
+  elsewhere = g_settings_new_with_backend ("io.github.haulapp.Haul", backend);
+
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  show_and_wait (GTK_WINDOW (prefs));
+
+  g_settings_set_int (elsewhere, "max-active", 20);
+  g_settings_set_boolean (elsewhere, "resume-on-start", FALSE);
+  g_settings_set_boolean (elsewhere, "notifications", FALSE);
+  g_settings_set_int (elsewhere, "speed-limit", 5000);
+  g_settings_set_string (elsewhere, "download-folder", "/srv/other");
+  haul_test_spin (50);
+
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "max_active_spin")), ==, 20);
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "resume_switch")));
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "notifications_switch")));
+  g_assert_true (gtk_switch_get_active (PREFS (prefs, "speed_limit_switch")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "speed_limit_spin")), ==, 5000);
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, "/srv/other");
+
+  g_settings_set_int (elsewhere, "speed-limit", 0);
+  haul_test_spin (50);
+  g_assert_false (gtk_switch_get_active (PREFS (prefs, "speed_limit_switch")));
+  g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
+  /* Following the key never wrote it back. */
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 0);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 20);
+
+  gtk_window_close (GTK_WINDOW (prefs));
+  g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
+}
+
+/* ------------------------------------------------------------------ */
+/* Add dialog */
+
+typedef struct
+{
+  guint  n_submitted;
+  char  *text;
+  char  *folder;
+  char  *checksum;
+} Submitted;
+
+static void
+submitted_cb (HaulAddDialog *dialog,
+              Submitted     *s)
+{
+  s->n_submitted++;
+  g_free (s->text);
+  g_free (s->folder);
+  g_free (s->checksum);
+  s->text = haul_add_dialog_dup_text (dialog);
+  s->folder = g_strdup (haul_add_dialog_get_folder (dialog));
+  s->checksum = g_strdup (haul_add_dialog_get_checksum (dialog));
+}
+
+static void
+submitted_clear (Submitted *s)
+{
+  g_clear_pointer (&s->text, g_free);
+  g_clear_pointer (&s->folder, g_free);
+  g_clear_pointer (&s->checksum, g_free);
+}
+
+static HaulAddDialog *
+new_add_dialog (GtkWindow  *parent,
+                const char *folder,
+                const char *text,
+                Submitted  *s)
+{
+  HaulAddDialog *dialog = haul_add_dialog_new (parent, folder, text);
+
+  g_signal_connect (dialog, "submitted", G_CALLBACK (submitted_cb), s);
+  show_and_wait (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+set_checksum (HaulAddDialog *dialog,
+              const char    *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (ADD (dialog, "checksum_row")), text);
+}
+
+static void
+test_add_button_needs_text (void)
+{
+  GtkWindow *parent = GTK_WINDOW (adw_window_new ());
+  Submitted s = { 0 };
+  HaulAddDialog *dialog;
+  GtkWidget *add;
+
+  show_and_wait (parent);
+  dialog = new_add_dialog (parent, NULL, NULL, &s);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  add = ADD (dialog, "add_button");
+
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == parent);
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_cmpstr (haul_add_dialog_get_folder (dialog), ==, default_folder ());
+  g_assert_true (gtk_widget_has_focus (ADD (dialog, "text_view")));
+
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (gtk_widget_get_visible (ADD (dialog, "hint_label")));
+
+  haul_add_dialog_set_text (dialog, "  \n\t\n ");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_false (gtk_widget_get_visible (ADD (dialog, "hint_label")));
+
+  haul_add_dialog_set_text (dialog, "https://example.org/a.iso");
+  g_assert_true (gtk_widget_is_sensitive (add));
+
+  haul_add_dialog_set_text (dialog, "");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (gtk_widget_get_visible (ADD (dialog, "hint_label")));
+
+  /* Activating the insensitive button does nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  haul_test_spin (50);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  gtk_window_destroy (parent);
+  submitted_clear (&s);
+}
+
+static void
+test_add_submits (void)
+{
+  GtkWindow *parent = GTK_WINDOW (adw_window_new ());
+  Submitted s = { 0 };
+  HaulAddDialog *dialog;
+
+  show_and_wait (parent);
+  dialog = new_add_dialog (parent, "/srv/isos", "https://example.org/a.iso\n", &s);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADD (dialog, "folder_row")), ==, "/srv/isos");
+  g_assert_null (haul_add_dialog_get_checksum (dialog));
+  set_checksum (dialog, "  SHA256:" SHA256_HEX " ");
+
+  activate_button (ADD (dialog, "add_button"));
+  g_assert_cmpuint (s.n_submitted, ==, 1);
+  g_assert_cmpstr (s.text, ==, "https://example.org/a.iso\n");
+  g_assert_cmpstr (s.folder, ==, "/srv/isos");
+  g_assert_cmpstr (s.checksum, ==, "sha256:" SHA256_HEX);
+
+  /* And it closed itself. */
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  g_assert_cmpuint (s.n_submitted, ==, 1);
+
+  /* Without a checksum, many links, comments and blank lines. */
+  dialog = new_add_dialog (parent, "", "# mine\nhttps://a.example/1\n\nhttps://a.example/2 https://a.example/3\n", &s);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  g_assert_cmpuint (s.n_submitted, ==, 2);
+  g_assert_cmpstr (s.text, ==, "# mine\nhttps://a.example/1\n\nhttps://a.example/2 https://a.example/3\n");
+  g_assert_cmpstr (s.folder, ==, default_folder ());
+  g_assert_null (s.checksum);
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+
+  gtk_window_destroy (parent);
+  submitted_clear (&s);
+}
+
+static void
+test_add_ctrl_enter (void)
+{
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "https://example.org/a.iso", &s);
+  GListModel *controllers;
+  gboolean found = FALSE;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  /* The text view carries a capture-phase Control+Enter shortcut for
+   * dialog.add (so the view does not take the Enter as a new line). */
+  controllers = gtk_widget_observe_controllers (ADD (dialog, "text_view"));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      g_assert_cmpint (gtk_event_controller_get_propagation_phase (controller), ==, GTK_PHASE_CAPTURE);
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          g_autofree char *action = gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+
+          if (strstr (trigger, "<Control>Return") != NULL && g_strcmp0 (action, "action(dialog.add)") == 0)
+            found = TRUE;
+        }
+    }
+  g_object_unref (controllers);
+  g_assert_true (found);
+
+  /* The action the shortcut names, activated from the text view. */
+  g_assert_true (gtk_widget_activate_action (ADD (dialog, "text_view"), "dialog.add", NULL));
+  g_assert_cmpuint (s.n_submitted, ==, 1);
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  submitted_clear (&s);
+}
+
+static void
+test_add_invalid_checksum (void)
+{
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "https://example.org/a.iso", &s);
+  GtkWidget *row = ADD (dialog, "checksum_row");
+  GtkLabel *error = ADD (dialog, "error_label");
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  set_checksum (dialog, "sha256:1234");
+  activate_button (ADD (dialog, "add_button"));
+  haul_test_spin (50);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error)));
+  g_assert_nonnull (strstr (gtk_label_get_text (error), "64"));
+
+  set_checksum (dialog, "crc32:00000000");
+  /* Editing clears the error until the next try. */
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error)));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (error), "crc32"));
+
+  set_checksum (dialog, "md5:d41d8cd98f00b204e9800998ecf8427e");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  g_assert_cmpuint (s.n_submitted, ==, 1);
+  g_assert_cmpstr (s.checksum, ==, "md5:d41d8cd98f00b204e9800998ecf8427e");
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  submitted_clear (&s);
+}
+
+static void
+test_add_checksum_needs_single_link (void)
+{
+  static const char *refused[] = {
+    "https://example.org/a.iso\nhttps://example.org/b.iso",
+    "https://example.org/a.iso https://example.org/b.iso",
+    "\n# a comment\n  https://example.org/a.iso\t\r\nhttps://example.org/b.iso#frag\n",
+  };
+  static const char *accepted[] = {
+    "https://example.org/a.iso",
+    "# the ISO\n\n   https://example.org/a.iso#part   # a trailing comment\n\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      Submitted s = { 0 };
+      HaulAddDialog *dialog = new_add_dialog (NULL, NULL, refused[i], &s);
+      GtkLabel *error = ADD (dialog, "error_label");
+
+      g_test_message ("refused: %s", refused[i]);
+      set_checksum (dialog, "sha256:" SHA256_HEX);
+      gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+      haul_test_spin (20);
+      g_assert_cmpuint (s.n_submitted, ==, 0);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error)));
+      g_assert_nonnull (strstr (gtk_label_get_text (error), "A checksum can only be given for a single link"));
+      g_assert_true (gtk_widget_has_css_class (ADD (dialog, "checksum_row"), "error"));
+
+      g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+      gtk_window_close (GTK_WINDOW (dialog));
+      g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+      g_assert_cmpuint (s.n_submitted, ==, 0);
+      submitted_clear (&s);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      Submitted s = { 0 };
+      HaulAddDialog *dialog = new_add_dialog (NULL, NULL, accepted[i], &s);
+
+      g_test_message ("accepted: %s", accepted[i]);
+      g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+      set_checksum (dialog, "sha256:" SHA256_HEX);
+      gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+      g_assert_cmpuint (s.n_submitted, ==, 1);
+      g_assert_cmpstr (s.text, ==, accepted[i]);
+      g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+      submitted_clear (&s);
+    }
+}
+
+static void
+test_add_escape_and_cancel_close (void)
+{
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "https://example.org/a.iso", &s);
+
+  /* Escape is bound to window.close. */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+
+  dialog = new_add_dialog (NULL, NULL, "https://example.org/a.iso", &s);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  activate_button (ADD (dialog, "cancel_button"));
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  submitted_clear (&s);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("haul-ui-home-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
+  int ret;
+
+  /* As test-window.c: only the home and config folders are private. */
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("no display: run the ui suite under xvfb-run\n");
+      return 77;
+    }
+  adw_init ();
+  /* As HaulApplication does: the resources live in a static library. */
+  g_resources_register (haul_get_resource ());
+
+  g_test_add_func ("/haul/ui/preferences/shows-current-values", test_prefs_shows_current_values);
+  g_test_add_func ("/haul/ui/preferences/defaults", test_prefs_defaults);
+  g_test_add_func ("/haul/ui/preferences/widgets-write-settings", test_prefs_widgets_write_settings);
+  g_test_add_func ("/haul/ui/preferences/follows-settings", test_prefs_follows_settings);
+  g_test_add_func ("/haul/ui/add-dialog/add-needs-text", test_add_button_needs_text);
+  g_test_add_func ("/haul/ui/add-dialog/submits", test_add_submits);
+  g_test_add_func ("/haul/ui/add-dialog/ctrl-enter", test_add_ctrl_enter);
+  g_test_add_func ("/haul/ui/add-dialog/invalid-checksum", test_add_invalid_checksum);
+  g_test_add_func ("/haul/ui/add-dialog/checksum-needs-single-link", test_add_checksum_needs_single_link);
+  g_test_add_func ("/haul/ui/add-dialog/escape-and-cancel-close", test_add_escape_and_cancel_close);
+
+  ret = g_test_run ();
+  haul_test_rm_rf (home);
+  return ret;
+}
