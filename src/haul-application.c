@@ -15,10 +15,15 @@
 #include <string.h>
 
 #include "haul-application.h"
+#include "haul-demo.h"
+#include "haul-file-actions.h"
+#include "haul-latency-meter.h"
+#include "haul-preferences-window.h"
 #include "haul-resources.h"
 #include "haul-store.h"
-#include "haul-uri-list.h"
 #include "haul-window.h"
+
+#define NOTIFY_BATCH_MS 500
 
 struct _HaulApplication
 {
@@ -30,6 +35,19 @@ struct _HaulApplication
   gboolean        resume_on_start;
   char           *store_notice;  /* said once, in the window */
   char           *download_folder;
+  GSettings      *settings;      /* NULL when the schema is not installed */
+  guint           inhibit_cookie;
+
+  /* Downloads that finished while nobody looked, told in one notification. */
+  GPtrArray      *finished;
+  GPtrArray      *failed;
+  guint           notify_source;
+
+  gboolean        demo;
+  HaulDemo       *demo_server;
+  char           *demo_folder;
+
+  HaulLatencyMeter *latency_meter; /* HAUL_LATENCY_REPORT=FILE */
 };
 
 G_DEFINE_FINAL_TYPE (HaulApplication, haul_application, ADW_TYPE_APPLICATION)
@@ -40,6 +58,8 @@ haul_application_new (void)
   return g_object_new (HAUL_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       /* The same resources (shortcuts, style.css) for the Devel id. */
+                       "resource-base-path", "/io/github/haulapp/Haul",
                        NULL);
 }
 
@@ -50,10 +70,39 @@ haul_application_get_queue (HaulApplication *self)
   return self->queue;
 }
 
+/**
+ * haul_application_get_download_folder:
+ *
+ * Returns: where new downloads go: the preference, or the Downloads folder
+ */
 const char *
 haul_application_get_download_folder (HaulApplication *self)
 {
-  return self->download_folder;
+  return self->demo_folder != NULL ? self->demo_folder : self->download_folder;
+}
+
+/**
+ * haul_application_set_demo:
+ *
+ * `haul --demo`: an instance of its own (not the running one), with no
+ * saved list, downloading from an embedded server into a temporary folder.
+ * Call before g_application_run().
+ */
+void
+haul_application_set_demo (HaulApplication *self,
+                           gboolean         demo)
+{
+  GApplicationFlags flags = g_application_get_flags (G_APPLICATION (self));
+
+  self->demo = demo;
+  if (demo)
+    g_application_set_flags (G_APPLICATION (self), flags | G_APPLICATION_NON_UNIQUE);
+}
+
+GSettings *
+haul_application_get_settings (HaulApplication *self)
+{
+  return self->settings;
 }
 
 static void
@@ -77,7 +126,11 @@ ensure_window (HaulApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (haul_window_new (self));
+    {
+      window = GTK_WINDOW (haul_window_new (self));
+      if (self->latency_meter != NULL)
+        haul_latency_meter_watch_widget (self->latency_meter, GTK_WIDGET (window));
+    }
   gtk_window_present (window);
   show_store_notice (self);
   return HAUL_WINDOW (window);
@@ -87,21 +140,53 @@ ensure_window (HaulApplication *self)
 /* The download list on disk: opened, checked and loaded off the main
  * thread by the store's writer, delivered in chunks. */
 
-/* The "resume-on-start" preference; TRUE when the schema is not installed
- * (an uninstalled build run without the build tree's schemas). */
-static gboolean
-resume_on_start (void)
+/* ------------------------------------------------------------------ */
+/* Preferences: applied to the engine as soon as they change. */
+
+static GSettings *
+settings_new (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, "io.github.haulapp.Haul", TRUE);
   if (schema == NULL)
-    return TRUE;
-  settings = g_settings_new_full (schema, NULL, NULL);
-  return g_settings_get_boolean (settings, "resume-on-start");
+    {
+      g_warning ("The settings schema io.github.haulapp.Haul is not installed: using defaults");
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+settings_changed_cb (HaulApplication *self,
+                     const char      *key,
+                     GSettings       *settings)
+{
+  if (key == NULL || g_str_equal (key, "max-active"))
+    haul_queue_set_max_active (self->queue, CLAMP (g_settings_get_int (settings, "max-active"), 1, 32));
+
+  if (key == NULL || g_str_equal (key, "speed-limit"))
+    haul_queue_set_rate_limit (self->queue, (gint64) MAX (g_settings_get_int (settings, "speed-limit"), 0) * 1024);
+
+  if (key == NULL || g_str_equal (key, "download-folder"))
+    {
+      g_autofree char *folder = g_settings_get_string (settings, "download-folder");
+      const char *fallback = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+      g_free (self->download_folder);
+      if (folder != NULL && g_path_is_absolute (folder))
+        self->download_folder = g_steal_pointer (&folder);
+      else
+        self->download_folder = g_strdup (fallback ? fallback : g_get_home_dir ());
+    }
+}
+
+static gboolean
+resume_on_start (HaulApplication *self)
+{
+  return self->settings == NULL || g_settings_get_boolean (self->settings, "resume-on-start");
 }
 
 static void
@@ -161,9 +246,176 @@ store_opened_cb (GObject      *source,
     }
 
   haul_queue_set_store (self->queue, self->store);
-  self->resume_on_start = resume_on_start ();
+  self->resume_on_start = resume_on_start (self);
   haul_store_load_async (self->store, restore_chunk, self, NULL, store_loaded_cb, g_object_ref (self));
 }
+
+/* ------------------------------------------------------------------ */
+/* Notifications: finished or failed downloads, while the window is not in
+ * front; a burst becomes one notification. */
+
+static gboolean
+window_is_active (HaulApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return window != NULL && gtk_window_is_active (window);
+}
+
+static void
+send_notifications (gpointer user_data)
+{
+  HaulApplication *self = user_data;
+
+  self->notify_source = 0;
+
+  if (self->finished->len == 1)
+    {
+      HaulDownload *d = g_ptr_array_index (self->finished, 0);
+      g_autoptr(GNotification) n = g_notification_new (_("Download Finished"));
+      guint64 id = haul_download_get_id (d);
+
+      g_notification_set_body (n, haul_download_get_filename (d));
+      g_notification_set_default_action_and_target (n, "app.open-download", "t", id);
+      g_notification_add_button_with_target (n, _("Open"), "app.open-download", "t", id);
+      g_notification_add_button_with_target (n, _("Show in Folder"), "app.show-download", "t", id);
+      g_application_send_notification (G_APPLICATION (self), "finished", n);
+    }
+  else if (self->finished->len > 1)
+    {
+      g_autoptr(GNotification) n = NULL;
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Download Finished",
+                                                             "%u Downloads Finished", self->finished->len),
+                                                self->finished->len);
+
+      n = g_notification_new (title);
+      g_notification_set_default_action (n, "app.activate");
+      g_application_send_notification (G_APPLICATION (self), "finished", n);
+    }
+
+  if (self->failed->len > 0)
+    {
+      HaulDownload *d = g_ptr_array_index (self->failed, 0);
+      g_autoptr(GNotification) n = NULL;
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Download Failed",
+                                                             "%u Downloads Failed", self->failed->len),
+                                                self->failed->len);
+      g_autofree char *body = NULL;
+      const char *name = haul_download_get_filename (d);
+
+      if (self->failed->len == 1)
+        body = g_strdup_printf ("%s — %s", name ? name : haul_download_get_uri (d),
+                                haul_download_get_error (d) ? haul_download_get_error (d) : "");
+      n = g_notification_new (title);
+      if (body != NULL)
+        g_notification_set_body (n, body);
+      g_notification_set_default_action (n, "app.activate");
+      if (self->failed->len == 1)
+        g_notification_add_button_with_target (n, _("Retry"), "app.retry-download", "t",
+                                               haul_download_get_id (d));
+      g_application_send_notification (G_APPLICATION (self), "failed", n);
+    }
+
+  g_ptr_array_set_size (self->finished, 0);
+  g_ptr_array_set_size (self->failed, 0);
+}
+
+static void
+download_finished_cb (HaulApplication *self,
+                      HaulDownload    *download,
+                      HaulQueue       *queue)
+{
+  HaulDownloadState state = haul_download_get_state (download);
+
+  if (self->settings != NULL && !g_settings_get_boolean (self->settings, "notifications"))
+    return;
+  if (window_is_active (self))
+    return;
+
+  if (state == HAUL_DOWNLOAD_STATE_COMPLETED)
+    g_ptr_array_add (self->finished, g_object_ref (download));
+  else if (state == HAUL_DOWNLOAD_STATE_FAILED)
+    g_ptr_array_add (self->failed, g_object_ref (download));
+  else
+    return;
+
+  if (self->notify_source == 0)
+    self->notify_source = g_timeout_add_once (NOTIFY_BATCH_MS, send_notifications, self);
+}
+
+static HaulDownload *
+find_download (HaulApplication *self,
+               guint64          id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
+    {
+      HaulDownload *d = haul_queue_get_download (self->queue, i);
+
+      if (haul_download_get_id (d) == id)
+        return d;
+    }
+  return NULL;
+}
+
+static void
+download_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  HaulApplication *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+  HaulDownload *d = find_download (self, g_variant_get_uint64 (param));
+  GtkWindow *window = GTK_WINDOW (ensure_window (self));
+
+  if (d == NULL)
+    return;
+  if (g_str_equal (name, "open-download"))
+    haul_file_actions_open (window, d);
+  else if (g_str_equal (name, "show-download"))
+    haul_file_actions_show_in_folder (window, d);
+  else if (g_str_equal (name, "retry-download"))
+    haul_queue_retry (self->queue, d);
+}
+
+/* Suspend and logout wait while downloads run. */
+static void
+n_active_cb (HaulApplication *self)
+{
+  gboolean running = haul_queue_get_n_active (self->queue) > 0;
+
+  if (running && self->inhibit_cookie == 0)
+    self->inhibit_cookie = gtk_application_inhibit (GTK_APPLICATION (self),
+                                                    gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                    GTK_APPLICATION_INHIBIT_SUSPEND | GTK_APPLICATION_INHIBIT_LOGOUT,
+                                                    _("Downloads are running"));
+  else if (!running && self->inhibit_cookie != 0)
+    {
+      gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+}
+
+/**
+ * haul_application_is_inhibiting:
+ *
+ * Returns: whether Haul holds off suspend and logout now
+ */
+gboolean
+haul_application_is_inhibiting (HaulApplication *self)
+{
+  return self->inhibit_cookie != 0;
+}
+
+/* HAUL_EXIT_WHEN_DONE=1 (benchmarks): quit once everything finished. */
+static void
+queue_idle_cb (HaulApplication *self)
+{
+  if (g_getenv ("HAUL_EXIT_WHEN_DONE") != NULL &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0)
+    g_application_quit (G_APPLICATION (self));
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 haul_application_activate (GApplication *app)
@@ -171,44 +423,107 @@ haul_application_activate (GApplication *app)
   ensure_window (HAUL_APPLICATION (app));
 }
 
+static gboolean
+is_link (const char *arg)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (arg);
+
+  return scheme != NULL && g_ascii_strcasecmp (scheme, "file") != 0;
+}
+
+/* `haul URL… FILE…` (and the launcher's %U): links are added, files are
+ * read as lists of links, by a worker; the caller's terminal hears what
+ * was skipped once that is known. */
 static int
 haul_application_command_line (GApplication            *app,
                                GApplicationCommandLine *cmdline)
 {
   HaulApplication *self = HAUL_APPLICATION (app);
   g_auto(GStrv) argv = NULL;
-  g_autoptr(HaulUriList) list = haul_uri_list_new ();
-  g_autoptr(GPtrArray) uris = NULL;
-  guint n_dups = 0;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  HaulWindow *window;
   int argc;
 
   argv = g_application_command_line_get_arguments (cmdline, &argc);
 
   for (int i = 1; i < argc; i++)
     {
+      if (g_str_equal (argv[i], "--demo"))
+        {
+          if (self->demo_server != NULL)
+            {
+              g_autoptr(GPtrArray) uris = haul_demo_dup_uris (self->demo_server);
+
+              for (guint j = 0; j < uris->len; j++)
+                g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (uris, j));
+            }
+          else
+            {
+              g_application_command_line_printerr (cmdline, _("haul: the demo server is not running\n"));
+              return 1;
+            }
+          continue;
+        }
       if (g_str_has_prefix (argv[i], "-"))
         {
           g_application_command_line_printerr (cmdline, _("haul: unknown option “%s” (try --headless --help)\n"),
                                                argv[i]);
           return 2;
         }
-      haul_uri_list_feed (list, argv[i], strlen (argv[i]), NULL);
-      haul_uri_list_feed (list, "\n", 1, NULL);
-    }
-  haul_uri_list_finish (list);
-
-  for (guint i = 0; i < haul_uri_list_get_rejections (list)->len; i++)
-    {
-      const HaulUriListRejection *r = g_ptr_array_index (haul_uri_list_get_rejections (list), i);
-
-      g_application_command_line_printerr (cmdline, _("haul: skipped “%s”: %s\n"), r->text, r->reason);
+      if (is_link (argv[i]))
+        g_string_append_printf (text, "%s\n", argv[i]);
+      else
+        g_ptr_array_add (files, g_application_command_line_create_file_for_arg (cmdline, argv[i]));
     }
 
-  uris = haul_uri_list_steal_uris (list);
-  haul_queue_add_uris (self->queue, uris, self->download_folder, &n_dups);
+  window = ensure_window (self);
+  if (text->len > 0 || files->len > 0)
+    haul_window_import_for_command_line (window, text->str, files, cmdline);
+  return 0;
+}
 
-  ensure_window (self);
-  return haul_uri_list_get_n_rejected (list) > 0 ? 1 : 0;
+static void
+show_preferences (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  HaulApplication *self = user_data;
+  GtkWindow *window = GTK_WINDOW (ensure_window (self));
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (haul_preferences_window_new (window, self->settings)));
+}
+
+static void
+show_about (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  HaulApplication *self = user_data;
+  const char *developers[] = { _("The Haul developers"), NULL };
+
+  adw_show_about_window (GTK_WINDOW (ensure_window (self)),
+                         "application-name", _("Haul"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Haul developers"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Download many files at once, reliably, with a window that stays smooth"),
+                         "website", "https://github.com/haulapp/haul",
+                         "issue-url", "https://github.com/haulapp/haul/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+activate_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  ensure_window (HAUL_APPLICATION (user_data));
 }
 
 static void
@@ -216,11 +531,45 @@ haul_application_startup (GApplication *app)
 {
   HaulApplication *self = HAUL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *prefs_accels[] = { "<Control>comma", NULL };
+  const char *close_accels[] = { "<Control>w", NULL };
 
   G_APPLICATION_CLASS (haul_application_parent_class)->startup (app);
 
+  if (g_getenv ("HAUL_LATENCY_REPORT") != NULL)
+    self->latency_meter = haul_latency_meter_new ();
+
   self->queue = haul_queue_new ();
+  self->settings = settings_new ();
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      settings_changed_cb (self, NULL, self->settings);
+    }
+  g_signal_connect_object (self->queue, "download-finished", G_CALLBACK (download_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->queue, "notify::n-active", G_CALLBACK (n_active_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->queue, "idle", G_CALLBACK (queue_idle_cb), self, G_CONNECT_SWAPPED);
+
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+
+  if (self->demo)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->demo_server = haul_demo_new ();
+      self->demo_folder = g_dir_make_tmp ("haul-demo-XXXXXX", &error);
+      if (self->demo_folder == NULL || !haul_demo_start (self->demo_server, &error))
+        {
+          g_printerr (_("haul: cannot start the demo: %s\n"), error->message);
+          g_clear_object (&self->demo_server);
+        }
+      return; /* a demo remembers nothing */
+    }
 
   /* The app stays up until the list is loaded, even without a window. */
   if (g_getenv ("HAUL_NO_STORE") == NULL)
@@ -237,23 +586,42 @@ static void
 haul_application_shutdown (GApplication *app)
 {
   HaulApplication *self = HAUL_APPLICATION (app);
+  const char *report = g_getenv ("HAUL_LATENCY_REPORT");
+
+  if (self->latency_meter != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      haul_latency_meter_stop (self->latency_meter);
+      if (!haul_latency_meter_write_json (self->latency_meter, report, &error))
+        g_printerr ("haul: HAUL_LATENCY_REPORT: %s\n", error->message);
+    }
 
   /* Stop every attempt (keeping .part files) and let the workers return
    * before the queue goes away; pausing makes them return within 100 ms. */
   if (self->queue != NULL)
     {
+      g_signal_handlers_disconnect_by_data (self->queue, self);
       haul_queue_stop_for_exit (self->queue);
       while (haul_queue_get_n_active (self->queue) > 0)
         g_main_context_iteration (NULL, TRUE);
       haul_queue_save_now (self->queue);
       haul_queue_set_store (self->queue, NULL);
     }
+  if (self->inhibit_cookie != 0)
+    gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+  g_clear_handle_id (&self->notify_source, g_source_remove);
+
   /* Quitting is the one time the main thread waits for the disk: the
    * store's writer commits what is left and closes the database. */
   if (self->store != NULL)
     haul_store_close (self->store);
   g_clear_object (&self->store);
   g_clear_object (&self->queue);
+  if (self->demo_server != NULL)
+    haul_demo_stop (self->demo_server);
+  g_clear_object (&self->demo_server);
 
   G_APPLICATION_CLASS (haul_application_parent_class)->shutdown (app);
 }
@@ -273,8 +641,14 @@ haul_application_finalize (GObject *object)
 
   g_clear_object (&self->queue);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->demo_server);
+  g_clear_object (&self->latency_meter);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_pointer (&self->failed, g_ptr_array_unref);
   g_free (self->store_notice);
   g_free (self->download_folder);
+  g_free (self->demo_folder);
 
   G_OBJECT_CLASS (haul_application_parent_class)->finalize (object);
 }
@@ -301,9 +675,17 @@ haul_application_init (HaulApplication *self)
 {
   static const GActionEntry actions[] = {
     { "quit", quit_activated, NULL, NULL, NULL },
+    { "preferences", show_preferences, NULL, NULL, NULL },
+    { "about", show_about, NULL, NULL, NULL },
+    { "activate", activate_action, NULL, NULL, NULL },
+    { "open-download", download_action, "t", NULL, NULL },
+    { "show-download", download_action, "t", NULL, NULL },
+    { "retry-download", download_action, "t", NULL, NULL },
   };
   const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
 
   self->download_folder = g_strdup (folder ? folder : g_get_home_dir ());
+  self->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  self->failed = g_ptr_array_new_with_free_func (g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 }

@@ -18,5 +18,9 @@ G_DECLARE_FINAL_TYPE (HaulApplication, haul_application, HAUL, APPLICATION, AdwA
 HaulApplication *haul_application_new                 (void);
 HaulQueue       *haul_application_get_queue           (HaulApplication *self);
 const char      *haul_application_get_download_folder (HaulApplication *self);
+GSettings       *haul_application_get_settings        (HaulApplication *self);
+void             haul_application_set_demo            (HaulApplication *self,
+                                                       gboolean         demo);
+gboolean         haul_application_is_inhibiting       (HaulApplication *self);
 
 G_END_DECLS

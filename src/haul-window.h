@@ -15,6 +15,19 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HaulWindow, haul_window, HAUL, WINDOW, AdwApplicationWindow)
 
-HaulWindow *haul_window_new (HaulApplication *application);
+HaulWindow *haul_window_new            (HaulApplication *application);
+void        haul_window_import         (HaulWindow      *self,
+                                        const char      *text,
+                                        GPtrArray       *files,
+                                        const char      *folder,
+                                        const char      *checksum);
+void        haul_window_import_for_command_line (HaulWindow              *self,
+                                                 const char              *text,
+                                                 GPtrArray               *files,
+                                                 GApplicationCommandLine *cmdline);
+gboolean    haul_window_drop_value     (HaulWindow      *self,
+                                        const GValue    *value);
+void        haul_window_show_toast     (HaulWindow      *self,
+                                        const char      *text);
 
 G_END_DECLS

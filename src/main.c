@@ -17,14 +17,15 @@
 #include "haul-headless.h"
 
 static gboolean
-wants_headless (int    argc,
-                char **argv)
+has_option (int         argc,
+            char      **argv,
+            const char *option)
 {
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--") == 0)
         return FALSE;
-      if (strcmp (argv[i], "--headless") == 0)
+      if (strcmp (argv[i], option) == 0)
         return TRUE;
     }
   return FALSE;
@@ -45,7 +46,7 @@ main (int   argc,
    * full disk), not kill the process. */
   signal (SIGXFSZ, SIG_IGN);
 
-  if (wants_headless (argc, argv))
+  if (has_option (argc, argv, "--headless"))
     return haul_headless_run (argc, argv);
 
   if (!gtk_init_check ())
@@ -57,5 +58,6 @@ main (int   argc,
     }
 
   app = haul_application_new ();
+  haul_application_set_demo (app, has_option (argc, argv, "--demo"));
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

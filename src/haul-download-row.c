@@ -1,0 +1,348 @@
+/* haul-download-row.c — one download in the list
+ *
+ * File name, progress bar, "12.3 MB of 40 MB — 18 MB/s — 2 s left" or the
+ * state (with the error of a failed download), and the actions that fit the
+ * state. A row is recycled by the list view: it follows whichever download
+ * it is bound to and holds nothing else.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-download-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haul-download-row.h"
+#include "haul-file-actions.h"
+#include "haul-format.h"
+
+struct _HaulDownloadRow
+{
+  GtkWidget       parent_instance;
+
+  /* Template widgets */
+  GtkImage       *icon;
+  GtkLabel       *name_label;
+  GtkProgressBar *bar;
+  GtkLabel       *status_label;
+  GtkWidget      *pause_button;
+  GtkWidget      *resume_button;
+  GtkWidget      *retry_button;
+  GtkWidget      *open_button;
+  GtkWidget      *cancel_button;
+
+  /* Owned references */
+  HaulQueue      *queue;
+  HaulDownload   *download;
+  gulong          notify_handler;
+
+  char           *icon_for;  /* the file name the icon was chosen for */
+  char           *provisional;
+  HaulDownload   *provisional_for; /* not a reference: compared only */
+};
+
+G_DEFINE_FINAL_TYPE (HaulDownloadRow, haul_download_row, GTK_TYPE_WIDGET)
+
+static void
+set_str (char       **field,
+                  const char  *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*field);
+  *field = copy;
+}
+
+static void
+update_icon (HaulDownloadRow *self,
+             const char      *name)
+{
+  g_autofree char *content_type = NULL;
+  g_autoptr(GIcon) icon = NULL;
+
+  if (g_strcmp0 (self->icon_for, name) == 0)
+    return;
+  g_free (self->icon_for);
+  self->icon_for = g_strdup (name);
+
+  content_type = g_content_type_guess (name, NULL, 0, NULL);
+  icon = g_content_type_get_symbolic_icon (content_type);
+  gtk_image_set_from_gicon (self->icon, icon);
+}
+
+/* Before the server names the file: the last part of the link. */
+static const char *
+provisional_name (HaulDownloadRow *self)
+{
+  const char *uri = haul_download_get_uri (self->download);
+
+  if (self->provisional_for != self->download)
+    {
+      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+      g_autofree char *base = NULL;
+
+      g_clear_pointer (&self->provisional, g_free);
+      if (parsed != NULL)
+        {
+          base = g_path_get_basename (g_uri_get_path (parsed));
+          if (base != NULL && !g_str_equal (base, "/") && !g_str_equal (base, "."))
+            self->provisional = g_uri_unescape_string (base, NULL);
+          if (self->provisional == NULL || !g_utf8_validate (self->provisional, -1, NULL))
+            set_str (&self->provisional, g_uri_get_host (parsed));
+        }
+      self->provisional_for = self->download;
+    }
+  return self->provisional != NULL ? self->provisional : uri;
+}
+
+static void
+update_actions (HaulDownloadRow *self)
+{
+  HaulDownload *d = self->download;
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean completed = d != NULL && haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_COMPLETED;
+  gboolean pause = d != NULL && haul_download_can_pause (d);
+  gboolean resume = d != NULL && haul_download_can_resume (d);
+  gboolean retry = d != NULL && haul_download_can_retry (d);
+  gboolean cancel = d != NULL && haul_download_can_cancel (d);
+  gboolean movable = d != NULL && (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_QUEUED ||
+                                   haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_PAUSED);
+
+  gtk_widget_action_set_enabled (widget, "row.pause", pause);
+  gtk_widget_action_set_enabled (widget, "row.resume", resume);
+  gtk_widget_action_set_enabled (widget, "row.retry", retry);
+  gtk_widget_action_set_enabled (widget, "row.cancel", cancel);
+  gtk_widget_action_set_enabled (widget, "row.open", completed);
+  gtk_widget_action_set_enabled (widget, "row.move-up", movable);
+  gtk_widget_action_set_enabled (widget, "row.move-down", movable);
+
+  gtk_widget_set_visible (self->pause_button, pause);
+  gtk_widget_set_visible (self->resume_button, resume);
+  gtk_widget_set_visible (self->retry_button, retry);
+  gtk_widget_set_visible (self->open_button, completed);
+  gtk_widget_set_visible (self->cancel_button, cancel);
+}
+
+static void
+update (HaulDownloadRow *self)
+{
+  HaulDownload *d = self->download;
+  HaulDownloadState state;
+  const char *name, *error;
+  g_autofree char *text = NULL;
+
+  if (d == NULL)
+    return;
+
+  state = haul_download_get_state (d);
+  name = haul_download_get_filename (d);
+  error = haul_download_get_error (d);
+
+  if (name == NULL)
+    name = provisional_name (self);
+  gtk_label_set_label (self->name_label, name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), haul_download_get_uri (d));
+  update_icon (self, name);
+
+  if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
+    {
+      text = haul_format_progress (haul_download_get_received (d), haul_download_get_total (d),
+                                   haul_download_get_speed (d), haul_download_get_eta (d));
+    }
+  else if (state == HAUL_DOWNLOAD_STATE_COMPLETED)
+    {
+      g_autofree char *size = haul_format_size (haul_download_get_received (d));
+
+      /* Translators: "Completed — 40.0 MB" */
+      text = g_strdup_printf (_("%s — %s"), haul_download_state_to_string (state), size);
+    }
+  else if (error != NULL)
+    {
+      /* Translators: a state and why, "Failed — Not Found (404)" */
+      text = g_strdup_printf (_("%s — %s"), haul_download_state_to_string (state), error);
+    }
+  else if (state == HAUL_DOWNLOAD_STATE_PAUSED && haul_download_get_received (d) > 0)
+    {
+      g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
+                                                        haul_download_get_total (d), 0, -1);
+
+      text = g_strdup_printf (_("%s — %s"), haul_download_state_to_string (state), progress);
+    }
+  else
+    text = g_strdup (haul_download_state_to_string (state));
+
+  gtk_label_set_label (self->status_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
+
+  if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
+    gtk_progress_bar_pulse (self->bar);
+  else
+    gtk_progress_bar_set_fraction (self->bar, haul_download_get_fraction (d));
+
+  if (state == HAUL_DOWNLOAD_STATE_FAILED)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+    }
+
+  update_actions (self);
+}
+
+static void
+download_notify_cb (HaulDownloadRow *self,
+                    GParamSpec      *pspec,
+                    HaulDownload    *download)
+{
+  update (self);
+}
+
+void
+haul_download_row_set_download (HaulDownloadRow *self,
+                                HaulDownload    *download)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD_ROW (self));
+
+  if (self->download == download)
+    return;
+
+  if (self->download != NULL)
+    g_clear_signal_handler (&self->notify_handler, self->download);
+  g_set_object (&self->download, download);
+  self->provisional_for = NULL;
+  if (download != NULL)
+    {
+      self->notify_handler = g_signal_connect_object (download, "notify",
+                                                      G_CALLBACK (download_notify_cb), self,
+                                                      G_CONNECT_SWAPPED);
+      update (self);
+    }
+  else
+    update_actions (self);
+}
+
+HaulDownload *
+haul_download_row_get_download (HaulDownloadRow *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD_ROW (self), NULL);
+  return self->download;
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions: the row's own download */
+
+static void
+row_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (widget);
+  g_autoptr(HaulDownload) d = self->download ? g_object_ref (self->download) : NULL;
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (widget));
+
+  if (d == NULL)
+    return;
+
+  if (g_str_equal (action_name, "row.pause"))
+    haul_queue_pause (self->queue, d);
+  else if (g_str_equal (action_name, "row.resume"))
+    haul_queue_resume (self->queue, d);
+  else if (g_str_equal (action_name, "row.cancel"))
+    haul_queue_cancel (self->queue, d);
+  else if (g_str_equal (action_name, "row.retry"))
+    haul_queue_retry (self->queue, d);
+  else if (g_str_equal (action_name, "row.remove"))
+    haul_queue_remove (self->queue, d);
+  else if (g_str_equal (action_name, "row.move-up"))
+    haul_queue_move_up (self->queue, d);
+  else if (g_str_equal (action_name, "row.move-down"))
+    haul_queue_move_down (self->queue, d);
+  else if (g_str_equal (action_name, "row.open"))
+    haul_file_actions_open (window, d);
+  else if (g_str_equal (action_name, "row.show-in-folder"))
+    haul_file_actions_show_in_folder (window, d);
+  else if (g_str_equal (action_name, "row.copy-link"))
+    haul_file_actions_copy_link (widget, d);
+  else
+    g_assert_not_reached ();
+}
+
+static void
+haul_download_row_dispose (GObject *object)
+{
+  HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (object);
+  GtkWidget *child;
+
+  haul_download_row_set_download (self, NULL);
+  g_clear_object (&self->queue);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_DOWNLOAD_ROW);
+  /* Unnamed template children too: a plain GtkWidget owns its children. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (haul_download_row_parent_class)->dispose (object);
+}
+
+static void
+haul_download_row_finalize (GObject *object)
+{
+  HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (object);
+
+  g_free (self->icon_for);
+  g_free (self->provisional);
+
+  G_OBJECT_CLASS (haul_download_row_parent_class)->finalize (object);
+}
+
+static void
+haul_download_row_class_init (HaulDownloadRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const char *actions[] = {
+    "row.pause", "row.resume", "row.cancel", "row.retry", "row.remove", "row.move-up",
+    "row.move-down", "row.open", "row.show-in-folder", "row.copy-link",
+  };
+
+  object_class->dispose = haul_download_row_dispose;
+  object_class->finalize = haul_download_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-download-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, bar);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, cancel_button);
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_class_install_action (widget_class, actions[i], NULL, row_action);
+
+  gtk_widget_class_set_css_name (widget_class, "haul-download-row");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+haul_download_row_init (HaulDownloadRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
+}
+
+HaulDownloadRow *
+haul_download_row_new (HaulQueue *queue)
+{
+  HaulDownloadRow *self = g_object_new (HAUL_TYPE_DOWNLOAD_ROW, NULL);
+
+  self->queue = g_object_ref (queue);
+  return self;
+}
