@@ -32,6 +32,7 @@ struct _HaulDownloadRow
   GtkWidget      *retry_button;
   GtkWidget      *open_button;
   GtkWidget      *cancel_button;
+  GtkMenuButton  *menu_button;
 
   /* Owned references */
   HaulQueue      *queue;
@@ -41,6 +42,7 @@ struct _HaulDownloadRow
   char           *icon_for;  /* the file name the icon was chosen for */
   char           *provisional;
   HaulDownload   *provisional_for; /* not a reference: compared only */
+  int             shown_state;     /* -1: none yet */
 };
 
 G_DEFINE_FINAL_TYPE (HaulDownloadRow, haul_download_row, GTK_TYPE_WIDGET)
@@ -125,6 +127,23 @@ update_actions (HaulDownloadRow *self)
   gtk_widget_set_visible (self->cancel_button, cancel);
 }
 
+/* Setting the same text again is not free (a tooltip query, a relayout). */
+static void
+set_label_if_changed (GtkLabel   *label,
+                      const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_label (label), text) != 0)
+    gtk_label_set_label (label, text);
+}
+
+static void
+set_tooltip_if_changed (GtkWidget  *widget,
+                        const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update (HaulDownloadRow *self)
 {
@@ -142,8 +161,8 @@ update (HaulDownloadRow *self)
 
   if (name == NULL)
     name = provisional_name (self);
-  gtk_label_set_label (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), haul_download_get_uri (d));
+  set_label_if_changed (self->name_label, name);
+  set_tooltip_if_changed (GTK_WIDGET (self->name_label), haul_download_get_uri (d));
   update_icon (self, name);
 
   if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
@@ -173,13 +192,18 @@ update (HaulDownloadRow *self)
   else
     text = g_strdup (haul_download_state_to_string (state));
 
-  gtk_label_set_label (self->status_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
+  set_label_if_changed (self->status_label, text);
+  set_tooltip_if_changed (GTK_WIDGET (self->status_label), error);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
     gtk_progress_bar_pulse (self->bar);
   else
     gtk_progress_bar_set_fraction (self->bar, haul_download_get_fraction (d));
+
+  /* The rest follows the state only: not on every progress update. */
+  if (self->shown_state == (int) state)
+    return;
+  self->shown_state = state;
 
   if (state == HAUL_DOWNLOAD_STATE_FAILED)
     {
@@ -216,6 +240,7 @@ haul_download_row_set_download (HaulDownloadRow *self,
     g_clear_signal_handler (&self->notify_handler, self->download);
   g_set_object (&self->download, download);
   self->provisional_for = NULL;
+  self->shown_state = -1;
   if (download != NULL)
     {
       self->notify_handler = g_signal_connect_object (download, "notify",
@@ -232,6 +257,20 @@ haul_download_row_get_download (HaulDownloadRow *self)
 {
   g_return_val_if_fail (HAUL_IS_DOWNLOAD_ROW (self), NULL);
   return self->download;
+}
+
+/* The menu is built on the first click: a list creates rows by the
+ * hundred, and most menus are never opened. */
+static void
+create_menu (GtkMenuButton *button,
+             gpointer       user_data)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (gtk_menu_button_get_menu_model (button) != NULL)
+    return;
+  builder = gtk_builder_new_from_resource ("/io/github/haulapp/Haul/haul-download-row-menu.ui");
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (gtk_builder_get_object (builder, "row_menu")));
 }
 
 /* ------------------------------------------------------------------ */
@@ -323,6 +362,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, menu_button);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, row_action);
@@ -335,6 +375,8 @@ static void
 haul_download_row_init (HaulDownloadRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->shown_state = -1;
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_menu, NULL, NULL);
   update_actions (self);
 }
 

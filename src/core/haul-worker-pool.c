@@ -19,10 +19,16 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "haul-job.h"
 #include "haul-transfer.h"
 #include "haul-worker-pool.h"
+
+#define HAUL_WORKER_NICE 5
 
 struct _HaulWorkerPool
 {
@@ -62,6 +68,18 @@ get_thread_state (void)
     return state;
 
   state = g_new0 (ThreadState, 1);
+
+  /* Workers yield the CPU to the thread that draws the window: with 16
+   * downloads on 2 cores, equal shares would leave the main loop waiting
+   * for a core. On Linux a nice value is per thread. Best effort. */
+  {
+    id_t tid = (id_t) syscall (SYS_gettid);
+    int nice_value = getpriority (PRIO_PROCESS, tid);
+
+    if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + HAUL_WORKER_NICE, 19)) != 0)
+      g_debug ("could not lower a worker's priority: %s", g_strerror (errno));
+  }
+
   /* The session binds to the thread-default context at construction; give
    * it one of its own so its timers never land on the UI's main context. */
   state->context = g_main_context_new ();
