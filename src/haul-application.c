@@ -608,6 +608,9 @@ haul_application_shutdown (GApplication *app)
       haul_queue_save_now (self->queue);
       haul_queue_set_store (self->queue, NULL);
     }
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
   if (self->inhibit_cookie != 0)
     gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
   self->inhibit_cookie = 0;

@@ -226,9 +226,10 @@ update_summary (HaulWindow *self)
         {
           g_autofree char *left = haul_format_eta (eta);
 
-          /* Translators: "3 active · 18 MB/s · 2 minutes left" */
-          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active · %s · %s left",
-                                                   "%u active · %s · %s left", n_active),
+          /* Translators: "3 active · 18 MB/s · 2 minutes left" (the last
+           * part says "left" already) */
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active · %s · %s",
+                                                   "%u active · %s · %s", n_active),
                                       n_active, speed, left);
         }
       else
@@ -455,13 +456,17 @@ undo_add_cb (AdwToast  *toast,
     haul_queue_remove (queue, g_ptr_array_index (added, i));
 }
 
+/* Toast titles are Pango markup in libadwaita 1.2: file names are escaped.
+ * What answers the last thing a person did comes first. */
 void
 haul_window_show_toast (HaulWindow *self,
                         const char *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static char *
@@ -565,6 +570,7 @@ import_done_cb (GObject      *source,
     g_autofree char *escaped = g_markup_escape_text (summary, -1);
     AdwToast *toast = adw_toast_new (escaped);
 
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
     if (added->len > 0)
       {
         adw_toast_set_button_label (toast, _("_Undo"));
