@@ -1000,6 +1000,22 @@ body_keyboard (Fixture *f)
   g_assert_true (gtk_widget_activate_action (f->window, "win.pause-all", NULL));
   wait_state (a, HAUL_DOWNLOAD_STATE_PAUSED);
   wait_state (c, HAUL_DOWNLOAD_STATE_PAUSED);
+
+  /* Alt+Up moves the selected download up the queue; the row's menu can too. */
+  {
+    guint position;
+
+    g_assert_true (haul_queue_get_position (f->queue, c, &position));
+    g_assert_cmpuint (position, ==, 1);
+    select_only (f, c);
+    press_keys (f->window, "alt+Up");
+    g_assert_true (haul_queue_get_position (f->queue, c, &position));
+    g_assert_cmpuint (position, ==, 0);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_row (f->window, c)), "row.move-down", NULL));
+    g_assert_true (haul_queue_get_position (f->queue, c, &position));
+    g_assert_cmpuint (position, ==, 1);
+  }
+
   g_assert_true (gtk_widget_activate_action (f->window, "win.resume-all", NULL));
   wait_state (a, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 }
