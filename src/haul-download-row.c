@@ -27,11 +27,7 @@ struct _HaulDownloadRow
   GtkLabel       *name_label;
   GtkProgressBar *bar;
   GtkLabel       *status_label;
-  GtkWidget      *pause_button;
-  GtkWidget      *resume_button;
-  GtkWidget      *retry_button;
-  GtkWidget      *open_button;
-  GtkWidget      *cancel_button;
+  GtkButton      *action_button;
   GtkMenuButton  *menu_button;
 
   /* Owned references */
@@ -39,6 +35,7 @@ struct _HaulDownloadRow
   HaulDownload   *download;
   gulong          notify_handler;
 
+  const char     *action_label;  /* the action button's, translated */
   char           *icon_for;  /* the file name the icon was chosen for */
   char           *provisional;
   HaulDownload   *provisional_for; /* not a reference: compared only */
@@ -62,7 +59,10 @@ update_icon (HaulDownloadRow *self,
              const char      *name)
 {
   g_autofree char *content_type = NULL;
+  g_autoptr(GIcon) generic = NULL;
   g_autoptr(GIcon) icon = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) names = NULL;
 
   if (g_strcmp0 (self->icon_for, name) == 0)
     return;
@@ -70,7 +70,19 @@ update_icon (HaulDownloadRow *self,
   self->icon_for = g_strdup (name);
 
   content_type = g_content_type_guess (name, NULL, 0, NULL);
-  icon = g_content_type_get_symbolic_icon (content_type);
+  generic = g_content_type_get_symbolic_icon (content_type);
+
+  /* Only symbolic names, ending with a plain page: the theme has no
+   * symbolic icon for many types (an .iso), and its colour fallback looks
+   * out of place in a list of symbolic ones. */
+  builder = g_strv_builder_new ();
+  if (G_IS_THEMED_ICON (generic))
+    for (const char * const *n = g_themed_icon_get_names (G_THEMED_ICON (generic)); *n != NULL; n++)
+      if (g_str_has_suffix (*n, "-symbolic"))
+        g_strv_builder_add (builder, *n);
+  g_strv_builder_add (builder, "text-x-generic-symbolic");
+  names = g_strv_builder_end (builder);
+  icon = g_themed_icon_new_from_names (names, -1);
   gtk_image_set_from_gicon (self->icon, icon);
 }
 
@@ -100,6 +112,50 @@ provisional_name (HaulDownloadRow *self)
 }
 
 static void
+set_primary (HaulDownloadRow *self,
+             const char      *icon_name,
+             const char      *action_name,
+             const char      *label)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->action_button), action_name != NULL);
+  if (action_name == NULL)
+    return;
+  gtk_button_set_icon_name (self->action_button, icon_name);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->action_button), action_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->action_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  self->action_label = label;
+}
+
+/* Tooltips are asked for on hover rather than set: in GTK 4.8 setting one
+ * asks the X server where the pointer is, and a list builds rows by the
+ * hundred. */
+static gboolean
+query_tooltip_cb (GtkWidget       *widget,
+                  int              x,
+                  int              y,
+                  gboolean         keyboard_mode,
+                  GtkTooltip      *tooltip,
+                  HaulDownloadRow *self)
+{
+  const char *text = NULL;
+
+  if (widget == GTK_WIDGET (self->action_button))
+    text = self->action_label;
+  else if (widget == GTK_WIDGET (self->menu_button))
+    text = _("More Actions");
+  else if (widget == GTK_WIDGET (self->name_label) && self->download != NULL)
+    text = haul_download_get_uri (self->download);
+  else if (widget == GTK_WIDGET (self->status_label) && self->download != NULL)
+    text = haul_download_get_error (self->download);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
 update_actions (HaulDownloadRow *self)
 {
   HaulDownload *d = self->download;
@@ -120,28 +176,26 @@ update_actions (HaulDownloadRow *self)
   gtk_widget_action_set_enabled (widget, "row.move-up", movable);
   gtk_widget_action_set_enabled (widget, "row.move-down", movable);
 
-  gtk_widget_set_visible (self->pause_button, pause);
-  gtk_widget_set_visible (self->resume_button, resume);
-  gtk_widget_set_visible (self->retry_button, retry);
-  gtk_widget_set_visible (self->open_button, completed);
-  gtk_widget_set_visible (self->cancel_button, cancel);
+  /* One button for the action that fits, the rest in the menu. */
+  if (pause)
+    set_primary (self, "media-playback-pause-symbolic", "row.pause", _("Pause"));
+  else if (resume)
+    set_primary (self, "media-playback-start-symbolic", "row.resume", _("Resume"));
+  else if (retry)
+    set_primary (self, "view-refresh-symbolic", "row.retry", _("Retry"));
+  else if (completed)
+    set_primary (self, "document-open-symbolic", "row.open", _("Open File"));
+  else
+    set_primary (self, NULL, NULL, NULL);
 }
 
-/* Setting the same text again is not free (a tooltip query, a relayout). */
+/* Setting the same text again is not free (a relayout). */
 static void
 set_label_if_changed (GtkLabel   *label,
                       const char *text)
 {
   if (g_strcmp0 (gtk_label_get_label (label), text) != 0)
     gtk_label_set_label (label, text);
-}
-
-static void
-set_tooltip_if_changed (GtkWidget  *widget,
-                        const char *text)
-{
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
 }
 
 static void
@@ -162,7 +216,6 @@ update (HaulDownloadRow *self)
   if (name == NULL)
     name = provisional_name (self);
   set_label_if_changed (self->name_label, name);
-  set_tooltip_if_changed (GTK_WIDGET (self->name_label), haul_download_get_uri (d));
   update_icon (self, name);
 
   if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
@@ -193,7 +246,6 @@ update (HaulDownloadRow *self)
     text = g_strdup (haul_download_state_to_string (state));
 
   set_label_if_changed (self->status_label, text);
-  set_tooltip_if_changed (GTK_WIDGET (self->status_label), error);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
     gtk_progress_bar_pulse (self->bar);
@@ -357,12 +409,9 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, bar);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, pause_button);
-  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, resume_button);
-  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, open_button);
-  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, action_button);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, menu_button);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, row_action);

@@ -674,15 +674,27 @@ drop_cb (GtkDropTarget *target,
          double         y,
          HaulWindow    *self)
 {
+  gtk_revealer_set_reveal_child (self->drop_revealer, FALSE);
   return haul_window_drop_value (self, value);
 }
 
-static void
-current_drop_cb (GtkDropTarget *target,
-                 GParamSpec    *pspec,
-                 HaulWindow    *self)
+/* The drop highlight: shown while a drag is over the window. */
+static GdkDragAction
+drop_enter_cb (GtkDropTarget *target,
+               double         x,
+               double         y,
+               HaulWindow    *self)
 {
-  gtk_revealer_set_reveal_child (self->drop_revealer, gtk_drop_target_get_current_drop (target) != NULL);
+  g_debug ("drag entered");
+  gtk_revealer_set_reveal_child (self->drop_revealer, TRUE);
+  return GDK_ACTION_COPY;
+}
+
+static void
+drop_leave_cb (GtkDropTarget *target,
+               HaulWindow    *self)
+{
+  gtk_revealer_set_reveal_child (self->drop_revealer, FALSE);
 }
 
 static void
@@ -885,7 +897,8 @@ haul_window_init (HaulWindow *self)
   target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (target, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_STRING }, 2);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
-  g_signal_connect (target, "notify::current-drop", G_CALLBACK (current_drop_cb), self);
+  g_signal_connect (target, "enter", G_CALLBACK (drop_enter_cb), self);
+  g_signal_connect (target, "leave", G_CALLBACK (drop_leave_cb), self);
   gtk_widget_add_controller (self->drop_area, GTK_EVENT_CONTROLLER (target));
 
   /* Space pauses or resumes the selection. The list's rows would take it
