@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-folders.h"
 #include "haul-add-dialog.h"
 #include "haul-checksum.h"
 
@@ -49,14 +50,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static const char *
-default_download_folder (void)
-{
-  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-
-  return folder != NULL ? folder : g_get_home_dir ();
-}
 
 static gboolean
 buffer_has_content (GtkTextBuffer *buffer)
@@ -166,7 +159,7 @@ set_folder (HaulAddDialog *self,
             const char    *folder)
 {
   if (folder == NULL || folder[0] == '\0')
-    folder = default_download_folder ();
+    folder = haul_folders_get_default ();
 
   if (g_strcmp0 (self->folder, folder) == 0)
     return;
@@ -198,21 +191,13 @@ static void
 folder_button_clicked_cb (HaulAddDialog *self,
                           GtkButton     *button)
 {
-  g_autoptr(GFile) current = g_file_new_for_path (self->folder);
-
   if (self->chooser != NULL)
     {
       gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
       return;
     }
 
-  self->chooser = gtk_file_chooser_native_new (_("Choose Download Folder"),
-                                               GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Select"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), current, NULL);
+  self->chooser = haul_folders_new_chooser (GTK_WINDOW (self), self->folder);
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));

@@ -17,6 +17,7 @@
 #include "haul-application.h"
 #include "haul-demo.h"
 #include "haul-file-actions.h"
+#include "haul-folders.h"
 #include "haul-latency-meter.h"
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
@@ -173,13 +174,12 @@ settings_changed_cb (HaulApplication *self,
   if (key == NULL || g_str_equal (key, "download-folder"))
     {
       g_autofree char *folder = g_settings_get_string (settings, "download-folder");
-      const char *fallback = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
 
       g_free (self->download_folder);
       if (folder != NULL && g_path_is_absolute (folder))
         self->download_folder = g_steal_pointer (&folder);
       else
-        self->download_folder = g_strdup (fallback ? fallback : g_get_home_dir ());
+        self->download_folder = g_strdup (haul_folders_get_default ());
     }
 }
 
@@ -685,9 +685,7 @@ haul_application_init (HaulApplication *self)
     { "show-download", download_action, "t", NULL, NULL },
     { "retry-download", download_action, "t", NULL, NULL },
   };
-  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-
-  self->download_folder = g_strdup (folder ? folder : g_get_home_dir ());
+  self->download_folder = g_strdup (haul_folders_get_default ());
   self->finished = g_ptr_array_new_with_free_func (g_object_unref);
   self->failed = g_ptr_array_new_with_free_func (g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);

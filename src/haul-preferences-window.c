@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-folders.h"
 #include "haul-preferences-window.h"
 
 #define DEFAULT_SPEED_LIMIT 1024 /* KiB/s offered when the limit is switched on */
@@ -51,21 +52,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *
-default_download_folder (void)
-{
-  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-
-  return folder != NULL ? folder : g_get_home_dir ();
-}
-
 static void
 update_folder (HaulPreferencesWindow *self)
 {
   g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
   gboolean custom = folder[0] != '\0';
 
-  adw_action_row_set_subtitle (self->folder_row, custom ? folder : default_download_folder ());
+  adw_action_row_set_subtitle (self->folder_row, custom ? folder : haul_folders_get_default ());
   gtk_widget_set_visible (GTK_WIDGET (self->folder_reset_button), custom);
 }
 
@@ -142,7 +135,6 @@ folder_button_clicked_cb (HaulPreferencesWindow *self,
                           GtkButton             *button)
 {
   g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
-  g_autoptr(GFile) current = g_file_new_for_path (folder[0] != '\0' ? folder : default_download_folder ());
 
   if (self->chooser != NULL)
     {
@@ -150,13 +142,7 @@ folder_button_clicked_cb (HaulPreferencesWindow *self,
       return;
     }
 
-  self->chooser = gtk_file_chooser_native_new (_("Choose Download Folder"),
-                                               GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Select"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), current, NULL);
+  self->chooser = haul_folders_new_chooser (GTK_WINDOW (self), folder[0] != '\0' ? folder : NULL);
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
