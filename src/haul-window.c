@@ -56,6 +56,7 @@ struct _HaulWindow
   GtkMultiSelection    *selection;
   GCancellable         *cancellable;
 
+  guint                 states_source;
   char                 *search;  /* casefolded, NULL when empty */
   StateFilter           state;
 };
@@ -272,20 +273,34 @@ update_list_actions (HaulWindow *self)
   gtk_widget_set_visible (self->resume_all_button, !any_runnable && any_paused);
 }
 
+/* What depends on the states of the whole list, now. */
 static void
-queue_items_changed_cb (HaulWindow *self)
+refresh_states (HaulWindow *self)
 {
-  update_summary (self);
-  update_list_actions (self);
-}
-
-static void
-queue_states_changed_cb (HaulWindow *self)
-{
+  g_clear_handle_id (&self->states_source, g_source_remove);
   update_summary (self);
   update_list_actions (self);
   states_changed (self);
   update_selection (self);
+}
+
+static void
+states_timeout_cb (gpointer data)
+{
+  HaulWindow *self = data;
+
+  self->states_source = 0;
+  refresh_states (self);
+}
+
+/* Downloads finishing by the thousand (a long list of small files) must
+ * not each rescan the list: at most ten scans a second. */
+static void
+queue_states_changed_cb (HaulWindow *self)
+{
+  update_summary (self);
+  if (self->states_source == 0)
+    self->states_source = g_timeout_add_once (100, states_timeout_cb, self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -359,8 +374,7 @@ apply_to_selected (HaulWindow *self,
       if (applies == NULL || applies (d))
         op (self->queue, d);
     }
-  refilter (self);
-  update_selection (self);
+  refresh_states (self);
 }
 
 static void
@@ -791,7 +805,7 @@ list_action (GtkWidget  *widget,
     }
   else
     g_assert_not_reached ();
-  queue_states_changed_cb (self);
+  refresh_states (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -802,6 +816,7 @@ haul_window_dispose (GObject *object)
   HaulWindow *self = HAUL_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->states_source, g_source_remove);
   if (self->queue != NULL)
     g_signal_handlers_disconnect_by_data (self->queue, self);
   if (self->list_view != NULL)
@@ -933,14 +948,14 @@ haul_window_new (HaulApplication *application)
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_page), self);
   g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (update_selection), self);
   g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (update_selection), self);
-  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self);
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (queue_states_changed_cb), self);
   g_signal_connect_swapped (self->queue, "notify::speed", G_CALLBACK (update_summary), self);
   /* Not on every progress update: these look at the whole list. */
   g_signal_connect_swapped (self->queue, "notify::n-active", G_CALLBACK (queue_states_changed_cb), self);
   g_signal_connect_swapped (self->queue, "download-finished", G_CALLBACK (queue_states_changed_cb), self);
   g_signal_connect_swapped (self->queue, "idle", G_CALLBACK (queue_states_changed_cb), self);
 
-  queue_states_changed_cb (self);
+  refresh_states (self);
   update_page (self);
 
   return self;

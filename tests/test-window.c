@@ -558,6 +558,14 @@ wait_state (HaulDownload      *d,
              haul_download_state_to_string (state));
 }
 
+/* The window enables its list-wide actions at most ten times a second
+ * after states change (a person cannot click faster than that). */
+static void
+settle_actions (void)
+{
+  haul_test_spin (300);
+}
+
 /* Real key presses through the X server (XTEST), as a person types them. */
 static void
 press_keys (GtkWidget  *window,
@@ -977,6 +985,7 @@ body_keyboard (Fixture *f)
   wait_state (a, HAUL_DOWNLOAD_STATE_PAUSED);
   wait_state (b, HAUL_DOWNLOAD_STATE_PAUSED);
   wait_state (c, HAUL_DOWNLOAD_STATE_PAUSED);
+  settle_actions ();
   g_assert_true (gtk_widget_activate_action (f->window, "win.resume-selected", NULL));
   wait_state (c, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 
@@ -1016,6 +1025,7 @@ body_keyboard (Fixture *f)
     g_assert_cmpuint (position, ==, 1);
   }
 
+  settle_actions ();
   g_assert_true (gtk_widget_activate_action (f->window, "win.resume-all", NULL));
   wait_state (a, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 }
@@ -1332,6 +1342,42 @@ test_second_instance (void)
   g_subprocess_wait (first, NULL, NULL);
 }
 
+/* HAUL_LATENCY_REPORT=FILE: the app measures its main loop and frames
+ * while it runs and writes a summary when it quits (here once its one
+ * download is done, HAUL_EXIT_WHEN_DONE=1). */
+static void
+test_latency_report (void)
+{
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GBytes) content = haul_test_content (512 * 1024, 31);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) haul = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL, *report = NULL, *json = NULL;
+  const char *fields[] = { "\"p50_ms\":", "\"p99_ms\":", "\"max_ms\":", "\"frames\":",
+                           "\"longest_frame_gap_ms\":", "\"samples\":" };
+
+  haul_test_server_add_file (server, "/measured.bin", content,
+                             &(HaulTestFileOptions) { .rate = 512 * 1024 });
+  uri = haul_test_server_uri (server, "/measured.bin");
+  report = g_build_filename (g_get_home_dir (), "latency.json", NULL);
+  g_subprocess_launcher_setenv (launcher, "HAUL_LATENCY_REPORT", report, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HAUL_EXIT_WHEN_DONE", "1", TRUE);
+  haul = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HAUL_BINARY"), uri, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (haul, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (report, &json, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strstr (json, fields[i]) == NULL)
+      g_error ("the latency report has no %s: %s", fields[i], json);
+  /* About a second of running with a 10 ms probe. */
+  g_assert_cmpuint (g_ascii_strtoull (strstr (json, "\"samples\":") + strlen ("\"samples\":"), NULL, 10), >, 20);
+  g_assert_cmpuint (g_ascii_strtoull (strstr (json, "\"frames\":") + strlen ("\"frames\":"), NULL, 10), >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1366,6 +1412,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/window/preferences", test_preferences);
   g_test_add_func ("/haul/ui/window/notifications", test_notifications);
   g_test_add_func ("/haul/ui/app/second-instance", test_second_instance);
+  g_test_add_func ("/haul/ui/app/latency-report", test_latency_report);
 
   return g_test_run ();
 }
