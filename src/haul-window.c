@@ -448,6 +448,12 @@ typedef struct
   char                    *folder;
   char                    *checksum;
   GApplicationCommandLine *cmdline;  /* `haul FILE…`: told what was skipped */
+
+  /* Adding, a slice per frame */
+  HaulLinkImport          *result;
+  guint                    next;
+  guint                    duplicates;
+  GPtrArray               *added;
 } ImportData;
 
 static void
@@ -455,6 +461,8 @@ import_data_free (ImportData *data)
 {
   g_clear_object (&data->window);
   g_clear_object (&data->cmdline);
+  g_clear_pointer (&data->result, haul_link_import_free);
+  g_clear_pointer (&data->added, g_ptr_array_unref);
   g_free (data->folder);
   g_free (data->checksum);
   g_free (data);
@@ -523,6 +531,66 @@ summarize (guint                 added,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The toast that says what happened, with Undo. */
+static void
+import_finish (ImportData *data)
+{
+  HaulWindow *self = data->window;
+  g_autofree char *summary = summarize (data->added->len, data->duplicates + data->result->n_duplicates,
+                                        data->result);
+  g_autofree char *escaped = g_markup_escape_text (summary, -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  if (data->added->len > 0)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_object_set_data_full (G_OBJECT (toast), "haul-queue", g_object_ref (self->queue), g_object_unref);
+      g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_add_cb),
+                             g_steal_pointer (&data->added), (GClosureNotify) g_ptr_array_unref, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  import_data_free (data);
+}
+
+/* Links join the list in slices, one per frame: the list builds a row
+ * widget for each of the first two hundred or so items, and building them
+ * all in one go would hold the main loop for a tenth of a second. Past
+ * the first screenfuls the rest goes at once (no more rows are built). */
+static gboolean
+add_slice (gpointer user_data)
+{
+  ImportData *data = user_data;
+  HaulWindow *self = data->window;
+  GPtrArray *uris = data->result->uris;
+  g_autoptr(GPtrArray) slice = NULL;
+  guint n, before, duplicates = 0;
+
+  if (self->queue == NULL)
+    {
+      import_data_free (data);
+      return G_SOURCE_REMOVE;
+    }
+
+  n = data->next < 64 ? 32 : data->next < 192 ? 64 : uris->len - data->next;
+  n = MIN (n, uris->len - data->next);
+  slice = g_ptr_array_new_full (n, NULL);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (slice, g_ptr_array_index (uris, data->next + i));
+  data->next += n;
+
+  before = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  haul_queue_add_uris (self->queue, slice, data->folder, &duplicates);
+  data->duplicates += duplicates;
+  for (guint i = before; i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
+    g_ptr_array_add (data->added, g_object_ref (haul_queue_get_download (self->queue, i)));
+
+  if (data->next < uris->len)
+    return G_SOURCE_CONTINUE;
+  import_finish (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 import_done_cb (GObject      *source,
                 GAsyncResult *res,
@@ -532,9 +600,6 @@ import_done_cb (GObject      *source,
   HaulWindow *self = data->window;
   g_autoptr(HaulLinkImport) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *summary = NULL;
-  guint before, duplicates = 0;
 
   result = haul_link_import_finish (res, &error);
   if (result == NULL || self->queue == NULL)
@@ -563,39 +628,23 @@ import_done_cb (GObject      *source,
       return;
     }
 
-  before = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
-  if (data->checksum != NULL && result->uris->len == 1 &&
-      haul_queue_find_by_uri (self->queue, g_ptr_array_index (result->uris, 0)) == NULL)
+  data->added = g_ptr_array_new_with_free_func (g_object_unref);
+  data->result = g_steal_pointer (&result);
+  if (data->checksum != NULL && data->result->uris->len == 1 &&
+      haul_queue_find_by_uri (self->queue, g_ptr_array_index (data->result->uris, 0)) == NULL)
     {
-      g_autoptr(HaulDownload) d = haul_download_new (g_ptr_array_index (result->uris, 0), data->folder);
+      g_autoptr(HaulDownload) d = haul_download_new (g_ptr_array_index (data->result->uris, 0), data->folder);
 
       haul_download_set_checksum (d, data->checksum, NULL);
       haul_queue_add_download (self->queue, d);
+      g_ptr_array_add (data->added, g_object_ref (d));
+      import_finish (data);
+      return;
     }
-  else
-    haul_queue_add_uris (self->queue, result->uris, data->folder, &duplicates);
-  duplicates += result->n_duplicates;
 
-  for (guint i = before; i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
-    g_ptr_array_add (added, g_object_ref (haul_queue_get_download (self->queue, i)));
-
-  summary = summarize (added->len, duplicates, result);
-  {
-    g_autofree char *escaped = g_markup_escape_text (summary, -1);
-    AdwToast *toast = adw_toast_new (escaped);
-
-    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-    if (added->len > 0)
-      {
-        adw_toast_set_button_label (toast, _("_Undo"));
-        g_object_set_data_full (G_OBJECT (toast), "haul-queue", g_object_ref (self->queue), g_object_unref);
-        g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_add_cb),
-                               g_steal_pointer (&added), (GClosureNotify) g_ptr_array_unref, 0);
-      }
-    adw_toast_overlay_add_toast (self->toast_overlay, toast);
-  }
-
-  import_data_free (data);
+  /* The first slice now, the rest with frames drawn in between. */
+  if (add_slice (data) == G_SOURCE_CONTINUE)
+    g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 16, add_slice, data, NULL);
 }
 
 /**

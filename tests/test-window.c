@@ -835,6 +835,24 @@ body_undo (Fixture *f)
   g_signal_emit_by_name (undo, "clicked");
   wait_n_items (f, 0);
   assert_shows (f->window, "No Downloads");
+
+  /* A long list joins in slices (rows are built a screenful per frame):
+   * all of it arrives, once, and Undo takes all of it back. */
+  {
+    g_autoptr(GString) many = g_string_new (NULL);
+
+    g_settings_set_int (haul_application_get_settings (f->app), "max-active", 1);
+    for (guint i = 0; i < 1500; i++)
+      g_string_append_printf (many, "http://127.0.0.1:9/list/%04u.bin\n", i);
+    drop_string (f, many->str);
+    wait_n_items (f, 1500);
+    assert_shows (f->window, "Added 1500 downloads");
+    g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/0000.bin"));
+    g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/1499.bin"));
+    g_signal_emit_by_name (find_button (f->window, "Undo"), "clicked");
+    wait_n_items (f, 0);
+    g_settings_reset (haul_application_get_settings (f->app), "max-active");
+  }
 }
 
 static void
