@@ -26,7 +26,7 @@ struct _HaulDownloadRow
   GtkImage       *icon;
   GtkLabel       *name_label;
   GtkProgressBar *bar;
-  GtkLabel       *status_label;
+  GtkInscription *status_label;
   GtkButton      *action_button;
   GtkMenuButton  *menu_button;
 
@@ -245,7 +245,8 @@ update (HaulDownloadRow *self)
   else
     text = g_strdup (haul_download_state_to_string (state));
 
-  set_label_if_changed (self->status_label, text);
+  if (g_strcmp0 (gtk_inscription_get_text (self->status_label), text) != 0)
+    gtk_inscription_set_text (self->status_label, text);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
     gtk_progress_bar_pulse (self->bar);

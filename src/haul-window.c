@@ -36,7 +36,7 @@ struct _HaulWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *drop_area;
-  AdwWindowTitle       *window_title;
+  GtkInscription       *summary;
   GtkWidget            *pause_all_button;
   GtkWidget            *resume_all_button;
   GtkProgressBar       *total_bar;
@@ -241,7 +241,9 @@ update_summary (HaulWindow *self)
   else if (n_items > 0)
     subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download", "%u downloads", n_items), n_items);
 
-  adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
+  if (g_strcmp0 (gtk_inscription_get_text (self->summary), subtitle) != 0)
+    gtk_inscription_set_text (self->summary, subtitle);
+  gtk_widget_set_visible (GTK_WIDGET (self->summary), subtitle != NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->total_bar), n_active > 0 && total > 0);
   if (n_active > 0 && total > 0)
@@ -298,7 +300,6 @@ states_timeout_cb (gpointer data)
 static void
 queue_states_changed_cb (HaulWindow *self)
 {
-  update_summary (self);
   if (self->states_source == 0)
     self->states_source = g_timeout_add_once (100, states_timeout_cb, self);
 }
@@ -907,7 +908,7 @@ haul_window_class_init (HaulWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, drop_area);
-  gtk_widget_class_bind_template_child (widget_class, HaulWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, pause_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, resume_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, total_bar);
