@@ -12,9 +12,14 @@
  *
  * Measured, from the call to haul_window_drop_value():
  *
- *   - queued: when the queue (the window's model) holds all N items;
+ *   - queued: when the queue (the window's model) holds all N items. The
+ *     window adds a long list in slices, a few frames apart (HEAD c1c60d0:
+ *     32, 32, 64, 64, then the rest), so this is when the last slice has
+ *     gone in, not when the first items-changed came;
  *   - painted: the first frame painted after that in which the list view
  *     has mapped row widgets (the rows are on screen);
+ *   - (details) the first frame after the drop with any row on screen,
+ *     whether or not the queue was full by then;
  *   - for -w ms after the drop: the main-loop probe lateness of a
  *     HaulLatencyMeter (reset just before the drop; p50, p99, max), its
  *     frames and frame gaps, and — from a second probe of our own, same
@@ -68,6 +73,9 @@ typedef struct
   gint64            t_first_items;   /* first items-changed after the drop */
   gint64            t_full;
   gint64            t_painted;
+  gint64            t_first_rows;    /* first frame with rows on screen, full or not */
+  guint             first_rows;
+  guint             n_items_first_rows;
   guint             rows_at_paint;
   guint             row_widgets;
   gint64            drop_call_us;    /* how long haul_window_drop_value() took */
@@ -194,10 +202,12 @@ finish_cb (gpointer data)
           haul_latency_meter_get_n_long_frame_gaps (b->meter),
           completed);
   printf ("  details: window first frame %.0f ms after start; drop call %.1f ms; "
-          "first items-changed +%.0f ms; %u row widgets in the list view when painted; "
-          "%u items at the end\n",
+          "first items-changed +%.0f ms; first rows on screen +%.0f ms (%u rows, %u items in the queue); "
+          "%u row widgets in the list view when painted; %u items at the end\n",
           ms (b->t_first_frame - b->t_start), ms (b->drop_call_us),
-          b->t_first_items ? ms (b->t_first_items - b->t_drop) : -1.0, b->row_widgets, n_items);
+          b->t_first_items ? ms (b->t_first_items - b->t_drop) : -1.0,
+          b->t_first_rows ? ms (b->t_first_rows - b->t_drop) : -1.0, b->first_rows, b->n_items_first_rows,
+          b->row_widgets, n_items);
   fflush (stdout);
   g_application_quit (G_APPLICATION (b->app));
   return G_SOURCE_REMOVE;
@@ -227,6 +237,20 @@ after_paint_cb (GdkFrameClock *clock,
           b->worst_gap_at = now - b->t_drop;
         }
       b->last_frame = now;
+    }
+
+  if (b->t_drop != 0 && b->t_first_rows == 0)
+    {
+      guint children;
+      guint rows = count_mapped_rows (b, &children);
+
+      if (rows > 0)
+        {
+          b->t_first_rows = now;
+          b->first_rows = rows;
+          b->n_items_first_rows =
+            g_list_model_get_n_items (G_LIST_MODEL (haul_application_get_queue (b->app)));
+        }
     }
 
   if (b->t_full != 0 && b->t_painted == 0)
