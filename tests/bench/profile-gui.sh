@@ -12,7 +12,9 @@
 # thread (tid == pid) is counted. GTK without debug symbols: its internal
 # functions show under their nearest exported caller.
 #
-# Environment: HAUL, DROP_LINKS=10000, DROP_WATCH_MS=2000, PARTS="drop w3"
+# Environment: HAUL, DROP_LINKS=10000, DROP_WATCH_MS=2000, PARTS="drop w3",
+#   MODES="cpu uprobes", PROBES_HAUL / PROBES_GTK / PROBES_X11 (functions to probe)
+#   UPROBE_STACKS=1 (uprobes mode: record call stacks too; with KEEP=1, perf.data stays in $BENCH_WORK)
 # Results: $BENCH_RESULTS/profile-DATE-{drop,w3}-{cpu,uprobes}.txt
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -31,10 +33,10 @@ BUILD=$(cd "$(dirname "$HAUL")/.." && pwd)
 BENCH_DROP="$BUILD/tests/bench/bench-drop"
 GTK=$(ldconfig -p | awk '/libgtk-4\.so\.1 /{ print $NF; exit }')
 X11=$(ldconfig -p | awk '/libX11\.so\.6 /{ print $NF; exit }')
-PROBES_HAUL="import_done_cb add_slice haul_queue_add_uris haul_download_row_new update states_timeout_cb
-  update_summary attempt_done_cb queue_states_changed_cb"
-PROBES_GTK="gsk_renderer_render gdk_x11_monitor_get_workarea gtk_widget_init_template"
-PROBES_X11="XGetWindowProperty XGetGeometry"
+PROBES_HAUL=${PROBES_HAUL:-"import_done_cb add_slice haul_queue_add_uris haul_download_row_new update states_timeout_cb
+  update_summary attempt_done_cb queue_states_changed_cb"}
+PROBES_GTK=${PROBES_GTK:-"gsk_renderer_render gdk_x11_monitor_get_workarea gtk_widget_init_template"}
+PROBES_X11=${PROBES_X11:-"XGetWindowProperty XGetGeometry"}
 
 stamp=$(date +%Y%m%d-%H%M%S)
 OUT="$WORK/out"
@@ -86,7 +88,7 @@ run_target () {
     add_probes "$bin" $PROBES_HAUL
     add_probes "$GTK" $PROBES_GTK
     add_probes "$X11" $PROBES_X11
-    events=(-e 'probe_hb:*')
+    events=(-e 'probe_hb:*' ${UPROBE_STACKS:+--call-graph dwarf,16384})
   fi
   if [ "$part" = drop ]; then
     # shellcheck disable=SC2046

@@ -6,7 +6,8 @@
 #   MODE cpu:     self and inclusive ms per function (samples / 4) and the
 #                 longest bursts of main-thread CPU;
 #   MODE uprobes: calls, wall ms (outermost calls only), mean and max per
-#                 probed function (probe_hb:F_in / probe_hb:F_out).
+#                 probed function (probe_hb:F_in / probe_hb:F_out), and when:
+#                 each call's start (8 calls or fewer) or calls per 250 ms.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -115,3 +116,8 @@ else:
         print(f'  {f}: {len(d)} calls, {sum(d):.1f} ms, mean {sum(d) / len(d):.3f} ms, max {max(d):.1f} ms')
         if len(d) <= 8:
             print('    ' + ', '.join(f'+{t:.0f} ms: {x:.1f} ms' for t, x in zip(starts[f], d)))
+        else:
+            # When: calls per 250 ms from the mark (the first 3 s at most).
+            buckets = collections.Counter(int(t // 250) for t in starts[f] if t < 3000)
+            last = max(buckets, default=-1)
+            print('    calls per 250 ms: ' + ' '.join(str(buckets[i]) for i in range(last + 1)))
