@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +51,7 @@ struct _HaulApplication
   char           *demo_folder;
 
   HaulLatencyMeter *latency_meter; /* HAUL_LATENCY_REPORT=FILE */
+  guint           signal_sources[2];
 };
 
 G_DEFINE_FINAL_TYPE (HaulApplication, haul_application, ADW_TYPE_APPLICATION)
@@ -526,6 +529,16 @@ activate_action (GSimpleAction *action,
   ensure_window (HAUL_APPLICATION (user_data));
 }
 
+/* SIGTERM (logout, `kill`) and SIGINT (Ctrl+C in the terminal that
+ * started Haul) quit like Ctrl+Q: attempts stop, .part files and the list
+ * are kept, the latency report is written. */
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 haul_application_startup (GApplication *app)
 {
@@ -538,6 +551,8 @@ haul_application_startup (GApplication *app)
 
   if (g_getenv ("HAUL_LATENCY_REPORT") != NULL)
     self->latency_meter = haul_latency_meter_new ();
+  self->signal_sources[0] = g_unix_signal_add (SIGTERM, quit_on_signal, self);
+  self->signal_sources[1] = g_unix_signal_add (SIGINT, quit_on_signal, self);
 
   self->queue = haul_queue_new ();
   self->settings = settings_new ();
@@ -587,6 +602,9 @@ haul_application_shutdown (GApplication *app)
 {
   HaulApplication *self = HAUL_APPLICATION (app);
   const char *report = g_getenv ("HAUL_LATENCY_REPORT");
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
 
   if (self->latency_meter != NULL)
     {

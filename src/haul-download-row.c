@@ -17,6 +17,7 @@
 #include "haul-download-row.h"
 #include "haul-file-actions.h"
 #include "haul-format.h"
+#include "haul-progress-line.h"
 
 struct _HaulDownloadRow
 {
@@ -25,7 +26,7 @@ struct _HaulDownloadRow
   /* Template widgets */
   GtkImage       *icon;
   GtkLabel       *name_label;
-  GtkProgressBar *bar;
+  HaulProgressLine *bar;
   GtkInscription *status_label;
   GtkButton      *action_button;
   GtkMenuButton  *menu_button;
@@ -249,9 +250,9 @@ update (HaulDownloadRow *self)
     gtk_inscription_set_text (self->status_label, text);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
-    gtk_progress_bar_pulse (self->bar);
+    haul_progress_line_pulse (self->bar);
   else
-    gtk_progress_bar_set_fraction (self->bar, haul_download_get_fraction (d));
+    haul_progress_line_set_fraction (self->bar, haul_download_get_fraction (d));
 
   /* The rest follows the state only: not on every progress update. */
   if (self->shown_state == (int) state)
@@ -405,6 +406,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   object_class->dispose = haul_download_row_dispose;
   object_class->finalize = haul_download_row_finalize;
 
+  g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-download-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, icon);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, name_label);

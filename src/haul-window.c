@@ -19,6 +19,7 @@
 #include "haul-download-row.h"
 #include "haul-format.h"
 #include "haul-link-import.h"
+#include "haul-progress-line.h"
 #include "haul-window.h"
 
 typedef enum
@@ -39,7 +40,7 @@ struct _HaulWindow
   GtkInscription       *summary;
   GtkWidget            *pause_all_button;
   GtkWidget            *resume_all_button;
-  GtkProgressBar       *total_bar;
+  HaulProgressLine     *total_bar;
   GtkSearchBar         *search_bar;
   GtkEditable          *search_entry;
   GtkDropDown          *state_filter;
@@ -247,7 +248,7 @@ update_summary (HaulWindow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->total_bar), n_active > 0 && total > 0);
   if (n_active > 0 && total > 0)
-    gtk_progress_bar_set_fraction (self->total_bar, (gdouble) received / total);
+    haul_progress_line_set_fraction (self->total_bar, (gdouble) received / total);
 }
 
 /* Looks at the whole list: called when states change, not on progress. */
@@ -905,6 +906,7 @@ haul_window_class_init (HaulWindowClass *klass)
   object_class->dispose = haul_window_dispose;
   object_class->finalize = haul_window_finalize;
 
+  g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, drop_area);

@@ -1398,6 +1398,43 @@ test_latency_report (void)
   g_assert_cmpuint (g_ascii_strtoull (strstr (json, "\"frames\":") + strlen ("\"frames\":"), NULL, 10), >, 0);
 }
 
+static gboolean
+part_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* SIGTERM (logout) quits like Ctrl+Q: exit status 0, the partial file
+ * kept for resuming, the latency report written. */
+static void
+test_sigterm_quits_cleanly (void)
+{
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GBytes) content = haul_test_content (4 * 1024 * 1024, 41);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) haul = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL, *report = NULL, *part = NULL;
+
+  haul_test_server_add_file (server, "/interrupted.bin", content,
+                             &(HaulTestFileOptions) { .rate = 64 * 1024 });
+  uri = haul_test_server_uri (server, "/interrupted.bin");
+  report = g_build_filename (g_get_home_dir (), "latency-term.json", NULL);
+  part = g_build_filename (g_get_home_dir (), "interrupted.bin.part", NULL);
+  g_subprocess_launcher_setenv (launcher, "HAUL_LATENCY_REPORT", report, TRUE);
+  haul = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HAUL_BINARY"), uri, NULL);
+  g_assert_no_error (error);
+
+  g_assert_true (haul_test_wait_until (part_exists, part, WAIT_MS));
+  g_subprocess_send_signal (haul, SIGTERM);
+  g_assert_true (g_subprocess_wait (haul, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (haul));
+  g_assert_cmpint (g_subprocess_get_exit_status (haul), ==, 0);
+  g_assert_true (g_file_test (part, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (report, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1433,6 +1470,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/window/notifications", test_notifications);
   g_test_add_func ("/haul/ui/app/second-instance", test_second_instance);
   g_test_add_func ("/haul/ui/app/latency-report", test_latency_report);
+  g_test_add_func ("/haul/ui/app/sigterm-quits-cleanly", test_sigterm_quits_cleanly);
 
   return g_test_run ();
 }
