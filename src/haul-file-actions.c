@@ -30,15 +30,12 @@ haul_file_actions_open (GtkWindow    *parent,
 }
 
 /* Inside the sandbox the file manager is out of reach without a
- * --talk-name hole: the OpenURI portal opens the folder instead. */
+ * --talk-name hole: the OpenURI portal opens the folder instead. Flatpak
+ * sets FLATPAK_ID in every sandbox (no file to look at). */
 static gboolean
 in_flatpak (void)
 {
-  static gsize result = 0;
-
-  if (g_once_init_enter (&result))
-    g_once_init_leave (&result, g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ? 1 : 2);
-  return result == 1;
+  return g_getenv ("FLATPAK_ID") != NULL;
 }
 
 typedef struct

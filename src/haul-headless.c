@@ -571,14 +571,11 @@ haul_headless_run (int    argc,
         }
     }
 
-  if (checksum != NULL && haul_queue_find_by_uri (queue, g_ptr_array_index (accepted, 0)) != NULL)
-    n_dups++; /* already in the session */
-  else if (checksum != NULL)
+  if (checksum != NULL)
     {
-      g_autoptr(HaulDownload) d = haul_download_new (g_ptr_array_index (accepted, 0), directory);
-
-      haul_download_set_checksum (d, checksum, NULL);
-      haul_queue_add_download (queue, d);
+      /* Checked above: only a duplicate (already in the session) fails. */
+      if (haul_queue_add_with_checksum (queue, g_ptr_array_index (accepted, 0), directory, checksum, NULL) == NULL)
+        n_dups++;
     }
   else
     haul_queue_add_uris (queue, accepted, directory, &n_dups);

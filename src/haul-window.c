@@ -17,6 +17,7 @@
 
 #include "haul-add-dialog.h"
 #include "haul-download-row.h"
+#include "haul-file-actions.h"
 #include "haul-format.h"
 #include "haul-link-import.h"
 #include "haul-progress-line.h"
@@ -105,13 +106,7 @@ list_activate_cb (HaulWindow  *self,
   if (d == NULL)
     return;
   if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_COMPLETED)
-    {
-      g_autofree char *path = haul_download_dup_path (d);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autofree char *uri = g_file_get_uri (file);
-
-      gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
-    }
+    haul_file_actions_open (GTK_WINDOW (self), d);
   else if (haul_download_can_resume (d))
     haul_queue_resume (self->queue, d);
   else if (haul_download_can_retry (d))
@@ -632,14 +627,16 @@ import_done_cb (GObject      *source,
 
   data->added = g_ptr_array_new_with_free_func (g_object_unref);
   data->result = g_steal_pointer (&result);
-  if (data->checksum != NULL && data->result->uris->len == 1 &&
-      haul_queue_find_by_uri (self->queue, g_ptr_array_index (data->result->uris, 0)) == NULL)
+  if (data->checksum != NULL && data->result->uris->len == 1)
     {
-      g_autoptr(HaulDownload) d = haul_download_new (g_ptr_array_index (data->result->uris, 0), data->folder);
+      HaulDownload *d = haul_queue_add_with_checksum (self->queue, g_ptr_array_index (data->result->uris, 0),
+                                                      data->folder, data->checksum, NULL);
 
-      haul_download_set_checksum (d, data->checksum, NULL);
-      haul_queue_add_download (self->queue, d);
-      g_ptr_array_add (data->added, g_object_ref (d));
+      /* The dialog checked the checksum: only a duplicate fails. */
+      if (d != NULL)
+        g_ptr_array_add (data->added, g_object_ref (d));
+      else
+        data->duplicates++;
       import_finish (data);
       return;
     }

@@ -1286,6 +1286,37 @@ test_download_limit_mid_download (Fixture       *fx,
   haul_test_assert_completed_with (d, content);
 }
 
+/* One link with a checksum: verified when complete; a link already in
+ * the queue or a malformed checksum is refused, and nothing is added. */
+static void
+test_add_with_checksum (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (16 * KIB, 7);
+  g_autofree char *uri = haul_test_server_uri (fx->server, "/sum/a.bin");
+  g_autofree char *sum = haul_test_sha256_bytes (content);
+  g_autofree char *checksum = g_strconcat ("sha256:", sum, NULL);
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d;
+
+  serve (fx, "/sum/a.bin", content, 0);
+  g_assert_null (haul_queue_add_with_checksum (fx->queue, uri, fx->dir, "sha256:nothex", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
+
+  d = haul_queue_add_with_checksum (fx->queue, uri, fx->dir, checksum, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (d);
+  g_assert_cmpstr (haul_download_get_checksum (d), ==, checksum);
+  g_assert_null (haul_queue_add_with_checksum (fx->queue, uri, fx->dir, checksum, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
+
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1298,6 +1329,7 @@ main (int   argc,
   g_unsetenv ("ALL_PROXY");
 
   ADD ("add", test_add);
+  ADD ("add-with-checksum", test_add_with_checksum);
   ADD ("pause-resume", test_pause_resume);
   ADD ("cancel-retry", test_cancel_retry);
   ADD ("retry-failed", test_retry_failed);

@@ -721,6 +721,38 @@ haul_queue_add (HaulQueue   *self,
 }
 
 /**
+ * haul_queue_add_with_checksum:
+ * @uri: a normalized link (from #HaulUriList)
+ * @checksum: "ALGORITHM:HEX", checked when the file is complete
+ *
+ * Returns: (transfer none) (nullable): the new download, or %NULL with
+ *   @error set when @uri is already in the queue (%G_IO_ERROR_EXISTS) or
+ *   @checksum is not valid
+ */
+HaulDownload *
+haul_queue_add_with_checksum (HaulQueue   *self,
+                              const char  *uri,
+                              const char  *directory,
+                              const char  *checksum,
+                              GError     **error)
+{
+  g_autoptr(HaulDownload) d = NULL;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), NULL);
+
+  if (g_hash_table_contains (self->by_uri, uri))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s is already in the list"), uri);
+      return NULL;
+    }
+  d = haul_download_new (uri, directory);
+  if (!haul_download_set_checksum (d, checksum, error))
+    return NULL;
+  haul_queue_add_download (self, d);
+  return d;
+}
+
+/**
  * haul_queue_add_download:
  * @download: a new download, not yet in any queue, with a normalized link
  *   not yet in this queue

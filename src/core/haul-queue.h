@@ -26,6 +26,11 @@ HaulDownload *haul_queue_add                   (HaulQueue     *self,
                                                 GError       **error);
 void          haul_queue_add_download          (HaulQueue     *self,
                                                 HaulDownload  *download);
+HaulDownload *haul_queue_add_with_checksum     (HaulQueue     *self,
+                                                const char    *uri,
+                                                const char    *directory,
+                                                const char    *checksum,
+                                                GError       **error);
 guint         haul_queue_add_uris              (HaulQueue     *self,
                                                 const GPtrArray *uris,
                                                 const char    *directory,

@@ -1,4 +1,4 @@
-# bench-lib.sh — shared by run-throughput.sh and run-responsiveness.sh.
+# bench-lib.sh — shared by run-throughput.sh, run-responsiveness.sh and run-gui.sh.
 # Sourced, not run. Defines: the work and results folders, a private nginx
 # on 127.0.0.1 (own prefix and config under work/, sendfile on) and the
 # deterministic generation of the workloads W1, W2 and W3.
@@ -146,4 +146,24 @@ stop_nginx () {
     fi
     rm -f "$NGINX_PREFIX/nginx.pid"
   fi
+}
+
+# verify W → prints "ok" if $OUT holds workload W: the same names and
+# sizes, and the first, middle and last files byte-identical to the served ones
+verify () {
+  local w=$1 got n first mid last
+  got=$(cd "$OUT" && find . -type f -printf '%P %s\n' | sort)
+  if [ "$got" != "$(cat "$WORK/$w.list")" ]; then
+    n=$(printf '%s\n' "$got" | grep -c . || true)
+    echo "BAD:files($n)"
+    return
+  fi
+  n=$(wc -l <"$WORK/$w.list")
+  first=$(sed -n 1p "$WORK/$w.list" | cut -d' ' -f1)
+  mid=$(sed -n "$(( (n + 1) / 2 ))p" "$WORK/$w.list" | cut -d' ' -f1)
+  last=$(sed -n "${n}p" "$WORK/$w.list" | cut -d' ' -f1)
+  for f in $(printf '%s\n' "$first" "$mid" "$last" | sort -u); do
+    cmp -s "$OUT/$f" "$WWW/$w/$f" || { echo "BAD:content($f)"; return; }
+  done
+  echo ok
 }

@@ -79,24 +79,6 @@ tool_cmd () {
   esac
 }
 
-# verify W → prints "ok" or the reason it is not
-verify () {
-  local w=$1 got n first mid last
-  got=$(cd "$OUT" && find . -type f -printf '%P %s\n' | sort)
-  if [ "$got" != "$(cat "$WORK/$w.list")" ]; then
-    n=$(printf '%s\n' "$got" | grep -c . || true)
-    echo "BAD:files($n)"
-    return
-  fi
-  n=$(wc -l <"$WORK/$w.list")
-  first=$(sed -n 1p "$WORK/$w.list" | cut -d' ' -f1)
-  mid=$(sed -n "$(( (n + 1) / 2 ))p" "$WORK/$w.list" | cut -d' ' -f1)
-  last=$(sed -n "${n}p" "$WORK/$w.list" | cut -d' ' -f1)
-  for f in $(printf '%s\n' "$first" "$mid" "$last" | sort -u); do
-    cmp -s "$OUT/$f" "$WWW/$w/$f" || { echo "BAD:content($f)"; return; }
-  done
-  echo ok
-}
 
 set -- $TOOLS
 ntools=$#
