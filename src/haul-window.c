@@ -476,7 +476,8 @@ undo_add_cb (AdwToast  *toast,
 }
 
 /* Toast titles are Pango markup in libadwaita 1.2: file names are escaped.
- * What answers the last thing a person did comes first. */
+ * Normal priority, queued: a high-priority toast added while another one
+ * is leaving crashes libadwaita 1.2 in adw_animation_skip(). */
 void
 haul_window_show_toast (HaulWindow *self,
                         const char *text)
@@ -484,7 +485,6 @@ haul_window_show_toast (HaulWindow *self,
   g_autofree char *escaped = g_markup_escape_text (text, -1);
   AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -538,7 +538,6 @@ import_finish (ImportData *data)
   g_autofree char *escaped = g_markup_escape_text (summary, -1);
   AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   if (data->added->len > 0)
     {
       adw_toast_set_button_label (toast, _("_Undo"));

@@ -424,6 +424,28 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* The @label button of the toast (or any smallest part of the window)
+ * that shows @text: not another toast's, still fading out. */
+static GtkWidget *
+find_button_beside (GtkWidget  *widget,
+                    const char *text,
+                    const char *label)
+{
+  g_autofree char *shown = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_beside (child, text, label);
+
+      if (found != NULL)
+        return found;
+    }
+  shown = visible_text (widget);
+  return strstr (shown, text) != NULL ? find_button (widget, label) : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Running a test inside the real application */
 
@@ -832,7 +854,7 @@ body_undo (Fixture *f)
   drop_string (f, text);
   wait_n_items (f, 2);
   assert_shows (f->window, "Added 2 downloads");
-  undo = find_button (f->window, "Undo");
+  undo = find_button_beside (f->window, "Added 2 downloads", "Undo");
   g_assert_nonnull (undo);
   g_signal_emit_by_name (undo, "clicked");
   wait_n_items (f, 0);
@@ -851,7 +873,7 @@ body_undo (Fixture *f)
     assert_shows (f->window, "Added 1500 downloads");
     g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/0000.bin"));
     g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/1499.bin"));
-    g_signal_emit_by_name (find_button (f->window, "Undo"), "clicked");
+    g_signal_emit_by_name (find_button_beside (f->window, "Added 1500 downloads", "Undo"), "clicked");
     wait_n_items (f, 0);
     g_settings_reset (haul_application_get_settings (f->app), "max-active");
   }
