@@ -61,7 +61,11 @@ haul_application_new (void)
 {
   return g_object_new (HAUL_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       /* Command lines for `haul URL… FILE…`; opens for the
+                        * launcher, which starts Haul through D-Bus activation
+                        * (DBusActivatable) and hands it the links and files
+                        * dropped on it or opened with it. */
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_HANDLES_OPEN,
                        /* The same resources (shortcuts, style.css) for the Devel id. */
                        "resource-base-path", "/io/github/haulapp/Haul",
                        NULL);
@@ -486,6 +490,39 @@ haul_application_command_line (GApplication            *app,
   return 0;
 }
 
+/* org.freedesktop.Application.Open from the launcher (`Exec=haul %U`,
+ * DBusActivatable): http(s) links are added, local files are read as
+ * lists of links; the window's toast says what was skipped. */
+static void
+haul_application_open (GApplication  *app,
+                       GFile        **files,
+                       int            n_files,
+                       const char    *hint)
+{
+  HaulApplication *self = HAUL_APPLICATION (app);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+  HaulWindow *window;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      if (g_file_is_native (files[i]))
+        {
+          g_ptr_array_add (lists, g_object_ref (files[i]));
+        }
+      else
+        {
+          g_autofree char *uri = g_file_get_uri (files[i]);
+
+          g_string_append_printf (text, "%s\n", uri);
+        }
+    }
+
+  window = ensure_window (self);
+  if (text->len > 0 || lists->len > 0)
+    haul_window_import (window, text->str, lists, NULL, NULL);
+}
+
 static void
 show_preferences (GSimpleAction *action,
                   GVariant      *param,
@@ -548,6 +585,7 @@ haul_application_startup (GApplication *app)
   const char *close_accels[] = { "<Control>w", NULL };
 
   G_APPLICATION_CLASS (haul_application_parent_class)->startup (app);
+  gtk_window_set_default_icon_name (APP_ID);
 
   if (g_getenv ("HAUL_LATENCY_REPORT") != NULL)
     self->latency_meter = haul_latency_meter_new ();
@@ -687,6 +725,7 @@ haul_application_class_init (HaulApplicationClass *klass)
   object_class->finalize = haul_application_finalize;
   app_class->activate = haul_application_activate;
   app_class->command_line = haul_application_command_line;
+  app_class->open = haul_application_open;
   app_class->startup = haul_application_startup;
   app_class->shutdown = haul_application_shutdown;
 }

@@ -31,6 +31,53 @@ has_option (int         argc,
   return FALSE;
 }
 
+/* `haul --help` and `haul --version` work without a display; the window's
+ * own arguments are handled by the application (haul-application.c), the
+ * terminal's by haul --headless (haul-headless.c). data/haul.1 documents
+ * both and a test keeps it in step with this text. */
+static int
+print_help_or_version (int    argc,
+                       char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *help = NULL;
+  gboolean version = FALSE;
+  gboolean demo = FALSE;
+  gboolean headless = FALSE;
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      N_("Show the version and exit"), NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
+      N_("Watch Haul download a dozen files from a server of its own on this computer, "
+         "into a temporary folder, remembering nothing"), NULL },
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless,
+      N_("Run in the terminal, without a window (haul --headless --help lists its options)"),
+      NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("[URL…] [FILE…] — download many files at once"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Opens the Haul window and adds every URL, and every link in each FILE (a text "
+      "file with a list of links), to its downloads. When Haul is already running, "
+      "they go to the running window."));
+  g_option_context_set_description (context,
+    _("Exit status: 0 when the links were handed over, 1 when a link or a file was "
+      "not valid or no window could be opened, 2 for a usage error."));
+
+  if (has_option (argc, argv, "--version"))
+    {
+      printf ("haul %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  g_set_prgname ("haul");
+  help = g_option_context_get_help (context, TRUE, NULL);
+  printf ("%s", help);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -48,6 +95,9 @@ main (int   argc,
 
   if (has_option (argc, argv, "--headless"))
     return haul_headless_run (argc, argv);
+  if (has_option (argc, argv, "--help") || has_option (argc, argv, "-h") ||
+      has_option (argc, argv, "--version"))
+    return print_help_or_version (argc, argv);
 
   if (!gtk_init_check ())
     {
