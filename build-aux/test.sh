@@ -62,8 +62,10 @@ if [ "$quick" = no ]; then
     # The window with AddressSanitizer only: GTK, fontconfig and Mesa keep
     # many process-lifetime allocations, and full-stack unwinding of every
     # malloc makes GTK too slow to test.
+    # (The data and install checks have no C code of their own to sanitize.)
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
       run_tests "$src/_build-sanitize" testlog-ui --no-suite unit --no-suite integration --no-suite crash \
+        --no-suite data --no-suite install \
       || status=1
   else
     status=1

@@ -501,8 +501,13 @@ haul_headless_run (int    argc,
       g_printerr (_("haul: %s:%u: skipped “%s”: %s\n"), input ? input : "-", r->line, r->text, r->reason);
     }
   if (haul_uri_list_get_n_rejected (list) > haul_uri_list_get_rejections (list)->len)
-    g_printerr (_("haul: … and %u more entries that are not valid links\n"),
-                haul_uri_list_get_n_rejected (list) - haul_uri_list_get_rejections (list)->len);
+    {
+      guint more = haul_uri_list_get_n_rejected (list) - haul_uri_list_get_rejections (list)->len;
+
+      g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: … and %u more entry that is not a valid link\n",
+                               "haul: … and %u more entries that are not valid links\n", more),
+                  more);
+    }
   h.n_rejected = haul_uri_list_get_n_rejected (list);
 
   accepted = haul_uri_list_steal_uris (list);

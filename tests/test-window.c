@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
@@ -842,6 +843,50 @@ test_drop (void)
   run_in_app (body_drop);
 }
 
+/* With LANGUAGE=de the window speaks German, plurals included (the
+ * translations come from the build tree, bound in main()). */
+static void
+body_german (Fixture *f)
+{
+  g_autofree char *a = serve (f, "/de-a.bin", 32 * 1024, 0, NULL);
+  g_autofree char *b = serve (f, "/de-b.bin", 32 * 1024, 0, NULL);
+  g_autofree char *c = serve (f, "/de-c.bin", 32 * 1024, 0, NULL);
+  g_autofree char *two = g_strdup_printf ("%s\n%s\n%s\n", a, b, c);
+
+  assert_shows (f->window, "Keine Downloads");
+  assert_shows (f->window, "Links oder eine Datei mit einer Liste von Links hierher ziehen oder mit Strg+V einfügen");
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), a);
+  g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
+  assert_shows (f->window, "1 Download hinzugefügt");
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), two);
+  g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
+  assert_shows (f->window, "2 Downloads hinzugefügt · 1 bereits in der Liste");
+
+  wait_n_items (f, 3);
+  haul_test_wait_finished (find (f, a));
+  haul_test_wait_finished (find (f, b));
+  haul_test_wait_finished (find (f, c));
+  assert_shows (f->window, "Abgeschlossen");
+}
+
+static void
+test_german (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_in_app (body_german);
+      return;
+    }
+  /* A process of its own, started with LANGUAGE=de, as a person's session would. */
+  g_setenv ("LANGUAGE", "de", TRUE);
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_setenv ("LANGUAGE", "", TRUE);
+  g_test_trap_assert_passed ();
+}
+
 /* Undo in the toast takes the added downloads back out. */
 static void
 body_undo (Fixture *f)
@@ -1471,6 +1516,14 @@ main (int   argc,
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   g_setenv ("HAUL_NO_STORE", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
+  /* The translations built in this tree (po/LANG/LC_MESSAGES/haul.mo). */
+  {
+    g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+
+    bindtextdomain (GETTEXT_PACKAGE, po);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+    textdomain (GETTEXT_PACKAGE);
+  }
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !gtk_init_check ())
     {
@@ -1478,7 +1531,8 @@ main (int   argc,
                   "dbus-run-session -- xvfb-run -a\n");
       return 77;
     }
-  fake_desktop_start ();
+  if (!g_test_subprocess ())
+    fake_desktop_start ();
 
   g_test_add_func ("/haul/ui/window/empty-state", test_empty_state);
   g_test_add_func ("/haul/ui/window/add-dialog", test_add_dialog);
@@ -1490,6 +1544,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/window/filter", test_filter);
   g_test_add_func ("/haul/ui/window/preferences", test_preferences);
   g_test_add_func ("/haul/ui/window/notifications", test_notifications);
+  g_test_add_func ("/haul/ui/window/german", test_german);
   g_test_add_func ("/haul/ui/app/second-instance", test_second_instance);
   g_test_add_func ("/haul/ui/app/latency-report", test_latency_report);
   g_test_add_func ("/haul/ui/app/sigterm-quits-cleanly", test_sigterm_quits_cleanly);

@@ -74,7 +74,10 @@ haul_checksum_parse (const char     *spec,
       if ((gssize) len != expected_len)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("A %s checksum has %d hexadecimal digits, not %d"),
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "A %s checksum has %d hexadecimal digit, not %d",
+                                    "A %s checksum has %d hexadecimal digits, not %d",
+                                    expected_len),
                        algorithms[i].name, (int) expected_len, (int) len);
           return FALSE;
         }

@@ -481,10 +481,14 @@ check_cancelled (Attempt  *a,
     {
       if (a->watch->connected)
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
-                     _("No data arrived for %u seconds"), a->job->stall_timeout_s);
+                     g_dngettext (GETTEXT_PACKAGE, "No data arrived for %u second",
+                                  "No data arrived for %u seconds", a->job->stall_timeout_s),
+                     a->job->stall_timeout_s);
       else
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
-                     _("Could not connect within %u seconds"), a->job->connect_timeout_s);
+                     g_dngettext (GETTEXT_PACKAGE, "Could not connect within %u second",
+                                  "Could not connect within %u seconds", a->job->connect_timeout_s),
+                     a->job->connect_timeout_s);
     }
   else
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
@@ -643,7 +647,9 @@ send_following_redirects (Attempt      *a,
       if (++hops > a->job->max_redirects)
         {
           g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
-                       _("The server redirected more than %u times"), a->job->max_redirects);
+                       g_dngettext (GETTEXT_PACKAGE, "The server redirected more than %u time",
+                                    "The server redirected more than %u times", a->job->max_redirects),
+                       a->job->max_redirects);
           return NULL;
         }
 
