@@ -595,7 +595,7 @@ test_slow_headers (Fixture       *fx,
 
   /* No answer within the connect timeout: a timeout, retried, then failed. */
   assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "within 1 seconds");
+  assert_error_contains (d, "within 1 second");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/silent.bin"), ==, 2);
   {
