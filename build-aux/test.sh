@@ -3,7 +3,9 @@
 # packages first:
 #   1. a normal build with -Werror, all suites, under Xvfb and a D-Bus session;
 #   2. a second build with AddressSanitizer + UndefinedBehaviorSanitizer
-#      running the same suites (skip it with --quick).
+#      running the same suites;
+#   3. a clang build of the libFuzzer targets (tests/fuzz), each run for
+#      30 s on the committed corpus (2 and 3 are skipped with --quick).
 # Exit status: 0 when every test passed.
 set -u
 
@@ -36,7 +38,8 @@ run_tests () {
     meson test -C "$build" --print-errorlogs --num-processes 2 --logbase "$log" "$@"
 }
 
-rm -f "$src"/_build/meson-logs/testlog*.json "$src"/_build-sanitize/meson-logs/testlog*.json
+rm -f "$src"/_build/meson-logs/testlog*.json "$src"/_build-sanitize/meson-logs/testlog*.json \
+  "$src"/_build-fuzz/meson-logs/testlog*.json
 
 if build "$src/_build"; then
   run_tests "$src/_build" testlog || status=1
@@ -67,6 +70,13 @@ if [ "$quick" = no ]; then
       run_tests "$src/_build-sanitize" testlog-ui --no-suite unit --no-suite integration --no-suite crash \
         --no-suite data --no-suite install \
       || status=1
+  else
+    status=1
+  fi
+  if (CC=clang; export CC; build "$src/_build-fuzz" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false); then
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      meson test -C "$src/_build-fuzz" --print-errorlogs --num-processes 2 --logbase testlog-fuzz \
+        --suite fuzz || status=1
   else
     status=1
   fi

@@ -489,6 +489,20 @@ test_sanitize_part_suffix (void)
   g_assert_cmpstr (a, ==, "video.mp4_part");
   g_assert_cmpstr (b, ==, "x_part");
   g_assert_cmpstr (c, ==, "partial.txt");
+
+  /* Cutting a long name must not leave it ending in ".part" either
+   * (found by tests/fuzz/fuzz-filename): whatever the stem's length. */
+  for (guint n = 180; n < 280; n++)
+    {
+      g_autofree char *stem = repeat ("a", n);
+      g_autofree char *tail = repeat ("x", 100);
+      g_autofree char *input = g_strconcat (stem, ".part", tail, NULL);
+      g_autofree char *out = haul_filename_sanitize (input);
+      g_autofree char *again = haul_filename_sanitize (out);
+
+      g_assert_false (g_str_has_suffix (out, HAUL_PART_SUFFIX));
+      g_assert_cmpstr (again, ==, out);
+    }
 }
 
 int

@@ -91,6 +91,7 @@ assert_rejection (HaulUriList *list,
 #define REASON_NOT_A_LINK      "not a link"
 #define REASON_NOT_VALID       "not a valid link"
 #define REASON_NO_HOST         "the link has no host name"
+#define REASON_BAD_HOST        "the link’s host name is not valid"
 #define REASON_CONTROL         "the link contains spaces or control characters"
 #define REASON_NOT_UTF8        "the link is not valid UTF-8 text"
 #define REASON_TOO_LONG        "the line is too long to be a link"
@@ -213,6 +214,12 @@ test_normalize_rejected (void)
   assert_not_normalized ("http://example.com/\xc3\x28", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_UTF8);
   assert_not_normalized ("http://example.com:99999/", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_VALID);
   assert_not_normalized ("http://example.com:port/", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_VALID);
+  /* GLib decodes the host: escapes there must not smuggle in spaces, line
+   * breaks or NULs (found by tests/fuzz/fuzz-uri-list). */
+  assert_not_normalized ("http://exa%20mple.com/", G_URI_ERROR, G_URI_ERROR_BAD_HOST, REASON_BAD_HOST);
+  assert_not_normalized ("http://evil%0D%0Ay.example/", G_URI_ERROR, G_URI_ERROR_BAD_HOST, REASON_BAD_HOST);
+  assert_not_normalized ("http://a%2Fb.example/", G_URI_ERROR, G_URI_ERROR_BAD_HOST, REASON_BAD_HOST);
+  assert_not_normalized ("http://a%40b.example/", G_URI_ERROR, G_URI_ERROR_BAD_HOST, REASON_BAD_HOST);
   assert_not_normalized ("http://example.com/100%", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_VALID);
   assert_not_normalized ("http://example.com/%zz", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_VALID);
   assert_not_normalized ("http://[::1/", G_URI_ERROR, G_URI_ERROR_FAILED, REASON_NOT_VALID);

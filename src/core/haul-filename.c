@@ -119,12 +119,6 @@ haul_filename_sanitize (const char *name)
   if (out->len == 0)
     return NULL;
 
-  /* NAME.part is where Haul keeps unfinished downloads: a server's name
-   * must not look like one, or it could be mistaken for (or clobber) a
-   * partial file. */
-  if (g_str_has_suffix (out->str, HAUL_PART_SUFFIX) && out->len > strlen (HAUL_PART_SUFFIX))
-    out->str[out->len - strlen (HAUL_PART_SUFFIX)] = '_';
-
   if (out->len > max)
     {
       ext = find_full_extension (out->str);
@@ -142,6 +136,13 @@ haul_filename_sanitize (const char *name)
       /* The cut may have left a trailing dot or space. */
       strip_trailing (out);
     }
+
+  /* NAME.part is where Haul keeps unfinished downloads: a server's name
+   * must not look like one, or it could be mistaken for (or clobber) a
+   * partial file. After the cut, which can end a long name in ".part"
+   * (found by tests/fuzz/fuzz-filename). */
+  if (g_str_has_suffix (out->str, HAUL_PART_SUFFIX) && out->len > strlen (HAUL_PART_SUFFIX))
+    out->str[out->len - strlen (HAUL_PART_SUFFIX)] = '_';
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -66,6 +66,19 @@ shorten (const char *text)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/* A DNS name (letters, digits, "-", "_", "."), or an IP address
+ * (IPv6 without its brackets, as GUri gives it). */
+static gboolean
+host_is_valid (const char *host)
+{
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  for (const char *p = host; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * haul_uri_normalize:
  * @text: one link as a person typed or pasted it
@@ -124,6 +137,15 @@ haul_uri_normalize (const char  *text,
     {
       g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST,
                            _("the link has no host name"));
+      return NULL;
+    }
+
+  /* GLib percent-decodes the host (and turns IDN into punycode): a decoded
+   * "%20" or "%0D%0A" must not slip a space or a line break into a link. */
+  if (!host_is_valid (g_uri_get_host (uri)))
+    {
+      g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST,
+                           _("the link’s host name is not valid"));
       return NULL;
     }
 
