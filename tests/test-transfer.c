@@ -1429,6 +1429,38 @@ test_symlink_part (Fixture       *fx,
   haul_test_rm_rf (outside);
 }
 
+/* A hard link planted at NAME.part (same filesystem, so it is another
+ * file's inode) is neither emptied nor written: opening it would truncate
+ * the other file, and appending would change it. */
+static void
+test_hardlink_part (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (200 * KIB, 31);
+  g_autofree char *outside = g_build_filename (fx->dir, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "precious.txt", NULL);
+  g_autofree char *planted = g_build_filename (fx->dir, "linked.bin.part", NULL);
+  g_autofree char *data_after = NULL;
+  struct stat st;
+  HaulDownload *d;
+
+  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (target, "do not touch", -1, NULL));
+  g_assert_cmpint (link (target, planted), ==, 0);
+
+  haul_test_server_add_file (fx->server, "/linked.bin", content, NULL);
+  d = add (fx, "/linked.bin");
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  g_assert_cmpstr (haul_download_get_filename (d), ==, "linked (1).bin");
+
+  g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
+  g_assert_cmpstr (data_after, ==, "do not touch");
+  g_assert_cmpint (stat (planted, &st), ==, 0);
+  g_assert_cmpint (st.st_nlink, ==, 2);
+  g_assert_cmpint (st.st_size, ==, strlen ("do not touch"));
+}
+
 static void
 test_symlink_part_resume (Fixture       *fx,
                           gconstpointer  data)
@@ -1466,6 +1498,43 @@ test_symlink_part_resume (Fixture       *fx,
   g_assert_cmpstr (data_after, ==, "do not touch");
   g_assert_true (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
   haul_test_rm_rf (outside);
+}
+
+/* The same with a hard link swapped in: the paused download restarts from
+ * zero (the .part is not the one it left), and an open with O_TRUNC would
+ * have emptied the other file through the link. */
+static void
+test_hardlink_part_resume (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 32);
+  g_autofree char *outside = g_build_filename (fx->dir, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "precious.txt", NULL);
+  g_autofree char *part = NULL;
+  g_autofree char *data_after = NULL;
+  HaulDownload *d;
+
+  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (target, "do not touch", -1, NULL));
+
+  haul_test_server_add_file (fx->server, "/hswap.bin", content,
+                             &(HaulTestFileOptions) { .rate = 1 * MIB, .etag = "\"h1\"" });
+  d = add (fx, "/hswap.bin");
+  wait_received (d, 64 * KIB);
+  haul_queue_pause (fx->queue, d);
+  haul_test_wait_paused (d);
+
+  part = part_path (d);
+  g_assert_cmpint (g_unlink (part), ==, 0);
+  g_assert_cmpint (link (target, part), ==, 0);
+
+  haul_queue_resume (fx->queue, d);
+  haul_test_wait_finished (d);
+  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
+  assert_error_contains (d, "hard link");
+
+  g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
+  g_assert_cmpstr (data_after, ==, "do not touch");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1778,6 +1847,8 @@ main (int   argc,
   ADD ("rate-limit-download", test_rate_limit_download);
   ADD ("symlink-part", test_symlink_part);
   ADD ("symlink-part-resume", test_symlink_part_resume);
+  ADD ("hardlink-part", test_hardlink_part);
+  ADD ("hardlink-part-resume", test_hardlink_part_resume);
   ADD ("no-folder", test_no_folder);
   /* No fixture: these start their threads only inside the subprocess. */
   g_test_add_func ("/haul/core/transfer/unwritable", test_unwritable);

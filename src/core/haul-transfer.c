@@ -306,15 +306,17 @@ nonempty_or_null (const char *value)
   return value != NULL && *value != '\0' ? g_strdup (value) : NULL;
 }
 
-/* Size of NAME.part if it is a regular file, else -1 (a symlink counts as
- * "not there": it will make the open fail safely later). */
+/* Size of NAME.part if it is a regular file with no other hard link, else
+ * -1 (a symlink or a link to another file counts as "not there": it makes
+ * the open fail safely later, and a new download takes another name). */
 static gint64
 part_size (int         dirfd,
            const char *part)
 {
   struct stat st;
 
-  if (fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode))
+  if (fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode) ||
+      st.st_nlink != 1)
     return -1;
   return st.st_size;
 }
@@ -466,6 +468,7 @@ typedef struct
   char         *name;      /* chosen file name, claimed */
   int           fd;
   gboolean      xattr_pending; /* the .part has no resume attribute yet */
+  gboolean      part_is_new;   /* no NAME.part existed: create it O_EXCL */
 } Attempt;
 
 /* Turns a cancellation into the right error: a timeout, or the user. */
@@ -729,7 +732,9 @@ choose_name (Attempt     *a,
           *offset = size;
         }
       else if (fstatat (a->dirfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        goto taken; /* a symlink or special file: leave it alone */
+        goto taken; /* a symlink, hard link or special file: leave it alone */
+      else
+        a->part_is_new = TRUE;
 
       a->name = g_steal_pointer (&cand);
       return TRUE;
@@ -753,11 +758,22 @@ open_part (Attempt  *a,
   struct stat st;
   int fd;
 
+  /* Relative to the folder's descriptor; never through a symlink; a name
+   * chosen as free is created exclusively (nothing planted since is
+   * opened); no O_TRUNC before the checks below (a hard link to another
+   * file would be emptied by the open itself). */
   fd = openat (a->dirfd, part,
-               O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (offset == 0 ? O_TRUNC : 0),
+               O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (a->part_is_new ? O_EXCL : 0),
                0644);
+  if (fd < 0 && errno == EEXIST)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
+                   _("“%s” appeared while the download started; it was left alone"), part);
+      return FALSE;
+    }
   if (fd < 0)
     return set_errno_error (error, errno, a->job->directory, part);
+  a->part_is_new = FALSE;
 
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
@@ -766,9 +782,23 @@ open_part (Attempt  *a,
                    _("“%s” exists and is not a regular file"), part);
       return FALSE;
     }
+  if (st.st_nlink != 1)
+    {
+      close (fd);
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
+                   _("“%s” is a hard link to another file; it was left alone"), part);
+      return FALSE;
+    }
   /* Clear O_NONBLOCK (it only protected the open from a planted FIFO). */
   fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
 
+  if (offset == 0 && st.st_size > 0 && ftruncate (fd, 0) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      return set_errno_error (error, saved, a->job->directory, part);
+    }
   if (offset > 0 && (st.st_size < offset || ftruncate (fd, offset) != 0 ||
                      lseek (fd, offset, SEEK_SET) != offset))
     {
