@@ -425,10 +425,13 @@ hash_prefix (int             fd,
 /* ------------------------------------------------------------------ */
 /* Network */
 
+/* @in_headers: the error came while reading the answer's headers (libsoup
+ * also ends a header block it finds too long this way). */
 static void
 set_network_error (GError      **error,
                    GError       *cause,
-                   const char   *host)
+                   const char   *host,
+                   gboolean      in_headers)
 {
   if (cause->domain == G_TLS_ERROR &&
       (cause->code == G_TLS_ERROR_BAD_CERTIFICATE || cause->code == G_TLS_ERROR_NOT_TLS ||
@@ -445,6 +448,10 @@ set_network_error (GError      **error,
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
                  _("The server “%s” stopped responding"), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && in_headers)
+    g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
+                 _("The server “%s” broke off its answer before the file began "
+                   "(its headers were cut off or too long)"), host);
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
     g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
                  _("The server “%s” closed the connection before the file was complete"), host);
@@ -606,7 +613,7 @@ send_following_redirects (Attempt      *a,
       if (stream == NULL)
         {
           if (!check_cancelled (a, error))
-            set_network_error (error, local_error, g_uri_get_host (uri));
+            set_network_error (error, local_error, g_uri_get_host (uri), TRUE);
           g_clear_error (&local_error);
           return NULL;
         }
@@ -1181,7 +1188,7 @@ send:
       if (n < 0)
         {
           if (!check_cancelled (a, error))
-            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (msg)));
+            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (msg)), FALSE);
           g_clear_error (&local_error);
           return FALSE;
         }
