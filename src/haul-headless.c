@@ -509,6 +509,15 @@ haul_headless_run (int    argc,
                   more);
     }
   h.n_rejected = haul_uri_list_get_n_rejected (list);
+  if (haul_uri_list_is_full (list))
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "haul: only the first %u link was read: haul takes at most that many at a time\n",
+                               "haul: only the first %u links were read: haul takes at most that many at a time\n",
+                               HAUL_URI_LIST_MAX_URIS),
+                  HAUL_URI_LIST_MAX_URIS);
+      h.n_rejected++;
+    }
 
   accepted = haul_uri_list_steal_uris (list);
   if (accepted->len == 0 && session == NULL)

@@ -552,7 +552,10 @@ import_finish (ImportData *data)
 /* Links join the list in slices, one per frame: the list builds a row
  * widget for each of the first two hundred or so items, and building them
  * all in one go would hold the main loop for a tenth of a second. Past
- * the first screenfuls the rest goes at once (no more rows are built). */
+ * the first screenfuls no more rows are built, and slices of 2048 (about
+ * 12 ms of queue and list-model work) keep a list of a million links from
+ * holding the main loop for seconds. */
+#define ADD_SLICE_MAX 2048
 static gboolean
 add_slice (gpointer user_data)
 {
@@ -568,7 +571,7 @@ add_slice (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  n = data->next < 64 ? 32 : data->next < 192 ? 64 : uris->len - data->next;
+  n = data->next < 64 ? 32 : data->next < 192 ? 64 : ADD_SLICE_MAX;
   n = MIN (n, uris->len - data->next);
   slice = g_ptr_array_new_full (n, NULL);
   for (guint i = 0; i < n; i++)

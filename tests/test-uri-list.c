@@ -812,6 +812,37 @@ test_stream_file (void)
   g_file_delete (file, NULL, NULL);
 }
 
+/* A list holds at most so many links; a huge stream is read only that far
+ * (memory stays bounded whatever the file's size). */
+static void
+test_full (void)
+{
+  g_autoptr(HaulUriList) list = haul_uri_list_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize total;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_printf (text, "https://example.org/file-%u.bin\n", i);
+  total = text->len;
+  stream = g_memory_input_stream_new_from_data (g_string_free (g_steal_pointer (&text), FALSE), total, g_free);
+
+  haul_uri_list_set_max_uris (list, 1000);
+  g_assert_false (haul_uri_list_is_full (list));
+  g_assert_true (haul_uri_list_parse_stream (list, stream, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (haul_uri_list_is_full (list));
+  g_assert_cmpuint (haul_uri_list_get_uris (list)->len, ==, 1000);
+  g_assert_cmpstr (g_ptr_array_index (haul_uri_list_get_uris (list), 999), ==,
+                   "https://example.org/file-999.bin");
+  /* Stopped reading soon after the limit: not the 6 MB that follow. */
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), <, 256 * 1024);
+  g_assert_cmpint (total, >, 6 * 1000 * 1000);
+  /* Where reading stopped (mid-line, maybe) is not a rejected entry. */
+  g_assert_cmpuint (haul_uri_list_get_n_rejected (list), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -846,6 +877,7 @@ main (int   argc,
   g_test_add_func ("/haul/core/uri-list/long-line/at-end", test_long_line_at_end);
   g_test_add_func ("/haul/core/uri-list/big-list", test_big_list);
   g_test_add_func ("/haul/core/uri-list/stream-file", test_stream_file);
+  g_test_add_func ("/haul/core/uri-list/full", test_full);
 
   return g_test_run ();
 }

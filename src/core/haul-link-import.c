@@ -91,10 +91,29 @@ merge (HaulLinkImport *self,
           self->n_duplicates++;
           continue;
         }
+      if (self->uris->len >= HAUL_URI_LIST_MAX_URIS)
+        {
+          self->full = TRUE;
+          break;
+        }
       g_ptr_array_index (uris, i) = NULL;
       g_hash_table_add (seen, uri);
       g_ptr_array_add (self->uris, uri);
     }
+  if (haul_uri_list_is_full (list))
+    self->full = TRUE;
+}
+
+/* Said once, after everything was read. */
+static void
+note_if_full (HaulLinkImport *self)
+{
+  if (self->full)
+    add_problem (self, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                     "Only the first %u link was added: Haul takes at most that many at a time",
+                                                     "Only the first %u links were added: Haul takes at most that many at a time",
+                                                     HAUL_URI_LIST_MAX_URIS),
+                                        HAUL_URI_LIST_MAX_URIS));
 }
 
 static gboolean
@@ -205,9 +224,12 @@ haul_link_import_run (const char   *text,
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
+      if (self->full)
+        break;
       if (!is_web_link (file))
         import_file (self, seen, file, cancellable);
     }
+  note_if_full (self);
 
   return self;
 }

@@ -18,6 +18,7 @@ typedef struct
   guint      n_duplicates; /* repeats within the input itself */
   GPtrArray *rejections;   /* (element-type utf8): the first few, "“text”: reason" */
   GPtrArray *problems;     /* (element-type utf8): one sentence per input that could not be read */
+  gboolean   full;         /* HAUL_URI_LIST_MAX_URIS links reached: the rest was not read */
 } HaulLinkImport;
 
 void            haul_link_import_async  (const char          *text,

@@ -31,6 +31,8 @@ struct _HaulUriList
   GPtrArray  *rejections;
   guint       n_rejected;
   guint       n_duplicates;
+  guint       max_uris;   /* HAUL_URI_LIST_MAX_URIS unless a test says less */
+  gboolean    full;       /* max_uris reached: the rest is ignored */
 };
 
 static void
@@ -164,6 +166,7 @@ haul_uri_list_new (void)
 
   self->line = g_string_new (NULL);
   self->line_no = 1;
+  self->max_uris = HAUL_URI_LIST_MAX_URIS;
   self->uris = g_ptr_array_new_with_free_func (g_free);
   self->seen = g_hash_table_new (g_str_hash, g_str_equal);
   self->rejections = g_ptr_array_new_with_free_func (rejection_free);
@@ -217,6 +220,12 @@ take_token (HaulUriList *self,
   if (g_hash_table_contains (self->seen, uri))
     {
       self->n_duplicates++;
+      g_free (uri);
+      return;
+    }
+  if (self->uris->len >= self->max_uris)
+    {
+      self->full = TRUE;
       g_free (uri);
       return;
     }
@@ -324,6 +333,9 @@ haul_uri_list_feed (HaulUriList  *self,
 void
 haul_uri_list_finish (HaulUriList *self)
 {
+  /* A full list stopped reading anywhere, maybe mid-line: not an entry. */
+  if (self->full)
+    return;
   if (self->line->len > 0 || self->line_too_long)
     end_line (self);
 }
@@ -331,7 +343,8 @@ haul_uri_list_finish (HaulUriList *self)
 /**
  * haul_uri_list_parse_stream:
  *
- * Reads and parses all of @stream (blocking: call it from a worker thread).
+ * Reads and parses all of @stream (blocking: call it from a worker thread),
+ * or as much as fills the list (haul_uri_list_is_full()).
  */
 gboolean
 haul_uri_list_parse_stream (HaulUriList   *self,
@@ -351,6 +364,8 @@ haul_uri_list_parse_stream (HaulUriList   *self,
         break;
       if (!haul_uri_list_feed (self, buf, n, error))
         return FALSE;
+      if (self->full)
+        break; /* no need to read the rest of a huge file */
     }
 
   haul_uri_list_finish (self);
@@ -371,6 +386,26 @@ haul_uri_list_steal_uris (HaulUriList *self)
   g_hash_table_remove_all (self->seen);
   self->uris = g_ptr_array_new_with_free_func (g_free);
   return ret;
+}
+
+/**
+ * haul_uri_list_is_full:
+ *
+ * Returns: whether the list reached %HAUL_URI_LIST_MAX_URIS links and
+ *   ignored what came after (haul_uri_list_parse_stream() stops reading)
+ */
+gboolean
+haul_uri_list_is_full (HaulUriList *self)
+{
+  return self->full;
+}
+
+/* For tests: a smaller limit than %HAUL_URI_LIST_MAX_URIS. */
+void
+haul_uri_list_set_max_uris (HaulUriList *self,
+                            guint        max_uris)
+{
+  self->max_uris = MIN (max_uris, HAUL_URI_LIST_MAX_URIS);
 }
 
 const GPtrArray *

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 #define HAUL_URI_LIST_MAX_LINE       (64 * 1024)
 #define HAUL_URI_LIST_MAX_REJECTIONS 1000
+/* At most this many links per list: a huge file (a gigabyte of links) is
+ * read only this far, and memory stays bounded. */
+#define HAUL_URI_LIST_MAX_URIS       1000000
 
 typedef struct
 {
@@ -41,6 +44,9 @@ const GPtrArray *haul_uri_list_get_rejections    (HaulUriList   *self);
 guint        haul_uri_list_get_n_rejected        (HaulUriList   *self);
 guint        haul_uri_list_get_n_duplicates      (HaulUriList   *self);
 guint        haul_uri_list_get_n_lines           (HaulUriList   *self);
+gboolean     haul_uri_list_is_full               (HaulUriList   *self);
+void         haul_uri_list_set_max_uris          (HaulUriList   *self,
+                                                  guint          max_uris);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulUriList, haul_uri_list_free)
 
