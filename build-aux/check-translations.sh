@@ -2,8 +2,10 @@
 # Fails unless every language in po/LINGUAS (at least de, es and fr)
 # translates every message Haul has today: the template is extracted afresh
 # from the files in po/POTFILES.in (the keywords of i18n.gettext's glib
-# preset), each .po must translate all of it, no entry fuzzy, and msgfmt
-# --check must accept it (format strings, plural forms, accelerators).
+# preset), each .po is merged with it and must translate all of it, no
+# entry fuzzy, and msgfmt --check must accept the merge (format strings as
+# the code flags them, plural forms, accelerators). Issue 5 asks for every
+# string in these three languages, so a new string without them fails here.
 set -u
 cd "${MESON_SOURCE_ROOT:-$(dirname "$0")/..}" || exit 2
 tmp=$(mktemp -d)
@@ -16,7 +18,10 @@ xgettext --from-code=UTF-8 --add-comments --package-name=haul -f "$tmp/files" -o
   --flag=N_:1:pass-c-format --flag=C_:2:pass-c-format --flag=NC_:2:pass-c-format \
   --flag=g_dngettext:2:pass-c-format --flag=g_strdup_printf:1:c-format \
   --flag=g_string_printf:2:c-format --flag=g_string_append_printf:2:c-format \
-  --flag=g_error_new:3:c-format --flag=g_set_error:4:c-format || exit 1
+  --flag=g_error_new:3:c-format --flag=g_set_error:4:c-format \
+  --flag=g_print:1:c-format --flag=g_printerr:1:c-format --flag=printf:1:c-format \
+  --flag=g_markup_printf_escaped:1:c-format \
+  --flag=g_application_command_line_printerr:2:c-format || exit 1
 total=$(msgfmt --statistics -o /dev/null "$tmp/haul.pot" 2>&1 | sed -n 's/.* \([0-9]*\) untranslated.*/\1/p')
 
 status=0
@@ -25,17 +30,20 @@ for required in de es fr; do
   case " $langs " in *" $required "*) ;; *) echo "po/LINGUAS lacks $required"; status=1 ;; esac
 done
 for lang in $langs; do
-  if ! msgcmp "po/$lang.po" "$tmp/haul.pot" 2>"$tmp/cmp"; then
-    echo "po/$lang.po does not translate every message:"
-    grep -c 'used but not defined' "$tmp/cmp" | sed 's/^/  messages missing or untranslated: /'
-    head -n 12 "$tmp/cmp" | sed 's/^/  /'
-    status=1
-  fi
-  if ! stats=$(msgfmt --check --check-accelerators=_ --statistics -o /dev/null "po/$lang.po" 2>&1); then
+  # Merged with the fresh template, so its flags (c-format…) are the
+  # code's, not whatever the .po file says of itself.
+  msgmerge --quiet --no-fuzzy-matching "po/$lang.po" "$tmp/haul.pot" -o "$tmp/$lang.po" || { status=1; continue; }
+  if ! stats=$(msgfmt --check --check-accelerators=_ --statistics -o /dev/null "$tmp/$lang.po" 2>&1); then
     echo "po/$lang.po: msgfmt --check failed:"
     echo "$stats" | sed 's/^/  /'
     status=1
   fi
+  case "$stats" in
+    *untranslated*|*fuzzy*)
+      echo "po/$lang.po does not translate every message:"
+      msgattrib --untranslated --no-wrap "$tmp/$lang.po" | grep '^msgid "..*"' | head -n 10 | sed 's/^/  /'
+      status=1 ;;
+  esac
   echo "$lang: $stats (template: $total messages)"
 done
 exit $status

@@ -430,12 +430,14 @@ haul_application_activate (GApplication *app)
   ensure_window (HAUL_APPLICATION (app));
 }
 
+/* A download link; anything else (a path, file://, sftp://…) is a list. */
 static gboolean
 is_link (const char *arg)
 {
   g_autofree char *scheme = g_uri_parse_scheme (arg);
 
-  return scheme != NULL && g_ascii_strcasecmp (scheme, "file") != 0;
+  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                            g_ascii_strcasecmp (scheme, "https") == 0);
 }
 
 /* `haul URL… FILE…` (and the launcher's %U): links are added, files are
@@ -506,15 +508,20 @@ haul_application_open (GApplication  *app,
 
   for (int i = 0; i < n_files; i++)
     {
-      if (g_file_is_native (files[i]))
-        {
-          g_ptr_array_add (lists, g_object_ref (files[i]));
-        }
-      else
+      g_autofree char *scheme = g_file_get_uri_scheme (files[i]);
+
+      /* Any other location (file://, or sftp://, smb://… through gvfs)
+       * is a list of links to read. */
+      if (scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                             g_ascii_strcasecmp (scheme, "https") == 0))
         {
           g_autofree char *uri = g_file_get_uri (files[i]);
 
           g_string_append_printf (text, "%s\n", uri);
+        }
+      else
+        {
+          g_ptr_array_add (lists, g_object_ref (files[i]));
         }
     }
 

@@ -398,7 +398,7 @@ haul_headless_run (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("[URL…] — download files without a window"));
+  context = g_option_context_new (_("— download files without a window"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,

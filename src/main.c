@@ -60,21 +60,22 @@ print_help_or_version (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    _("Opens the Haul window and adds every URL, and every link in each FILE (a text "
-      "file with a list of links), to its downloads. When Haul is already running, "
-      "they go to the running window."));
+                                _("Opens the Haul window and adds every URL, and every link in "
+                                  "each FILE (a text file with a list of links), to its downloads. "
+                                  "When Haul is already running, they go to the running window."));
   g_option_context_set_description (context,
-    _("Exit status: 0 when the links were handed over, 1 when a link or a file was "
-      "not valid or no window could be opened, 2 for a usage error."));
+                                    _("Exit status: 0 when the links were handed over, 1 when a "
+                                      "link or a file was not valid or no window could be opened, "
+                                      "2 for a usage error."));
 
   if (has_option (argc, argv, "--version"))
     {
-      printf ("haul %s\n", PACKAGE_VERSION);
+      g_print ("haul %s\n", PACKAGE_VERSION);
       return 0;
     }
   g_set_prgname ("haul");
   help = g_option_context_get_help (context, TRUE, NULL);
-  printf ("%s", help);
+  g_print ("%s", help);
   return 0;
 }
 
@@ -93,10 +94,11 @@ main (int   argc,
    * full disk), not kill the process. */
   signal (SIGXFSZ, SIG_IGN);
 
+  if (has_option (argc, argv, "--version"))
+    return print_help_or_version (argc, argv);
   if (has_option (argc, argv, "--headless"))
     return haul_headless_run (argc, argv);
-  if (has_option (argc, argv, "--help") || has_option (argc, argv, "-h") ||
-      has_option (argc, argv, "--version"))
+  if (has_option (argc, argv, "--help") || has_option (argc, argv, "-h"))
     return print_help_or_version (argc, argv);
 
   if (!gtk_init_check ())

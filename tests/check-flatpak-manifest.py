@@ -14,6 +14,7 @@ Usage: check-flatpak-manifest.py MANIFEST
 Prints the meson options of the Haul module with --print-config-opts.
 """
 
+import datetime
 import json
 import os
 import re
@@ -28,8 +29,16 @@ ALLOWED = {
     "--device=dri",
     "--filesystem=xdg-download",
 }
-# GNOME runtimes that reached end of life (platform-facts.md §6.1).
-EOL_RUNTIMES = {str(v) for v in range(3, 49)} | {"3.38", "master"}
+# A GNOME runtime is supported until the release two after it: GNOME N
+# comes out in March (N even) or September (N odd), N = 48 in March 2025
+# (platform-facts.md §6.1: 48 ended on 2026-03-24, when 50 came out). So a
+# manifest that is not bumped starts failing here when its runtime ends.
+def runtime_end_of_life(version):
+    n = int(version)
+    later = n + 2 - 48          # releases after March 2025
+    year = 2025 + later // 2
+    month = 3 if later % 2 == 0 else 9
+    return datetime.date(year, month, 24)
 
 
 def load(manifest):
@@ -60,8 +69,12 @@ def main():
     if m.get("runtime") != "org.gnome.Platform" or m.get("sdk") != "org.gnome.Sdk":
         errors.append(f"runtime/sdk are {m.get('runtime')}/{m.get('sdk')}, "
                       "not org.gnome.Platform/org.gnome.Sdk")
-    if str(m.get("runtime-version")) in EOL_RUNTIMES:
-        errors.append(f"runtime-version {m.get('runtime-version')} has reached end of life")
+    version = str(m.get("runtime-version"))
+    if not version.isdigit():
+        errors.append(f"runtime-version {version!r} is not a GNOME release number")
+    elif datetime.date.today() >= runtime_end_of_life(version):
+        errors.append(f"runtime-version {version} reached its end of life about "
+                      f"{runtime_end_of_life(version)}: use a current org.gnome.Platform")
 
     finish = m.get("finish-args", [])
     if set(finish) != ALLOWED or len(finish) != len(ALLOWED):

@@ -25,14 +25,24 @@ server_pid= dbus_pid=
 # The installed Haul's processes (started by the bus, so found by binary).
 haul_pids () { for p in $(pgrep haul); do
   [ "$(readlink "/proc/$p/exe")" = "$prefix/bin/haul" ] && echo "$p"; done; true; }
+# Haul first (it saves its list on SIGTERM, and exits when its bus goes),
+# then the servers, then the files; never stopped by a failing kill.
 cleanup () {
+  set +e
+  for p in $(haul_pids); do kill "$p" 2>/dev/null; done
+  i=0
+  while [ -n "$(haul_pids)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  for p in $(haul_pids); do kill -9 "$p" 2>/dev/null; done
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   [ -n "$dbus_pid" ] && kill "$dbus_pid" 2>/dev/null
-  for p in $(haul_pids); do kill "$p"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail () { echo "FAIL: $*"; exit 1; }
+# meson's timeout sends SIGTERM: clean up then too.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
+fail () { echo "FAIL: $*" >&2; exit 1; }
 step () { echo "# $*"; }
 
 # 1. Build and install into a DESTDIR, with the manifest's options.
@@ -128,13 +138,18 @@ one_haul () {  # prints the one process's command line
   [ "$(echo "$pids" | wc -w)" = 1 ] || fail "expected one haul process, found: $pids"
   tr '\0' ' ' < "/proc/$pids/cmdline"
 }
+check_one_haul () { [ "$(haul_pids | wc -w)" = 1 ] || fail "expected one haul process, found: $(haul_pids)"; }
 
 # 3a. From the desktop file: its Exec line, `haul` found in PATH.
 step "gio launch $desktop"
 gio launch "$desktop" || fail "gio launch"
 wait_for 30 window_up || fail "no Haul window appeared within 30 s (gio launch)"
+check_one_haul
 cmdline=$(one_haul)
-[ "$cmdline" = "haul " ] || fail "gio launch did not run Exec=haul %U: $cmdline"
+case "$cmdline" in
+  "haul "|"$prefix/bin/haul --gapplication-service ") ;;
+  *) fail "gio launch started something else: $cmdline" ;;
+esac
 echo "ok   window up; gio launch ran: $cmdline"
 gapplication action "$app_id" quit || fail "gapplication action quit"
 wait_for 15 no_haul || fail "haul did not quit"
@@ -143,6 +158,7 @@ wait_for 15 no_haul || fail "haul did not quit"
 step "gtk4-launch $app_id"
 gtk4-launch "$app_id" || fail "gtk4-launch"
 wait_for 30 window_up || fail "no Haul window appeared within 30 s (gtk4-launch)"
+check_one_haul
 cmdline=$(one_haul)
 pids=$(haul_pids)
 case "$cmdline" in
@@ -153,7 +169,7 @@ echo "ok   window up; the session bus started: $cmdline"
 
 # 4. A link given to the launcher reaches the running instance.
 head -c 3000000 /dev/urandom > "$tmp/www/payload.bin"
-python3 -m http.server 0 --bind 127.0.0.1 --directory "$tmp/www" >"$tmp/http.log" 2>&1 &
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$tmp/www" >"$tmp/http.log" 2>&1 &
 server_pid=$!
 wait_for 10 grep -q "Serving HTTP" "$tmp/http.log" || fail "test HTTP server did not start"
 port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/http.log" | head -n1)
@@ -165,7 +181,7 @@ cmp "$tmp/www/payload.bin" "$home/Downloads/payload.bin" || fail "downloaded fil
 [ "$(haul_pids | wc -w)" = 1 ] || fail "the second launch started another process: $(haul_pids)"
 echo "ok   $url downloaded by the running instance (pid $pids), byte-identical"
 
-# ... and so does a file of links opened with Haul (MimeType text/plain).
+# ... and so does a file of links opened with Haul.
 head -c 1000000 /dev/urandom > "$tmp/www/listed.bin"
 printf '# links\nhttp://127.0.0.1:%s/listed.bin\n' "$port" > "$tmp/links.txt"
 step "gtk4-launch $app_id $tmp/links.txt"
@@ -177,6 +193,6 @@ echo "ok   the link in links.txt downloaded by the running instance, byte-identi
 
 # 5. Quit through the application's D-Bus action.
 gapplication action "$app_id" quit || fail "gapplication action quit"
-wait_for 15 sh -c "! kill -0 $pids" || fail "haul did not quit"
+wait_for 15 no_haul || fail "haul did not quit"
 echo "ok   quit through gapplication action"
 echo "install test passed"

@@ -851,7 +851,7 @@ body_german (Fixture *f)
   g_autofree char *a = serve (f, "/de-a.bin", 32 * 1024, 0, NULL);
   g_autofree char *b = serve (f, "/de-b.bin", 32 * 1024, 0, NULL);
   g_autofree char *c = serve (f, "/de-c.bin", 32 * 1024, 0, NULL);
-  g_autofree char *two = g_strdup_printf ("%s\n%s\n%s\n", a, b, c);
+  g_autofree char *three = g_strdup_printf ("%s\n%s\n%s\n", a, b, c);
 
   assert_shows (f->window, "Keine Downloads");
   assert_shows (f->window, "Links oder eine Datei mit einer Liste von Links hierher ziehen oder mit Strg+V einfügen");
@@ -860,7 +860,7 @@ body_german (Fixture *f)
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
   assert_shows (f->window, "1 Download hinzugefügt");
 
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), two);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), three);
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
   assert_shows (f->window, "2 Downloads hinzugefügt · 1 bereits in der Liste");
 
@@ -868,7 +868,7 @@ body_german (Fixture *f)
   haul_test_wait_finished (find (f, a));
   haul_test_wait_finished (find (f, b));
   haul_test_wait_finished (find (f, c));
-  assert_shows (f->window, "Abgeschlossen");
+  assert_shows (f->window, "Abgeschlossen —");
 }
 
 static void

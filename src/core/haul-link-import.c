@@ -116,10 +116,15 @@ note_if_full (HaulLinkImport *self)
                                         HAUL_URI_LIST_MAX_URIS));
 }
 
+/* g_file_get_uri_scheme(), not g_file_has_uri_scheme(): the latter says
+ * FALSE for some http URIs GIO keeps as dummy files (no gvfs, Flatpak). */
 static gboolean
 is_web_link (GFile *file)
 {
-  return g_file_has_uri_scheme (file, "http") || g_file_has_uri_scheme (file, "https");
+  g_autofree char *scheme = g_file_get_uri_scheme (file);
+
+  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                            g_ascii_strcasecmp (scheme, "https") == 0);
 }
 
 static void

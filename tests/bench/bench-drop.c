@@ -47,6 +47,7 @@
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "haul-application.h"
 #include "haul-latency-meter.h"
@@ -62,6 +63,7 @@ typedef struct
   HaulLatencyMeter *meter;
 
   char             *text;        /* what is dropped */
+  char             *file;        /* or this file, as a GdkFileList (--file) */
   guint             n;
   guint             watch_ms;
   guint             settle_ms;
@@ -276,8 +278,20 @@ drop_cb (gpointer data)
   GValue value = G_VALUE_INIT;
   gint64 t;
 
-  g_value_init (&value, G_TYPE_STRING);
-  g_value_take_string (&value, g_steal_pointer (&b->text));
+  if (b->file != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (b->file);
+      GSList *files = g_slist_prepend (NULL, file);
+
+      g_value_init (&value, GDK_TYPE_FILE_LIST);
+      g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+      g_slist_free (files);
+    }
+  else
+    {
+      g_value_init (&value, G_TYPE_STRING);
+      g_value_take_string (&value, g_steal_pointer (&b->text));
+    }
 
   haul_latency_meter_reset (b->meter);
   b->last_frame = 0;
@@ -353,10 +367,23 @@ startup_cb (GApplication *app,
   g_signal_connect (haul_application_get_queue (b->app), "items-changed", G_CALLBACK (items_changed_cb), b);
 }
 
+static gint64
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmHWM:")) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
+}
+
 static gboolean
 give_up_cb (gpointer data)
 {
-  g_printerr ("bench-drop: gave up after 60 s\n");
+  g_printerr ("bench-drop: gave up after %u s (peak RSS %" G_GINT64_FORMAT " KiB)\n",
+              GPOINTER_TO_UINT (data), peak_rss_kib ());
   exit (1);
 }
 
@@ -394,7 +421,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *links = NULL, *folder = NULL, *tmp = NULL;
   char *args[] = { (char *) "haul", NULL };
-  int n = 10000, watch = 2000, settle = 500;
+  int n = 10000, watch = 2000, settle = 500, give_up = 60;
+  g_autofree char *drop_file = NULL;
   Bench b = { 0 };
   GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &links, "Links to cycle through, one a line", "FILE" },
@@ -402,11 +430,15 @@ main (int   argc,
     { "folder", 'd', 0, G_OPTION_ARG_FILENAME, &folder, "Download folder (default: a new temporary one)", "DIR" },
     { "watch", 'w', 0, G_OPTION_ARG_INT, &watch, "Measure this long after the drop (2000)", "MS" },
     { "settle", 's', 0, G_OPTION_ARG_INT, &settle, "Wait after the first frame before dropping (500)", "MS" },
+    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &drop_file,
+      "Drop this file (a list of links) instead of text; -n is then how many links should arrive", "FILE" },
+    { "give-up", 0, 0, G_OPTION_ARG_INT, &give_up, "Give up after this long (60)", "S" },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || links == NULL || n < 1 || watch < 100)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || (links == NULL && drop_file == NULL) ||
+      n < 1 || watch < 100)
     {
       g_printerr ("%s\n", error ? error->message : "usage: bench-drop -i LINKS.txt [-n N] [-d DIR] [-w MS]");
       return 2;
@@ -422,7 +454,10 @@ main (int   argc,
       g_assert_no_error (error);
     }
 
-  b.text = build_text (links, (guint) n);
+  if (drop_file != NULL)
+    b.file = drop_file;
+  else
+    b.text = build_text (links, (guint) n);
   b.n = (guint) n;
   b.watch_ms = (guint) watch;
   b.settle_ms = (guint) settle;
@@ -431,7 +466,7 @@ main (int   argc,
   b.t_start = g_get_monotonic_time ();
   b.probe_last = b.t_start;
   g_timeout_add (PROBE_MS, probe_cb, &b);
-  g_timeout_add_seconds (60, give_up_cb, NULL);
+  g_timeout_add_seconds (give_up, give_up_cb, GUINT_TO_POINTER (give_up));
 
   b.app = haul_application_new ();
   g_signal_connect_after (b.app, "startup", G_CALLBACK (startup_cb), &b);
@@ -440,6 +475,7 @@ main (int   argc,
 
   g_clear_object (&b.meter);
   g_object_unref (b.app);
+  printf ("peak RSS %" G_GINT64_FORMAT " KiB\n", peak_rss_kib ());
   if (tmp != NULL)
     {
       g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp);
