@@ -399,10 +399,11 @@ delete_part_done (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  DeletePart *dp = g_task_get_task_data (G_TASK (result));
+  DeletePart *dp = user_data;
 
   /* Only now may another download take the name. */
   haul_name_claims_release (dp->claims, dp->directory, dp->name);
+  delete_part_free (dp);
 }
 
 /* Forgets @d's partial file: deletes it (a short task, so GTask's shared
@@ -422,9 +423,11 @@ forget_part (HaulQueue    *self,
   dp->directory = g_strdup (d->directory);
   dp->name = g_strdup (d->filename);
   dp->claims = haul_name_claims_ref (self->claims);
-  task = g_task_new (NULL, NULL, delete_part_done, NULL);
+  /* @dp is the callback's, freed there on this thread (as task data it
+   * would be freed by whichever thread drops the task last). */
+  task = g_task_new (NULL, NULL, delete_part_done, dp);
   g_task_set_source_tag (task, forget_part);
-  g_task_set_task_data (task, dp, delete_part_free);
+  g_task_set_task_data (task, dp, NULL);
   g_task_run_in_thread (task, delete_part_thread);
 
   _haul_download_set_filename (d, NULL);

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "haul-store.h"
+#include "haul-types.h"
 
 /* Commands applied in one transaction at most. */
 #define BATCH_MAX 1024
@@ -135,7 +136,7 @@ static const char delete_sql[] = "DELETE FROM downloads WHERE id = ?1";
 static const char delete_finished_sql[] = "DELETE FROM downloads WHERE state = ?1";
 static const char load_sql[] = "SELECT " COLUMNS " FROM downloads ORDER BY position, id";
 
-G_DEFINE_QUARK (haul-store-error-quark, haul_store_error)
+HAUL_DEFINE_QUARK (haul-store-error-quark, haul_store_error)
 
 /* ------------------------------------------------------------------------ */
 /* HaulStoreRecord */

@@ -31,6 +31,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-transfer.h"
+#include "haul-types.h"
 
 #define READ_SIZE        (256 * 1024)
 #define WATCH_INTERVAL_MS 100
@@ -44,7 +45,7 @@
 #define XATTR_RESUME "user.haul.resume"
 #define XATTR_AFTER  (1024 * 1024)
 
-G_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
+HAUL_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
 
 gboolean
 haul_transfer_error_is_transient (const GError *error)

@@ -9,6 +9,25 @@
 
 G_BEGIN_DECLS
 
+/* Like G_DEFINE_QUARK, with an atomic cache: error domains are first used
+ * on worker threads, several at once, and G_DEFINE_QUARK's plain static is
+ * a data race (found by tests/tsan.sh). Two threads may both look the
+ * string up; they get the same quark. */
+#define HAUL_DEFINE_QUARK(QN, q_n)                                   \
+GQuark                                                               \
+q_n##_quark (void)                                                   \
+{                                                                    \
+  static gint q;                                                     \
+  GQuark v = (GQuark) g_atomic_int_get (&q);                         \
+                                                                     \
+  if (G_UNLIKELY (v == 0))                                           \
+    {                                                                \
+      v = g_quark_from_static_string (#QN);                          \
+      g_atomic_int_set (&q, (gint) v);                               \
+    }                                                                \
+  return v;                                                          \
+}
+
 typedef struct _HaulDownload HaulDownload;
 typedef struct _HaulQueue    HaulQueue;
 
