@@ -161,6 +161,10 @@ haul_worker_pool_free (HaulWorkerPool *self)
 {
   g_thread_pool_free (self->pool, FALSE, TRUE);
   g_free (self);
+  /* The threads are parked in GLib's shared pool of unused threads, each
+   * with its session (thread_state_key): let them end, so that their
+   * sessions and connections are freed rather than kept until exit. */
+  g_thread_pool_stop_unused_threads ();
 }
 
 void

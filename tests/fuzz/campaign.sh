@@ -26,7 +26,7 @@ for t in $targets; do
        -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" >"$out/$t.log" 2>&1; then
     echo "FAILED: see $out/$t.log"; tail -n 30 "$out/$t.log"; exit 1
   fi
-  grep -E '^#[0-9]+ +DONE' "$out/$t.log" | tail -n 1
+  grep -E '^#[0-9]+[[:space:]]+DONE' "$out/$t.log" | tail -n 1
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$out/$t.log"
   before=$(ls "$src/tests/fuzz/corpus/$t" | wc -l)
   "$build/tests/fuzz/fuzz-$t" -merge=1 "$src/tests/fuzz/corpus/$t" "$work/corpus" >"$out/$t.merge.log" 2>&1

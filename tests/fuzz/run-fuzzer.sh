@@ -16,7 +16,7 @@ mkdir "$work/new"
   -artifact_prefix="$work/" "$@" "$work/new" "$corpus" >"$work/log" 2>&1
 status=$?
 
-grep -E '^#[0-9]+ +(INITED|DONE)' "$work/log" | tail -n 2
+grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$work/log" | tail -n 2
 grep -E '^stat::(number_of_executed_units|peak_rss_mb|new_units_added)' "$work/log"
 echo "corpus: $(ls "$corpus" | wc -l) committed inputs, $(ls "$work/new" | wc -l) new"
 if [ $status -ne 0 ]; then
