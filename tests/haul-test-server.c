@@ -1139,6 +1139,25 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/**
+ * haul_test_proc_status_kib:
+ * @field: a line of /proc/self/status measured in kB: "VmRSS", "VmHWM"…
+ *
+ * Returns: its value in KiB, or -1
+ */
+gint64
+haul_test_proc_status_kib (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *prefix = g_strconcat ("\n", field, ":", NULL);
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, prefix)) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen (prefix), NULL, 10);
+}
+
 char *
 haul_test_list_dir (const char *path)
 {

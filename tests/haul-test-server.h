@@ -194,6 +194,7 @@ void            haul_test_rm_rf                 (const char                *path
 gboolean        haul_test_exists_nofollow       (const char                *path);
 /* Sorted names in @path, as one string "a|b|c" for easy assertions. */
 char           *haul_test_list_dir              (const char                *path);
+gint64          haul_test_proc_status_kib       (const char                *field);
 /* Asserts that the file at @path holds exactly @content (by SHA-256). */
 #define haul_test_assert_file_is(path, content) \
   G_STMT_START { \

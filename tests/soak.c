@@ -103,18 +103,6 @@ serve (guint  n,
   _exit (0);
 }
 
-static gint64
-rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "VmRSS:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
-}
-
 /* Open descriptors, sockets apart: the workers' sessions keep idle
  * keep-alive connections (a pool that comes and goes with the traffic),
  * while files, pipes and eventfds must not grow at all. */
@@ -311,7 +299,7 @@ main (int   argc,
       haul_queue_clear_finished (queue);
       haul_test_spin (200); /* let the last progress idles and frees run */
 
-      rss_last = rss_kib ();
+      rss_last = haul_test_proc_status_kib ("VmRSS");
       open_fds (&fds_last, &sockets_last);
       sockets_max = MAX (sockets_max, sockets_last);
       if (b == 0)

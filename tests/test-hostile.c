@@ -313,18 +313,6 @@ assert_folder (Fixture    *fx,
   g_assert_cmpstr (names, ==, expected);
 }
 
-static gint64
-peak_rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
-}
-
 /* ------------------------------------------------------------------ */
 
 /* A self-signed certificate: refused by default, with a clear reason, and
@@ -352,7 +340,7 @@ test_header_flood (Fixture       *fx,
 {
   static const char status[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n";
   g_autoptr(GString) huge = g_string_new ("HTTP/1.1 200 OK\r\nX-Huge: ");
-  gint64 rss_before = peak_rss_kib ();
+  gint64 rss_before = haul_test_proc_status_kib ("VmHWM");
   HaulDownload *d;
 
   for (guint i = 0; i < 8 * 1024 * 1024 / 64; i++)
@@ -373,8 +361,8 @@ test_header_flood (Fixture       *fx,
   g_assert_cmpuint (raw_server_get_flooded (fx->server), <, 2 * 16 * 1024 * 1024);
 
   g_test_message ("peak RSS %" G_GINT64_FORMAT " KiB before, %" G_GINT64_FORMAT " KiB after",
-                  rss_before, peak_rss_kib ());
-  g_assert_cmpint (peak_rss_kib () - rss_before, <, 64 * 1024);
+                  rss_before, haul_test_proc_status_kib ("VmHWM"));
+  g_assert_cmpint (haul_test_proc_status_kib ("VmHWM") - rss_before, <, 64 * 1024);
   assert_folder (fx, "");
 }
 

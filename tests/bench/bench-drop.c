@@ -51,6 +51,7 @@
 
 #include "haul-application.h"
 #include "haul-latency-meter.h"
+#include "haul-test-server.h"
 #include "haul-window.h"
 
 #define PROBE_MS 10
@@ -367,23 +368,11 @@ startup_cb (GApplication *app,
   g_signal_connect (haul_application_get_queue (b->app), "items-changed", G_CALLBACK (items_changed_cb), b);
 }
 
-static gint64
-peak_rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "VmHWM:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
-}
-
 static gboolean
 give_up_cb (gpointer data)
 {
   g_printerr ("bench-drop: gave up after %u s (peak RSS %" G_GINT64_FORMAT " KiB)\n",
-              GPOINTER_TO_UINT (data), peak_rss_kib ());
+              GPOINTER_TO_UINT (data), haul_test_proc_status_kib ("VmHWM"));
   exit (1);
 }
 
@@ -475,7 +464,7 @@ main (int   argc,
 
   g_clear_object (&b.meter);
   g_object_unref (b.app);
-  printf ("peak RSS %" G_GINT64_FORMAT " KiB\n", peak_rss_kib ());
+  printf ("peak RSS %" G_GINT64_FORMAT " KiB\n", haul_test_proc_status_kib ("VmHWM"));
   if (tmp != NULL)
     {
       g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp);
