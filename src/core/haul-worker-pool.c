@@ -159,12 +159,12 @@ haul_worker_pool_new (guint max_threads)
 void
 haul_worker_pool_free (HaulWorkerPool *self)
 {
+  /* The threads go back to GLib's shared pool of unused threads, each with
+   * its session (thread_state_key), freed when GLib ends them. Ending them
+   * here (g_thread_pool_stop_unused_threads) was tried: at exit, threads
+   * still ending made LeakSanitizer's tracer crash now and then. */
   g_thread_pool_free (self->pool, FALSE, TRUE);
   g_free (self);
-  /* The threads are parked in GLib's shared pool of unused threads, each
-   * with its session (thread_state_key): let them end, so that their
-   * sessions and connections are freed rather than kept until exit. */
-  g_thread_pool_stop_unused_threads ();
 }
 
 void
