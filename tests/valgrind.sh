@@ -20,6 +20,6 @@ supp="--suppressions=$src/tests/valgrind.supp"
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
 # shellcheck disable=SC2086
 exec meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
-  --logbase testlog-valgrind --suite unit --suite integration \
+  --logbase testlog-valgrind --suite unit --suite integration --suite tls \
   --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --track-origins=yes --num-callers=30 $supp" \
   "$@"
