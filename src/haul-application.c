@@ -24,6 +24,7 @@
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
 #include "haul-store.h"
+#include "haul-uri-list.h"
 #include "haul-window.h"
 
 #define NOTIFY_BATCH_MS 500
@@ -436,8 +437,7 @@ is_link (const char *arg)
 {
   g_autofree char *scheme = g_uri_parse_scheme (arg);
 
-  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
-                            g_ascii_strcasecmp (scheme, "https") == 0);
+  return haul_uri_scheme_is_web (scheme);
 }
 
 /* `haul URL… FILE…` (and the launcher's %U): links are added, files are
@@ -493,41 +493,22 @@ haul_application_command_line (GApplication            *app,
 }
 
 /* org.freedesktop.Application.Open from the launcher (`Exec=haul %U`,
- * DBusActivatable): http(s) links are added, local files are read as
- * lists of links; the window's toast says what was skipped. */
+ * DBusActivatable): handled like a drop of those files, where the link
+ * import adds http(s) links and reads any other location as a list of
+ * links; the window's toast says what was skipped. */
 static void
 haul_application_open (GApplication  *app,
                        GFile        **files,
                        int            n_files,
                        const char    *hint)
 {
-  HaulApplication *self = HAUL_APPLICATION (app);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
-  HaulWindow *window;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+  HaulWindow *window = ensure_window (HAUL_APPLICATION (app));
 
   for (int i = 0; i < n_files; i++)
-    {
-      g_autofree char *scheme = g_file_get_uri_scheme (files[i]);
-
-      /* Any other location (file://, or sftp://, smb://… through gvfs)
-       * is a list of links to read. */
-      if (scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
-                             g_ascii_strcasecmp (scheme, "https") == 0))
-        {
-          g_autofree char *uri = g_file_get_uri (files[i]);
-
-          g_string_append_printf (text, "%s\n", uri);
-        }
-      else
-        {
-          g_ptr_array_add (lists, g_object_ref (files[i]));
-        }
-    }
-
-  window = ensure_window (self);
-  if (text->len > 0 || lists->len > 0)
-    haul_window_import (window, text->str, lists, NULL, NULL);
+    g_ptr_array_add (list, g_object_ref (files[i]));
+  if (list->len > 0)
+    haul_window_import (window, NULL, list, NULL, NULL);
 }
 
 static void

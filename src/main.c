@@ -31,26 +31,24 @@ has_option (int         argc,
   return FALSE;
 }
 
-/* `haul --help` and `haul --version` work without a display; the window's
- * own arguments are handled by the application (haul-application.c), the
- * terminal's by haul --headless (haul-headless.c). data/haul.1 documents
- * both and a test keeps it in step with this text. */
+/* `haul --help` works without a display; the window's own arguments are
+ * handled by the application (haul-application.c), the terminal's by
+ * haul --headless (haul-headless.c). data/haul.1 documents both and a test
+ * keeps it in step with this text. Only printed, never parsed: the entries
+ * need no storage. */
 static int
-print_help_or_version (int    argc,
-                       char **argv)
+print_help (void)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *help = NULL;
-  gboolean version = FALSE;
-  gboolean demo = FALSE;
-  gboolean headless = FALSE;
+  gboolean unused = FALSE;
   const GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+    { "version", 0, 0, G_OPTION_ARG_NONE, &unused,
       N_("Show the version and exit"), NULL },
-    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &unused,
       N_("Watch Haul download a dozen files from a server of its own on this computer, "
          "into a temporary folder, remembering nothing"), NULL },
-    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless,
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &unused,
       N_("Run in the terminal, without a window (haul --headless --help lists its options)"),
       NULL },
     { NULL }
@@ -68,11 +66,6 @@ print_help_or_version (int    argc,
                                       "link or a file was not valid or no window could be opened, "
                                       "2 for a usage error."));
 
-  if (has_option (argc, argv, "--version"))
-    {
-      g_print ("haul %s\n", PACKAGE_VERSION);
-      return 0;
-    }
   g_set_prgname ("haul");
   help = g_option_context_get_help (context, TRUE, NULL);
   g_print ("%s", help);
@@ -95,11 +88,14 @@ main (int   argc,
   signal (SIGXFSZ, SIG_IGN);
 
   if (has_option (argc, argv, "--version"))
-    return print_help_or_version (argc, argv);
+    {
+      g_print ("haul %s\n", PACKAGE_VERSION);
+      return 0;
+    }
   if (has_option (argc, argv, "--headless"))
     return haul_headless_run (argc, argv);
   if (has_option (argc, argv, "--help") || has_option (argc, argv, "-h"))
-    return print_help_or_version (argc, argv);
+    return print_help ();
 
   if (!gtk_init_check ())
     {

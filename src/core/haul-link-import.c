@@ -123,8 +123,7 @@ is_web_link (GFile *file)
 {
   g_autofree char *scheme = g_file_get_uri_scheme (file);
 
-  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
-                            g_ascii_strcasecmp (scheme, "https") == 0);
+  return haul_uri_scheme_is_web (scheme);
 }
 
 static void

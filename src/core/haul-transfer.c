@@ -31,6 +31,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-transfer.h"
+#include "haul-uri-list.h"
 #include "haul-types.h"
 
 #define READ_SIZE        (256 * 1024)
@@ -587,7 +588,7 @@ send_following_redirects (Attempt      *a,
       guint status;
       g_autoptr(GUri) next = NULL;
 
-      if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+      if (!haul_uri_scheme_is_web (scheme))
         {
           g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSUPPORTED_SCHEME,
                        _("“%s” links are not supported (only http and https)"), scheme);

@@ -68,6 +68,19 @@ shorten (const char *text)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/**
+ * haul_uri_scheme_is_web:
+ * @scheme: (nullable): a URI scheme, any case
+ *
+ * Returns: whether Haul downloads links of this scheme (http, https)
+ */
+gboolean
+haul_uri_scheme_is_web (const char *scheme)
+{
+  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                            g_ascii_strcasecmp (scheme, "https") == 0);
+}
+
 /* A DNS name (letters, digits, "-", "_", "."), or an IP address
  * (IPv6 without its brackets, as GUri gives it). */
 static gboolean
@@ -128,7 +141,7 @@ haul_uri_normalize (const char  *text,
     }
 
   scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+  if (!haul_uri_scheme_is_web (scheme))
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
                    _("“%s” links are not supported (only http and https)"), scheme);

@@ -24,6 +24,7 @@ typedef struct
 
 typedef struct _HaulUriList HaulUriList;
 
+gboolean     haul_uri_scheme_is_web              (const char    *scheme);
 char        *haul_uri_normalize                  (const char    *text,
                                                   GError       **error);
 
