@@ -16,8 +16,9 @@
 
 #include <glib/gi18n.h>
 
-#include "haul-folders.h"
 #include "haul-add-dialog.h"
+#include "haul-folder-chooser.h"
+#include "haul-folders.h"
 #include "haul-checksum.h"
 
 struct _HaulAddDialog
@@ -39,7 +40,7 @@ struct _HaulAddDialog
   /* Owned */
   char                 *folder;
   char                 *checksum; /* stripped; NULL when empty */
-  GtkFileChooserNative *chooser;
+  HaulFolderChooser    *chooser;
 };
 
 G_DEFINE_FINAL_TYPE (HaulAddDialog, haul_add_dialog, ADW_TYPE_WINDOW)
@@ -170,37 +171,17 @@ set_folder (HaulAddDialog *self,
 }
 
 static void
-chooser_response_cb (HaulAddDialog   *self,
-                     int              response,
-                     GtkNativeDialog *chooser)
+folder_chosen_cb (const char *path,
+                  gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        set_folder (self, path);
-    }
-
-  gtk_native_dialog_destroy (chooser);
-  g_clear_object (&self->chooser);
+  set_folder (user_data, path);
 }
 
 static void
 folder_button_clicked_cb (HaulAddDialog *self,
                           GtkButton     *button)
 {
-  if (self->chooser != NULL)
-    {
-      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-      return;
-    }
-
-  self->chooser = haul_folders_new_chooser (GTK_WINDOW (self), self->folder);
-  g_signal_connect_object (self->chooser, "response",
-                           G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  haul_folder_chooser_present (self->chooser, self->folder);
 }
 
 static void
@@ -247,11 +228,7 @@ haul_add_dialog_dispose (GObject *object)
 {
   HaulAddDialog *self = HAUL_ADD_DIALOG (object);
 
-  if (self->chooser != NULL)
-    {
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  g_clear_pointer (&self->chooser, haul_folder_chooser_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_ADD_DIALOG);
 
@@ -318,6 +295,7 @@ static void
 haul_add_dialog_init (HaulAddDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->chooser = haul_folder_chooser_new (GTK_WINDOW (self), folder_chosen_cb, self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", FALSE);
   set_folder (self, NULL);

@@ -365,23 +365,53 @@ find_download (HaulApplication *self,
   return NULL;
 }
 
+/* The download a notification's action names, with the window shown
+ * (even when the download has left the list since). */
+static HaulDownload *
+notified_download (HaulApplication  *self,
+                   GVariant         *param,
+                   GtkWindow       **window)
+{
+  HaulDownload *d = find_download (self, g_variant_get_uint64 (param));
+
+  *window = GTK_WINDOW (ensure_window (self));
+  return d;
+}
+
 static void
-download_action (GSimpleAction *action,
-                 GVariant      *param,
-                 gpointer       user_data)
+open_download_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  GtkWindow *window;
+  HaulDownload *d = notified_download (user_data, param, &window);
+
+  if (d != NULL)
+    haul_file_actions_open (window, d);
+}
+
+static void
+show_download_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  GtkWindow *window;
+  HaulDownload *d = notified_download (user_data, param, &window);
+
+  if (d != NULL)
+    haul_file_actions_show_in_folder (window, d);
+}
+
+static void
+retry_download_activated (GSimpleAction *action,
+                          GVariant      *param,
+                          gpointer       user_data)
 {
   HaulApplication *self = user_data;
-  const char *name = g_action_get_name (G_ACTION (action));
-  HaulDownload *d = find_download (self, g_variant_get_uint64 (param));
-  GtkWindow *window = GTK_WINDOW (ensure_window (self));
+  GtkWindow *window;
+  HaulDownload *d = notified_download (self, param, &window);
 
-  if (d == NULL)
-    return;
-  if (g_str_equal (name, "open-download"))
-    haul_file_actions_open (window, d);
-  else if (g_str_equal (name, "show-download"))
-    haul_file_actions_show_in_folder (window, d);
-  else if (g_str_equal (name, "retry-download"))
+  if (d != NULL)
     haul_queue_retry (self->queue, d);
 }
 
@@ -726,9 +756,9 @@ haul_application_init (HaulApplication *self)
     { "preferences", show_preferences, NULL, NULL, NULL },
     { "about", show_about, NULL, NULL, NULL },
     { "activate", activate_action, NULL, NULL, NULL },
-    { "open-download", download_action, "t", NULL, NULL },
-    { "show-download", download_action, "t", NULL, NULL },
-    { "retry-download", download_action, "t", NULL, NULL },
+    { "open-download", open_download_activated, "t", NULL, NULL },
+    { "show-download", show_download_activated, "t", NULL, NULL },
+    { "retry-download", retry_download_activated, "t", NULL, NULL },
   };
   self->download_folder = g_strdup (haul_folders_get_default ());
   self->finished = g_ptr_array_new_with_free_func (g_object_unref);

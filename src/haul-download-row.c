@@ -330,40 +330,121 @@ create_menu (GtkMenuButton *button,
 /* ------------------------------------------------------------------ */
 /* Actions: the row's own download */
 
-static void
-row_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+typedef void (*QueueOp) (HaulQueue *queue, HaulDownload *download);
+
+/* The row's download, held while an action runs: removing it from the
+ * queue unbinds the row. */
+static HaulDownload *
+dup_download (GtkWidget *widget)
 {
   HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (widget);
-  g_autoptr(HaulDownload) d = self->download ? g_object_ref (self->download) : NULL;
-  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (widget));
 
-  if (d == NULL)
-    return;
+  return self->download ? g_object_ref (self->download) : NULL;
+}
 
-  if (g_str_equal (action_name, "row.pause"))
-    haul_queue_pause (self->queue, d);
-  else if (g_str_equal (action_name, "row.resume"))
-    haul_queue_resume (self->queue, d);
-  else if (g_str_equal (action_name, "row.cancel"))
-    haul_queue_cancel (self->queue, d);
-  else if (g_str_equal (action_name, "row.retry"))
-    haul_queue_retry (self->queue, d);
-  else if (g_str_equal (action_name, "row.remove"))
-    haul_queue_remove (self->queue, d);
-  else if (g_str_equal (action_name, "row.move-up"))
-    haul_queue_move_up (self->queue, d);
-  else if (g_str_equal (action_name, "row.move-down"))
-    haul_queue_move_down (self->queue, d);
-  else if (g_str_equal (action_name, "row.open"))
-    haul_file_actions_open (window, d);
-  else if (g_str_equal (action_name, "row.show-in-folder"))
-    haul_file_actions_show_in_folder (window, d);
-  else if (g_str_equal (action_name, "row.copy-link"))
+static void
+apply_to_download (GtkWidget *widget,
+                   QueueOp    op)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    op (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+static void
+pause_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_pause);
+}
+
+static void
+resume_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_resume);
+}
+
+static void
+cancel_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_cancel);
+}
+
+static void
+retry_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_retry);
+}
+
+static void
+remove_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_remove);
+}
+
+static void
+move_up_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_queue_move_up (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+static void
+move_down_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_queue_move_down (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+static void
+open_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_file_actions_open (GTK_WINDOW (gtk_widget_get_root (widget)), d);
+}
+
+static void
+show_in_folder_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_file_actions_show_in_folder (GTK_WINDOW (gtk_widget_get_root (widget)), d);
+}
+
+static void
+copy_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
     haul_file_actions_copy_link (widget, d);
-  else
-    g_assert_not_reached ();
 }
 
 static void
@@ -398,10 +479,6 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  const char *actions[] = {
-    "row.pause", "row.resume", "row.cancel", "row.retry", "row.remove", "row.move-up",
-    "row.move-down", "row.open", "row.show-in-folder", "row.copy-link",
-  };
 
   object_class->dispose = haul_download_row_dispose;
   object_class->finalize = haul_download_row_finalize;
@@ -416,8 +493,16 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, menu_button);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
 
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    gtk_widget_class_install_action (widget_class, actions[i], NULL, row_action);
+  gtk_widget_class_install_action (widget_class, "row.pause", NULL, pause_activated);
+  gtk_widget_class_install_action (widget_class, "row.resume", NULL, resume_activated);
+  gtk_widget_class_install_action (widget_class, "row.cancel", NULL, cancel_activated);
+  gtk_widget_class_install_action (widget_class, "row.retry", NULL, retry_activated);
+  gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_activated);
+  gtk_widget_class_install_action (widget_class, "row.move-up", NULL, move_up_activated);
+  gtk_widget_class_install_action (widget_class, "row.move-down", NULL, move_down_activated);
+  gtk_widget_class_install_action (widget_class, "row.open", NULL, open_activated);
+  gtk_widget_class_install_action (widget_class, "row.show-in-folder", NULL, show_in_folder_activated);
+  gtk_widget_class_install_action (widget_class, "row.copy-link", NULL, copy_link_activated);
 
   gtk_widget_class_set_css_name (widget_class, "haul-download-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

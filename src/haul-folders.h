@@ -1,16 +1,14 @@
-/* haul-folders.h — the default download folder and the folder chooser
+/* haul-folders.h — the default download folder
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <glib.h>
 
 G_BEGIN_DECLS
 
-const char           *haul_folders_get_default  (void);
-GtkFileChooserNative *haul_folders_new_chooser  (GtkWindow  *parent,
-                                                 const char *current);
+const char *haul_folders_get_default (void);
 
 G_END_DECLS

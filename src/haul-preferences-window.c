@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-folder-chooser.h"
 #include "haul-folders.h"
 #include "haul-preferences-window.h"
 
@@ -36,7 +37,7 @@ struct _HaulPreferencesWindow
 
   /* Owned references */
   GSettings            *settings;
-  GtkFileChooserNative *chooser;
+  HaulFolderChooser    *chooser;
 
   /* Set while the widgets follow the settings, so they do not write back. */
   gboolean              updating;
@@ -113,21 +114,12 @@ speed_limit_spin_changed_cb (HaulPreferencesWindow *self,
 }
 
 static void
-chooser_response_cb (HaulPreferencesWindow *self,
-                     int                    response,
-                     GtkNativeDialog       *chooser)
+folder_chosen_cb (const char *path,
+                  gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  HaulPreferencesWindow *self = user_data;
 
-      if (path != NULL)
-        g_settings_set_string (self->settings, "download-folder", path);
-    }
-
-  gtk_native_dialog_destroy (chooser);
-  g_clear_object (&self->chooser);
+  g_settings_set_string (self->settings, "download-folder", path);
 }
 
 static void
@@ -136,16 +128,7 @@ folder_button_clicked_cb (HaulPreferencesWindow *self,
 {
   g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
 
-  if (self->chooser != NULL)
-    {
-      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-      return;
-    }
-
-  self->chooser = haul_folders_new_chooser (GTK_WINDOW (self), folder[0] != '\0' ? folder : NULL);
-  g_signal_connect_object (self->chooser, "response",
-                           G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  haul_folder_chooser_present (self->chooser, folder);
 }
 
 static void
@@ -184,11 +167,7 @@ haul_preferences_window_dispose (GObject *object)
 {
   HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
 
-  if (self->chooser != NULL)
-    {
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  g_clear_pointer (&self->chooser, haul_folder_chooser_free);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -280,6 +259,7 @@ static void
 haul_preferences_window_init (HaulPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->chooser = haul_folder_chooser_new (GTK_WINDOW (self), folder_chosen_cb, self);
 }
 
 /**

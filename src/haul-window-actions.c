@@ -1,0 +1,264 @@
+/* haul-window-actions.c — the main window's actions
+ *
+ * One callback per win. action, installed next to its name and its
+ * shortcut: on the selection, on the whole list, and the ways of adding
+ * links (which haul-window-import.c carries out). Which of them are
+ * enabled follows the list; haul-window.c decides that.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haul-window-private.h"
+
+/* ------------------------------------------------------------------ */
+/* On the selection */
+
+typedef void (*QueueOp) (HaulQueue *queue, HaulDownload *download);
+typedef gboolean (*QueueMove) (HaulQueue *queue, HaulDownload *download);
+
+static void
+apply_to_selected (HaulWindow *self,
+                   gboolean  (*applies) (HaulDownload *),
+                   QueueOp     op)
+{
+  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (selected, i);
+
+      if (applies == NULL || applies (d))
+        op (self->queue, d);
+    }
+  _haul_window_refresh_states (self);
+}
+
+static void
+pause_selected_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_pause, haul_queue_pause);
+}
+
+static void
+resume_selected_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_resume, haul_queue_resume);
+}
+
+static void
+retry_selected_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_retry, haul_queue_retry);
+}
+
+static void
+cancel_selected_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_cancel, haul_queue_cancel);
+}
+
+/* Space: pause if anything selected runs, resume otherwise. */
+static void
+toggle_pause_selected_activated (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
+  gboolean any_running = FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    any_running |= haul_download_can_pause (g_ptr_array_index (selected, i));
+  if (any_running)
+    apply_to_selected (self, haul_download_can_pause, haul_queue_pause);
+  else
+    apply_to_selected (self, haul_download_can_resume, haul_queue_resume);
+}
+
+static void
+remove_selected_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
+  g_autofree char *text = NULL;
+
+  apply_to_selected (self, NULL, haul_queue_remove);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Removed %u download from the list",
+                                       "Removed %u downloads from the list", selected->len),
+                          selected->len);
+  haul_window_show_toast (self, text);
+}
+
+static void
+move_selected (HaulWindow *self,
+               QueueMove   move)
+{
+  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
+  HaulDownload *d;
+  guint position;
+
+  if (selected->len != 1)
+    return;
+  d = g_ptr_array_index (selected, 0);
+  move (self->queue, d);
+  /* Keep the moved download selected and in view. */
+  if (haul_queue_get_position (self->queue, d, &position))
+    {
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+    }
+}
+
+static void
+move_up_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  move_selected (HAUL_WINDOW (widget), haul_queue_move_up);
+}
+
+static void
+move_down_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  move_selected (HAUL_WINDOW (widget), haul_queue_move_down);
+}
+
+/* ------------------------------------------------------------------ */
+/* On the whole list */
+
+static void
+pause_all_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+
+  haul_queue_pause_all (self->queue);
+  _haul_window_refresh_states (self);
+}
+
+static void
+resume_all_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+
+  haul_queue_resume_all (self->queue);
+  _haul_window_refresh_states (self);
+}
+
+/* Completed downloads leave the list (and the saved list); their files stay. */
+static void
+clear_finished_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+
+  haul_queue_clear_finished (self->queue);
+  _haul_window_refresh_states (self);
+}
+
+static void
+search_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  _haul_window_refresh_states (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding links */
+
+static void
+add_activated (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  _haul_window_show_add_dialog (HAUL_WINDOW (widget));
+}
+
+static void
+paste_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  _haul_window_paste (HAUL_WINDOW (widget));
+}
+
+/* ------------------------------------------------------------------ */
+
+void
+_haul_window_class_actions_init (HaulWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.pause-selected", NULL, pause_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.resume-selected", NULL, resume_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.retry-selected", NULL, retry_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.cancel-selected", NULL, cancel_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.toggle-pause-selected", NULL,
+                                   toggle_pause_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL, remove_selected_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.remove-selected", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-up", NULL, move_up_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.move-up", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-down", NULL, move_down_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "win.move-down", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.pause-all", NULL, pause_all_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.pause-all", NULL);
+  gtk_widget_class_install_action (widget_class, "win.resume-all", NULL, resume_all_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.resume-all", NULL);
+  gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.clear-finished", NULL);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.add", NULL, add_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add", NULL);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
+}
+
+/* Space pauses or resumes the selection. The list's rows would take it
+ * for selection, so this listens before them. */
+void
+_haul_window_actions_init (HaulWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcut *shortcut;
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  shortcut = gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                               gtk_named_action_new ("win.toggle-pause-selected"));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), controller);
+}
