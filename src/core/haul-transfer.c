@@ -244,6 +244,57 @@ new_request (Attempt *a,
   return msg;
 }
 
+/* Where the redirect @msg (to the request for @uri) sends the attempt
+ * next, as its @hops-th hop; or NULL with @error set. */
+static GUri *
+redirect_target (Attempt      *a,
+                 GUri         *uri,
+                 SoupMessage  *msg,
+                 GHashTable   *visited,
+                 guint         hops,
+                 GError      **error)
+{
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  guint status = soup_message_get_status (msg);
+  g_autoptr(GUri) next = NULL;
+  g_autofree char *next_str = NULL;
+  GError *local_error = NULL;
+
+  if (location == NULL || !haul_http_value_is_safe (location))
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                   _("The server sent a redirect (%u) without a usable destination"), status);
+      return NULL;
+    }
+
+  next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, &local_error);
+  if (next == NULL)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                   _("The server redirected to an invalid link: %s"), local_error->message);
+      g_clear_error (&local_error);
+      return NULL;
+    }
+
+  next_str = g_uri_to_string_partial (next, G_URI_HIDE_FRAGMENT);
+  if (g_hash_table_contains (visited, next_str))
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_REDIRECT_LOOP,
+                   _("The server redirects in a loop (back to %s)"), next_str);
+      return NULL;
+    }
+
+  if (hops > a->job->max_redirects)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
+                   g_dngettext (GETTEXT_PACKAGE, "The server redirected more than %u time",
+                                "The server redirected more than %u times", a->job->max_redirects),
+                   a->job->max_redirects);
+      return NULL;
+    }
+  return g_steal_pointer (&next);
+}
+
 static GInputStream *
 send_following_redirects (Attempt      *a,
                           SoupMessage **out_msg,
@@ -268,7 +319,6 @@ send_following_redirects (Attempt      *a,
       g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(GInputStream) stream = NULL;
       const char *scheme = g_uri_get_scheme (uri);
-      const char *location;
       guint status;
       g_autoptr(GUri) next = NULL;
 
@@ -299,43 +349,10 @@ send_following_redirects (Attempt      *a,
           return g_steal_pointer (&stream);
         }
 
-      location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
       g_input_stream_close (stream, NULL, NULL);
-      if (location == NULL || !haul_http_value_is_safe (location))
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
-                       _("The server sent a redirect (%u) without a usable destination"), status);
-          return NULL;
-        }
-
-      next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, &local_error);
+      next = redirect_target (a, uri, msg, visited, ++hops, error);
       if (next == NULL)
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
-                       _("The server redirected to an invalid link: %s"), local_error->message);
-          g_clear_error (&local_error);
-          return NULL;
-        }
-
-      {
-        g_autofree char *next_str = g_uri_to_string_partial (next, G_URI_HIDE_FRAGMENT);
-
-        if (g_hash_table_contains (visited, next_str))
-          {
-            g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_REDIRECT_LOOP,
-                         _("The server redirects in a loop (back to %s)"), next_str);
-            return NULL;
-          }
-      }
-
-      if (++hops > a->job->max_redirects)
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
-                       g_dngettext (GETTEXT_PACKAGE, "The server redirected more than %u time",
-                                    "The server redirected more than %u times", a->job->max_redirects),
-                       a->job->max_redirects);
-          return NULL;
-        }
+        return NULL;
 
       g_clear_pointer (&uri, g_uri_unref);
       uri = g_steal_pointer (&next);
