@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "haul-name-claims.h"
 #include "haul-progress.h"
 #include "haul-rate-limiter.h"
 
@@ -31,8 +32,6 @@ typedef enum
   HAUL_JOB_STOP_PAUSE,   /* keep the .part */
   HAUL_JOB_STOP_CANCEL,  /* delete the .part */
 } HaulJobStop;
-
-typedef struct _HaulNameClaims HaulNameClaims;
 
 typedef struct
 {
@@ -92,16 +91,6 @@ void     haul_job_unref (HaulJob    *job);
 void     haul_job_set_info_filename  (HaulJob    *job,
                                       const char *filename);
 char    *haul_job_take_info_filename (HaulJob    *job);
-
-HaulNameClaims *haul_name_claims_new     (void);
-HaulNameClaims *haul_name_claims_ref     (HaulNameClaims *claims);
-void            haul_name_claims_unref   (HaulNameClaims *claims);
-gboolean        haul_name_claims_try     (HaulNameClaims *claims,
-                                          const char     *directory,
-                                          const char     *name);
-void            haul_name_claims_release (HaulNameClaims *claims,
-                                          const char     *directory,
-                                          const char     *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulJob, haul_job_unref)
 

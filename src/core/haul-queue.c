@@ -25,6 +25,7 @@
 #include "haul-filename.h"
 #include "haul-format.h"
 #include "haul-job.h"
+#include "haul-part-file.h"
 #include "haul-progress.h"
 #include "haul-queue.h"
 #include "haul-rate-limiter.h"
@@ -383,14 +384,8 @@ delete_part_thread (GTask        *task,
                     GCancellable *cancellable)
 {
   DeletePart *dp = data;
-  g_autofree char *part = g_strconcat (dp->name, HAUL_PART_SUFFIX, NULL);
-  int dirfd = open (dp->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-  if (dirfd >= 0)
-    {
-      unlinkat (dirfd, part, 0);
-      close (dirfd);
-    }
+  haul_part_file_delete_by_name (dp->directory, dp->name);
   g_task_return_boolean (task, TRUE);
 }
 

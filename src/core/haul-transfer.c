@@ -2,12 +2,15 @@
  *
  * Everything here blocks: libsoup's sync API and plain POSIX file I/O on a
  * worker thread of the queue's pool. The only shared state it touches is
- * the job's atomics, the progress bridge, the rate limiters and the name
- * claims, all of which are thread-safe.
+ * the job's atomics, the progress bridge, the rate limiters, the name
+ * claims and the watchdog, all of which are thread-safe.
  *
- * Files are created relative to a descriptor of the destination folder,
- * never following a symlink, as NAME.part, and renamed to NAME without
- * replacing anything once complete and verified.
+ * An attempt runs as stages, one after the other in one loop
+ * (transfer_stages()): the resume offset, the negotiation (which may ask
+ * again from another offset, find the file already complete, or go on to
+ * the body), receiving the body, verifying its checksum and finishing the
+ * file. The partial file and its rules are haul-part-file.c's; the
+ * timeouts are haul-watchdog.c's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,35 +19,53 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 
 #include "haul-checksum.h"
 #include "haul-filename.h"
 #include "haul-http.h"
+#include "haul-part-file.h"
 #include "haul-transfer.h"
 #include "haul-uri-list.h"
 #include "haul-types.h"
+#include "haul-watchdog.h"
 
 #define READ_SIZE        (256 * 1024)
-#define WATCH_INTERVAL_MS 100
 #define SLEEP_SLICE_US   (50 * 1000)
+#define MAX_RESTARTS     3
 
-/* A .part carries what is needed to resume it in a later run: one extended
- * attribute "URL\nETAG\nLAST-MODIFIED\nCONTENT-TYPE" (empty fields for
- * unknown values; none of them can hold a newline). It is written once
- * the first XATTR_AFTER bytes of a body are on disk, or when an attempt
- * stops early, so small files that complete at once never pay for it. */
-#define XATTR_RESUME "user.haul.resume"
-#define XATTR_AFTER  (1024 * 1024)
+typedef enum
+{
+  STAGE_RESUME_OFFSET, /* where an earlier attempt left off */
+  STAGE_NEGOTIATE,     /* ask; the answer restarts, is already complete, or is the body */
+  STAGE_RECEIVE,       /* the body into NAME.part */
+  STAGE_VERIFY,        /* the checksum */
+  STAGE_FINISH,        /* NAME.part becomes NAME */
+  STAGE_DONE,
+  STAGE_FAILED,
+} Stage;
+
+typedef struct
+{
+  HaulJob       *job;
+  SoupSession   *session;
+  GCancellable  *attempt;
+  HaulWatchdog  *watchdog;
+  HaulPartFile  *part;          /* NULL until the folder is open */
+
+  /* The exchange */
+  SoupMessage   *msg;
+  GInputStream  *stream;
+  char          *etag;          /* validators for a ranged request */
+  char          *last_modified;
+  char          *content_type;
+  char          *new_type;      /* the answer's Content-Type */
+  gint64         offset;        /* the bytes asked for start here */
+  gint64         total;         /* -1 unknown */
+  guint          restarts;
+  GChecksum     *checksum;      /* NULL: nothing hashed while receiving */
+} Attempt;
 
 HAUL_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
 
@@ -80,348 +101,6 @@ haul_transfer_error_is_transient (const GError *error)
     default:
       return FALSE;
     }
-}
-
-/* ------------------------------------------------------------------ */
-/* Watchdog: connect and stall timeouts, checked on GLib's worker context */
-
-typedef struct
-{
-  gatomicrefcount ref_count;
-  GCancellable   *attempt;
-  gint64          start_us;
-  _Atomic gint64  last_activity_us;
-  _Atomic int     connected;
-  _Atomic int     timed_out;
-  guint           connect_timeout_s;
-  guint           stall_timeout_s;
-} Watch;
-
-static Watch *
-watch_ref (Watch *w)
-{
-  g_atomic_ref_count_inc (&w->ref_count);
-  return w;
-}
-
-static void
-watch_unref (Watch *w)
-{
-  if (!g_atomic_ref_count_dec (&w->ref_count))
-    return;
-  g_object_unref (w->attempt);
-  g_free (w);
-}
-
-/* Returns TRUE when @w has run out of time. */
-static gboolean
-watch_expired (Watch  *w,
-               gint64  now)
-{
-  if (!w->connected)
-    return w->connect_timeout_s > 0 && now - w->start_us > w->connect_timeout_s * G_USEC_PER_SEC;
-  return w->stall_timeout_s > 0 && now - w->last_activity_us > w->stall_timeout_s * G_USEC_PER_SEC;
-}
-
-/* Every running attempt is in one list that one timer on the watchdog
- * thread scans, so starting and ending an attempt costs a lock, not a
- * GSource attached to another thread's context. */
-static GMutex     watches_mutex;
-static GPtrArray *watches;       /* Watch, owned refs */
-static GSource   *watches_source;
-
-static gboolean
-watches_tick (gpointer data)
-{
-  g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_unref);
-  gint64 now = g_get_monotonic_time ();
-  gboolean keep = TRUE;
-
-  g_mutex_lock (&watches_mutex);
-  for (guint i = 0; i < watches->len; i++)
-    {
-      Watch *w = g_ptr_array_index (watches, i);
-
-      if (!w->timed_out && watch_expired (w, now))
-        {
-          w->timed_out = TRUE;
-          g_ptr_array_add (expired, watch_ref (w));
-        }
-    }
-  if (watches->len == 0)
-    {
-      /* Idle: stop ticking until the next attempt starts. */
-      g_clear_pointer (&watches_source, g_source_unref);
-      keep = FALSE;
-    }
-  g_mutex_unlock (&watches_mutex);
-
-  /* Outside the lock: cancelling runs the cancellable's handlers. */
-  for (guint i = 0; i < expired->len; i++)
-    g_cancellable_cancel (((Watch *) g_ptr_array_index (expired, i))->attempt);
-
-  return keep;
-}
-
-static gpointer
-watchdog_thread (gpointer data)
-{
-  GMainContext *context = data;
-
-  g_main_context_push_thread_default (context);
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-  return NULL;
-}
-
-/* One thread for all watchdogs, started on first use and kept for the
- * process's life (GLib's own worker context is private API). */
-static GMainContext *
-watchdog_context (void)
-{
-  static GMainContext *context;
-
-  if (g_once_init_enter (&context))
-    {
-      GMainContext *ctx = g_main_context_new ();
-
-      g_thread_unref (g_thread_new ("haul-watchdog", watchdog_thread, g_main_context_ref (ctx)));
-      g_once_init_leave (&context, ctx);
-    }
-  return context;
-}
-
-static Watch *
-watch_start (HaulJob      *job,
-             GCancellable *attempt)
-{
-  Watch *w = g_new0 (Watch, 1);
-  GMainContext *context = watchdog_context ();
-
-  g_atomic_ref_count_init (&w->ref_count);
-  w->attempt = g_object_ref (attempt);
-  w->start_us = w->last_activity_us = g_get_monotonic_time ();
-  w->connect_timeout_s = job->connect_timeout_s;
-  w->stall_timeout_s = job->stall_timeout_s;
-
-  g_mutex_lock (&watches_mutex);
-  if (watches == NULL)
-    watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_unref);
-  g_ptr_array_add (watches, watch_ref (w));
-  if (watches_source == NULL)
-    {
-      watches_source = g_timeout_source_new (WATCH_INTERVAL_MS);
-      g_source_set_static_name (watches_source, "[haul] transfer watchdog");
-      g_source_set_callback (watches_source, watches_tick, NULL, NULL);
-      g_source_attach (watches_source, context);
-    }
-  g_mutex_unlock (&watches_mutex);
-
-  return w;
-}
-
-static void
-watch_stop (Watch *w)
-{
-  g_mutex_lock (&watches_mutex);
-  g_ptr_array_remove_fast (watches, w);
-  g_mutex_unlock (&watches_mutex);
-  watch_unref (w);
-}
-
-/* ------------------------------------------------------------------ */
-/* Local files */
-
-static gboolean
-set_errno_error (GError     **error,
-                 int          errsv,
-                 const char  *directory,
-                 const char  *name)
-{
-  g_autofree char *path = g_build_filename (directory, name, NULL);
-
-  switch (errsv)
-    {
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_DISK_FULL,
-                   _("The disk is full: could not write “%s”"), path);
-      break;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_PERMISSION,
-                   _("Haul is not allowed to write “%s”: %s"), path, g_strerror (errsv));
-      break;
-    case ELOOP:
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
-                   _("“%s” is a symbolic link; Haul does not follow links when saving"), path);
-      break;
-    default:
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-                   _("Could not write “%s”: %s"), path, g_strerror (errsv));
-      break;
-    }
-  return FALSE;
-}
-
-static int
-open_directory (const char  *directory,
-                GError     **error)
-{
-  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      int errsv = errno;
-
-      if (errsv == ENOENT || errsv == ENOTDIR)
-        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_NO_DIRECTORY,
-                     _("The folder “%s” does not exist"), directory);
-      else if (errsv == EACCES || errsv == EPERM)
-        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_PERMISSION,
-                     _("Haul is not allowed to open the folder “%s”"), directory);
-      else
-        g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-                     _("Could not open the folder “%s”: %s"), directory, g_strerror (errsv));
-    }
-  return fd;
-}
-
-static void
-write_resume_xattr (int      fd,
-                    HaulJob *job)
-{
-  g_autofree char *value = g_strjoin ("\n", job->uri,
-                                      job->result_etag ? job->result_etag : "",
-                                      job->result_last_modified ? job->result_last_modified : "",
-                                      job->result_content_type ? job->result_content_type : "",
-                                      NULL);
-
-  (void) fsetxattr (fd, XATTR_RESUME, value, strlen (value), 0);
-}
-
-static char *
-nonempty_or_null (const char *value)
-{
-  return value != NULL && *value != '\0' ? g_strdup (value) : NULL;
-}
-
-/* Size of NAME.part if it is a regular file with no other hard link, else
- * -1 (a symlink or a link to another file counts as "not there": it makes
- * the open fail safely later, and a new download takes another name). */
-static gint64
-part_size (int         dirfd,
-           const char *part)
-{
-  struct stat st;
-
-  if (fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode) ||
-      st.st_nlink != 1)
-    return -1;
-  return st.st_size;
-}
-
-/* Whether an existing .part left by an earlier run belongs to @job's URL.
- * Only the resume attribute can say so: on filesystems without user xattrs
- * (exFAT, vfat) a NAME.part may be another program's, so it is left alone
- * and the download takes a free name. (Within one run the download knows its
- * own .part and does not ask.) */
-static gboolean
-part_is_ours (int      dirfd,
-              const char *part,
-              HaulJob *job,
-              char   **etag,
-              char   **last_modified,
-              char   **content_type)
-{
-  int fd = openat (dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  char buf[16 * 1024 + 1];
-  g_auto(GStrv) fields = NULL;
-  ssize_t n;
-  gboolean ours = FALSE;
-
-  if (fd < 0)
-    return FALSE;
-
-  n = fgetxattr (fd, XATTR_RESUME, buf, sizeof buf - 1);
-  close (fd);
-  if (n < 0)
-    return FALSE; /* no attribute, or none possible here: not provably ours */
-
-  buf[n] = '\0';
-  if (strlen (buf) != (gsize) n || !g_utf8_validate (buf, n, NULL))
-    return FALSE;
-  fields = g_strsplit (buf, "\n", 5);
-  if (g_strv_length (fields) == 4 && strcmp (fields[0], job->uri) == 0)
-    {
-      ours = TRUE;
-      for (guint i = 1; i < 4; i++)
-        if (!haul_http_value_is_safe (fields[i]))
-          return FALSE;
-      *etag = nonempty_or_null (fields[1]);
-      *last_modified = nonempty_or_null (fields[2]);
-      *content_type = nonempty_or_null (fields[3]);
-    }
-  return ours;
-}
-
-static gboolean
-write_all (int           fd,
-           const char   *buf,
-           gsize         len,
-           const char   *directory,
-           const char   *name,
-           GError      **error)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return set_errno_error (error, errno, directory, name);
-        }
-      buf += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-/* Hashes the first @length bytes of @fd. @activity, when given, is the
- * watchdog's clock: reading back gigabytes is not a stalled connection. */
-static gboolean
-hash_prefix (int             fd,
-             gint64          length,
-             GChecksum      *checksum,
-             _Atomic gint64 *activity,
-             GError        **error)
-{
-  g_autofree char *buf = g_malloc (READ_SIZE);
-  gint64 pos = 0;
-
-  while (pos < length)
-    {
-      ssize_t n = pread (fd, buf, MIN ((gint64) READ_SIZE, length - pos), pos);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-                       _("Could not read back the partial file: %s"),
-                       n < 0 ? g_strerror (errno) : _("it is shorter than expected"));
-          return FALSE;
-        }
-      g_checksum_update (checksum, (const guchar *) buf, n);
-      pos += n;
-      if (activity != NULL)
-        *activity = g_get_monotonic_time ();
-    }
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,19 +146,6 @@ set_network_error (GError      **error,
                  _("Network error talking to “%s”: %s"), host, cause->message);
 }
 
-typedef struct
-{
-  HaulJob      *job;
-  SoupSession  *session;
-  GCancellable *attempt;
-  Watch        *watch;
-  int           dirfd;
-  char         *name;      /* chosen file name, claimed */
-  int           fd;
-  gboolean      xattr_pending; /* the .part has no resume attribute yet */
-  gboolean      part_is_new;   /* no NAME.part existed: create it O_EXCL */
-} Attempt;
-
 /* Turns a cancellation into the right error: a timeout, or the user. */
 static gboolean
 check_cancelled (Attempt  *a,
@@ -489,9 +155,9 @@ check_cancelled (Attempt  *a,
     return FALSE;
 
   g_clear_error (error);
-  if (a->watch->timed_out && !g_cancellable_is_cancelled (a->job->cancellable))
+  if (haul_watchdog_timed_out (a->watchdog) && !g_cancellable_is_cancelled (a->job->cancellable))
     {
-      if (a->watch->connected)
+      if (haul_watchdog_is_connected (a->watchdog))
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
                      g_dngettext (GETTEXT_PACKAGE, "No data arrived for %u second",
                                   "No data arrived for %u seconds", a->job->stall_timeout_s),
@@ -556,11 +222,81 @@ limiters_consume (HaulJob *job,
   return wait;
 }
 
+/* A GET for @uri, from the attempt's resume offset on. */
+static SoupMessage *
+new_request (Attempt *a,
+             GUri    *uri)
+{
+  SoupMessage *msg = soup_message_new_from_uri ("GET", uri);
+  SoupMessageHeaders *req = soup_message_get_request_headers (msg);
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_disable_feature (msg, SOUP_TYPE_CONTENT_DECODER);
+  soup_message_headers_replace (req, "Accept-Encoding", "identity");
+  if (a->offset > 0)
+    {
+      soup_message_headers_set_range (req, a->offset, -1);
+      if (haul_http_etag_is_strong (a->etag))
+        soup_message_headers_replace (req, "If-Range", a->etag);
+      else if (a->last_modified != NULL && haul_http_value_is_safe (a->last_modified))
+        soup_message_headers_replace (req, "If-Range", a->last_modified);
+    }
+  return msg;
+}
+
+/* Where the redirect @msg (to the request for @uri) sends the attempt
+ * next, as its @hops-th hop; or NULL with @error set. */
+static GUri *
+redirect_target (Attempt      *a,
+                 GUri         *uri,
+                 SoupMessage  *msg,
+                 GHashTable   *visited,
+                 guint         hops,
+                 GError      **error)
+{
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  guint status = soup_message_get_status (msg);
+  g_autoptr(GUri) next = NULL;
+  g_autofree char *next_str = NULL;
+  GError *local_error = NULL;
+
+  if (location == NULL || !haul_http_value_is_safe (location))
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                   _("The server sent a redirect (%u) without a usable destination"), status);
+      return NULL;
+    }
+
+  next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, &local_error);
+  if (next == NULL)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
+                   _("The server redirected to an invalid link: %s"), local_error->message);
+      g_clear_error (&local_error);
+      return NULL;
+    }
+
+  next_str = g_uri_to_string_partial (next, G_URI_HIDE_FRAGMENT);
+  if (g_hash_table_contains (visited, next_str))
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_REDIRECT_LOOP,
+                   _("The server redirects in a loop (back to %s)"), next_str);
+      return NULL;
+    }
+
+  if (hops > a->job->max_redirects)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
+                   g_dngettext (GETTEXT_PACKAGE, "The server redirected more than %u time",
+                                "The server redirected more than %u times", a->job->max_redirects),
+                   a->job->max_redirects);
+      return NULL;
+    }
+  return g_steal_pointer (&next);
+}
+
 static GInputStream *
 send_following_redirects (Attempt      *a,
-                          gint64        offset,
-                          const char   *etag,
-                          const char   *last_modified,
                           SoupMessage **out_msg,
                           GError      **error)
 {
@@ -582,9 +318,7 @@ send_following_redirects (Attempt      *a,
     {
       g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(GInputStream) stream = NULL;
-      SoupMessageHeaders *req;
       const char *scheme = g_uri_get_scheme (uri);
-      const char *location;
       guint status;
       g_autoptr(GUri) next = NULL;
 
@@ -597,19 +331,7 @@ send_following_redirects (Attempt      *a,
 
       g_hash_table_add (visited, g_uri_to_string_partial (uri, G_URI_HIDE_FRAGMENT));
 
-      msg = soup_message_new_from_uri ("GET", uri);
-      soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-      soup_message_disable_feature (msg, SOUP_TYPE_CONTENT_DECODER);
-      req = soup_message_get_request_headers (msg);
-      soup_message_headers_replace (req, "Accept-Encoding", "identity");
-      if (offset > 0)
-        {
-          soup_message_headers_set_range (req, offset, -1);
-          if (haul_http_etag_is_strong (etag))
-            soup_message_headers_replace (req, "If-Range", etag);
-          else if (last_modified != NULL && haul_http_value_is_safe (last_modified))
-            soup_message_headers_replace (req, "If-Range", last_modified);
-        }
+      msg = new_request (a, uri);
 
       stream = soup_session_send (a->session, msg, a->attempt, &local_error);
       if (stream == NULL)
@@ -627,43 +349,10 @@ send_following_redirects (Attempt      *a,
           return g_steal_pointer (&stream);
         }
 
-      location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
       g_input_stream_close (stream, NULL, NULL);
-      if (location == NULL || !haul_http_value_is_safe (location))
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
-                       _("The server sent a redirect (%u) without a usable destination"), status);
-          return NULL;
-        }
-
-      next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, &local_error);
+      next = redirect_target (a, uri, msg, visited, ++hops, error);
       if (next == NULL)
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_REDIRECT,
-                       _("The server redirected to an invalid link: %s"), local_error->message);
-          g_clear_error (&local_error);
-          return NULL;
-        }
-
-      {
-        g_autofree char *next_str = g_uri_to_string_partial (next, G_URI_HIDE_FRAGMENT);
-
-        if (g_hash_table_contains (visited, next_str))
-          {
-            g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_REDIRECT_LOOP,
-                         _("The server redirects in a loop (back to %s)"), next_str);
-            return NULL;
-          }
-      }
-
-      if (++hops > a->job->max_redirects)
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TOO_MANY_REDIRECTS,
-                       g_dngettext (GETTEXT_PACKAGE, "The server redirected more than %u time",
-                                    "The server redirected more than %u times", a->job->max_redirects),
-                       a->job->max_redirects);
-          return NULL;
-        }
+        return NULL;
 
       g_clear_pointer (&uri, g_uri_unref);
       uri = g_steal_pointer (&next);
@@ -709,172 +398,6 @@ set_http_error (GError      **error,
                  _("The server gave an unexpected answer (%u %s)"), status, safe_reason);
 }
 
-/* Picks a free name for a new download, or finds the .part an earlier run
- * of the same URL left behind. */
-static gboolean
-choose_name (Attempt     *a,
-             const char  *base,
-             gint64      *offset,
-             char       **etag,
-             char       **last_modified,
-             char       **content_type,
-             GError     **error)
-{
-  for (guint i = 0; i < 10000; i++)
-    {
-      g_autofree char *cand = haul_filename_with_index (base, i);
-      g_autofree char *part = g_strconcat (cand, HAUL_PART_SUFFIX, NULL);
-      struct stat st;
-      gint64 size;
-
-      if (a->job->claims != NULL && !haul_name_claims_try (a->job->claims, a->job->directory, cand))
-        continue;
-
-      if (fstatat (a->dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        goto taken;
-
-      size = part_size (a->dirfd, part);
-      if (size >= 0)
-        {
-          if (!part_is_ours (a->dirfd, part, a->job, etag, last_modified, content_type))
-            goto taken;
-          *offset = size;
-        }
-      else if (fstatat (a->dirfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        goto taken; /* a symlink, hard link or special file: leave it alone */
-      else
-        a->part_is_new = TRUE;
-
-      a->name = g_steal_pointer (&cand);
-      return TRUE;
-
-taken:
-      if (a->job->claims != NULL)
-        haul_name_claims_release (a->job->claims, a->job->directory, cand);
-    }
-
-  g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-               _("Could not find a free file name for “%s”"), base);
-  return FALSE;
-}
-
-static gboolean
-open_part (Attempt  *a,
-           gint64    offset,
-           GError  **error)
-{
-  g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
-  struct stat st;
-  int fd;
-
-  /* Relative to the folder's descriptor; never through a symlink; a name
-   * chosen as free is created exclusively (nothing planted since is
-   * opened); no O_TRUNC before the checks below (a hard link to another
-   * file would be emptied by the open itself). */
-  fd = openat (a->dirfd, part,
-               O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (a->part_is_new ? O_EXCL : 0),
-               0644);
-  if (fd < 0 && errno == EEXIST)
-    {
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
-                   _("“%s” appeared while the download started; it was left alone"), part);
-      return FALSE;
-    }
-  if (fd < 0)
-    return set_errno_error (error, errno, a->job->directory, part);
-  a->part_is_new = FALSE;
-
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
-                   _("“%s” exists and is not a regular file"), part);
-      return FALSE;
-    }
-  if (st.st_nlink != 1)
-    {
-      close (fd);
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_UNSAFE_FILE,
-                   _("“%s” is a hard link to another file; it was left alone"), part);
-      return FALSE;
-    }
-  /* Clear O_NONBLOCK (it only protected the open from a planted FIFO). */
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
-
-  if (offset == 0 && st.st_size > 0 && ftruncate (fd, 0) != 0)
-    {
-      int saved = errno;
-
-      close (fd);
-      return set_errno_error (error, saved, a->job->directory, part);
-    }
-  if (offset > 0 && (st.st_size < offset || ftruncate (fd, offset) != 0 ||
-                     lseek (fd, offset, SEEK_SET) != offset))
-    {
-      close (fd);
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-                   _("The partial file “%s” changed on disk"), part);
-      return FALSE;
-    }
-
-  a->fd = fd;
-  return TRUE;
-}
-
-static gboolean
-finish_file (Attempt  *a,
-             GError  **error)
-{
-  g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
-
-  for (guint i = 0; i < 10000; i++)
-    {
-      g_autofree char *cand = NULL;
-      g_autofree char *base = NULL;
-
-      if (i == 0)
-        cand = g_strdup (a->name);
-      else
-        {
-          base = g_strdup (a->name);
-          cand = haul_filename_with_index (base, i);
-        }
-
-      if (renameat2 (a->dirfd, part, a->dirfd, cand, RENAME_NOREPLACE) == 0)
-        {
-          if (i > 0)
-            {
-              if (a->job->claims != NULL)
-                haul_name_claims_release (a->job->claims, a->job->directory, a->name);
-              g_free (a->name);
-              a->name = g_steal_pointer (&cand);
-            }
-          return TRUE;
-        }
-      if (errno == EINVAL || errno == ENOSYS)
-        {
-          /* No RENAME_NOREPLACE here: link + unlink never replaces either. */
-          if (linkat (a->dirfd, part, a->dirfd, cand, 0) == 0)
-            {
-              unlinkat (a->dirfd, part, 0);
-              if (i > 0)
-                {
-                  if (a->job->claims != NULL)
-                    haul_name_claims_release (a->job->claims, a->job->directory, a->name);
-                  g_free (a->name);
-                  a->name = g_steal_pointer (&cand);
-                }
-              return TRUE;
-            }
-        }
-      if (errno != EEXIST)
-        return set_errno_error (error, errno, a->job->directory, cand);
-    }
-
-  g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_LOCAL_IO,
-               _("Could not find a free file name for “%s”"), a->name);
-  return FALSE;
-}
 
 static void
 cancel_from_user (GCancellable *user,
@@ -890,30 +413,482 @@ is_html (const char *content_type)
          g_strcmp0 (content_type, "application/xhtml+xml") == 0;
 }
 
-/* A restored download whose .part is gone may have completed just before
- * Haul died: the rename happened, the new state never reached the store.
- * The file is ours if it still carries this URL's resume attribute (it
- * survives the rename) and, when the size is known, has that size. Then
- * it counts as done instead of being fetched again as "NAME (1)". */
-static gboolean
-final_file_is_ours (Attempt *a)
+static void
+touch_watchdog (gpointer watchdog)
 {
-  g_autofree char *etag = NULL, *last_modified = NULL, *content_type = NULL;
-  struct stat st;
+  haul_watchdog_touch (watchdog);
+}
 
-  if (fstatat (a->dirfd, a->name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG (st.st_mode) ||
-      (a->job->known_total >= 0 && st.st_size != a->job->known_total) ||
-      !part_is_ours (a->dirfd, a->name, a->job, &etag, &last_modified, &content_type))
-    return FALSE;
+/* Asks again from the beginning: what the server sent does not continue
+ * our bytes. */
+static Stage
+restart_from_zero (Attempt *a)
+{
+  a->offset = 0;
+  a->job->result_restarted = TRUE;
+  a->restarts++;
+  return STAGE_NEGOTIATE;
+}
 
-  a->job->received = st.st_size;
-  a->job->total = st.st_size;
+/* ------------------------------------------------------------------ */
+/* Stage: the resume offset */
+
+static Stage
+stage_resume_offset (Attempt  *a,
+                     GError  **error)
+{
+  HaulJob *job = a->job;
+  gint64 size;
+
+  a->part = haul_part_file_new (job->directory, job->uri, job->claims, error);
+  if (a->part == NULL)
+    return STAGE_FAILED;
+  if (job->filename == NULL)
+    return STAGE_NEGOTIATE; /* the first answer names the file */
+
+  haul_part_file_adopt_name (a->part, job->filename);
+  a->offset = haul_part_file_get_size (a->part);
+  if (a->offset < 0 && job->expected_part >= 0 &&
+      haul_part_file_final_is_ours (a->part, job->known_total, &size))
+    {
+      /* It finished just before a crash; only the state was lost. */
+      job->received = size;
+      job->total = size;
+      return STAGE_DONE;
+    }
+  a->offset = MAX (a->offset, 0);
+  if (job->expected_part >= 0 && a->offset != job->expected_part)
+    {
+      /* Missing, or not what was saved (it may hold bytes written
+       * after the last checkpoint, or be someone else's): start over
+       * rather than append at a wrong offset. */
+      a->offset = 0;
+      job->result_restarted = TRUE;
+      job->result_part_mismatch = job->expected_part > 0;
+    }
+  return STAGE_NEGOTIATE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage: negotiating. Each helper returns the next stage; STAGE_RECEIVE
+ * means "the answer is the body, go on". */
+
+/* 416 to a ranged request: either we already have every byte, or the
+ * server knows the file differently. */
+static Stage
+negotiate_unsatisfiable (Attempt *a)
+{
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+  gint64 s, e, t;
+
+  if (haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
+      s < 0 && t == a->offset)
+    {
+      /* We already have every byte. */
+      a->total = t;
+      g_input_stream_close (a->stream, NULL, NULL);
+      a->job->received = a->offset;
+      a->job->total = a->total;
+      return STAGE_VERIFY;
+    }
+  return restart_from_zero (a);
+}
+
+/* First answer of a new download: now the name can be chosen. */
+static Stage
+negotiate_name (Attempt  *a,
+                GError  **error)
+{
+  HaulJob *job = a->job;
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+  g_autofree char *base = NULL;
+  g_autofree char *old_etag = NULL, *old_lm = NULL, *old_type = NULL;
+  gint64 found = 0;
+
+  base = haul_filename_choose (soup_message_headers_get_one (rh, "Content-Disposition"),
+                               job->result_final_uri);
+  if (!haul_part_file_choose_name (a->part, base, &found, &old_etag, &old_lm, &old_type, error))
+    return STAGE_FAILED;
+  haul_job_set_info_filename (job, haul_part_file_get_name (a->part));
+  if (job->bridge != NULL)
+    haul_progress_bridge_poke (job->bridge);
+
+  if (found == 0)
+    return STAGE_RECEIVE;
+
+  /* A .part of this URL from an earlier run: ask for the rest. */
+  g_free (a->etag);
+  a->etag = g_steal_pointer (&old_etag);
+  g_free (a->last_modified);
+  a->last_modified = g_steal_pointer (&old_lm);
+  g_free (a->content_type);
+  a->content_type = g_steal_pointer (&old_type);
+  a->offset = found;
+  a->restarts++;
+  return STAGE_NEGOTIATE;
+}
+
+/* 206: only the continuation of our bytes is accepted. */
+static Stage
+negotiate_partial (Attempt *a)
+{
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+  const char *new_etag = soup_message_headers_get_one (rh, "ETag");
+  gint64 s = -1, e = -1, t = -1;
+
+  if (a->offset == 0 ||
+      !haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) ||
+      s != a->offset ||
+      (t >= 0 && a->job->known_total > 0 && t != a->job->known_total) ||
+      (a->etag != NULL && new_etag != NULL && strcmp (a->etag, new_etag) != 0))
+    return restart_from_zero (a); /* not the continuation: start over rather than splice */
+
+  a->total = t;
+  return STAGE_RECEIVE;
+}
+
+/* 200: the whole file. */
+static Stage
+negotiate_whole (Attempt  *a,
+                 GError  **error)
+{
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+
+  /* A resume that got a web page instead is an error page or a login
+   * form: never write it over our bytes. */
+  if (a->offset > 0 && is_html (a->new_type) && !is_html (a->content_type))
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_WEB_PAGE,
+                   _("The server sent a web page instead of the file; the link may have expired"));
+      return STAGE_FAILED;
+    }
+  if (a->offset > 0)
+    a->job->result_restarted = TRUE;
+  a->offset = 0;
+  if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
+    a->total = soup_message_headers_get_content_length (rh);
+  return STAGE_RECEIVE;
+}
+
+/* Remembers the answer's validators for the next attempt. */
+static void
+remember_validators (Attempt *a)
+{
+  HaulJob *job = a->job;
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+
+  g_free (job->result_etag);
+  job->result_etag = g_strdup (soup_message_headers_get_one (rh, "ETag"));
+  if (job->result_etag != NULL && !haul_http_value_is_safe (job->result_etag))
+    g_clear_pointer (&job->result_etag, g_free);
+  g_free (job->result_last_modified);
+  job->result_last_modified = g_strdup (soup_message_headers_get_one (rh, "Last-Modified"));
+  if (job->result_last_modified != NULL && !haul_http_value_is_safe (job->result_last_modified))
+    g_clear_pointer (&job->result_last_modified, g_free);
+  g_free (job->result_content_type);
+  job->result_content_type = g_strdup (a->new_type);
+}
+
+/* The answer is the body: opens NAME.part for it. */
+static Stage
+start_body (Attempt  *a,
+            GError  **error)
+{
+  HaulJob *job = a->job;
+
+  haul_part_file_set_resume_info (a->part, job->result_etag, job->result_last_modified,
+                                  job->result_content_type);
+  if (!haul_part_file_open (a->part, a->offset, error))
+    return STAGE_FAILED;
+  if (job->tag_part_now)
+    {
+      /* A saved queue may not know this name yet (a crash before the
+       * store heard of it): the attribute lets the next run claim the
+       * .part instead of leaving it behind and taking "NAME (1)". */
+      haul_part_file_tag (a->part);
+    }
+
+  if (job->checksum_hex != NULL)
+    {
+      a->checksum = g_checksum_new (job->checksum_type);
+      if (a->offset > 0 &&
+          !haul_part_file_hash_prefix (a->part, a->offset, a->checksum, touch_watchdog, a->watchdog, error))
+        return STAGE_FAILED;
+    }
+
+  job->received = a->offset;
+  job->total = a->total;
+  job->phase = HAUL_JOB_PHASE_DOWNLOADING;
+  if (job->bridge != NULL)
+    haul_progress_bridge_poke (job->bridge);
+  return STAGE_RECEIVE;
+}
+
+static Stage
+stage_negotiate (Attempt  *a,
+                 GError  **error)
+{
+  HaulJob *job = a->job;
+  Stage next;
+  guint status;
+
+  g_clear_object (&a->stream);
+  g_clear_object (&a->msg);
+  if (a->restarts > MAX_RESTARTS)
+    {
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+                   _("The server keeps answering ranged requests inconsistently"));
+      return STAGE_FAILED;
+    }
+
+  a->stream = send_following_redirects (a, &a->msg, error);
+  if (a->stream == NULL)
+    return STAGE_FAILED;
+  haul_watchdog_set_connected (a->watchdog);
+
+  status = soup_message_get_status (a->msg);
+  g_free (job->result_final_uri);
+  job->result_final_uri = g_uri_to_string_partial (soup_message_get_uri (a->msg), G_URI_HIDE_FRAGMENT);
+
+  if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && a->offset > 0)
+    return negotiate_unsatisfiable (a);
+  /* Every other answer but 200 and 206 (errors included) is a failure. */
+  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      set_http_error (error, a->msg, job);
+      return STAGE_FAILED;
+    }
+
+  g_free (a->new_type);
+  a->new_type = haul_http_parse_content_type (
+    soup_message_headers_get_one (soup_message_get_response_headers (a->msg), "Content-Type"));
+
+  if (haul_part_file_get_name (a->part) == NULL &&
+      (next = negotiate_name (a, error)) != STAGE_RECEIVE)
+    return next;
+  next = status == SOUP_STATUS_PARTIAL_CONTENT ? negotiate_partial (a) : negotiate_whole (a, error);
+  if (next != STAGE_RECEIVE)
+    return next;
+
+  remember_validators (a);
+  return start_body (a, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage: receiving the body */
+
+/* Waiting for the rate limit is not a stall. The wait is asked for again
+ * after each short sleep, so a limit changed meanwhile (raised, removed or
+ * lowered) applies at once. */
+static gboolean
+wait_for_limiters (Attempt  *a,
+                   gint64    bytes,
+                   GError  **error)
+{
+  for (gint64 wait = limiters_consume (a->job, bytes); wait > 0; wait = limiters_consume (a->job, 0))
+    {
+      if (!sleep_cancellable (a->attempt, MIN (wait, LIMIT_SLEEP_US)))
+        {
+          check_cancelled (a, error);
+          return FALSE;
+        }
+      haul_watchdog_touch (a->watchdog);
+    }
   return TRUE;
 }
 
+/* The body ended (or the announced size arrived) after @received bytes. */
+static Stage
+end_of_body (Attempt  *a,
+             gint64    received,
+             GError  **error)
+{
+  g_input_stream_close (a->stream, NULL, NULL);
+
+  if (a->total >= 0 && received < a->total)
+    {
+      g_autofree char *got = g_format_size (received);
+      g_autofree char *want = g_format_size (a->total);
+
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
+                   _("The server closed the connection after %s of %s"), got, want);
+      return STAGE_FAILED;
+    }
+  if (a->total < 0)
+    a->job->total = received;
+
+  if (!haul_part_file_close (a->part, error))
+    return STAGE_FAILED;
+  return STAGE_VERIFY;
+}
+
+static Stage
+stage_receive (Attempt  *a,
+               GError  **error)
+{
+  HaulJob *job = a->job;
+  g_autofree char *buf = g_malloc (READ_SIZE);
+  gint64 received = a->offset;
+  GError *local_error = NULL;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (a->stream, buf, limited_read_size (job), a->attempt, &local_error);
+
+      if (n < 0)
+        {
+          if (!check_cancelled (a, error))
+            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (a->msg)), FALSE);
+          g_clear_error (&local_error);
+          return STAGE_FAILED;
+        }
+      if (n == 0)
+        break;
+
+      haul_watchdog_touch (a->watchdog);
+
+      if (a->total >= 0 && received + n > a->total)
+        n = a->total - received; /* never write past the announced end */
+
+      if (!haul_part_file_write_at (a->part, received, buf, n, error))
+        return STAGE_FAILED;
+      if (a->checksum != NULL)
+        g_checksum_update (a->checksum, (const guchar *) buf, n);
+
+      received += n;
+      job->received = received;
+      if (job->bridge != NULL)
+        haul_progress_bridge_poke (job->bridge);
+
+      if (a->total >= 0 && received >= a->total)
+        {
+          /* libsoup reuses the connection (keep-alive) only when the body
+           * stream reached its end before being closed; closing it right
+           * after the last byte drops the connection, and every next
+           * download on this thread pays for a new one. With Content-Length
+           * framing this read returns 0 at once, without touching the
+           * socket; any other framing is left as it was. */
+          if (soup_message_headers_get_encoding (soup_message_get_response_headers (a->msg)) ==
+              SOUP_ENCODING_CONTENT_LENGTH)
+            (void) g_input_stream_read (a->stream, buf, 1, a->attempt, NULL);
+          break;
+        }
+
+      if (!wait_for_limiters (a, n, error))
+        return STAGE_FAILED;
+    }
+
+  return end_of_body (a, received, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stages: verifying and finishing */
+
+static Stage
+stage_verify (Attempt  *a,
+              GError  **error)
+{
+  HaulJob *job = a->job;
+  const char *actual;
+
+  if (job->checksum_hex == NULL)
+    return STAGE_FINISH;
+
+  if (a->checksum == NULL)
+    {
+      /* Already complete: hash what is on disk. */
+      a->checksum = g_checksum_new (job->checksum_type);
+      if (!haul_part_file_hash_prefix (a->part, a->total, a->checksum, touch_watchdog, a->watchdog, error))
+        return STAGE_FAILED;
+    }
+
+  job->phase = HAUL_JOB_PHASE_VERIFYING;
+  actual = g_checksum_get_string (a->checksum);
+  if (g_ascii_strcasecmp (actual, job->checksum_hex) != 0)
+    {
+      /* The bytes are wrong: keeping them would only make the next
+       * attempt "resume" a corrupt file. */
+      haul_part_file_delete (a->part);
+      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_CHECKSUM,
+                   _("The file is damaged: its %s checksum is %s, expected %s"),
+                   haul_checksum_type_name (job->checksum_type), actual, job->checksum_hex);
+      return STAGE_FAILED;
+    }
+  return STAGE_FINISH;
+}
+
+static Stage
+stage_finish (Attempt  *a,
+              GError  **error)
+{
+  return haul_part_file_finish (a->part, error) ? STAGE_DONE : STAGE_FAILED;
+}
+
 static gboolean
-transfer_body (Attempt  *a,
-               GError  **error);
+transfer_stages (Attempt  *a,
+                 GError  **error)
+{
+  Stage stage = STAGE_RESUME_OFFSET;
+
+  while (stage != STAGE_DONE && stage != STAGE_FAILED)
+    {
+      switch (stage)
+        {
+        case STAGE_RESUME_OFFSET:
+          stage = stage_resume_offset (a, error);
+          break;
+        case STAGE_NEGOTIATE:
+          stage = stage_negotiate (a, error);
+          break;
+        case STAGE_RECEIVE:
+          stage = stage_receive (a, error);
+          break;
+        case STAGE_VERIFY:
+          stage = stage_verify (a, error);
+          break;
+        case STAGE_FINISH:
+          stage = stage_finish (a, error);
+          break;
+        case STAGE_DONE:
+        case STAGE_FAILED:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  /* The exchange ends here, while the watchdog still runs. */
+  g_clear_object (&a->stream);
+  g_clear_object (&a->msg);
+  g_clear_pointer (&a->checksum, g_checksum_free);
+  return stage == STAGE_DONE;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* What is left of the file once the attempt ended: a complete file frees
+ * its name; a stopped one keeps a resumable .part, or none after a cancel.
+ * The name stays claimed then: the queue releases it once it has made sure
+ * the .part is gone (it may have been told after we looked). */
+static void
+end_part (Attempt  *a,
+          gboolean  ok)
+{
+  HaulJob *job = a->job;
+  const char *name;
+
+  if (a->part == NULL)
+    return;
+
+  if (!ok)
+    haul_part_file_abandon (a->part, job->stop == HAUL_JOB_STOP_CANCEL);
+  else
+    haul_part_file_release_name (a->part);
+
+  name = haul_part_file_get_name (a->part);
+  if (name != NULL)
+    job->result_filename = g_strdup (name);
+  g_clear_pointer (&a->part, haul_part_file_free);
+}
 
 /**
  * haul_transfer_run:
@@ -931,379 +906,31 @@ haul_transfer_run (HaulJob      *job,
                    GError      **error)
 {
   g_autoptr(GCancellable) attempt = g_cancellable_new ();
-  Attempt a = { .job = job, .session = session, .attempt = attempt, .dirfd = -1, .fd = -1 };
+  Attempt a = {
+    .job = job,
+    .session = session,
+    .attempt = attempt,
+    .etag = g_strdup (job->etag),
+    .last_modified = g_strdup (job->last_modified),
+    .content_type = g_strdup (job->content_type),
+    .total = -1,
+  };
   gulong handler;
   gboolean ok;
 
   handler = g_cancellable_connect (job->cancellable, G_CALLBACK (cancel_from_user), attempt, NULL);
-  a.watch = watch_start (job, attempt);
+  a.watchdog = haul_watchdog_start (attempt, job->connect_timeout_s, job->stall_timeout_s);
   job->phase = HAUL_JOB_PHASE_CONNECTING;
 
-  ok = transfer_body (&a, error);
+  ok = transfer_stages (&a, error);
 
-  watch_stop (a.watch);
+  haul_watchdog_stop (a.watchdog);
   g_cancellable_disconnect (job->cancellable, handler);
 
-  if (a.fd >= 0)
-    {
-      /* Stopped early: make the .part resumable by a later run. */
-      if (!ok && a.xattr_pending && job->stop != HAUL_JOB_STOP_CANCEL)
-        write_resume_xattr (a.fd, job);
-      close (a.fd);
-    }
-
-  if (!ok && a.name != NULL && job->stop == HAUL_JOB_STOP_CANCEL)
-    {
-      g_autofree char *part = g_strconcat (a.name, HAUL_PART_SUFFIX, NULL);
-
-      /* The name stays claimed: the queue releases it once it has made
-       * sure the .part is gone (it may have been told after we looked). */
-      unlinkat (a.dirfd, part, 0);
-    }
-  else if (ok && job->claims != NULL)
-    haul_name_claims_release (job->claims, job->directory, a.name);
-
-  if (a.name != NULL)
-    job->result_filename = g_strdup (a.name);
-  if (a.dirfd >= 0)
-    close (a.dirfd);
-  g_free (a.name);
-
+  end_part (&a, ok);
+  g_free (a.etag);
+  g_free (a.last_modified);
+  g_free (a.content_type);
+  g_free (a.new_type);
   return ok;
-}
-
-static gboolean
-transfer_body (Attempt  *a,
-               GError  **error)
-{
-  HaulJob *job = a->job;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GChecksum) checksum = NULL;
-  g_autofree char *buf = NULL;
-  g_autofree char *etag = g_strdup (job->etag);
-  g_autofree char *last_modified = g_strdup (job->last_modified);
-  g_autofree char *content_type = g_strdup (job->content_type);
-  g_autofree char *new_type = NULL;
-  SoupMessageHeaders *rh;
-  gint64 offset = 0;
-  gint64 total = -1;
-  gint64 received;
-  guint status;
-  guint restarts = 0;
-  gsize read_size;
-  GError *local_error = NULL;
-
-  a->dirfd = open_directory (job->directory, error);
-  if (a->dirfd < 0)
-    return FALSE;
-
-  if (job->filename != NULL)
-    {
-      g_autofree char *part = g_strconcat (job->filename, HAUL_PART_SUFFIX, NULL);
-
-      a->name = g_strdup (job->filename);
-      offset = part_size (a->dirfd, part);
-      if (offset < 0 && job->expected_part >= 0 && final_file_is_ours (a))
-        return TRUE; /* it finished just before a crash; only the state was lost */
-      offset = MAX (offset, 0);
-      if (job->expected_part >= 0 && offset != job->expected_part)
-        {
-          /* Missing, or not what was saved (it may hold bytes written
-           * after the last checkpoint, or be someone else's): start over
-           * rather than append at a wrong offset. */
-          offset = 0;
-          job->result_restarted = TRUE;
-          job->result_part_mismatch = job->expected_part > 0;
-        }
-    }
-
-send:
-  g_clear_object (&stream);
-  g_clear_object (&msg);
-  if (restarts > 3)
-    {
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
-                   _("The server keeps answering ranged requests inconsistently"));
-      return FALSE;
-    }
-
-  stream = send_following_redirects (a, offset, etag, last_modified, &msg, error);
-  if (stream == NULL)
-    return FALSE;
-  a->watch->last_activity_us = g_get_monotonic_time ();
-  a->watch->connected = TRUE;
-
-  rh = soup_message_get_response_headers (msg);
-  status = soup_message_get_status (msg);
-  g_free (job->result_final_uri);
-  job->result_final_uri = g_uri_to_string_partial (soup_message_get_uri (msg), G_URI_HIDE_FRAGMENT);
-
-  if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
-    {
-      gint64 s, e, t;
-
-      if (haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
-          s < 0 && t == offset)
-        {
-          /* We already have every byte. */
-          total = t;
-          g_input_stream_close (stream, NULL, NULL);
-          job->received = offset;
-          job->total = total;
-          goto complete_existing;
-        }
-      offset = 0;
-      job->result_restarted = TRUE;
-      restarts++;
-      goto send;
-    }
-
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-    {
-      set_http_error (error, msg, job);
-      return FALSE;
-    }
-
-  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
-    {
-      set_http_error (error, msg, job);
-      return FALSE;
-    }
-
-  g_free (new_type);
-  new_type = haul_http_parse_content_type (soup_message_headers_get_one (rh, "Content-Type"));
-
-  /* First response: now the name can be chosen. */
-  if (a->name == NULL)
-    {
-      g_autofree char *base = NULL;
-      g_autofree char *old_etag = NULL, *old_lm = NULL, *old_type = NULL;
-      gint64 found = 0;
-
-      base = haul_filename_choose (soup_message_headers_get_one (rh, "Content-Disposition"),
-                                   job->result_final_uri);
-      if (!choose_name (a, base, &found, &old_etag, &old_lm, &old_type, error))
-        return FALSE;
-      haul_job_set_info_filename (job, a->name);
-      if (job->bridge != NULL)
-        haul_progress_bridge_poke (job->bridge);
-
-      if (found > 0)
-        {
-          /* A .part of this URL from an earlier run: ask for the rest. */
-          g_free (etag);
-          etag = g_steal_pointer (&old_etag);
-          g_free (last_modified);
-          last_modified = g_steal_pointer (&old_lm);
-          g_free (content_type);
-          content_type = g_steal_pointer (&old_type);
-          offset = found;
-          restarts++;
-          goto send;
-        }
-    }
-
-  if (status == SOUP_STATUS_PARTIAL_CONTENT)
-    {
-      gint64 s = -1, e = -1, t = -1;
-      const char *new_etag = soup_message_headers_get_one (rh, "ETag");
-
-      if (offset == 0 ||
-          !haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) ||
-          s != offset ||
-          (t >= 0 && job->known_total > 0 && t != job->known_total) ||
-          (etag != NULL && new_etag != NULL && strcmp (etag, new_etag) != 0))
-        {
-          /* Not the continuation of our bytes: start over rather than splice. */
-          offset = 0;
-          job->result_restarted = TRUE;
-          restarts++;
-          goto send;
-        }
-      total = t;
-    }
-  else
-    {
-      /* 200: the whole file. A resume that got a web page instead is an
-       * error page or a login form: never write it over our bytes. */
-      if (offset > 0 && is_html (new_type) && !is_html (content_type))
-        {
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_WEB_PAGE,
-                       _("The server sent a web page instead of the file; the link may have expired"));
-          return FALSE;
-        }
-      if (offset > 0)
-        job->result_restarted = TRUE;
-      offset = 0;
-      if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
-        total = soup_message_headers_get_content_length (rh);
-    }
-
-  /* Remember the validators for the next attempt. */
-  g_free (job->result_etag);
-  job->result_etag = g_strdup (soup_message_headers_get_one (rh, "ETag"));
-  if (job->result_etag != NULL && !haul_http_value_is_safe (job->result_etag))
-    g_clear_pointer (&job->result_etag, g_free);
-  g_free (job->result_last_modified);
-  job->result_last_modified = g_strdup (soup_message_headers_get_one (rh, "Last-Modified"));
-  if (job->result_last_modified != NULL && !haul_http_value_is_safe (job->result_last_modified))
-    g_clear_pointer (&job->result_last_modified, g_free);
-  g_free (job->result_content_type);
-  job->result_content_type = g_strdup (new_type);
-
-  if (!open_part (a, offset, error))
-    return FALSE;
-  a->xattr_pending = TRUE;
-  if (job->tag_part_now)
-    {
-      /* A saved queue may not know this name yet (a crash before the
-       * store heard of it): the attribute lets the next run claim the
-       * .part instead of leaving it behind and taking "NAME (1)". */
-      write_resume_xattr (a->fd, job);
-      a->xattr_pending = FALSE;
-    }
-
-  if (job->checksum_hex != NULL)
-    {
-      checksum = g_checksum_new (job->checksum_type);
-      if (offset > 0 && !hash_prefix (a->fd, offset, checksum, &a->watch->last_activity_us, error))
-        return FALSE;
-    }
-
-
-  received = offset;
-  job->received = received;
-  job->total = total;
-  job->phase = HAUL_JOB_PHASE_DOWNLOADING;
-  if (job->bridge != NULL)
-    haul_progress_bridge_poke (job->bridge);
-
-  buf = g_malloc (READ_SIZE);
-  for (;;)
-    {
-      gssize n;
-      gint64 wait = 0;
-
-      read_size = limited_read_size (job);
-      n = g_input_stream_read (stream, buf, read_size, a->attempt, &local_error);
-      if (n < 0)
-        {
-          if (!check_cancelled (a, error))
-            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (msg)), FALSE);
-          g_clear_error (&local_error);
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-
-      a->watch->last_activity_us = g_get_monotonic_time ();
-
-      if (total >= 0 && received + n > total)
-        n = total - received; /* never write past the announced end */
-
-      if (!write_all (a->fd, buf, n, job->directory, a->name, error))
-        return FALSE;
-      if (checksum != NULL)
-        g_checksum_update (checksum, (const guchar *) buf, n);
-
-      received += n;
-      job->received = received;
-      if (a->xattr_pending && received - offset >= XATTR_AFTER)
-        {
-          write_resume_xattr (a->fd, job);
-          a->xattr_pending = FALSE;
-        }
-      if (job->bridge != NULL)
-        haul_progress_bridge_poke (job->bridge);
-
-      if (total >= 0 && received >= total)
-        {
-          /* libsoup reuses the connection (keep-alive) only when the body
-           * stream reached its end before being closed; closing it right
-           * after the last byte drops the connection, and every next
-           * download on this thread pays for a new one. With Content-Length
-           * framing this read returns 0 at once, without touching the
-           * socket; any other framing is left as it was. */
-          if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
-            (void) g_input_stream_read (stream, buf, 1, a->attempt, NULL);
-          break;
-        }
-
-      /* Waiting for the rate limit is not a stall. The wait is asked for
-       * again after each short sleep, so a limit changed meanwhile (raised,
-       * removed or lowered) applies at once. */
-      for (wait = limiters_consume (job, n); wait > 0; wait = limiters_consume (job, 0))
-        {
-          if (!sleep_cancellable (a->attempt, MIN (wait, LIMIT_SLEEP_US)))
-            {
-              check_cancelled (a, error);
-              return FALSE;
-            }
-          a->watch->last_activity_us = g_get_monotonic_time ();
-        }
-    }
-
-  g_input_stream_close (stream, NULL, NULL);
-
-  if (total >= 0 && received < total)
-    {
-      g_autofree char *got = g_format_size (received);
-      g_autofree char *want = g_format_size (total);
-
-      g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
-                   _("The server closed the connection after %s of %s"), got, want);
-      return FALSE;
-    }
-  if (total < 0)
-    job->total = received;
-
-  if (close (a->fd) != 0)
-    {
-      int errsv = errno;
-
-      a->fd = -1;
-      return set_errno_error (error, errsv, job->directory, a->name);
-    }
-  a->fd = -1;
-  goto verify;
-
-complete_existing:
-  if (job->checksum_hex != NULL)
-    {
-      g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
-      int fd = openat (a->dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      gboolean hashed;
-
-      if (fd < 0)
-        return set_errno_error (error, errno, job->directory, part);
-      checksum = g_checksum_new (job->checksum_type);
-      hashed = hash_prefix (fd, total, checksum, &a->watch->last_activity_us, error);
-      close (fd);
-      if (!hashed)
-        return FALSE;
-    }
-
-verify:
-  if (checksum != NULL)
-    {
-      const char *actual;
-
-      job->phase = HAUL_JOB_PHASE_VERIFYING;
-      actual = g_checksum_get_string (checksum);
-      if (g_ascii_strcasecmp (actual, job->checksum_hex) != 0)
-        {
-          g_autofree char *part = g_strconcat (a->name, HAUL_PART_SUFFIX, NULL);
-
-          /* The bytes are wrong: keeping them would only make the next
-           * attempt "resume" a corrupt file. */
-          unlinkat (a->dirfd, part, 0);
-          g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_CHECKSUM,
-                       _("The file is damaged: its %s checksum is %s, expected %s"),
-                       haul_checksum_type_name (job->checksum_type), actual, job->checksum_hex);
-          return FALSE;
-        }
-    }
-
-  return finish_file (a, error);
 }
