@@ -43,18 +43,15 @@
 /* Commands applied in one transaction at most. */
 #define BATCH_MAX 1024
 
-#define MAX_SIZE      HAUL_STORE_MAX_SIZE
-#define MAX_TIME      HAUL_STORE_MAX_TIME
-#define MAX_RETRIES   HAUL_STORE_MAX_RETRIES
-#define MAX_TEXT      HAUL_STORE_MAX_TEXT
-
 /* Damaged rows reported one by one per load; the rest are only counted. */
 #define MAX_BAD_LOGGED 20
 
 #define BUSY_TIMEOUT_MS 5000
 
 /* Schema. Each entry upgrades user_version N to N + 1; never edit one that
- * shipped, append a new one and bump HAUL_STORE_SCHEMA_VERSION. */
+ * shipped, append a new one and bump HAUL_STORE_SCHEMA_VERSION. The columns
+ * they create are the ones HAUL_STORE_COLUMNS (haul-store.h) lists; its
+ * comment says what adding one takes. */
 static const char * const migrations[] = {
   /* 0 → 1: the first schema. */
   "CREATE TABLE downloads ("
@@ -86,55 +83,47 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
 
-#define COLUMNS \
-  "id, uri, final_uri, directory, filename, state, position, total, received, " \
-  "etag, last_modified, content_type, checksum, rate_limit, error, retries, "   \
-  "created, started, finished"
+/* The columns' names, in the order of HAUL_STORE_COLUMNS: the order the
+ * generated statements list them, bind them (?1…) and read them back. */
+#define COLUMN_NAME(name, kind, type, owner, dflt, min, max) #name,
+static const char * const column_names[] = { HAUL_STORE_COLUMNS (COLUMN_NAME) };
+#undef COLUMN_NAME
 
-enum {
-  COL_ID = 0,
-  COL_URI,
-  COL_FINAL_URI,
-  COL_DIRECTORY,
-  COL_FILENAME,
-  COL_STATE,
-  COL_POSITION,
-  COL_TOTAL,
-  COL_RECEIVED,
-  COL_ETAG,
-  COL_LAST_MODIFIED,
-  COL_CONTENT_TYPE,
-  COL_CHECKSUM,
-  COL_RATE_LIMIT,
-  COL_ERROR,
-  COL_RETRIES,
-  COL_CREATED,
-  COL_STARTED,
-  COL_FINISHED,
-  N_COLUMNS
-};
-
-static const char * const column_names[N_COLUMNS] = {
-  "id", "uri", "final_uri", "directory", "filename", "state", "position",
-  "total", "received", "etag", "last_modified", "content_type", "checksum",
-  "rate_limit", "error", "retries", "created", "started", "finished",
-};
-
-static const char save_sql[] =
-  "INSERT INTO downloads (" COLUMNS ") VALUES "
-  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
-  "ON CONFLICT (id) DO UPDATE SET "
-  "uri = excluded.uri, final_uri = excluded.final_uri, directory = excluded.directory, "
-  "filename = excluded.filename, state = excluded.state, position = excluded.position, "
-  "total = excluded.total, received = excluded.received, etag = excluded.etag, "
-  "last_modified = excluded.last_modified, content_type = excluded.content_type, "
-  "checksum = excluded.checksum, rate_limit = excluded.rate_limit, error = excluded.error, "
-  "retries = excluded.retries, created = excluded.created, started = excluded.started, "
-  "finished = excluded.finished";
+#define N_COLUMNS ((int) G_N_ELEMENTS (column_names))
 
 static const char delete_sql[] = "DELETE FROM downloads WHERE id = ?1";
 static const char delete_finished_sql[] = "DELETE FROM downloads WHERE state = ?1";
-static const char load_sql[] = "SELECT " COLUMNS " FROM downloads ORDER BY position, id";
+
+/* INSERT INTO downloads (id, uri, …) VALUES (?1, ?2, …)
+ *   ON CONFLICT (id) DO UPDATE SET uri = excluded.uri, … */
+static char *
+build_save_sql (void)
+{
+  GString *sql = g_string_new ("INSERT INTO downloads (");
+
+  for (int i = 0; i < N_COLUMNS; i++)
+    g_string_append_printf (sql, "%s%s", i > 0 ? ", " : "", column_names[i]);
+  g_string_append (sql, ") VALUES (");
+  for (int i = 0; i < N_COLUMNS; i++)
+    g_string_append_printf (sql, "%s?%d", i > 0 ? ", " : "", i + 1);
+  g_string_append (sql, ") ON CONFLICT (id) DO UPDATE SET ");
+  for (int i = 1; i < N_COLUMNS; i++)
+    g_string_append_printf (sql, "%s%s = excluded.%s",
+                            i > 1 ? ", " : "", column_names[i], column_names[i]);
+  return g_string_free (sql, FALSE);
+}
+
+/* SELECT id, uri, … FROM downloads ORDER BY position, id */
+static char *
+build_load_sql (void)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  for (int i = 0; i < N_COLUMNS; i++)
+    g_string_append_printf (sql, "%s%s", i > 0 ? ", " : "", column_names[i]);
+  g_string_append (sql, " FROM downloads ORDER BY position, id");
+  return g_string_free (sql, FALSE);
+}
 
 /* ------------------------------------------------------------------------ */
 /* The writer's state */
@@ -386,6 +375,7 @@ prepare_statements (Writer   *w,
                     sqlite3  *db,
                     GError  **error)
 {
+  g_autofree char *save_sql = build_save_sql ();
   int rc;
 
   rc = sqlite3_prepare_v3 (db, save_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->save_stmt, NULL);
@@ -597,34 +587,25 @@ bind_text (sqlite3_stmt *stmt,
   return sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
 }
 
+/* How a value of each kind is bound to a parameter of the save statement. */
+#define BIND_TEXT(stmt, index, value)  bind_text ((stmt), (index), (value))
+#define BIND_INT(stmt, index, value)   sqlite3_bind_int64 ((stmt), (index), (sqlite3_int64) (value))
+#define BIND_EXACT(stmt, index, value) BIND_INT (stmt, index, value)
+
 static int
 apply_save (Writer                *w,
             const HaulStoreRecord *r)
 {
   sqlite3_stmt *stmt = w->save_stmt;
   int rc = SQLITE_OK;
+  int index = 0;
 
-#define TRY(x) G_STMT_START { if (rc == SQLITE_OK) rc = (x); } G_STMT_END
-  TRY (sqlite3_bind_int64 (stmt, COL_ID + 1, (sqlite3_int64) r->id));
-  TRY (bind_text (stmt, COL_URI + 1, r->uri));
-  TRY (bind_text (stmt, COL_FINAL_URI + 1, r->final_uri));
-  TRY (bind_text (stmt, COL_DIRECTORY + 1, r->directory));
-  TRY (bind_text (stmt, COL_FILENAME + 1, r->filename));
-  TRY (sqlite3_bind_int (stmt, COL_STATE + 1, r->state));
-  TRY (sqlite3_bind_int64 (stmt, COL_POSITION + 1, r->position));
-  TRY (sqlite3_bind_int64 (stmt, COL_TOTAL + 1, r->total));
-  TRY (sqlite3_bind_int64 (stmt, COL_RECEIVED + 1, r->received));
-  TRY (bind_text (stmt, COL_ETAG + 1, r->etag));
-  TRY (bind_text (stmt, COL_LAST_MODIFIED + 1, r->last_modified));
-  TRY (bind_text (stmt, COL_CONTENT_TYPE + 1, r->content_type));
-  TRY (bind_text (stmt, COL_CHECKSUM + 1, r->checksum));
-  TRY (sqlite3_bind_int64 (stmt, COL_RATE_LIMIT + 1, r->rate_limit));
-  TRY (bind_text (stmt, COL_ERROR + 1, r->error));
-  TRY (sqlite3_bind_int64 (stmt, COL_RETRIES + 1, r->retries));
-  TRY (sqlite3_bind_int64 (stmt, COL_CREATED + 1, r->created));
-  TRY (sqlite3_bind_int64 (stmt, COL_STARTED + 1, r->started));
-  TRY (sqlite3_bind_int64 (stmt, COL_FINISHED + 1, r->finished));
-#undef TRY
+#define BIND(name, kind, type, owner, dflt, min, max) \
+  index++;                                            \
+  if (rc == SQLITE_OK)                                \
+    rc = BIND_##kind (stmt, index, r->name);
+  HAUL_STORE_COLUMNS (BIND)
+#undef BIND
 
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
@@ -804,6 +785,7 @@ static gboolean
 read_text (sqlite3_stmt  *stmt,
            int            col,
            gboolean       required,
+           gint64         max,
            char         **out,
            const char   **why)
 {
@@ -840,7 +822,7 @@ read_text (sqlite3_stmt  *stmt,
       *out = g_strdup ("");
       return TRUE;
     }
-  if (len > MAX_TEXT)
+  if (len > max)
     {
       *why = "is too long";
       return FALSE;
@@ -909,6 +891,68 @@ read_int (sqlite3_stmt  *stmt,
   return TRUE;
 }
 
+/* Reads one integer column that must be there and within [@min, @max]. */
+static gboolean
+read_exact (sqlite3_stmt  *stmt,
+            int            col,
+            gint64         min,
+            gint64         max,
+            gint64        *out,
+            const char   **why)
+{
+  gint64 value;
+
+  if (sqlite3_column_type (stmt, col) != SQLITE_INTEGER)
+    {
+      *why = "is not a number";
+      return FALSE;
+    }
+  value = sqlite3_column_int64 (stmt, col);
+  if (value < min || value > max)
+    {
+      *why = "is out of range";
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+/* How a column of each kind is read (into @text or @number) and stored. */
+#define READ_TEXT(col, dflt, min, max)  read_text (stmt, (col), (min) > 0, (max), &text, why)
+#define READ_INT(col, dflt, min, max)   read_int (stmt, (col), (dflt), (min), (max), &number, why)
+#define READ_EXACT(col, dflt, min, max) read_exact (stmt, (col), (min), (max), &number, why)
+#define STORE_TEXT(field)               (field) = g_steal_pointer (&text)
+#define STORE_INT(field)                (field) = number
+#define STORE_EXACT(field)              (field) = number
+
+/* Reads the row into @r, or says which column cannot be used and why. */
+static gboolean
+read_row (sqlite3_stmt     *stmt,
+          HaulStoreRecord  *r,
+          int              *bad,
+          const char      **why)
+{
+  char *text = NULL;
+  gint64 number = 0;
+  int col = 0;
+
+#define READ(name, kind, type, owner, dflt, min, max) \
+  if (!READ_##kind (col, dflt, min, max))             \
+    {                                                 \
+      *bad = col;                                     \
+      return FALSE;                                   \
+    }                                                 \
+  STORE_##kind (r->name);                             \
+  col++;
+  HAUL_STORE_COLUMNS (READ)
+#undef READ
+
+  /* Never more than the whole file. */
+  if (r->total >= 0)
+    r->received = MIN (r->received, r->total);
+  return TRUE;
+}
+
 static HaulStoreRecord *
 record_from_row (Writer       *w,
                  sqlite3_stmt *stmt)
@@ -916,69 +960,10 @@ record_from_row (Writer       *w,
   g_autoptr(HaulStoreRecord) r = g_new0 (HaulStoreRecord, 1);
   const char *why = NULL;
   int bad = -1;
-  gint64 v;
 
-  if (sqlite3_column_type (stmt, COL_ID) != SQLITE_INTEGER)
-    {
-      bad = COL_ID;
-      why = "is not a number";
-      goto skip;
-    }
-  r->id = (guint64) sqlite3_column_int64 (stmt, COL_ID);
+  if (read_row (stmt, r, &bad, &why))
+    return g_steal_pointer (&r);
 
-#define TEXT(col, field, required) \
-  G_STMT_START { if (!read_text (stmt, col, required, &r->field, &why)) { bad = col; goto skip; } } G_STMT_END
-#define INT(col, dflt, min, max) \
-  G_STMT_START { if (!read_int (stmt, col, dflt, min, max, &v, &why)) { bad = col; goto skip; } } G_STMT_END
-
-  TEXT (COL_URI, uri, TRUE);
-  TEXT (COL_FINAL_URI, final_uri, FALSE);
-  TEXT (COL_DIRECTORY, directory, TRUE);
-  TEXT (COL_FILENAME, filename, FALSE);
-  TEXT (COL_ETAG, etag, FALSE);
-  TEXT (COL_LAST_MODIFIED, last_modified, FALSE);
-  TEXT (COL_CONTENT_TYPE, content_type, FALSE);
-  TEXT (COL_CHECKSUM, checksum, FALSE);
-  TEXT (COL_ERROR, error, FALSE);
-
-  if (sqlite3_column_type (stmt, COL_STATE) != SQLITE_INTEGER)
-    {
-      bad = COL_STATE;
-      why = "is not a number";
-      goto skip;
-    }
-  v = sqlite3_column_int64 (stmt, COL_STATE);
-  if (v < HAUL_DOWNLOAD_STATE_QUEUED || v > HAUL_DOWNLOAD_STATE_CANCELLED)
-    {
-      bad = COL_STATE;
-      why = "is not a known state";
-      goto skip;
-    }
-  r->state = (int) v;
-
-  INT (COL_POSITION, 0, G_MININT64, G_MAXINT64);
-  r->position = v;
-  INT (COL_TOTAL, -1, -1, MAX_SIZE);
-  r->total = v;
-  INT (COL_RECEIVED, 0, 0, MAX_SIZE);
-  r->received = r->total >= 0 ? MIN (v, r->total) : v;
-  INT (COL_RATE_LIMIT, 0, 0, MAX_SIZE);
-  r->rate_limit = v;
-  INT (COL_RETRIES, 0, 0, MAX_RETRIES);
-  r->retries = (guint) v;
-  INT (COL_CREATED, 0, 0, MAX_TIME);
-  r->created = v;
-  INT (COL_STARTED, 0, 0, MAX_TIME);
-  r->started = v;
-  INT (COL_FINISHED, 0, 0, MAX_TIME);
-  r->finished = v;
-
-#undef TEXT
-#undef INT
-
-  return g_steal_pointer (&r);
-
-skip:
   if (w->n_bad_logged < MAX_BAD_LOGGED)
     g_message ("Skipping entry %" G_GUINT64_FORMAT " of the list of downloads: its %s %s",
                r->id, column_names[bad], why);
@@ -987,7 +972,6 @@ skip:
   w->n_bad_logged++;
   return NULL;
 }
-
 
 /* Writer side: queues @chunk (or just marks the op done when @done) and
  * makes sure one idle is on its way to the main context. After a call with
@@ -1020,6 +1004,7 @@ static void
 writer_load (Writer          *w,
              HaulStoreLoadOp *op)
 {
+  g_autofree char *load_sql = NULL;
   sqlite3_stmt *stmt = NULL;
   GPtrArray *chunk = NULL;
   GError *error = NULL;
@@ -1036,6 +1021,7 @@ writer_load (Writer          *w,
       goto out;
     }
 
+  load_sql = build_load_sql ();
   rc = sqlite3_prepare_v2 (w->db, load_sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {

@@ -29,18 +29,23 @@ HAUL_DEFINE_QUARK (haul-store-error-quark, haul_store_error)
 G_DEFINE_BOXED_TYPE (HaulStoreRecord, haul_store_record,
                      haul_store_record_copy, haul_store_record_free)
 
+/* The functions below are generated from HAUL_STORE_COLUMNS (haul-store.h). */
+
 /**
  * haul_store_record_new:
  *
- * Returns: (transfer full): an empty record: queued, total unknown (-1)
+ * Returns: (transfer full): an empty record: every column at its default
+ *   (queued, total unknown (-1), the rest 0 or %NULL)
  */
 HaulStoreRecord *
 haul_store_record_new (void)
 {
   HaulStoreRecord *record = g_new0 (HaulStoreRecord, 1);
 
-  record->state = 0; /* HAUL_DOWNLOAD_STATE_QUEUED */
-  record->total = -1;
+#define SET_DEFAULT(name, kind, type, owner, dflt, min, max) \
+  record->name = HAUL_STORE_DEFAULT_##kind (dflt);
+  HAUL_STORE_COLUMNS (SET_DEFAULT)
+#undef SET_DEFAULT
   return record;
 }
 
@@ -51,16 +56,11 @@ haul_store_record_copy (const HaulStoreRecord *record)
 
   g_return_val_if_fail (record != NULL, NULL);
 
-  copy = g_memdup2 (record, sizeof *record);
-  copy->uri = g_strdup (record->uri);
-  copy->final_uri = g_strdup (record->final_uri);
-  copy->directory = g_strdup (record->directory);
-  copy->filename = g_strdup (record->filename);
-  copy->etag = g_strdup (record->etag);
-  copy->last_modified = g_strdup (record->last_modified);
-  copy->content_type = g_strdup (record->content_type);
-  copy->checksum = g_strdup (record->checksum);
-  copy->error = g_strdup (record->error);
+  copy = g_new0 (HaulStoreRecord, 1);
+#define COPY(name, kind, type, owner, dflt, min, max) \
+  copy->name = HAUL_STORE_DUP_##kind (record->name);
+  HAUL_STORE_COLUMNS (COPY)
+#undef COPY
   return copy;
 }
 
@@ -70,15 +70,10 @@ haul_store_record_free (HaulStoreRecord *record)
   if (record == NULL)
     return;
 
-  g_free (record->uri);
-  g_free (record->final_uri);
-  g_free (record->directory);
-  g_free (record->filename);
-  g_free (record->etag);
-  g_free (record->last_modified);
-  g_free (record->content_type);
-  g_free (record->checksum);
-  g_free (record->error);
+#define FREE(name, kind, type, owner, dflt, min, max) \
+  HAUL_STORE_FREE_##kind (record->name);
+  HAUL_STORE_COLUMNS (FREE)
+#undef FREE
   g_free (record);
 }
 
@@ -91,25 +86,12 @@ haul_store_record_equal (const HaulStoreRecord *a,
   if (a == NULL || b == NULL)
     return FALSE;
 
-  return a->id == b->id &&
-         g_strcmp0 (a->uri, b->uri) == 0 &&
-         g_strcmp0 (a->final_uri, b->final_uri) == 0 &&
-         g_strcmp0 (a->directory, b->directory) == 0 &&
-         g_strcmp0 (a->filename, b->filename) == 0 &&
-         a->state == b->state &&
-         a->position == b->position &&
-         a->total == b->total &&
-         a->received == b->received &&
-         g_strcmp0 (a->etag, b->etag) == 0 &&
-         g_strcmp0 (a->last_modified, b->last_modified) == 0 &&
-         g_strcmp0 (a->content_type, b->content_type) == 0 &&
-         g_strcmp0 (a->checksum, b->checksum) == 0 &&
-         a->rate_limit == b->rate_limit &&
-         g_strcmp0 (a->error, b->error) == 0 &&
-         a->retries == b->retries &&
-         a->created == b->created &&
-         a->started == b->started &&
-         a->finished == b->finished;
+#define EQUAL(name, kind, type, owner, dflt, min, max) \
+  if (!HAUL_STORE_EQUAL_##kind (a->name, b->name))     \
+    return FALSE;
+  HAUL_STORE_COLUMNS (EQUAL)
+#undef EQUAL
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
