@@ -448,6 +448,61 @@ test_round_trip (Fixture       *fx,
   }
 }
 
+/* The table that every column is generated from (HAUL_STORE_COLUMNS) and
+ * the schema the migrations build agree: the same columns, each with the
+ * type of its kind, and a number's default the one the table reads a NULL
+ * as. Fails when a column was added without its migration. */
+typedef struct
+{
+  const char *name;
+  const char *sql_type;
+  const char *dflt;   /* for INT columns */
+} ExpectedColumn;
+
+#define SQL_TYPE_TEXT  "TEXT"
+#define SQL_TYPE_INT   "INTEGER"
+#define SQL_TYPE_EXACT "INTEGER"
+#define DFLT_TEXT(d)   NULL
+#define DFLT_INT(d)    #d
+#define DFLT_EXACT(d)  NULL
+
+static void
+test_schema_matches_columns (Fixture       *fx,
+                             gconstpointer  data)
+{
+#define EXPECTED(name, kind, type, owner, dflt, min, max) \
+  { #name, SQL_TYPE_##kind, DFLT_##kind (dflt) },
+  static const ExpectedColumn expected[] = { HAUL_STORE_COLUMNS (EXPECTED) };
+#undef EXPECTED
+  g_autoptr(HaulStore) store = open_store (fx->path, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_found = 0;
+
+  close_store (&store);
+  g_assert_cmpint (sqlite3_open_v2 (fx->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name, type, dflt_value FROM pragma_table_info ('downloads')",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const ExpectedColumn *column = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        if (g_str_equal (expected[i].name, name))
+          column = &expected[i];
+      if (column == NULL)
+        g_error ("column %s of the schema is not in HAUL_STORE_COLUMNS", name);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, column->sql_type);
+      if (column->dflt != NULL)
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, column->dflt);
+      n_found++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (n_found, ==, G_N_ELEMENTS (expected));
+}
+
 static void
 test_update_delete (Fixture       *fx,
                     gconstpointer  data)
@@ -1279,6 +1334,7 @@ main (int   argc,
   g_test_add_func ("/haul/core/store/default-path", test_default_path);
   g_test_add_func ("/haul/core/store/record-boxed", test_record_boxed);
   ADD ("round-trip", test_round_trip);
+  ADD ("schema-matches-columns", test_schema_matches_columns);
   ADD ("update-delete", test_update_delete);
   ADD ("delete-finished", test_delete_finished);
   ADD ("order", test_order);

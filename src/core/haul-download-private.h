@@ -23,35 +23,30 @@ typedef enum
   HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
 } HaulPendingOp;
 
+/* For code generated from HAUL_STORE_COLUMNS (haul-store.h): expands its
+ * arguments only for the columns a download holds. */
+#define HAUL_DOWNLOAD_ONLY_DOWNLOAD(...) __VA_ARGS__
+#define HAUL_DOWNLOAD_ONLY_QUEUE(...)
+
+#define HAUL_DOWNLOAD_STORED_FIELD(name, kind, type, owner, dflt, min, max) \
+  HAUL_DOWNLOAD_ONLY_##owner (type name;)
+
 struct _HaulDownload
 {
   GObject            parent_instance;
 
-  guint64            id;
-  char              *uri;
-  char              *final_uri;
-  char              *directory;
-  char              *filename;
-  HaulDownloadState  state;
-  gint64             received;
-  gint64             total;
+  /* What the store keeps: a field for each column of HAUL_STORE_COLUMNS
+   * whose owner is DOWNLOAD, with its name and type (among them etag,
+   * last_modified and content_type: the resume validators of the last
+   * attempt). */
+  HAUL_STORE_COLUMNS (HAUL_DOWNLOAD_STORED_FIELD)
+
+  /* Derived from them, or only while Haul runs. */
   gdouble            speed;
   gint64             eta;
-  char              *error;
-  char              *checksum;
-  GChecksumType      checksum_type;
-  char              *checksum_hex;
-  gint64             rate_limit;
+  GChecksumType      checksum_type;   /* parsed from checksum */
+  char              *checksum_hex;    /* ditto */
   HaulRateLimiter   *limiter;         /* this download's own limit (0: none), shared with its jobs */
-  guint              retries;
-  gint64             created;
-  gint64             started;
-  gint64             finished;
-
-  /* Resume validators from the last attempt. */
-  char              *etag;
-  char              *last_modified;
-  char              *content_type;
 
   /* Queue bookkeeping (main thread). */
   HaulJob           *job;             /* the running attempt, if any */

@@ -66,16 +66,11 @@ haul_download_finalize (GObject *object)
   g_assert (self->job == NULL);
   g_assert (self->retry_source == 0);
 
-  g_free (self->uri);
-  g_free (self->final_uri);
-  g_free (self->directory);
-  g_free (self->filename);
-  g_free (self->error);
-  g_free (self->checksum);
+#define FREE_FIELD(name, kind, type, owner, dflt, min, max) \
+  HAUL_DOWNLOAD_ONLY_##owner (HAUL_STORE_FREE_##kind (self->name);)
+  HAUL_STORE_COLUMNS (FREE_FIELD)
+#undef FREE_FIELD
   g_free (self->checksum_hex);
-  g_free (self->etag);
-  g_free (self->last_modified);
-  g_free (self->content_type);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
 
   G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
@@ -480,26 +475,14 @@ _haul_download_to_record (HaulDownload *self,
 {
   HaulStoreRecord *r = haul_store_record_new ();
 
-  r->id = self->id;
-  r->uri = g_strdup (self->uri);
-  r->final_uri = g_strdup (self->final_uri);
-  r->directory = g_strdup (self->directory);
-  r->filename = g_strdup (self->filename);
-  r->state = self->resume_on_start && self->state == HAUL_DOWNLOAD_STATE_PAUSED
-               ? HAUL_DOWNLOAD_STATE_QUEUED : self->state;
+#define TO_RECORD(name, kind, type, owner, dflt, min, max) \
+  HAUL_DOWNLOAD_ONLY_##owner (r->name = HAUL_STORE_DUP_##kind (self->name);)
+  HAUL_STORE_COLUMNS (TO_RECORD)
+#undef TO_RECORD
+
   r->position = position;
-  r->total = self->total;
-  r->received = self->received;
-  r->etag = g_strdup (self->etag);
-  r->last_modified = g_strdup (self->last_modified);
-  r->content_type = g_strdup (self->content_type);
-  r->checksum = g_strdup (self->checksum);
-  r->rate_limit = self->rate_limit;
-  r->error = g_strdup (self->error);
-  r->retries = self->retries;
-  r->created = self->created;
-  r->started = self->started;
-  r->finished = self->finished;
+  if (self->resume_on_start && self->state == HAUL_DOWNLOAD_STATE_PAUSED)
+    r->state = HAUL_DOWNLOAD_STATE_QUEUED;
   return r;
 }
 
@@ -513,27 +496,30 @@ _haul_download_to_record (HaulDownload *self,
 HaulDownload *
 _haul_download_new_from_record (const HaulStoreRecord *r)
 {
-  HaulDownload *self = haul_download_new (r->uri, r->directory);
+  HaulDownload *self;
+  g_autofree char *checksum = NULL;
+  gint64 rate_limit;
 
-  self->id = r->id;
+  g_return_val_if_fail (r->uri != NULL && r->directory != NULL, NULL);
+
+  self = g_object_new (HAUL_TYPE_DOWNLOAD, NULL);
+#define FROM_RECORD(name, kind, type, owner, dflt, min, max)      \
+  HAUL_DOWNLOAD_ONLY_##owner (HAUL_STORE_FREE_##kind (self->name); \
+                              self->name = HAUL_STORE_DUP_##kind (r->name);)
+  HAUL_STORE_COLUMNS (FROM_RECORD)
+#undef FROM_RECORD
+
+  /* The fix-ups: what a value needs beyond being copied. */
   next_id = MAX (next_id, r->id + 1);
-  self->final_uri = g_strdup (r->final_uri);
-  self->filename = g_strdup (r->filename);
-  self->state = CLAMP (r->state, HAUL_DOWNLOAD_STATE_QUEUED, HAUL_DOWNLOAD_STATE_CANCELLED);
-  self->total = r->total;
+  self->state = CLAMP ((int) r->state, HAUL_DOWNLOAD_STATE_QUEUED, HAUL_DOWNLOAD_STATE_CANCELLED);
   self->received = MAX (r->received, 0);
-  self->etag = g_strdup (r->etag);
-  self->last_modified = g_strdup (r->last_modified);
-  self->content_type = g_strdup (r->content_type);
-  if (r->checksum != NULL && !haul_download_set_checksum (self, r->checksum, NULL))
+  checksum = g_steal_pointer (&self->checksum);
+  if (checksum != NULL && !haul_download_set_checksum (self, checksum, NULL))
     g_message ("ignoring the saved checksum of %s: not valid", r->uri);
-  if (r->rate_limit > 0)
-    _haul_download_set_rate_limit (self, r->rate_limit);
-  self->error = g_strdup (r->error);
-  self->retries = r->retries;
-  self->created = r->created;
-  self->started = r->started;
-  self->finished = r->finished;
+  rate_limit = self->rate_limit;
+  self->rate_limit = 0;
+  if (rate_limit > 0)
+    _haul_download_set_rate_limit (self, rate_limit);
   if (self->state != HAUL_DOWNLOAD_STATE_COMPLETED && self->filename != NULL)
     self->restored_part_size = self->received;
   return self;

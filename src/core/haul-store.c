@@ -1,26 +1,14 @@
 /* haul-store.c — the SQLite database of the queue and its history
  *
  * Threads: the HaulStore object and its API belong to the thread that
- * created it (the main thread). It owns one writer thread, and only that
- * thread ever touches the sqlite3 connection: opening, the integrity check,
- * migrations, writes, reads and closing. The main thread posts Commands to
- * a GAsyncQueue; the writer pops one, drains whatever else is queued (up to
- * BATCH_MAX) and applies all mutations in one transaction. A command that
- * is not a mutation (open, load, flush, quit) ends the batch, so it runs
- * after everything posted before it is committed.
+ * created it (the main thread). It owns one writer thread
+ * (haul-store-writer.c), and only that thread ever touches the database.
+ * The main thread posts HaulStoreCommands to a GAsyncQueue; results come
+ * back to the store's main context through idles whose callbacks are the
+ * _cb functions here (haul-store-private.h describes the crossing).
  *
- * Results go back to the store's main context through idle sources. The
- * writer never holds a reference to the store or to a GTask that it could
- * drop last: every GTask is returned and released on the main context, so
- * the store is always finalized there, and its finalize may join the thread.
- *
- * Loading streams: the writer reads HAUL_STORE_LOAD_CHUNK rows at a time
- * and queues each chunk; one idle at G_PRIORITY_DEFAULT_IDLE delivers one
- * chunk per dispatch, so input and redraw run between chunks.
- *
- * Everything read back is validated: text must be UTF-8 without NUL bytes
- * and of bounded length, numbers are clamped to sane ranges, and a row that
- * cannot be used is skipped with a g_message().
+ * Every GTask is returned and released on the main context, so the store
+ * is always finalized there, and its finalize may join the thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,112 +17,9 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <math.h>
-#include <sqlite3.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "haul-store.h"
-#include "haul-types.h"
-
-/* Commands applied in one transaction at most. */
-#define BATCH_MAX 1024
-
-#define MAX_SIZE      HAUL_STORE_MAX_SIZE
-#define MAX_TIME      HAUL_STORE_MAX_TIME
-#define MAX_RETRIES   HAUL_STORE_MAX_RETRIES
-#define MAX_TEXT      HAUL_STORE_MAX_TEXT
-
-/* Damaged rows reported one by one per load; the rest are only counted. */
-#define MAX_BAD_LOGGED 20
-
-#define BUSY_TIMEOUT_MS 5000
-
-/* Schema. Each entry upgrades user_version N to N + 1; never edit one that
- * shipped, append a new one and bump HAUL_STORE_SCHEMA_VERSION. */
-static const char * const migrations[] = {
-  /* 0 → 1: the first schema. */
-  "CREATE TABLE downloads ("
-  "  id            INTEGER PRIMARY KEY,"
-  "  uri           TEXT NOT NULL,"
-  "  final_uri     TEXT,"
-  "  directory     TEXT NOT NULL,"
-  "  filename      TEXT,"
-  "  state         INTEGER NOT NULL DEFAULT 0,"
-  "  position      INTEGER NOT NULL DEFAULT 0,"
-  "  total         INTEGER NOT NULL DEFAULT -1,"
-  "  received      INTEGER NOT NULL DEFAULT 0,"
-  "  etag          TEXT,"
-  "  last_modified TEXT,"
-  "  content_type  TEXT,"
-  "  error         TEXT,"
-  "  retries       INTEGER NOT NULL DEFAULT 0,"
-  "  created       INTEGER NOT NULL DEFAULT 0,"
-  "  started       INTEGER NOT NULL DEFAULT 0,"
-  "  finished      INTEGER NOT NULL DEFAULT 0"
-  ");",
-
-  /* 1 → 2: expected checksums and per-download rate limits, and an index
-   * so that loading in queue order does not sort the whole table. */
-  "ALTER TABLE downloads ADD COLUMN checksum TEXT;"
-  "ALTER TABLE downloads ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;"
-  "CREATE INDEX downloads_by_position ON downloads (position, id);",
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
-
-#define COLUMNS \
-  "id, uri, final_uri, directory, filename, state, position, total, received, " \
-  "etag, last_modified, content_type, checksum, rate_limit, error, retries, "   \
-  "created, started, finished"
-
-enum {
-  COL_ID = 0,
-  COL_URI,
-  COL_FINAL_URI,
-  COL_DIRECTORY,
-  COL_FILENAME,
-  COL_STATE,
-  COL_POSITION,
-  COL_TOTAL,
-  COL_RECEIVED,
-  COL_ETAG,
-  COL_LAST_MODIFIED,
-  COL_CONTENT_TYPE,
-  COL_CHECKSUM,
-  COL_RATE_LIMIT,
-  COL_ERROR,
-  COL_RETRIES,
-  COL_CREATED,
-  COL_STARTED,
-  COL_FINISHED,
-  N_COLUMNS
-};
-
-static const char * const column_names[N_COLUMNS] = {
-  "id", "uri", "final_uri", "directory", "filename", "state", "position",
-  "total", "received", "etag", "last_modified", "content_type", "checksum",
-  "rate_limit", "error", "retries", "created", "started", "finished",
-};
-
-static const char save_sql[] =
-  "INSERT INTO downloads (" COLUMNS ") VALUES "
-  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
-  "ON CONFLICT (id) DO UPDATE SET "
-  "uri = excluded.uri, final_uri = excluded.final_uri, directory = excluded.directory, "
-  "filename = excluded.filename, state = excluded.state, position = excluded.position, "
-  "total = excluded.total, received = excluded.received, etag = excluded.etag, "
-  "last_modified = excluded.last_modified, content_type = excluded.content_type, "
-  "checksum = excluded.checksum, rate_limit = excluded.rate_limit, error = excluded.error, "
-  "retries = excluded.retries, created = excluded.created, started = excluded.started, "
-  "finished = excluded.finished";
-
-static const char delete_sql[] = "DELETE FROM downloads WHERE id = ?1";
-static const char delete_finished_sql[] = "DELETE FROM downloads WHERE state = ?1";
-static const char load_sql[] = "SELECT " COLUMNS " FROM downloads ORDER BY position, id";
+#include "haul-store-private.h"
 
 HAUL_DEFINE_QUARK (haul-store-error-quark, haul_store_error)
 
@@ -144,18 +29,23 @@ HAUL_DEFINE_QUARK (haul-store-error-quark, haul_store_error)
 G_DEFINE_BOXED_TYPE (HaulStoreRecord, haul_store_record,
                      haul_store_record_copy, haul_store_record_free)
 
+/* The functions below are generated from HAUL_STORE_COLUMNS (haul-store.h). */
+
 /**
  * haul_store_record_new:
  *
- * Returns: (transfer full): an empty record: queued, total unknown (-1)
+ * Returns: (transfer full): an empty record: every column at its default
+ *   (queued, total unknown (-1), the rest 0 or %NULL)
  */
 HaulStoreRecord *
 haul_store_record_new (void)
 {
   HaulStoreRecord *record = g_new0 (HaulStoreRecord, 1);
 
-  record->state = 0; /* HAUL_DOWNLOAD_STATE_QUEUED */
-  record->total = -1;
+#define SET_DEFAULT(name, kind, type, owner, dflt, min, max) \
+  record->name = HAUL_STORE_DEFAULT_##kind (dflt);
+  HAUL_STORE_COLUMNS (SET_DEFAULT)
+#undef SET_DEFAULT
   return record;
 }
 
@@ -166,16 +56,11 @@ haul_store_record_copy (const HaulStoreRecord *record)
 
   g_return_val_if_fail (record != NULL, NULL);
 
-  copy = g_memdup2 (record, sizeof *record);
-  copy->uri = g_strdup (record->uri);
-  copy->final_uri = g_strdup (record->final_uri);
-  copy->directory = g_strdup (record->directory);
-  copy->filename = g_strdup (record->filename);
-  copy->etag = g_strdup (record->etag);
-  copy->last_modified = g_strdup (record->last_modified);
-  copy->content_type = g_strdup (record->content_type);
-  copy->checksum = g_strdup (record->checksum);
-  copy->error = g_strdup (record->error);
+  copy = g_new0 (HaulStoreRecord, 1);
+#define COPY(name, kind, type, owner, dflt, min, max) \
+  copy->name = HAUL_STORE_DUP_##kind (record->name);
+  HAUL_STORE_COLUMNS (COPY)
+#undef COPY
   return copy;
 }
 
@@ -185,15 +70,10 @@ haul_store_record_free (HaulStoreRecord *record)
   if (record == NULL)
     return;
 
-  g_free (record->uri);
-  g_free (record->final_uri);
-  g_free (record->directory);
-  g_free (record->filename);
-  g_free (record->etag);
-  g_free (record->last_modified);
-  g_free (record->content_type);
-  g_free (record->checksum);
-  g_free (record->error);
+#define FREE(name, kind, type, owner, dflt, min, max) \
+  HAUL_STORE_FREE_##kind (record->name);
+  HAUL_STORE_COLUMNS (FREE)
+#undef FREE
   g_free (record);
 }
 
@@ -206,67 +86,28 @@ haul_store_record_equal (const HaulStoreRecord *a,
   if (a == NULL || b == NULL)
     return FALSE;
 
-  return a->id == b->id &&
-         g_strcmp0 (a->uri, b->uri) == 0 &&
-         g_strcmp0 (a->final_uri, b->final_uri) == 0 &&
-         g_strcmp0 (a->directory, b->directory) == 0 &&
-         g_strcmp0 (a->filename, b->filename) == 0 &&
-         a->state == b->state &&
-         a->position == b->position &&
-         a->total == b->total &&
-         a->received == b->received &&
-         g_strcmp0 (a->etag, b->etag) == 0 &&
-         g_strcmp0 (a->last_modified, b->last_modified) == 0 &&
-         g_strcmp0 (a->content_type, b->content_type) == 0 &&
-         g_strcmp0 (a->checksum, b->checksum) == 0 &&
-         a->rate_limit == b->rate_limit &&
-         g_strcmp0 (a->error, b->error) == 0 &&
-         a->retries == b->retries &&
-         a->created == b->created &&
-         a->started == b->started &&
-         a->finished == b->finished;
+#define EQUAL(name, kind, type, owner, dflt, min, max) \
+  if (!HAUL_STORE_EQUAL_##kind (a->name, b->name))     \
+    return FALSE;
+  HAUL_STORE_COLUMNS (EQUAL)
+#undef EQUAL
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Commands */
+/* Commands and loads */
 
-typedef enum
+static HaulStoreCommand *
+command_new (HaulStoreCommandKind kind)
 {
-  COMMAND_OPEN,
-  COMMAND_SAVE,
-  COMMAND_DELETE,
-  COMMAND_DELETE_FINISHED,
-  COMMAND_LOAD,
-  COMMAND_FLUSH,
-  COMMAND_QUIT,
-} CommandKind;
-
-typedef struct _LoadOp LoadOp;
-
-typedef struct
-{
-  CommandKind      kind;
-  guint64          id;           /* SAVE (copy of record->id), DELETE */
-  HaulStoreRecord *record;       /* SAVE */
-  GTask           *task;         /* OPEN, FLUSH: only ever released on the main context */
-  LoadOp          *load;         /* LOAD: not owned */
-
-  /* Results, written by the writer before the command is sent back. */
-  GError          *error;
-  char            *moved_aside;
-} Command;
-
-static Command *
-command_new (CommandKind kind)
-{
-  Command *cmd = g_new0 (Command, 1);
+  HaulStoreCommand *cmd = g_new0 (HaulStoreCommand, 1);
 
   cmd->kind = kind;
   return cmd;
 }
 
-static void
-command_free (Command *cmd)
+void
+_haul_store_command_free (HaulStoreCommand *cmd)
 {
   haul_store_record_free (cmd->record);
   g_clear_object (&cmd->task);
@@ -275,49 +116,8 @@ command_free (Command *cmd)
   g_free (cmd);
 }
 
-static gboolean
-command_is_mutation (const Command *cmd)
-{
-  switch (cmd->kind)
-    {
-    case COMMAND_SAVE:
-    case COMMAND_DELETE:
-    case COMMAND_DELETE_FINISHED:
-      return TRUE;
-    case COMMAND_OPEN:
-    case COMMAND_LOAD:
-    case COMMAND_FLUSH:
-    case COMMAND_QUIT:
-      return FALSE;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* A load in progress. Owned by the main side: the writer fills @chunks and
- * sets @done under @mutex and never touches the op again after that; the
- * main side frees it (with the task) once it saw @done and delivered every
- * chunk. */
-struct _LoadOp
-{
-  GTask                  *task;          /* main side */
-  HaulStore              *store;         /* unowned; the task holds a ref */
-  HaulStoreLoadChunkFunc  chunk_func;
-  gpointer                chunk_data;
-  GCancellable           *cancellable;   /* thread-safe */
-  GMainContext           *context;
-
-  GMutex                  mutex;
-  GQueue                  chunks;        /* GPtrArray of HaulStoreRecord, under @mutex */
-  gboolean                done;          /* under @mutex */
-  gboolean                idle_pending;  /* under @mutex */
-  GError                 *error;         /* written by the writer before @done */
-  guint                   n_loaded;      /* ditto */
-  guint                   n_skipped;     /* ditto */
-};
-
 static void
-load_op_free (LoadOp *op)
+load_op_free (HaulStoreLoadOp *op)
 {
   GPtrArray *chunk;
 
@@ -331,22 +131,7 @@ load_op_free (LoadOp *op)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The writer thread */
-
-typedef struct
-{
-  char         *path;
-  GAsyncQueue  *commands;
-  GMainContext *context;
-
-  sqlite3      *db;
-  sqlite3_stmt *save_stmt;
-  sqlite3_stmt *delete_stmt;
-  sqlite3_stmt *delete_finished_stmt;
-
-  guint         n_bad_logged;
-  gboolean      write_error_logged;
-} Writer;
+/* The store */
 
 struct _HaulStore
 {
@@ -364,80 +149,15 @@ G_DEFINE_FINAL_TYPE (HaulStore, haul_store, G_TYPE_OBJECT)
 
 #define CHECK_THREAD(self) (g_thread_self () == (self)->owner)
 
-static void
-set_db_error (GError     **error,
-              sqlite3     *db,
-              int          rc,
-              const char  *path)
+/* Main side of a command the writer sent back: returns its task, frees it. */
+gboolean
+_haul_store_complete_cb (gpointer data)
 {
-  int sys = db != NULL ? sqlite3_system_errno (db) : 0;
-  const char *msg = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                   _("The list of downloads “%s” is damaged (%s)"), path, msg);
-      return;
-
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-      if (sys != 0)
-        msg = g_strerror (sys);
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_UNWRITABLE,
-                   _("Cannot save the list of downloads in “%s”: %s"), path, msg);
-      return;
-
-    default:
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_FAILED,
-                   _("Cannot use the list of downloads “%s”: %s"), path, msg);
-      return;
-    }
-}
-
-static int
-exec_sql (sqlite3    *db,
-          const char *sql)
-{
-  return sqlite3_exec (db, sql, NULL, NULL, NULL);
-}
-
-static void
-writer_close_db (Writer *w)
-{
-  g_clear_pointer (&w->save_stmt, sqlite3_finalize);
-  g_clear_pointer (&w->delete_stmt, sqlite3_finalize);
-  g_clear_pointer (&w->delete_finished_stmt, sqlite3_finalize);
-  if (w->db != NULL)
-    {
-      sqlite3_close_v2 (w->db);
-      w->db = NULL;
-    }
-}
-
-static void
-writer_free (Writer *w)
-{
-  writer_close_db (w);
-  g_free (w->path);
-  g_async_queue_unref (w->commands);
-  g_main_context_unref (w->context);
-  g_free (w);
-}
-
-/* Hands @cmd back to the main context, which returns its task and frees it. */
-static gboolean
-complete_in_main_cb (gpointer data)
-{
-  Command *cmd = data;
+  HaulStoreCommand *cmd = data;
 
   switch (cmd->kind)
     {
-    case COMMAND_OPEN:
+    case HAUL_STORE_COMMAND_OPEN:
       if (cmd->error != NULL)
         {
           g_task_return_error (cmd->task, g_steal_pointer (&cmd->error));
@@ -449,930 +169,28 @@ complete_in_main_cb (gpointer data)
         }
       break;
 
-    case COMMAND_FLUSH:
+    case HAUL_STORE_COMMAND_FLUSH:
       g_task_return_boolean (cmd->task, TRUE);
       break;
 
-    case COMMAND_SAVE:
-    case COMMAND_DELETE:
-    case COMMAND_DELETE_FINISHED:
-    case COMMAND_LOAD:
-    case COMMAND_QUIT:
+    case HAUL_STORE_COMMAND_SAVE:
+    case HAUL_STORE_COMMAND_DELETE:
+    case HAUL_STORE_COMMAND_DELETE_FINISHED:
+    case HAUL_STORE_COMMAND_LOAD:
+    case HAUL_STORE_COMMAND_QUIT:
     default:
       g_assert_not_reached ();
     }
 
-  command_free (cmd);
+  _haul_store_command_free (cmd);
   return G_SOURCE_REMOVE;
 }
 
-static void
-complete_in_main (Writer  *w,
-                  Command *cmd)
+/* Main side of a load: delivers one chunk per dispatch, then returns the task. */
+gboolean
+_haul_store_load_idle_cb (gpointer data)
 {
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, complete_in_main_cb, cmd, NULL);
-  g_source_set_static_name (source, "[haul] store completion");
-  g_source_attach (source, w->context);
-  g_source_unref (source);
-}
-
-static gboolean
-quick_check (sqlite3     *db,
-             const char  *path,
-             GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      const char *result = (const char *) sqlite3_column_text (stmt, 0);
-
-      if (g_strcmp0 (result, "ok") != 0)
-        {
-          g_autofree char *safe = g_utf8_make_valid (result != NULL ? result : "?", -1);
-
-          g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                       _("The list of downloads “%s” is damaged (%s)"), path, safe);
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
-      sqlite3_finalize (stmt);
-      return TRUE;
-    }
-
-  set_db_error (error, db, rc, path);
-  sqlite3_finalize (stmt);
-  return FALSE;
-}
-
-static gboolean
-get_user_version (sqlite3     *db,
-                  const char  *path,
-                  gint64      *version,
-                  GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (error, db, rc, path);
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  *version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return TRUE;
-}
-
-/* Brings the schema to HAUL_STORE_SCHEMA_VERSION in one transaction. */
-static gboolean
-migrate (sqlite3     *db,
-         const char  *path,
-         GError     **error)
-{
-  gint64 version = 0;
-  g_autofree char *set_version = NULL;
-  int rc;
-
-  if (!get_user_version (db, path, &version, error))
-    return FALSE;
-
-  if (version == HAUL_STORE_SCHEMA_VERSION)
-    return TRUE;
-
-  if (version > HAUL_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NEWER_VERSION,
-                   _("The list of downloads “%s” was saved by a newer version of Haul; "
-                     "it is left as it is"), path);
-      return FALSE;
-    }
-
-  if (version < 0)
-    {
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                   _("The list of downloads “%s” is damaged (%s)"), path, "bad schema version");
-      return FALSE;
-    }
-
-  rc = exec_sql (db, "BEGIN IMMEDIATE");
-  if (rc != SQLITE_OK)
-    {
-      set_db_error (error, db, rc, path);
-      return FALSE;
-    }
-
-  for (gint64 v = version; v < HAUL_STORE_SCHEMA_VERSION; v++)
-    {
-      rc = exec_sql (db, migrations[v]);
-      if (rc != SQLITE_OK)
-        break;
-    }
-
-  if (rc == SQLITE_OK)
-    {
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", HAUL_STORE_SCHEMA_VERSION);
-      rc = exec_sql (db, set_version);
-    }
-  if (rc == SQLITE_OK)
-    rc = exec_sql (db, "COMMIT");
-
-  if (rc != SQLITE_OK)
-    {
-      /* SQLITE_ERROR here means the tables are not the ones the version
-       * promises: not a Haul database, so treat it like a damaged one. */
-      if ((rc & 0xff) == SQLITE_ERROR)
-        g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                     _("The list of downloads “%s” is damaged (%s)"), path, sqlite3_errmsg (db));
-      else
-        set_db_error (error, db, rc, path);
-      if (!sqlite3_get_autocommit (db))
-        exec_sql (db, "ROLLBACK");
-      return FALSE;
-    }
-
-  g_debug ("migrated %s from schema %" G_GINT64_FORMAT " to %d",
-           path, version, HAUL_STORE_SCHEMA_VERSION);
-  return TRUE;
-}
-
-static gboolean
-prepare_statements (Writer   *w,
-                    sqlite3  *db,
-                    GError  **error)
-{
-  int rc;
-
-  rc = sqlite3_prepare_v3 (db, save_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->save_stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v3 (db, delete_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->delete_stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v3 (db, delete_finished_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                             &w->delete_finished_stmt, NULL);
-  if (rc == SQLITE_OK)
-    return TRUE;
-
-  if ((rc & 0xff) == SQLITE_ERROR)
-    g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                 _("The list of downloads “%s” is damaged (%s)"), w->path, sqlite3_errmsg (db));
-  else
-    set_db_error (error, db, rc, w->path);
-  return FALSE;
-}
-
-/* One attempt at opening w->path. On failure nothing stays open. */
-static gboolean
-writer_try_open (Writer  *w,
-                 GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (w->path);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_UNWRITABLE,
-                   _("Cannot create the folder “%s” for the list of downloads: %s"),
-                   dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  rc = sqlite3_open_v2 (w->path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-                        NULL);
-  if (rc != SQLITE_OK && (rc & 0xff) == SQLITE_CANTOPEN && access (dir, W_OK) != 0)
-    {
-      /* SQLite's errno is from its last attempt, often a misleading ENOENT:
-       * say what is wrong with the folder. */
-      int saved_errno = errno;
-
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_UNWRITABLE,
-                   _("Cannot save the list of downloads in “%s”: %s"),
-                   w->path, g_strerror (saved_errno));
-      goto fail;
-    }
-  if (rc != SQLITE_OK)
-    {
-      set_db_error (error, db, rc, w->path);
-      goto fail;
-    }
-
-  if (sqlite3_db_readonly (db, "main") == 1)
-    {
-      int saved_errno = EROFS;
-
-      if (access (w->path, W_OK) != 0)
-        saved_errno = errno;
-      else if (access (dir, W_OK) != 0)
-        saved_errno = errno;
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_UNWRITABLE,
-                   _("Cannot save the list of downloads in “%s”: %s"),
-                   w->path, g_strerror (saved_errno));
-      goto fail;
-    }
-
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-
-  if (!quick_check (db, w->path, error))
-    goto fail;
-
-  rc = sqlite3_prepare_v2 (db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (error, db, rc, w->path);
-      goto fail;
-    }
-  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0)
-    g_message ("%s: write-ahead logging is not available here; using journal mode %s",
-               w->path, sqlite3_column_text (stmt, 0));
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  /* In WAL mode NORMAL keeps the file consistent after a crash and only
-   * syncs at checkpoints; all of it runs on this thread anyway. */
-  rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
-  if (rc != SQLITE_OK)
-    {
-      set_db_error (error, db, rc, w->path);
-      goto fail;
-    }
-
-  if (!migrate (db, w->path, error))
-    goto fail;
-
-  if (!prepare_statements (w, db, error))
-    goto fail;
-
-  w->db = db;
-  return TRUE;
-
-fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  g_clear_pointer (&w->save_stmt, sqlite3_finalize);
-  g_clear_pointer (&w->delete_stmt, sqlite3_finalize);
-  g_clear_pointer (&w->delete_finished_stmt, sqlite3_finalize);
-  sqlite3_close_v2 (db);
-  return FALSE;
-}
-
-/* Renames a damaged @path to PATH.corrupt-YYYYMMDD-HHMMSS (with -N if that
- * exists), with its WAL, and removes its shared-memory index, so that a new
- * database made at @path can never pick them up. */
-static char *
-move_aside (const char  *path,
-            GError     **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *aside = NULL;
-  static const char * const companions[] = { "-wal", "-journal" };
-  g_autofree char *shm = NULL;
-  GStatBuf st;
-
-  for (guint i = 0; i < 1000; i++)
-    {
-      g_free (aside);
-      if (i == 0)
-        aside = g_strdup_printf ("%s.corrupt-%s", path, stamp);
-      else
-        aside = g_strdup_printf ("%s.corrupt-%s-%u", path, stamp, i);
-      if (g_lstat (aside, &st) != 0 && errno == ENOENT)
-        break;
-    }
-
-  if (g_rename (path, aside) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT,
-                   _("The list of downloads “%s” is damaged and could not be moved aside: %s"),
-                   path, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (companions); i++)
-    {
-      g_autofree char *from = g_strconcat (path, companions[i], NULL);
-      g_autofree char *to = g_strconcat (aside, companions[i], NULL);
-
-      if (g_lstat (from, &st) == 0 && g_rename (from, to) != 0)
-        g_unlink (from);
-    }
-  shm = g_strconcat (path, "-shm", NULL);
-  g_unlink (shm);
-
-  return g_steal_pointer (&aside);
-}
-
-static gboolean
-writer_open (Writer  *w,
-             char   **moved_aside,
-             GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *aside = NULL;
-
-  if (w->db != NULL)
-    return TRUE;
-
-  if (writer_try_open (w, &local_error))
-    return TRUE;
-
-  if (!g_error_matches (local_error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_CORRUPT))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  g_message ("%s; moving it aside and starting a new one", local_error->message);
-  aside = move_aside (w->path, error);
-  if (aside == NULL)
-    return FALSE;
-
-  g_clear_error (&local_error);
-  if (!writer_try_open (w, error))
-    return FALSE;
-
-  *moved_aside = g_steal_pointer (&aside);
-  return TRUE;
-}
-
-static int
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text == NULL)
-    return sqlite3_bind_null (stmt, index);
-  return sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-}
-
-static int
-apply_save (Writer                *w,
-            const HaulStoreRecord *r)
-{
-  sqlite3_stmt *stmt = w->save_stmt;
-  int rc = SQLITE_OK;
-
-#define TRY(x) G_STMT_START { if (rc == SQLITE_OK) rc = (x); } G_STMT_END
-  TRY (sqlite3_bind_int64 (stmt, COL_ID + 1, (sqlite3_int64) r->id));
-  TRY (bind_text (stmt, COL_URI + 1, r->uri));
-  TRY (bind_text (stmt, COL_FINAL_URI + 1, r->final_uri));
-  TRY (bind_text (stmt, COL_DIRECTORY + 1, r->directory));
-  TRY (bind_text (stmt, COL_FILENAME + 1, r->filename));
-  TRY (sqlite3_bind_int (stmt, COL_STATE + 1, r->state));
-  TRY (sqlite3_bind_int64 (stmt, COL_POSITION + 1, r->position));
-  TRY (sqlite3_bind_int64 (stmt, COL_TOTAL + 1, r->total));
-  TRY (sqlite3_bind_int64 (stmt, COL_RECEIVED + 1, r->received));
-  TRY (bind_text (stmt, COL_ETAG + 1, r->etag));
-  TRY (bind_text (stmt, COL_LAST_MODIFIED + 1, r->last_modified));
-  TRY (bind_text (stmt, COL_CONTENT_TYPE + 1, r->content_type));
-  TRY (bind_text (stmt, COL_CHECKSUM + 1, r->checksum));
-  TRY (sqlite3_bind_int64 (stmt, COL_RATE_LIMIT + 1, r->rate_limit));
-  TRY (bind_text (stmt, COL_ERROR + 1, r->error));
-  TRY (sqlite3_bind_int64 (stmt, COL_RETRIES + 1, r->retries));
-  TRY (sqlite3_bind_int64 (stmt, COL_CREATED + 1, r->created));
-  TRY (sqlite3_bind_int64 (stmt, COL_STARTED + 1, r->started));
-  TRY (sqlite3_bind_int64 (stmt, COL_FINISHED + 1, r->finished));
-#undef TRY
-
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static int
-apply_delete (Writer  *w,
-              guint64  id)
-{
-  int rc = sqlite3_bind_int64 (w->delete_stmt, 1, (sqlite3_int64) id);
-
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (w->delete_stmt);
-  sqlite3_reset (w->delete_stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static int
-apply_delete_finished (Writer *w)
-{
-  int rc = sqlite3_bind_int (w->delete_finished_stmt, 1, HAUL_DOWNLOAD_STATE_COMPLETED);
-
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (w->delete_finished_stmt);
-  sqlite3_reset (w->delete_finished_stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static void
-log_write_error (Writer     *w,
-                 int         rc,
-                 const char *what)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Once per kind of trouble is enough; the next success resets it. */
-  if (w->write_error_logged)
-    return;
-  w->write_error_logged = TRUE;
-  set_db_error (&error, w->db, rc, w->path);
-  g_warning ("%s: %s", what, error->message);
-}
-
-/* Adds a mutation to @batch. Saves and deletes of one id since the last
- * "delete finished" collapse into the slot of the first one: operations on
- * different ids commute, and only the last one on an id matters. */
-static void
-batch_add (GPtrArray  *batch,
-           GHashTable *slots,
-           Command    *cmd)
-{
-  gpointer slot;
-
-  switch (cmd->kind)
-    {
-    case COMMAND_SAVE:
-    case COMMAND_DELETE:
-      if (g_hash_table_lookup_extended (slots, &cmd->id, NULL, &slot))
-        {
-          guint index = GPOINTER_TO_UINT (slot);
-          Command *old = g_ptr_array_index (batch, index);
-
-          g_ptr_array_index (batch, index) = cmd;
-          /* The key points into the command: replace it before freeing. */
-          g_hash_table_replace (slots, &cmd->id, slot);
-          command_free (old);
-        }
-      else
-        {
-          g_hash_table_replace (slots, &cmd->id, GUINT_TO_POINTER (batch->len));
-          g_ptr_array_add (batch, cmd);
-        }
-      break;
-
-    case COMMAND_DELETE_FINISHED:
-      g_hash_table_remove_all (slots);
-      g_ptr_array_add (batch, cmd);
-      break;
-
-    case COMMAND_OPEN:
-    case COMMAND_LOAD:
-    case COMMAND_FLUSH:
-    case COMMAND_QUIT:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Applies @first and whatever mutations are queued behind it in one
- * transaction. Returns the first non-mutation command it popped, if any:
- * the caller runs it after this commit. */
-static Command *
-writer_apply_batch (Writer  *w,
-                    Command *first)
-{
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
-  g_autoptr(GHashTable) slots = g_hash_table_new (g_int64_hash, g_int64_equal);
-  Command *barrier = NULL;
-  Command *cmd = first;
-  guint n_popped = 0;
-  gboolean ok = TRUE;
-  int rc;
-
-  while (cmd != NULL)
-    {
-      batch_add (batch, slots, cmd);
-      if (++n_popped >= BATCH_MAX)
-        break;
-      cmd = g_async_queue_try_pop (w->commands);
-      if (cmd != NULL && !command_is_mutation (cmd))
-        {
-          barrier = cmd;
-          break;
-        }
-    }
-
-  /* Not open (never, or it failed): the store runs without persistence. */
-  if (w->db == NULL)
-    return barrier;
-
-  rc = exec_sql (w->db, "BEGIN IMMEDIATE");
-  if (rc != SQLITE_OK)
-    log_write_error (w, rc, "Could not start saving the list of downloads");
-
-  for (guint i = 0; i < batch->len; i++)
-    {
-      Command *c = g_ptr_array_index (batch, i);
-
-      switch (c->kind)
-        {
-        case COMMAND_SAVE:
-          rc = apply_save (w, c->record);
-          break;
-        case COMMAND_DELETE:
-          rc = apply_delete (w, c->id);
-          break;
-        case COMMAND_DELETE_FINISHED:
-          rc = apply_delete_finished (w);
-          break;
-        case COMMAND_OPEN:
-        case COMMAND_LOAD:
-        case COMMAND_FLUSH:
-        case COMMAND_QUIT:
-        default:
-          g_assert_not_reached ();
-        }
-      if (rc != SQLITE_OK)
-        {
-          ok = FALSE;
-          log_write_error (w, rc, "Could not save a change to the list of downloads");
-        }
-    }
-
-  if (!sqlite3_get_autocommit (w->db))
-    {
-      rc = exec_sql (w->db, "COMMIT");
-      if (rc != SQLITE_OK)
-        {
-          ok = FALSE;
-          log_write_error (w, rc, "Could not save the list of downloads");
-          exec_sql (w->db, "ROLLBACK");
-        }
-    }
-
-  if (ok)
-    w->write_error_logged = FALSE;
-
-  return barrier;
-}
-
-/* Reads one text column; FALSE (with @why) if it cannot be used. */
-static gboolean
-read_text (sqlite3_stmt  *stmt,
-           int            col,
-           gboolean       required,
-           char         **out,
-           const char   **why)
-{
-  int type = sqlite3_column_type (stmt, col);
-  const char *data;
-  int len;
-
-  *out = NULL;
-
-  if (type == SQLITE_NULL)
-    {
-      if (required)
-        *why = "is missing";
-      return !required;
-    }
-  if (type == SQLITE_TEXT)
-    data = (const char *) sqlite3_column_text (stmt, col);
-  else if (type == SQLITE_BLOB)
-    data = sqlite3_column_blob (stmt, col);
-  else
-    {
-      *why = "is not text";
-      return FALSE;
-    }
-  len = sqlite3_column_bytes (stmt, col);
-
-  if (data == NULL || len <= 0)
-    {
-      if (required)
-        {
-          *why = "is empty";
-          return FALSE;
-        }
-      *out = g_strdup ("");
-      return TRUE;
-    }
-  if (len > MAX_TEXT)
-    {
-      *why = "is too long";
-      return FALSE;
-    }
-  if (memchr (data, '\0', len) != NULL)
-    {
-      *why = "contains a NUL byte";
-      return FALSE;
-    }
-  if (!g_utf8_validate_len (data, len, NULL))
-    {
-      *why = "is not valid UTF-8";
-      return FALSE;
-    }
-
-  *out = g_strndup (data, len);
-  return TRUE;
-}
-
-/* Reads one integer column, clamped to [@min, @max]; NULL gives @dflt. */
-static gboolean
-read_int (sqlite3_stmt  *stmt,
-          int            col,
-          gint64         dflt,
-          gint64         min,
-          gint64         max,
-          gint64        *out,
-          const char   **why)
-{
-  gint64 value;
-
-  switch (sqlite3_column_type (stmt, col))
-    {
-    case SQLITE_NULL:
-      value = dflt;
-      break;
-
-    case SQLITE_INTEGER:
-      value = sqlite3_column_int64 (stmt, col);
-      break;
-
-    case SQLITE_FLOAT:
-      {
-        double d = sqlite3_column_double (stmt, col);
-
-        if (isnan (d))
-          {
-            *why = "is not a number";
-            return FALSE;
-          }
-        if (d <= (double) min)
-          value = min;
-        else if (d >= (double) max)
-          value = max;
-        else
-          value = (gint64) d;
-      }
-      break;
-
-    default:
-      *why = "is not a number";
-      return FALSE;
-    }
-
-  *out = CLAMP (value, min, max);
-  return TRUE;
-}
-
-static HaulStoreRecord *
-record_from_row (Writer       *w,
-                 sqlite3_stmt *stmt)
-{
-  g_autoptr(HaulStoreRecord) r = g_new0 (HaulStoreRecord, 1);
-  const char *why = NULL;
-  int bad = -1;
-  gint64 v;
-
-  if (sqlite3_column_type (stmt, COL_ID) != SQLITE_INTEGER)
-    {
-      bad = COL_ID;
-      why = "is not a number";
-      goto skip;
-    }
-  r->id = (guint64) sqlite3_column_int64 (stmt, COL_ID);
-
-#define TEXT(col, field, required) \
-  G_STMT_START { if (!read_text (stmt, col, required, &r->field, &why)) { bad = col; goto skip; } } G_STMT_END
-#define INT(col, dflt, min, max) \
-  G_STMT_START { if (!read_int (stmt, col, dflt, min, max, &v, &why)) { bad = col; goto skip; } } G_STMT_END
-
-  TEXT (COL_URI, uri, TRUE);
-  TEXT (COL_FINAL_URI, final_uri, FALSE);
-  TEXT (COL_DIRECTORY, directory, TRUE);
-  TEXT (COL_FILENAME, filename, FALSE);
-  TEXT (COL_ETAG, etag, FALSE);
-  TEXT (COL_LAST_MODIFIED, last_modified, FALSE);
-  TEXT (COL_CONTENT_TYPE, content_type, FALSE);
-  TEXT (COL_CHECKSUM, checksum, FALSE);
-  TEXT (COL_ERROR, error, FALSE);
-
-  if (sqlite3_column_type (stmt, COL_STATE) != SQLITE_INTEGER)
-    {
-      bad = COL_STATE;
-      why = "is not a number";
-      goto skip;
-    }
-  v = sqlite3_column_int64 (stmt, COL_STATE);
-  if (v < HAUL_DOWNLOAD_STATE_QUEUED || v > HAUL_DOWNLOAD_STATE_CANCELLED)
-    {
-      bad = COL_STATE;
-      why = "is not a known state";
-      goto skip;
-    }
-  r->state = (int) v;
-
-  INT (COL_POSITION, 0, G_MININT64, G_MAXINT64);
-  r->position = v;
-  INT (COL_TOTAL, -1, -1, MAX_SIZE);
-  r->total = v;
-  INT (COL_RECEIVED, 0, 0, MAX_SIZE);
-  r->received = r->total >= 0 ? MIN (v, r->total) : v;
-  INT (COL_RATE_LIMIT, 0, 0, MAX_SIZE);
-  r->rate_limit = v;
-  INT (COL_RETRIES, 0, 0, MAX_RETRIES);
-  r->retries = (guint) v;
-  INT (COL_CREATED, 0, 0, MAX_TIME);
-  r->created = v;
-  INT (COL_STARTED, 0, 0, MAX_TIME);
-  r->started = v;
-  INT (COL_FINISHED, 0, 0, MAX_TIME);
-  r->finished = v;
-
-#undef TEXT
-#undef INT
-
-  return g_steal_pointer (&r);
-
-skip:
-  if (w->n_bad_logged < MAX_BAD_LOGGED)
-    g_message ("Skipping entry %" G_GUINT64_FORMAT " of the list of downloads: its %s %s",
-               r->id, column_names[bad], why);
-  else if (w->n_bad_logged == MAX_BAD_LOGGED)
-    g_message ("Skipping more damaged entries of the list of downloads");
-  w->n_bad_logged++;
-  return NULL;
-}
-
-static gboolean load_idle_cb (gpointer data);
-
-/* Writer side: queues @chunk (or just marks the op done when @done) and
- * makes sure one idle is on its way to the main context. After a call with
- * @done, @op must not be touched again. */
-static void
-load_op_post (LoadOp    *op,
-              GPtrArray *chunk,
-              gboolean   done)
-{
-  g_mutex_lock (&op->mutex);
-  if (chunk != NULL)
-    g_queue_push_tail (&op->chunks, chunk);
-  if (done)
-    op->done = TRUE;
-  if (!op->idle_pending)
-    {
-      GSource *source = g_idle_source_new ();
-
-      op->idle_pending = TRUE;
-      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
-      g_source_set_callback (source, load_idle_cb, op, NULL);
-      g_source_set_static_name (source, "[haul] store load");
-      g_source_attach (source, op->context);
-      g_source_unref (source);
-    }
-  g_mutex_unlock (&op->mutex);
-}
-
-static void
-writer_load (Writer *w,
-             LoadOp *op)
-{
-  sqlite3_stmt *stmt = NULL;
-  GPtrArray *chunk = NULL;
-  GError *error = NULL;
-  guint n_loaded = 0;
-  guint n_skipped = 0;
-  int rc;
-
-  w->n_bad_logged = 0;
-
-  if (w->db == NULL)
-    {
-      g_set_error (&error, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
-                   _("The list of downloads is not open"));
-      goto out;
-    }
-
-  rc = sqlite3_prepare_v2 (w->db, load_sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_db_error (&error, w->db, rc, w->path);
-      goto out;
-    }
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      HaulStoreRecord *record = record_from_row (w, stmt);
-
-      if (record == NULL)
-        {
-          n_skipped++;
-          continue;
-        }
-      if (chunk == NULL)
-        chunk = g_ptr_array_new_full (HAUL_STORE_LOAD_CHUNK,
-                                      (GDestroyNotify) haul_store_record_free);
-      g_ptr_array_add (chunk, record);
-      n_loaded++;
-
-      if (chunk->len == HAUL_STORE_LOAD_CHUNK)
-        {
-          if (g_cancellable_set_error_if_cancelled (op->cancellable, &error))
-            goto out;
-          load_op_post (op, g_steal_pointer (&chunk), FALSE);
-        }
-    }
-
-  /* A damaged page in the middle: what was read is delivered, and the
-   * error says the rest is missing. */
-  if (rc != SQLITE_DONE)
-    set_db_error (&error, w->db, rc, w->path);
-
-out:
-  if (chunk != NULL && error == NULL)
-    load_op_post (op, g_steal_pointer (&chunk), FALSE);
-  g_clear_pointer (&chunk, g_ptr_array_unref);
-  sqlite3_finalize (stmt);
-
-  g_mutex_lock (&op->mutex);
-  op->error = error;
-  op->n_loaded = n_loaded;
-  op->n_skipped = n_skipped;
-  g_mutex_unlock (&op->mutex);
-  load_op_post (op, NULL, TRUE);
-}
-
-/* Returns TRUE when the thread should stop. */
-static gboolean
-writer_run (Writer  *w,
-            Command *cmd)
-{
-  switch (cmd->kind)
-    {
-    case COMMAND_OPEN:
-      writer_open (w, &cmd->moved_aside, &cmd->error);
-      complete_in_main (w, cmd);
-      return FALSE;
-
-    case COMMAND_LOAD:
-      writer_load (w, cmd->load);
-      command_free (cmd);
-      return FALSE;
-
-    case COMMAND_FLUSH:
-      /* Everything posted before it is committed: batches end at it. */
-      complete_in_main (w, cmd);
-      return FALSE;
-
-    case COMMAND_QUIT:
-      command_free (cmd);
-      return TRUE;
-
-    case COMMAND_SAVE:
-    case COMMAND_DELETE:
-    case COMMAND_DELETE_FINISHED:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gpointer
-writer_thread (gpointer data)
-{
-  Writer *w = data;
-  gboolean quit = FALSE;
-
-  while (!quit)
-    {
-      Command *cmd = g_async_queue_pop (w->commands);
-
-      if (command_is_mutation (cmd))
-        cmd = writer_apply_batch (w, cmd);
-      if (cmd != NULL)
-        quit = writer_run (w, cmd);
-    }
-
-  writer_free (w);
-  return NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Main side */
-
-static gboolean
-load_idle_cb (gpointer data)
-{
-  LoadOp *op = data;
+  HaulStoreLoadOp *op = data;
   GPtrArray *chunk;
   GTask *task;
   GError *error;
@@ -1409,7 +227,7 @@ load_idle_cb (gpointer data)
 
 static void
 post (HaulStore *self,
-      Command   *cmd)
+      HaulStoreCommand *cmd)
 {
   g_async_queue_push (self->commands, cmd);
 }
@@ -1465,18 +283,13 @@ HaulStore *
 haul_store_new (const char *path)
 {
   HaulStore *self;
-  Writer *w;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (HAUL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
 
-  w = g_new0 (Writer, 1);
-  w->path = g_strdup (path);
-  w->commands = g_async_queue_ref (self->commands);
-  w->context = g_main_context_ref (self->context);
-  self->thread = g_thread_new ("haul-store", writer_thread, w);
+  self->thread = _haul_store_writer_start (path, self->commands, self->context);
 
   return self;
 }
@@ -1506,7 +319,7 @@ haul_store_open_async (HaulStore           *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Command *cmd;
+  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
@@ -1522,7 +335,7 @@ haul_store_open_async (HaulStore           *self,
       return;
     }
 
-  cmd = command_new (COMMAND_OPEN);
+  cmd = command_new (HAUL_STORE_COMMAND_OPEN);
   cmd->task = g_steal_pointer (&task);
   post (self, cmd);
 }
@@ -1565,7 +378,7 @@ void
 haul_store_save (HaulStore             *self,
                  const HaulStoreRecord *record)
 {
-  Command *cmd;
+  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
@@ -1575,7 +388,7 @@ haul_store_save (HaulStore             *self,
   if (self->closed)
     return;
 
-  cmd = command_new (COMMAND_SAVE);
+  cmd = command_new (HAUL_STORE_COMMAND_SAVE);
   cmd->record = haul_store_record_copy (record);
   cmd->id = record->id;
   post (self, cmd);
@@ -1585,7 +398,7 @@ void
 haul_store_delete (HaulStore *self,
                    guint64    id)
 {
-  Command *cmd;
+  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
@@ -1593,7 +406,7 @@ haul_store_delete (HaulStore *self,
   if (self->closed)
     return;
 
-  cmd = command_new (COMMAND_DELETE);
+  cmd = command_new (HAUL_STORE_COMMAND_DELETE);
   cmd->id = id;
   post (self, cmd);
 }
@@ -1612,7 +425,7 @@ haul_store_delete_finished (HaulStore *self)
   if (self->closed)
     return;
 
-  post (self, command_new (COMMAND_DELETE_FINISHED));
+  post (self, command_new (HAUL_STORE_COMMAND_DELETE_FINISHED));
 }
 
 /**
@@ -1636,8 +449,8 @@ haul_store_load_async (HaulStore              *self,
                        gpointer                user_data)
 {
   GTask *task;
-  LoadOp *op;
-  Command *cmd;
+  HaulStoreLoadOp *op;
+  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
@@ -1655,7 +468,7 @@ haul_store_load_async (HaulStore              *self,
       return;
     }
 
-  op = g_new0 (LoadOp, 1);
+  op = g_new0 (HaulStoreLoadOp, 1);
   op->task = task;
   op->store = self;
   op->chunk_func = chunk_func;
@@ -1665,7 +478,7 @@ haul_store_load_async (HaulStore              *self,
   g_mutex_init (&op->mutex);
   g_task_set_task_data (task, op, (GDestroyNotify) load_op_free);
 
-  cmd = command_new (COMMAND_LOAD);
+  cmd = command_new (HAUL_STORE_COMMAND_LOAD);
   cmd->load = op;
   post (self, cmd);
 }
@@ -1682,7 +495,7 @@ haul_store_load_finish (HaulStore     *self,
                         guint         *n_skipped,
                         GError       **error)
 {
-  LoadOp *op;
+  HaulStoreLoadOp *op;
 
   g_return_val_if_fail (HAUL_IS_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -1709,7 +522,7 @@ haul_store_flush_async (HaulStore           *self,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Command *cmd;
+  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
@@ -1724,7 +537,7 @@ haul_store_flush_async (HaulStore           *self,
       return;
     }
 
-  cmd = command_new (COMMAND_FLUSH);
+  cmd = command_new (HAUL_STORE_COMMAND_FLUSH);
   cmd->task = g_steal_pointer (&task);
   post (self, cmd);
 }
@@ -1759,6 +572,7 @@ haul_store_close (HaulStore *self)
   if (self->thread == NULL)
     return;
 
-  post (self, command_new (COMMAND_QUIT));
+  post (self, command_new (HAUL_STORE_COMMAND_QUIT));
   g_thread_join (g_steal_pointer (&self->thread));
 }
+

@@ -54,36 +54,99 @@ typedef enum
 
 GQuark haul_store_error_quark (void);
 
+/* HAUL_STORE_COLUMNS:
+ *
+ * Every stored column of a download, in the order the writer reads and
+ * binds them: the one list that all code about them is generated from.
+ * Each entry is
+ *
+ *   X (name, kind, C type, owner, default, min, max)
+ *
+ * name     the column in the `downloads` table, and the field of that name
+ *          in HaulStoreRecord and in struct _HaulDownload
+ * kind     TEXT:  a string, UTF-8 without NUL bytes, @max bytes at most;
+ *                 @min 1 means required (neither NULL nor empty), @min 0
+ *                 allows NULL
+ *          INT:   a number; NULL reads back as @default, anything else is
+ *                 clamped to [@min, @max]
+ *          EXACT: a number that must be there and within [@min, @max], or
+ *                 the row is skipped
+ * owner    DOWNLOAD: a HaulDownload holds it (a field of the same name and
+ *                    type, copied to and from the record)
+ *          QUEUE:    only the record has it; the queue gives it (position)
+ *
+ * Generated from it: the fields of HaulStoreRecord and its new (defaults),
+ * copy, free and equal; the stored fields of struct _HaulDownload and
+ * their copying in _haul_download_to_record() and
+ * _haul_download_new_from_record() and freeing in its finalize; the column
+ * list of the writer's INSERT … ON CONFLICT and SELECT, binding a record
+ * and reading a row back with the checks above.
+ *
+ * Adding a column takes:
+ *  1. one entry here (at the end, or anywhere: the SQL names its columns);
+ *  2. a migration in haul-store-writer.c: append an `ALTER TABLE downloads
+ *     ADD COLUMN name TYPE NOT NULL DEFAULT …` (numbers) or `… name TEXT`
+ *     (strings) to `migrations[]`, never editing a shipped one, and bump
+ *     HAUL_STORE_SCHEMA_VERSION (test-store's schema test fails until the
+ *     migration and the table agree);
+ *  3. only if the value needs more than being held: a getter and property
+ *     in haul-download.c, its setter in haul-download-private.h, and if
+ *     restoring it must validate it or derive state from it, a line in the
+ *     fix-ups of _haul_download_new_from_record().
+ * Nothing else spells the columns out.
+ */
+#define HAUL_STORE_COLUMNS(X)                                                                     \
+  /* name           kind   C type             owner     default min                    max */     \
+  X (id,            EXACT, guint64,           DOWNLOAD,  0, G_MININT64,                G_MAXINT64) \
+  X (uri,           TEXT,  char *,            DOWNLOAD,  0, 1,                         HAUL_STORE_MAX_TEXT) \
+  X (final_uri,     TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (directory,     TEXT,  char *,            DOWNLOAD,  0, 1,                         HAUL_STORE_MAX_TEXT) \
+  X (filename,      TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (state,         EXACT, HaulDownloadState, DOWNLOAD,  0, HAUL_DOWNLOAD_STATE_QUEUED, HAUL_DOWNLOAD_STATE_CANCELLED) \
+  X (position,      INT,   gint64,            QUEUE,     0, G_MININT64,                G_MAXINT64) \
+  X (total,         INT,   gint64,            DOWNLOAD, -1, -1,                        HAUL_STORE_MAX_SIZE) \
+  X (received,      INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_SIZE) \
+  X (etag,          TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (last_modified, TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (content_type,  TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (checksum,      TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (rate_limit,    INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_SIZE) \
+  X (error,         TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
+  X (retries,       INT,   guint,             DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_RETRIES) \
+  X (created,       INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
+  X (started,       INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
+  X (finished,      INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME)
+
+/* What code generated from HAUL_STORE_COLUMNS does with a value of each
+ * kind: its value in a new record, a copy, freeing it, comparing two. */
+#define HAUL_STORE_DEFAULT_TEXT(dflt)   NULL
+#define HAUL_STORE_DEFAULT_INT(dflt)    (dflt)
+#define HAUL_STORE_DEFAULT_EXACT(dflt)  (dflt)
+#define HAUL_STORE_DUP_TEXT(v)          g_strdup (v)
+#define HAUL_STORE_DUP_INT(v)           (v)
+#define HAUL_STORE_DUP_EXACT(v)         (v)
+#define HAUL_STORE_FREE_TEXT(v)         g_free (v)
+#define HAUL_STORE_FREE_INT(v)          (void) 0
+#define HAUL_STORE_FREE_EXACT(v)        (void) 0
+#define HAUL_STORE_EQUAL_TEXT(a, b)     (g_strcmp0 ((a), (b)) == 0)
+#define HAUL_STORE_EQUAL_INT(a, b)      ((a) == (b))
+#define HAUL_STORE_EQUAL_EXACT(a, b)    ((a) == (b))
+
+#define HAUL_STORE_RECORD_FIELD(name, kind, type, owner, dflt, min, max) type name;
+
 /**
  * HaulStoreRecord:
  *
- * Everything about one download that survives a restart. Strings are
- * UTF-8 or %NULL; @uri and @directory are never %NULL in a loaded record.
- * @state is a #HaulDownloadState, @total is -1 when unknown, @received is
- * the resume checkpoint, @position is the queue order (ascending), and the
- * timestamps are g_get_real_time() microseconds, 0 when unset.
+ * Everything about one download that survives a restart: one field per
+ * entry of HAUL_STORE_COLUMNS. Strings are UTF-8 or %NULL; @uri and
+ * @directory are never %NULL in a loaded record. @total is -1 when
+ * unknown, @received is the resume checkpoint, @position is the queue
+ * order (ascending), and the timestamps are g_get_real_time()
+ * microseconds, 0 when unset.
  */
 typedef struct
 {
-  guint64  id;
-  char    *uri;
-  char    *final_uri;
-  char    *directory;
-  char    *filename;
-  int      state;
-  gint64   position;
-  gint64   total;
-  gint64   received;
-  char    *etag;
-  char    *last_modified;
-  char    *content_type;
-  char    *checksum;
-  gint64   rate_limit;
-  char    *error;
-  guint    retries;
-  gint64   created;
-  gint64   started;
-  gint64   finished;
+  HAUL_STORE_COLUMNS (HAUL_STORE_RECORD_FIELD)
 } HaulStoreRecord;
 
 #define HAUL_TYPE_STORE_RECORD (haul_store_record_get_type ())
