@@ -557,11 +557,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  /* Loopback only: never through a proxy from the environment. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("HTTP_PROXY");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  haul_test_ignore_proxies ();
 
   ADD ("links", test_links);
   ADD ("engine", test_engine);
