@@ -44,6 +44,10 @@ typedef struct
   guint      n_rejected;
   gint64     bytes_completed;
   gint64     started_us;
+  /* Sources that point at this struct: removed when the run ends. */
+  guint      sigint_source;
+  guint      sigterm_source;
+  guint      redraw_source;
 } Headless;
 
 static void
@@ -338,63 +342,72 @@ wait_flush (HaulStore  *store,
   return haul_store_flush_finish (store, result, error);
 }
 
-int
-haul_headless_run (int    argc,
-                   char **argv)
+/* ------------------------------------------------------------------ */
+/* Options */
+
+typedef struct
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *directory = NULL;
-  g_autofree char *input = NULL;
-  g_autofree char *limit_rate = NULL;
-  g_autofree char *checksum = NULL;
-  g_autofree char *session = NULL;
-  g_autoptr(HaulStore) store = NULL;
-  g_auto(GStrv) uris = NULL;
-  g_autoptr(GPtrArray) split_args = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char **split_argv = NULL;
-  g_autoptr(HaulUriList) list = NULL;
-  g_autoptr(GPtrArray) accepted = NULL;
-  g_autoptr(HaulQueue) queue = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  gboolean headless = FALSE;
-  gboolean quiet = FALSE;
-  int jobs = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
-  int retries = 5;
-  int timeout = 60;
-  int connect_timeout = 30;
-  gint64 rate = 0;
-  guint n_dups = 0, redraw = 0;
-  Headless h = { 0 };
+  char      *directory;
+  char      *input;
+  char      *limit_rate;
+  char      *checksum;
+  char      *session;
+  char     **uris;
+  gboolean   quiet;
+  int        jobs;
+  int        retries;
+  int        timeout;
+  int        connect_timeout;
+  gint64     rate;             /* --limit-rate, parsed */
+} HeadlessOptions;
+
+static void
+headless_options_clear (HeadlessOptions *o)
+{
+  g_clear_pointer (&o->directory, g_free);
+  g_clear_pointer (&o->input, g_free);
+  g_clear_pointer (&o->limit_rate, g_free);
+  g_clear_pointer (&o->checksum, g_free);
+  g_clear_pointer (&o->session, g_free);
+  g_clear_pointer (&o->uris, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
+
+static GOptionContext *
+headless_option_context_new (HeadlessOptions *o,
+                             gboolean        *headless)
+{
+  GOptionContext *context;
   const GOptionEntry entries[] = {
-    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless,
+    { "headless", 0, 0, G_OPTION_ARG_NONE, headless,
       N_("Run in the terminal, without a window"), NULL },
-    { "directory", 'd', 0, G_OPTION_ARG_FILENAME, &directory,
+    { "directory", 'd', 0, G_OPTION_ARG_FILENAME, &o->directory,
       N_("Save files in DIR (default: the current directory; created if missing)"), N_("DIR") },
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
       N_("Download N files at a time, 1 to 32 (default: 4)"), N_("N") },
-    { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input,
+    { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &o->input,
       N_("Read links from FILE, or from standard input if FILE is “-”: any whitespace "
          "separates links, “#” starts a comment"), N_("FILE") },
-    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &limit_rate,
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &o->limit_rate,
       N_("Limit the total speed to RATE bytes per second; k, M and G suffixes "
          "multiply by 1024 (default: no limit)"), N_("RATE") },
-    { "checksum", 0, 0, G_OPTION_ARG_STRING, &checksum,
+    { "checksum", 0, 0, G_OPTION_ARG_STRING, &o->checksum,
       N_("Verify the single download against ALGO:HEX (sha256, sha512, sha1 or md5) "
          "before keeping it"), N_("ALGO:HEX") },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
+    { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries,
       N_("Retry a download up to N times after a network or server error (default: 5)"), N_("N") },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout,
       N_("Retry when no data arrived for SECONDS (default: 60)"), N_("SECONDS") },
-    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &connect_timeout,
+    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &o->connect_timeout,
       N_("Retry when no answer came within SECONDS (default: 30)"), N_("SECONDS") },
-    { "session", 0, 0, G_OPTION_ARG_FILENAME, &session,
+    { "session", 0, 0, G_OPTION_ARG_FILENAME, &o->session,
       N_("Remember the downloads in FILE (a database, created if missing): running the "
          "same command again after Ctrl-C, a crash or a reboot resumes them; without it "
          "nothing is remembered"), N_("FILE") },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print only errors"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &uris, NULL, N_("[URL…]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->uris, NULL, N_("[URL…]") },
     { NULL }
   };
 
@@ -409,240 +422,381 @@ haul_headless_run (int    argc,
   g_option_context_set_description (context,
     _("Exit status: 0 when every download completed, 1 when any failed or any link "
       "was not valid, 2 for a usage error, 130 when interrupted."));
+  return context;
+}
 
-  /* GOption takes "-j 16" but not "-j16", which curl, wget and aria2c
-   * users type: split a value glued to a short option that takes one. */
-  {
-    GPtrArray *args = split_args;
+/* GOption takes "-j 16" but not "-j16", which curl, wget and aria2c
+ * users type: a copy of @argv with a value glued to a short option that
+ * takes one split off. */
+static GPtrArray *
+split_glued_values (int    argc,
+                    char **argv)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
 
-    for (int i = 0; i < argc; i++)
-      {
-        if (g_strcmp0 (argv[i], "--") == 0)
-          {
-            for (; i < argc; i++)
-              g_ptr_array_add (args, g_strdup (argv[i]));
-            break;
-          }
-        if (argv[i][0] == '-' && strchr ("dji", argv[i][1]) != NULL && argv[i][1] != '\0' &&
-            argv[i][2] != '\0')
-          {
-            g_ptr_array_add (args, g_strndup (argv[i], 2));
-            g_ptr_array_add (args, g_strdup (argv[i] + 2));
-          }
-        else
-          g_ptr_array_add (args, g_strdup (argv[i]));
-      }
-    /* GOption rearranges the array it parses: give it a shallow copy and
-     * keep the strings owned here. */
-    argc = args->len;
-    split_argv = g_new0 (char *, args->len + 1);
-    memcpy (split_argv, args->pdata, args->len * sizeof (char *));
-    argv = split_argv;
-  }
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_strcmp0 (argv[i], "--") == 0)
+        {
+          for (; i < argc; i++)
+            g_ptr_array_add (args, g_strdup (argv[i]));
+          break;
+        }
+      if (argv[i][0] == '-' && strchr ("dji", argv[i][1]) != NULL && argv[i][1] != '\0' &&
+          argv[i][2] != '\0')
+        {
+          g_ptr_array_add (args, g_strndup (argv[i], 2));
+          g_ptr_array_add (args, g_strdup (argv[i] + 2));
+        }
+      else
+        g_ptr_array_add (args, g_strdup (argv[i]));
+    }
+  return args;
+}
 
+/* The values out of range, each with its own message. */
+static gboolean
+check_options (HeadlessOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (o->jobs < 1 || o->jobs > HAUL_MAX_CONCURRENCY)
+    {
+      usage_error (_("-j/--jobs must be between 1 and %d, not %d"), HAUL_MAX_CONCURRENCY, o->jobs);
+      return FALSE;
+    }
+  if (o->retries < 0 || o->retries > 100)
+    {
+      usage_error (_("--retries must be between 0 and 100, not %d"), o->retries);
+      return FALSE;
+    }
+  if (o->timeout < 1 || o->timeout > 3600 || o->connect_timeout < 1 || o->connect_timeout > 3600)
+    {
+      usage_error (_("--timeout and --connect-timeout must be between 1 and 3600 seconds"));
+      return FALSE;
+    }
+  if (o->limit_rate != NULL && !haul_parse_rate (o->limit_rate, &o->rate))
+    {
+      usage_error (_("--limit-rate: “%s” is not a rate (try 500k or 2M)"), o->limit_rate);
+      return FALSE;
+    }
+  if (o->checksum != NULL && !haul_checksum_parse (o->checksum, NULL, NULL, &error))
+    {
+      usage_error ("--checksum: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Fills @o from the command line; FALSE after a usage error was printed. */
+static gboolean
+parse_options (HeadlessOptions  *o,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GPtrArray) args = split_glued_values (argc, argv);
+  g_autofree char **shallow = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean headless = FALSE;
+
+  o->jobs = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
+  o->retries = 5;
+  o->timeout = 60;
+  o->connect_timeout = 30;
+  context = headless_option_context_new (o, &headless);
+
+  /* GOption rearranges the array it parses: give it a shallow copy and
+   * keep the strings owned by @args. */
+  argc = args->len;
+  shallow = g_new0 (char *, args->len + 1);
+  memcpy (shallow, args->pdata, args->len * sizeof (char *));
+  argv = shallow;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       usage_error ("%s", error->message);
-      return HAUL_EXIT_USAGE;
+      return FALSE;
     }
+  return check_options (o);
+}
 
-  if (jobs < 1 || jobs > HAUL_MAX_CONCURRENCY)
-    {
-      usage_error (_("-j/--jobs must be between 1 and %d, not %d"), HAUL_MAX_CONCURRENCY, jobs);
-      return HAUL_EXIT_USAGE;
-    }
-  if (retries < 0 || retries > 100)
-    {
-      usage_error (_("--retries must be between 0 and 100, not %d"), retries);
-      return HAUL_EXIT_USAGE;
-    }
-  if (timeout < 1 || timeout > 3600 || connect_timeout < 1 || connect_timeout > 3600)
-    {
-      usage_error (_("--timeout and --connect-timeout must be between 1 and 3600 seconds"));
-      return HAUL_EXIT_USAGE;
-    }
-  if (limit_rate != NULL && !haul_parse_rate (limit_rate, &rate))
-    {
-      usage_error (_("--limit-rate: “%s” is not a rate (try 500k or 2M)"), limit_rate);
-      return HAUL_EXIT_USAGE;
-    }
-  if (checksum != NULL && !haul_checksum_parse (checksum, NULL, NULL, &error))
-    {
-      usage_error ("--checksum: %s", error->message);
-      return HAUL_EXIT_USAGE;
-    }
+/* Makes the folder and resolves it, while the working directory is known. */
+static gboolean
+resolve_directory (HeadlessOptions *o)
+{
+  g_autoptr(GFile) dir = NULL;
 
-  list = haul_uri_list_new ();
-  for (guint i = 0; uris != NULL && uris[i] != NULL; i++)
+  if (o->directory == NULL)
+    o->directory = g_get_current_dir ();
+  if (g_mkdir_with_parents (o->directory, 0755) != 0)
     {
-      g_autofree char *normalized = haul_uri_normalize (uris[i], &error);
+      int errsv = errno;
+
+      usage_error (_("-d: cannot create the folder “%s”: %s"), o->directory, g_strerror (errsv));
+      return FALSE;
+    }
+  dir = g_file_new_for_commandline_arg (o->directory);
+  g_free (o->directory);
+  o->directory = g_file_get_path (dir);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Links */
+
+static void
+report_rejections (const HeadlessOptions *o,
+                   HaulUriList           *list)
+{
+  const GPtrArray *rejections = haul_uri_list_get_rejections (list);
+
+  for (guint i = 0; i < rejections->len; i++)
+    {
+      const HaulUriListRejection *r = g_ptr_array_index (rejections, i);
+
+      g_printerr (_("haul: %s:%u: skipped “%s”: %s\n"), o->input ? o->input : "-", r->line, r->text, r->reason);
+    }
+  if (haul_uri_list_get_n_rejected (list) > rejections->len)
+    {
+      guint more = haul_uri_list_get_n_rejected (list) - rejections->len;
+
+      g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: … and %u more entry that is not a valid link\n",
+                               "haul: … and %u more entries that are not valid links\n", more),
+                  more);
+    }
+  if (haul_uri_list_is_full (list))
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "haul: only the first %u link was read: haul takes at most that many at a time\n",
+                             "haul: only the first %u links were read: haul takes at most that many at a time\n",
+                             HAUL_URI_LIST_MAX_URIS),
+                HAUL_URI_LIST_MAX_URIS);
+}
+
+/* The links of the command line, then those of --input-file, with the
+ * rejected ones reported; NULL after a usage error was printed. */
+static HaulUriList *
+gather_links (const HeadlessOptions *o)
+{
+  g_autoptr(HaulUriList) list = haul_uri_list_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; o->uris != NULL && o->uris[i] != NULL; i++)
+    {
+      g_autofree char *normalized = haul_uri_normalize (o->uris[i], &error);
 
       if (normalized == NULL)
         {
-          usage_error (_("“%s” is not a download link: %s"), uris[i], error->message);
-          return HAUL_EXIT_USAGE;
+          usage_error (_("“%s” is not a download link: %s"), o->uris[i], error->message);
+          return NULL;
         }
       if (!haul_uri_list_feed (list, normalized, strlen (normalized), NULL) ||
           !haul_uri_list_feed (list, "\n", 1, NULL))
         g_assert_not_reached ();
     }
 
-  if (input != NULL && !read_list (input, list, &error))
+  if (o->input != NULL && !read_list (o->input, list, &error))
     {
-      usage_error (_("cannot read links from “%s”: %s"), input, error->message);
-      return HAUL_EXIT_USAGE;
+      usage_error (_("cannot read links from “%s”: %s"), o->input, error->message);
+      return NULL;
     }
   haul_uri_list_finish (list);
+  report_rejections (o, list);
+  return g_steal_pointer (&list);
+}
 
-  for (guint i = 0; i < haul_uri_list_get_rejections (list)->len; i++)
+/* Entries that were not links, and those past the limit, make the run fail. */
+static guint
+count_rejected (HaulUriList *list)
+{
+  return haul_uri_list_get_n_rejected (list) + (haul_uri_list_is_full (list) ? 1 : 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run */
+
+/* Everything the run's handlers point at; cleared (handlers and sources
+ * removed) however the run ends. */
+static void
+headless_clear (Headless *h)
+{
+  g_clear_handle_id (&h->sigint_source, g_source_remove);
+  g_clear_handle_id (&h->sigterm_source, g_source_remove);
+  g_clear_handle_id (&h->redraw_source, g_source_remove);
+  if (h->queue != NULL)
+    g_signal_handlers_disconnect_by_data (h->queue, h);
+  g_clear_object (&h->queue);
+  g_clear_pointer (&h->loop, g_main_loop_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Headless, headless_clear)
+
+static void
+headless_start (Headless              *h,
+                const HeadlessOptions *o,
+                guint                  n_rejected)
+{
+  h->loop = g_main_loop_new (NULL, FALSE);
+  h->queue = g_object_new (HAUL_TYPE_QUEUE,
+                           "max-active", (guint) o->jobs,
+                           "rate-limit", o->rate,
+                           "max-retries", (guint) o->retries,
+                           "stall-timeout", (guint) o->timeout,
+                           "connect-timeout", (guint) o->connect_timeout,
+                           NULL);
+  h->quiet = o->quiet;
+  h->tty = !o->quiet && isatty (STDOUT_FILENO);
+  h->started_us = g_get_monotonic_time ();
+  h->n_rejected = n_rejected;
+
+  g_signal_connect (h->queue, "download-finished", G_CALLBACK (on_download_finished), h);
+  g_signal_connect (h->queue, "idle", G_CALLBACK (on_idle), h);
+  h->sigint_source = g_unix_signal_add (SIGINT, on_signal, h);
+  h->sigterm_source = g_unix_signal_add (SIGTERM, on_signal, h);
+}
+
+static void
+add_links (Headless              *h,
+           const HeadlessOptions *o,
+           HaulUriList           *list,
+           GPtrArray             *accepted)
+{
+  guint n_dups = 0;
+
+  if (o->checksum != NULL)
     {
-      const HaulUriListRejection *r = g_ptr_array_index (haul_uri_list_get_rejections (list), i);
-
-      g_printerr (_("haul: %s:%u: skipped “%s”: %s\n"), input ? input : "-", r->line, r->text, r->reason);
+      /* Checked before: only a duplicate (already in the session) fails. */
+      if (haul_queue_add_with_checksum (h->queue, g_ptr_array_index (accepted, 0), o->directory,
+                                        o->checksum, NULL) == NULL)
+        n_dups++;
     }
-  if (haul_uri_list_get_n_rejected (list) > haul_uri_list_get_rejections (list)->len)
-    {
-      guint more = haul_uri_list_get_n_rejected (list) - haul_uri_list_get_rejections (list)->len;
+  else
+    haul_queue_add_uris (h->queue, accepted, o->directory, &n_dups);
+  n_dups += haul_uri_list_get_n_duplicates (list);
+  if (n_dups > 0 && !o->quiet)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: skipped %u duplicate link\n",
+                             "haul: skipped %u duplicate links\n", n_dups), n_dups);
+}
 
-      g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: … and %u more entry that is not a valid link\n",
-                               "haul: … and %u more entries that are not valid links\n", more),
-                  more);
+static void
+close_session (Headless  *h,
+               HaulStore *store)
+{
+  g_autoptr(GError) flush_error = NULL;
+
+  haul_queue_save_now (h->queue);
+  if (!wait_flush (store, &flush_error))
+    g_printerr (_("haul: could not save the session: %s\n"), flush_error->message);
+  haul_queue_set_store (h->queue, NULL);
+  haul_store_close (store);
+}
+
+static void
+print_summary (Headless *h)
+{
+  gdouble secs = (g_get_monotonic_time () - h->started_us) / (gdouble) G_USEC_PER_SEC;
+  g_autofree char *size = haul_format_size (h->bytes_completed);
+  g_autofree char *speed = haul_format_speed (secs > 0 ? h->bytes_completed / secs : 0);
+
+  printf (g_dngettext (GETTEXT_PACKAGE,
+                       "Downloaded %u file (%s) in %.1f s (%s)",
+                       "Downloaded %u files (%s) in %.1f s (%s)", h->n_completed),
+          h->n_completed, size, secs, speed);
+  if (h->n_failed > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "; %u failed", "; %u failed", h->n_failed), h->n_failed);
+  if (h->interrupted)
+    {
+      guint n_stopped = g_list_model_get_n_items (G_LIST_MODEL (h->queue)) - h->n_completed - h->n_failed;
+
+      printf (g_dngettext (GETTEXT_PACKAGE, "; %u stopped", "; %u stopped", n_stopped), n_stopped);
     }
-  h.n_rejected = haul_uri_list_get_n_rejected (list);
-  if (haul_uri_list_is_full (list))
+  printf ("\n");
+  fflush (stdout);
+}
+
+static int
+exit_status (const Headless *h)
+{
+  if (h->interrupted)
+    return HAUL_EXIT_INTERRUPTED;
+  if (h->n_failed > 0 || h->n_rejected > 0)
+    return HAUL_EXIT_FAILED;
+  return HAUL_EXIT_OK;
+}
+
+/* Downloads @accepted (and what @o's session remembers) until every
+ * download has finished or a signal stopped them. */
+static int
+run_downloads (const HeadlessOptions *o,
+               HaulUriList           *list,
+               GPtrArray             *accepted)
+{
+  g_auto(Headless) h = { 0 };
+  g_autoptr(HaulStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  headless_start (&h, o, count_rejected (list));
+
+  if (o->session != NULL)
     {
-      g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                               "haul: only the first %u link was read: haul takes at most that many at a time\n",
-                               "haul: only the first %u links were read: haul takes at most that many at a time\n",
-                               HAUL_URI_LIST_MAX_URIS),
-                  HAUL_URI_LIST_MAX_URIS);
-      h.n_rejected++;
-    }
-
-  accepted = haul_uri_list_steal_uris (list);
-  if (accepted->len == 0 && session == NULL)
-    {
-      if (h.n_rejected > 0)
-        return HAUL_EXIT_FAILED;
-      usage_error (_("no links to download: give URLs or -i FILE"));
-      return HAUL_EXIT_USAGE;
-    }
-  if (checksum != NULL && accepted->len != 1)
-    {
-      usage_error (_("--checksum needs exactly one link, not %u"), accepted->len);
-      return HAUL_EXIT_USAGE;
-    }
-
-  if (directory == NULL)
-    directory = g_get_current_dir ();
-  if (g_mkdir_with_parents (directory, 0755) != 0)
-    {
-      int errsv = errno;
-
-      usage_error (_("-d: cannot create the folder “%s”: %s"), directory, g_strerror (errsv));
-      return HAUL_EXIT_USAGE;
-    }
-  {
-    /* Relative folders are resolved now, while the working directory is known. */
-    g_autoptr(GFile) dir = g_file_new_for_commandline_arg (directory);
-
-    g_free (directory);
-    directory = g_file_get_path (dir);
-  }
-
-  loop = g_main_loop_new (NULL, FALSE);
-  queue = g_object_new (HAUL_TYPE_QUEUE,
-                        "max-active", (guint) jobs,
-                        "rate-limit", rate,
-                        "max-retries", (guint) retries,
-                        "stall-timeout", (guint) timeout,
-                        "connect-timeout", (guint) connect_timeout,
-                        NULL);
-
-  h.loop = loop;
-  h.queue = queue;
-  h.quiet = quiet;
-  h.tty = !quiet && isatty (STDOUT_FILENO);
-  h.started_us = g_get_monotonic_time ();
-
-  g_signal_connect (queue, "download-finished", G_CALLBACK (on_download_finished), &h);
-  g_signal_connect (queue, "idle", G_CALLBACK (on_idle), &h);
-  g_unix_signal_add (SIGINT, on_signal, &h);
-  g_unix_signal_add (SIGTERM, on_signal, &h);
-
-  if (session != NULL)
-    {
-      store = open_session (session, queue, &error);
+      store = open_session (o->session, h.queue, &error);
       if (store == NULL)
         {
           usage_error (_("--session: %s"), error->message);
           return HAUL_EXIT_USAGE;
         }
-      if (accepted->len == 0 && g_list_model_get_n_items (G_LIST_MODEL (queue)) == 0)
+      if (accepted->len == 0 && g_list_model_get_n_items (G_LIST_MODEL (h.queue)) == 0)
         {
           usage_error (_("no links to download: give URLs or -i FILE"));
           return HAUL_EXIT_USAGE;
         }
     }
 
-  if (checksum != NULL)
-    {
-      /* Checked above: only a duplicate (already in the session) fails. */
-      if (haul_queue_add_with_checksum (queue, g_ptr_array_index (accepted, 0), directory, checksum, NULL) == NULL)
-        n_dups++;
-    }
-  else
-    haul_queue_add_uris (queue, accepted, directory, &n_dups);
-  n_dups += haul_uri_list_get_n_duplicates (list);
-  if (n_dups > 0 && !quiet)
-    g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: skipped %u duplicate link\n",
-                             "haul: skipped %u duplicate links\n", n_dups), n_dups);
+  add_links (&h, o, list, accepted);
 
   if (h.tty)
-    redraw = g_timeout_add (REDRAW_MS, redraw_cb, &h);
-
-  if (!haul_queue_is_idle (queue))
-    g_main_loop_run (loop);
-
-  g_clear_handle_id (&redraw, g_source_remove);
+    h.redraw_source = g_timeout_add (REDRAW_MS, redraw_cb, &h);
+  if (!haul_queue_is_idle (h.queue))
+    g_main_loop_run (h.loop);
+  g_clear_handle_id (&h.redraw_source, g_source_remove);
   clear_block (&h);
 
   if (store != NULL)
+    close_session (&h, store);
+  if (!o->quiet)
+    print_summary (&h);
+  return exit_status (&h);
+}
+
+int
+haul_headless_run (int    argc,
+                   char **argv)
+{
+  g_auto(HeadlessOptions) o = { 0 };
+  g_autoptr(HaulUriList) list = NULL;
+  g_autoptr(GPtrArray) accepted = NULL;
+
+  if (!parse_options (&o, argc, argv))
+    return HAUL_EXIT_USAGE;
+
+  list = gather_links (&o);
+  if (list == NULL)
+    return HAUL_EXIT_USAGE;
+
+  accepted = haul_uri_list_steal_uris (list);
+  if (accepted->len == 0 && o.session == NULL)
     {
-      g_autoptr(GError) flush_error = NULL;
-
-      haul_queue_save_now (queue);
-      if (!wait_flush (store, &flush_error))
-        g_printerr (_("haul: could not save the session: %s\n"), flush_error->message);
-      haul_queue_set_store (queue, NULL);
-      haul_store_close (store);
+      if (count_rejected (list) > 0)
+        return HAUL_EXIT_FAILED;
+      usage_error (_("no links to download: give URLs or -i FILE"));
+      return HAUL_EXIT_USAGE;
     }
-
-  if (!quiet)
+  if (o.checksum != NULL && accepted->len != 1)
     {
-      gdouble secs = (g_get_monotonic_time () - h.started_us) / (gdouble) G_USEC_PER_SEC;
-      g_autofree char *size = haul_format_size (h.bytes_completed);
-      g_autofree char *speed = haul_format_speed (secs > 0 ? h.bytes_completed / secs : 0);
-
-      printf (g_dngettext (GETTEXT_PACKAGE,
-                           "Downloaded %u file (%s) in %.1f s (%s)",
-                           "Downloaded %u files (%s) in %.1f s (%s)", h.n_completed),
-              h.n_completed, size, secs, speed);
-      if (h.n_failed > 0)
-        printf (g_dngettext (GETTEXT_PACKAGE, "; %u failed", "; %u failed", h.n_failed), h.n_failed);
-      if (h.interrupted)
-        {
-          guint n_stopped = g_list_model_get_n_items (G_LIST_MODEL (queue)) - h.n_completed - h.n_failed;
-
-          printf (g_dngettext (GETTEXT_PACKAGE, "; %u stopped", "; %u stopped", n_stopped), n_stopped);
-        }
-      printf ("\n");
-      fflush (stdout);
+      usage_error (_("--checksum needs exactly one link, not %u"), accepted->len);
+      return HAUL_EXIT_USAGE;
     }
+  if (!resolve_directory (&o))
+    return HAUL_EXIT_USAGE;
 
-  if (h.interrupted)
-    return HAUL_EXIT_INTERRUPTED;
-  if (h.n_failed > 0 || h.n_rejected > 0)
-    return HAUL_EXIT_FAILED;
-  return HAUL_EXIT_OK;
+  return run_downloads (&o, list, accepted);
 }

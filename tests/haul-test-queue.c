@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include "haul-test-queue.h"
@@ -23,6 +24,26 @@ haul_test_add (HaulQueue      *queue,
   g_assert_no_error (error);
   g_assert_nonnull (d);
   return d;
+}
+
+void
+haul_test_ignore_proxies (void)
+{
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("HTTP_PROXY");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+}
+
+gboolean
+haul_test_downloads_are_finished (gpointer downloads)
+{
+  GPtrArray *array = downloads;
+
+  for (guint i = 0; i < array->len; i++)
+    if (!haul_download_is_finished (g_ptr_array_index (array, i)))
+      return FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -47,6 +68,59 @@ haul_test_wait_download (HaulDownload      *download,
              haul_download_get_uri (download), what,
              haul_download_state_to_string (haul_download_get_state (download)),
              haul_download_get_error (download));
+}
+
+void
+haul_test_assert_state_at (const char        *domain,
+                           const char        *file,
+                           int                line,
+                           const char        *func,
+                           HaulDownload      *download,
+                           HaulDownloadState  expected)
+{
+  HaulDownloadState state = haul_download_get_state (download);
+  g_autofree char *message = NULL;
+
+  if (state == expected)
+    return;
+  message = g_strdup_printf ("%s is %s, expected %s (error: %s)",
+                             haul_download_get_uri (download),
+                             haul_download_state_to_string (state),
+                             haul_download_state_to_string (expected),
+                             haul_download_get_error (download));
+  g_assertion_message (domain, file, line, func, message);
+}
+
+void
+haul_test_assert_error_contains_at (const char   *domain,
+                                    const char   *file,
+                                    int           line,
+                                    const char   *func,
+                                    HaulDownload *download,
+                                    const char   *needle)
+{
+  const char *error = haul_download_get_error (download);
+  g_autofree char *message = NULL;
+
+  if (error != NULL && strstr (error, needle) != NULL)
+    return;
+  message = g_strdup_printf ("error “%s” does not contain “%s”", error ? error : "(none)", needle);
+  g_assertion_message (domain, file, line, func, message);
+}
+
+void
+haul_test_assert_folder_at (const char *domain,
+                            const char *file,
+                            int         line,
+                            const char *func,
+                            const char *dir,
+                            const char *expected)
+{
+  g_autofree char *names = haul_test_list_dir (dir);
+
+  if (g_strcmp0 (names, expected) != 0)
+    g_assertion_message_cmpstr (domain, file, line, func, "haul_test_list_dir (dir) == expected",
+                                names, "==", expected);
 }
 
 void

@@ -19,8 +19,14 @@ HaulDownload *haul_test_add                   (HaulQueue      *queue,
                                                const char     *dir,
                                                const char     *path);
 
+/* Loopback only: the engine never goes through a proxy from the
+ * environment. Call it in main(), before any test. */
+void          haul_test_ignore_proxies        (void);
+
 gboolean      haul_test_download_is_finished  (gpointer        download);
 gboolean      haul_test_download_is_paused    (gpointer        download);
+/* Whether every download of the GPtrArray @downloads has finished. */
+gboolean      haul_test_downloads_are_finished (gpointer       downloads);
 
 /* Spins the main context until @predicate holds for @download; fails the
  * test with the download's state and error after HAUL_TEST_WAIT_MS. */
@@ -32,6 +38,46 @@ void          haul_test_wait_download         (HaulDownload      *download,
   haul_test_wait_download ((d), haul_test_download_is_finished, "finished")
 #define haul_test_wait_paused(d) \
   haul_test_wait_download ((d), haul_test_download_is_paused, "paused")
+
+/* Fail the test, naming the download, its state and its error, when
+ * @download is not in state @expected. */
+#define haul_test_assert_state(download, expected) \
+  haul_test_assert_state_at (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, (download), (expected))
+
+/* Fail the test when @download's error does not contain @needle. */
+#define haul_test_assert_error_contains(download, needle) \
+  haul_test_assert_error_contains_at (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, (download), (needle))
+
+/* Failed, with @needle in its error. */
+#define haul_test_assert_failed_with(download, needle) \
+  G_STMT_START { \
+    haul_test_assert_state ((download), HAUL_DOWNLOAD_STATE_FAILED); \
+    haul_test_assert_error_contains ((download), (needle)); \
+  } G_STMT_END
+
+/* The folder @dir holds exactly @expected, names sorted and joined by "|"
+ * ("" for nothing; see haul_test_list_dir()). */
+#define haul_test_assert_folder(dir, expected) \
+  haul_test_assert_folder_at (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, (dir), (expected))
+
+void          haul_test_assert_state_at          (const char        *domain,
+                                                  const char        *file,
+                                                  int                line,
+                                                  const char        *func,
+                                                  HaulDownload      *download,
+                                                  HaulDownloadState  expected);
+void          haul_test_assert_error_contains_at (const char        *domain,
+                                                  const char        *file,
+                                                  int                line,
+                                                  const char        *func,
+                                                  HaulDownload      *download,
+                                                  const char        *needle);
+void          haul_test_assert_folder_at         (const char        *domain,
+                                                  const char        *file,
+                                                  int                line,
+                                                  const char        *func,
+                                                  const char        *dir,
+                                                  const char        *expected);
 
 /* Completed, the file on disk holds exactly @content, no .part is left,
  * and the counters say 100 % with no error. */

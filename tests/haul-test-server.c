@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "haul-byte-range.h"
 #include "haul-test-server.h"
 
 #define THROTTLE_INTERVAL_MS 20
@@ -382,38 +383,6 @@ static const char html_page[] =
   "<!DOCTYPE html>\n<html><head><title>Link expired</title></head>\n"
   "<body><h1>This download link has expired</h1><p>Please log in again.</p></body></html>\n";
 
-/* "bytes=S-" or "bytes=S-E"; returns FALSE for anything else. */
-static gboolean
-parse_range (const char *value,
-             gint64     *start,
-             gint64     *end)
-{
-  const char *p;
-  char *endp;
-  gint64 s, e = -1;
-
-  if (value == NULL || !g_str_has_prefix (value, "bytes="))
-    return FALSE;
-  p = value + strlen ("bytes=");
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  s = g_ascii_strtoll (p, &endp, 10);
-  if (*endp != '-')
-    return FALSE;
-  p = endp + 1;
-  if (g_ascii_isdigit (*p))
-    {
-      e = g_ascii_strtoll (p, &endp, 10);
-      if (*endp != '\0' || e < s)
-        return FALSE;
-    }
-  else if (*p != '\0')
-    return FALSE;
-  *start = s;
-  *end = e;
-  return TRUE;
-}
-
 /* A response stops being "in flight" once it is written (or failed),
  * whichever comes first: the client may already start its next request. */
 static void
@@ -473,16 +442,17 @@ serve_file (HaulTestServer    *server,
 
   if (!o->ignore_range && range != NULL)
     {
-      gint64 s, e;
+      guint64 s, e;
       gboolean validator_ok = TRUE;
+      gboolean satisfiable;
 
       if (if_range != NULL && !o->ignore_if_range)
         validator_ok = g_strcmp0 (if_range, etag) == 0 ||
                        (etag == NULL && g_strcmp0 (if_range, entry->last_modified) == 0);
 
-      if (validator_ok && parse_range (range, &s, &e))
+      if (validator_ok && haul_byte_range_parse (range, (guint64) total, &s, &e, &satisfiable))
         {
-          if (s >= total)
+          if (!satisfiable)
             {
               char value[64];
 
@@ -493,8 +463,8 @@ serve_file (HaulTestServer    *server,
               soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
               return;
             }
-          start = s;
-          end = (e < 0 || e >= total) ? total - 1 : e;
+          start = (gint64) s;
+          end = (gint64) e - 1;
           partial = TRUE;
         }
     }

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "haul-headless.h"
 #include "haul-test-server.h"
 
 typedef struct
@@ -332,6 +333,66 @@ test_rate_limit_option (Fixture       *f,
   g_assert_cmpfloat (secs, >=, 1.0);
 }
 
+static gboolean
+signal_is_default (int signum)
+{
+  struct sigaction action;
+
+  g_assert_cmpint (sigaction (signum, NULL, &action), ==, 0);
+  return action.sa_handler == SIG_DFL;
+}
+
+/* haul --headless ARG…, in this process. */
+static int
+run_in_process (const char *first,
+                ...)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  va_list args;
+
+  g_strv_builder_add_many (builder, "haul", "--headless", NULL);
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_strv_builder_add (builder, arg);
+  va_end (args);
+  argv = g_strv_builder_end (builder);
+  return haul_headless_run (g_strv_length (argv), argv);
+}
+
+/* haul_headless_run() in this process: its SIGINT and SIGTERM handlers
+ * point into the run's stack frame, so however the run ends they are gone
+ * after it (GLib gives the signal back its default disposition once the
+ * last g_unix_signal source for it is removed). */
+static void
+test_signal_handlers_removed (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (20000, 10);
+  g_autofree char *ua = NULL, *session = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/in.bin", a, NULL);
+  ua = haul_test_server_uri (f->server, "/in.bin");
+  session = g_build_filename (f->dir, "session.db", NULL);
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+
+  /* A run that downloads (quiet: stdout carries this test's TAP). */
+  status = run_in_process ("--quiet", "-d", f->dir, ua, NULL);
+  g_assert_cmpint (status, ==, HAUL_EXIT_OK);
+  assert_file_equals (f->dir, "in.bin", a);
+  g_assert_true (signal_is_default (SIGINT));
+  g_assert_true (signal_is_default (SIGTERM));
+
+  /* A usage error found after the handlers were added: an empty session
+   * and no links. */
+  status = run_in_process ("--quiet", "-d", f->dir, "--session", session, NULL);
+  g_assert_cmpint (status, ==, HAUL_EXIT_USAGE);
+  g_assert_true (signal_is_default (SIGINT));
+  g_assert_true (signal_is_default (SIGTERM));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +412,7 @@ main (int   argc,
   ADD ("checksum", test_checksum);
   ADD ("resume-after-sigint", test_resume_after_sigint);
   ADD ("rate-limit-option", test_rate_limit_option);
+  ADD ("signal-handlers-removed", test_signal_handlers_removed);
 
 #undef ADD
 

@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "haul-byte-range.h"
 #include "haul-demo.h"
 #include "haul-download.h"
 #include "haul-queue.h"
@@ -498,6 +499,56 @@ test_stop (Fixture       *fx,
   /* Left running: dispose stops it. */
 }
 
+/* The Range parser the demo server shares with the tests' server. */
+static void
+test_byte_range_parse (void)
+{
+  const struct {
+    const char *value;
+    guint64     size;
+    gboolean    parsed;
+    gboolean    satisfiable;
+    guint64     start, end;
+  } cases[] = {
+    { "bytes=0-", 100, TRUE, TRUE, 0, 100 },
+    { "bytes=10-", 100, TRUE, TRUE, 10, 100 },
+    { "bytes=10-19", 100, TRUE, TRUE, 10, 20 },
+    { "bytes=90-500", 100, TRUE, TRUE, 90, 100 },
+    { "bytes=99-99", 100, TRUE, TRUE, 99, 100 },
+    { "bytes=-30", 100, TRUE, TRUE, 70, 100 },
+    { "bytes=-500", 100, TRUE, TRUE, 0, 100 },
+    { "bytes=100-", 100, TRUE, FALSE, 0, 0 },
+    { "bytes=0-", 0, TRUE, FALSE, 0, 0 },
+    { "bytes=-0", 100, TRUE, FALSE, 0, 0 },
+    { "bytes=99999999999999999999999-", 100, TRUE, FALSE, 0, 0 },
+    { "bytes=20-10", 100, FALSE, FALSE, 0, 0 },
+    { "bytes=0-10,20-30", 100, FALSE, FALSE, 0, 0 },
+    { "bytes=-", 100, FALSE, FALSE, 0, 0 },
+    { "bytes= 1-", 100, FALSE, FALSE, 0, 0 },
+    { "bytes=1-x", 100, FALSE, FALSE, 0, 0 },
+    { "items=0-", 100, FALSE, FALSE, 0, 0 },
+    { "", 100, FALSE, FALSE, 0, 0 },
+    { NULL, 100, FALSE, FALSE, 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint64 start = 12345, end = 12345;
+      gboolean satisfiable = -1;
+      gboolean parsed = haul_byte_range_parse (cases[i].value, cases[i].size, &start, &end, &satisfiable);
+
+      g_test_message ("%s of %" G_GUINT64_FORMAT, cases[i].value, cases[i].size);
+      g_assert_cmpint (parsed, ==, cases[i].parsed);
+      if (!parsed)
+        continue;
+      g_assert_cmpint (satisfiable, ==, cases[i].satisfiable);
+      if (!satisfiable)
+        continue;
+      g_assert_cmpuint (start, ==, cases[i].start);
+      g_assert_cmpuint (end, ==, cases[i].end);
+    }
+}
+
 #define ADD(path, func) \
   g_test_add ("/haul/ui/demo/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -506,16 +557,13 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  /* Loopback only: never through a proxy from the environment. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("HTTP_PROXY");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  haul_test_ignore_proxies ();
 
   ADD ("links", test_links);
   ADD ("engine", test_engine);
   ADD ("range", test_range);
   ADD ("stop", test_stop);
+  g_test_add_func ("/haul/ui/demo/byte-range-parse", test_byte_range_parse);
 
   return g_test_run ();
 }

@@ -289,30 +289,6 @@ add (Fixture    *fx,
   return d;
 }
 
-static void
-assert_failed_with (HaulDownload *d,
-                    const char   *needle)
-{
-  const char *message = haul_download_get_error (d);
-
-  if (haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_FAILED)
-    g_error ("%s is %s, not failed", haul_download_get_uri (d),
-             haul_download_state_to_string (haul_download_get_state (d)));
-  if (message == NULL || strstr (message, needle) == NULL)
-    g_error ("%s failed with “%s”, not “…%s…”", haul_download_get_uri (d), message, needle);
-}
-
-/* The folder holds exactly @expected ("a|b", "" for nothing): no partial
- * file kept as if complete, nothing written elsewhere. */
-static void
-assert_folder (Fixture    *fx,
-               const char *expected)
-{
-  g_autofree char *names = haul_test_list_dir (fx->dir);
-
-  g_assert_cmpstr (names, ==, expected);
-}
-
 /* ------------------------------------------------------------------ */
 
 /* A self-signed certificate: refused by default, with a clear reason, and
@@ -327,9 +303,9 @@ test_tls_self_signed (Fixture       *fx,
 
   raw_server_add (fx->server, "/secret.bin", head, strlen (head), body, 0);
   d = add (fx, "/secret.bin");
-  assert_failed_with (d, "could not be trusted");
+  haul_test_assert_failed_with (d, "could not be trusted");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0); /* not a passing fault */
-  assert_folder (fx, "");
+  haul_test_assert_folder (fx->dir, "");
 }
 
 /* One header line of 8 MiB, and header lines without end (64 MiB offered):
@@ -350,11 +326,11 @@ test_header_flood (Fixture       *fx,
   raw_server_add (fx->server, "/endless-headers.bin", status, strlen (status), NULL, 64 * 1024 * 1024);
 
   d = add (fx, "/huge-header.bin");
-  assert_failed_with (d, "headers were cut off or too long");
+  haul_test_assert_failed_with (d, "headers were cut off or too long");
   g_test_message ("8 MiB header: %s", haul_download_get_error (d));
 
   d = add (fx, "/endless-headers.bin");
-  assert_failed_with (d, "headers were cut off or too long");
+  haul_test_assert_failed_with (d, "headers were cut off or too long");
   g_test_message ("endless headers: %s; the server wrote %" G_GSIZE_FORMAT " bytes of them",
                   haul_download_get_error (d), raw_server_get_flooded (fx->server));
   /* The client hung up long before the 64 MiB (×2 attempts) were written. */
@@ -363,7 +339,7 @@ test_header_flood (Fixture       *fx,
   g_test_message ("peak RSS %" G_GINT64_FORMAT " KiB before, %" G_GINT64_FORMAT " KiB after",
                   rss_before, haul_test_proc_status_kib ("VmHWM"));
   g_assert_cmpint (haul_test_proc_status_kib ("VmHWM") - rss_before, <, 64 * 1024);
-  assert_folder (fx, "");
+  haul_test_assert_folder (fx->dir, "");
 }
 
 /* Control and escape bytes and separators in a name: the file lands in
@@ -388,8 +364,8 @@ test_hostile_name_bytes (Fixture       *fx,
   raw_server_add (fx->server, "/nul.bin", nul, sizeof nul - 1, body, 0);
 
   d = add (fx, "/nul.bin");
-  assert_failed_with (d, "sent a response Haul cannot accept");
-  assert_folder (fx, "");
+  haul_test_assert_failed_with (d, "sent a response Haul cannot accept");
+  haul_test_assert_folder (fx->dir, "");
 
   d = add (fx, "/name.bin");
   if (haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_COMPLETED)
@@ -397,7 +373,7 @@ test_hostile_name_bytes (Fixture       *fx,
   g_test_message ("saved as “%s”", haul_download_get_filename (d));
   g_assert_cmpstr (haul_download_get_filename (d), ==, "escape.txt");
   g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
-  assert_folder (fx, "escape.txt");
+  haul_test_assert_folder (fx->dir, "escape.txt");
 }
 
 /* Redirects may only lead to http and https, and a Location with control
@@ -416,13 +392,13 @@ test_redirect_schemes (Fixture       *fx,
   raw_server_add (fx->server, "/control", control, strlen (control), NULL, 0);
 
   d = add (fx, "/to-file");
-  assert_failed_with (d, "“file” links are not supported");
+  haul_test_assert_failed_with (d, "“file” links are not supported");
   d = add (fx, "/to-ftp");
-  assert_failed_with (d, "“ftp” links are not supported");
+  haul_test_assert_failed_with (d, "“ftp” links are not supported");
   d = add (fx, "/control");
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_FAILED);
   g_test_message ("Location with control bytes: %s", haul_download_get_error (d));
-  assert_folder (fx, "");
+  haul_test_assert_folder (fx->dir, "");
 }
 
 /* A broken status line and a body longer than announced on a connection
@@ -444,13 +420,9 @@ test_broken_answers (Fixture       *fx,
   g_test_message ("bad status line: %s", haul_download_get_error (d));
 
   d = add (fx, "/lying");
-  assert_failed_with (d, "closed the connection");
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    /* Only the partial file, kept for a resume; never the final name. */
-    g_assert_cmpstr (names, ==, "lying.part");
-  }
+  haul_test_assert_failed_with (d, "closed the connection");
+  /* Only the partial file, kept for a resume; never the final name. */
+  haul_test_assert_folder (fx->dir, "lying.part");
 }
 
 int

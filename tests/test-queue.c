@@ -166,20 +166,6 @@ wait_idle (Fixture *fx)
   g_assert_true (haul_test_wait_until (queue_is_idle, fx->queue, WAIT_MS));
 }
 
-#define assert_state(d, expected) \
-  G_STMT_START { \
-    HaulDownloadState s_ = haul_download_get_state (d); \
-    if (s_ != (expected)) \
-      { \
-        g_autofree char *m_ = g_strdup_printf ("%s is %s, expected %s (error: %s)", \
-                                               haul_download_get_uri (d), \
-                                               haul_download_state_to_string (s_), \
-                                               haul_download_state_to_string (expected), \
-                                               haul_download_get_error (d)); \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
-      } \
-  } G_STMT_END
-
 static char *
 part_path (HaulDownload *d)
 {
@@ -432,11 +418,11 @@ test_pause_resume (Fixture       *fx,
   serve (fx, "/pr/waiting.bin", small, 0);
   d = add (fx, "/pr/slow.bin");
   waiting = add (fx, "/pr/waiting.bin");
-  assert_state (waiting, HAUL_DOWNLOAD_STATE_QUEUED);
+  haul_test_assert_state (waiting, HAUL_DOWNLOAD_STATE_QUEUED);
 
   /* Pausing a queued download: no request, stays out of the way. */
   haul_queue_pause (fx->queue, waiting);
-  assert_state (waiting, HAUL_DOWNLOAD_STATE_PAUSED);
+  haul_test_assert_state (waiting, HAUL_DOWNLOAD_STATE_PAUSED);
 
   wait_downloading (d);
   haul_queue_pause (fx->queue, d);
@@ -482,14 +468,14 @@ test_cancel_retry (Fixture       *fx,
 
   haul_queue_cancel (fx->queue, d);
   wait_finished (d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_false (haul_test_exists_nofollow (part));
   g_assert_cmpint (haul_download_get_received (d), ==, 0);
   g_assert_null (haul_download_get_filename (d));
   /* Cancelling again, or pausing, changes nothing. */
   haul_queue_cancel (fx->queue, d);
   haul_queue_pause (fx->queue, d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
 
   /* Retry starts from zero: no Range. */
   haul_queue_retry (fx->queue, d);
@@ -506,7 +492,7 @@ test_cancel_retry (Fixture       *fx,
   haul_queue_retry (fx->queue, d);
   haul_queue_resume (fx->queue, d);
   haul_queue_cancel (fx->queue, d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_test_assert_completed_with (d, content);
 }
 
@@ -523,7 +509,7 @@ test_retry_failed (Fixture       *fx,
   wait_finished (d1);
   wait_finished (d2);
   wait_finished (d3);
-  assert_state (d1, HAUL_DOWNLOAD_STATE_FAILED);
+  haul_test_assert_state (d1, HAUL_DOWNLOAD_STATE_FAILED);
   g_assert_nonnull (strstr (haul_download_get_error (d1), "404"));
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/late/one.bin"), ==, 1);
 
@@ -594,11 +580,7 @@ test_remove (Fixture       *fx,
   haul_queue_remove (fx->queue, done); /* not there any more: nothing happens */
 
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/rm/queued.bin"), ==, 0);
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "done.bin");
-  }
+  haul_test_assert_folder (fx->dir, "done.bin");
 
   /* Added again after removal: starts afresh. */
   running = add (fx, "/rm/running.bin");
@@ -688,7 +670,7 @@ test_start (Fixture       *fx,
   /* A paused download, started: first of the waiting ones, queued again. */
   haul_queue_pause (fx->queue, d);
   haul_queue_start (fx->queue, d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
   {
     g_autofree char *order = queue_order (fx->queue);
 
@@ -728,7 +710,7 @@ test_pause_all (Fixture       *fx,
   haul_queue_pause_all (fx->queue);
   /* The waiting ones pause at once; the running ones once they stopped. */
   for (guint i = 2; i < n; i++)
-    assert_state ((HaulDownload *) g_ptr_array_index (downloads, i), HAUL_DOWNLOAD_STATE_PAUSED);
+    haul_test_assert_state ((HaulDownload *) g_ptr_array_index (downloads, i), HAUL_DOWNLOAD_STATE_PAUSED);
   for (guint i = 0; i < n; i++)
     wait_paused (g_ptr_array_index (downloads, i));
   wait_idle (fx);
@@ -887,17 +869,6 @@ test_publications (Fixture       *fx,
     }
 }
 
-static gboolean
-all_finished (gpointer data)
-{
-  GPtrArray *downloads = data;
-
-  for (guint i = 0; i < downloads->len; i++)
-    if (!haul_download_is_finished (g_ptr_array_index (downloads, i)))
-      return FALSE;
-  return TRUE;
-}
-
 typedef struct
 {
   guint bad;
@@ -944,7 +915,7 @@ test_final_progress (Fixture       *fx,
       g_ptr_array_add (downloads, add (fx, pb));
       g_ptr_array_add (downloads, add (fx, pc));
     }
-  g_assert_true (haul_test_wait_until (all_finished, downloads, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, WAIT_MS));
   g_signal_handlers_disconnect_by_data (fx->queue, &fp);
 
   g_assert_cmpuint (fp.bad, ==, 0);
@@ -985,9 +956,9 @@ test_signals (Fixture       *fx,
   g_assert_true (g_ptr_array_find (fx->finished, missing, NULL));
   g_assert_true (g_ptr_array_find (fx->finished, cancelled, NULL));
   g_assert_false (fx->finished_not_final);
-  assert_state (ok, HAUL_DOWNLOAD_STATE_COMPLETED);
-  assert_state (missing, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_state (cancelled, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (ok, HAUL_DOWNLOAD_STATE_COMPLETED);
+  haul_test_assert_state (missing, HAUL_DOWNLOAD_STATE_FAILED);
+  haul_test_assert_state (cancelled, HAUL_DOWNLOAD_STATE_CANCELLED);
 
   /* idle: at least once, only when really idle, and not before the end. */
   g_assert_cmpuint (fx->n_idle, >=, 1);
@@ -1040,22 +1011,22 @@ test_retry_backoff (Fixture       *fx,
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/flaky.bin"), ==, 3);
 
   wait_finished (gives_up);
-  assert_state (gives_up, HAUL_DOWNLOAD_STATE_FAILED);
+  haul_test_assert_state (gives_up, HAUL_DOWNLOAD_STATE_FAILED);
   g_assert_nonnull (strstr (haul_download_get_error (gives_up), "500"));
   g_assert_cmpuint (haul_download_get_retries (gives_up), ==, 3);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/bo/broken.bin"), ==, 4);
 
   /* Waiting to retry: they keep their slots and say why. */
-  assert_state (paused, HAUL_DOWNLOAD_STATE_CONNECTING);
+  haul_test_assert_state (paused, HAUL_DOWNLOAD_STATE_CONNECTING);
   g_assert_nonnull (strstr (haul_download_get_error (paused), "retry 1 of 3"));
-  assert_state (removed, HAUL_DOWNLOAD_STATE_CONNECTING);
+  haul_test_assert_state (removed, HAUL_DOWNLOAD_STATE_CONNECTING);
   g_assert_nonnull (strstr (haul_download_get_error (removed), "429"));
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 2);
   haul_queue_remove (fx->queue, removed);
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 3);
   haul_queue_pause (fx->queue, paused);
-  assert_state (paused, HAUL_DOWNLOAD_STATE_PAUSED);
+  haul_test_assert_state (paused, HAUL_DOWNLOAD_STATE_PAUSED);
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
   g_assert_true (haul_queue_is_idle (fx->queue));
   haul_queue_resume (fx->queue, paused);
@@ -1161,7 +1132,7 @@ test_cancel_then_pause (Fixture       *fx,
   haul_queue_cancel (fx->queue, d);
   haul_queue_pause_all (fx->queue);
   wait_finished (d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_null (haul_download_get_filename (d));
   haul_test_spin (200); /* the off-thread delete and the release of the name */
   g_assert_false (haul_test_exists_nofollow (part));
@@ -1322,11 +1293,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  /* Loopback only: never through a proxy from the environment. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("HTTP_PROXY");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  haul_test_ignore_proxies ();
 
   ADD ("add", test_add);
   ADD ("add-with-checksum", test_add_with_checksum);

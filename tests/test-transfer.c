@@ -159,31 +159,6 @@ wait_received (HaulDownload *d,
              haul_download_get_error (d));
 }
 
-#define assert_state(d, expected) \
-  G_STMT_START { \
-    HaulDownloadState s_ = haul_download_get_state (d); \
-    if (s_ != (expected)) \
-      { \
-        g_autofree char *m_ = g_strdup_printf ("%s is %s, expected %s (error: %s)", \
-                                               haul_download_get_uri (d), \
-                                               haul_download_state_to_string (s_), \
-                                               haul_download_state_to_string (expected), \
-                                               haul_download_get_error (d)); \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
-      } \
-  } G_STMT_END
-
-#define assert_error_contains(d, needle) \
-  G_STMT_START { \
-    const char *e_ = haul_download_get_error (d); \
-    if (e_ == NULL || strstr (e_, (needle)) == NULL) \
-      { \
-        g_autofree char *m_ = g_strdup_printf ("error “%s” does not contain “%s”", \
-                                               e_ ? e_ : "(none)", (needle)); \
-        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, m_); \
-      } \
-  } G_STMT_END
-
 static void
 assert_ranges (HaulTestServer *server,
                const char     *path,
@@ -292,11 +267,7 @@ test_plain (Fixture       *fx,
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/files/plain.bin"), ==, 1);
   assert_ranges (fx->server, "/files/plain.bin", "");
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "plain.bin");
-  }
+  haul_test_assert_folder (fx->dir, "plain.bin");
 }
 
 static void
@@ -406,11 +377,7 @@ test_pause_keeps_part (Fixture       *fx,
   g_assert_true (file_has_prefix_of (part, content, haul_download_get_received (d)));
   g_assert_cmpint (haul_download_get_received (d), >, 0);
   g_assert_null (haul_download_get_error (d));
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "keep.bin.part");
-  }
+  haul_test_assert_folder (fx->dir, "keep.bin.part");
 }
 
 static void
@@ -434,7 +401,7 @@ test_cancel_deletes_part (Fixture       *fx,
   g_assert_true (haul_test_exists_nofollow (part1));
   haul_queue_cancel (fx->queue, d1);
   haul_test_wait_finished (d1);
-  assert_state (d1, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (d1, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_false (haul_test_exists_nofollow (part1));
   g_assert_null (haul_download_get_filename (d1));
 
@@ -446,17 +413,13 @@ test_cancel_deletes_part (Fixture       *fx,
   haul_test_wait_paused (d2);
   g_assert_true (haul_test_exists_nofollow (part2));
   haul_queue_cancel (fx->queue, d2);
-  assert_state (d2, HAUL_DOWNLOAD_STATE_CANCELLED);
+  haul_test_assert_state (d2, HAUL_DOWNLOAD_STATE_CANCELLED);
   /* The delete runs off the main thread. */
   for (guint i = 0; i < 200 && haul_test_exists_nofollow (part2); i++)
     haul_test_spin (10);
   g_assert_false (haul_test_exists_nofollow (part2));
 
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "");
-  }
+  haul_test_assert_folder (fx->dir, "");
 }
 
 static void
@@ -594,15 +557,10 @@ test_slow_headers (Fixture       *fx,
   haul_test_wait_finished (d);
 
   /* No answer within the connect timeout: a timeout, retried, then failed. */
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "within 1 second");
+  haul_test_assert_failed_with (d, "within 1 second");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/silent.bin"), ==, 2);
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "");
-  }
+  haul_test_assert_folder (fx->dir, "");
 }
 
 /* A .part left by an earlier run (another queue, as after a restart) is
@@ -705,8 +663,7 @@ test_html_on_resume (Fixture       *fx,
   d = add (fx, "/expiring.bin");
   haul_test_wait_finished (d);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "web page");
+  haul_test_assert_failed_with (d, "web page");
   /* The earlier bytes are still there for a later retry, not the HTML. */
   part = part_path (d);
   g_assert_true (file_has_prefix_of (part, content, 150000));
@@ -733,8 +690,7 @@ test_length_too_long (Fixture       *fx,
 
   /* Every attempt ends early: retried, then failed. Never "completed"
    * with a short file. */
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "closed the connection");
+  haul_test_assert_failed_with (d, "closed the connection");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 3);
   n_requests = haul_test_server_get_n_requests (fx->server, "/long.bin");
   g_assert_cmpuint (n_requests, ==, 4);
@@ -861,16 +817,11 @@ test_redirect_loop (Fixture       *fx,
   d = add (fx, "/loop/a");
   haul_test_wait_finished (d);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "loop");
+  haul_test_assert_failed_with (d, "loop");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/loop/a"), ==, 1);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/loop/b"), ==, 1);
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "");
-  }
+  haul_test_assert_folder (fx->dir, "");
 }
 
 static void
@@ -893,15 +844,10 @@ test_redirect_too_many (Fixture       *fx,
   d = add (fx, "/hop/0");
   haul_test_wait_finished (d);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "redirected more than");
+  haul_test_assert_failed_with (d, "redirected more than");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/hop/30"), ==, 0);
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "");
-  }
+  haul_test_assert_folder (fx->dir, "");
 }
 
 static void
@@ -932,17 +878,12 @@ test_not_found (Fixture       *fx,
   d = add (fx, "/no/such/file.bin");
   haul_test_wait_finished (d);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "404");
+  haul_test_assert_failed_with (d, "404");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   /* Permanent: no retry comes later either. */
   haul_test_spin (300);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/no/such/file.bin"), ==, 1);
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "");
-  }
+  haul_test_assert_folder (fx->dir, "");
 }
 
 static void
@@ -1242,9 +1183,8 @@ test_checksum (Fixture       *fx,
 
   /* A mismatch fails at once, says the file is damaged, and leaves neither
    * the file nor a .part that a retry would "resume". */
-  assert_state (d3, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d3, "damaged");
-  assert_error_contains (d3, "checksum");
+  haul_test_assert_failed_with (d3, "damaged");
+  haul_test_assert_error_contains (d3, "checksum");
   g_assert_cmpuint (haul_download_get_retries (d3), ==, 0);
   names = haul_test_list_dir (fx->dir);
   g_assert_cmpstr (names, ==, "good-md5.bin|good-sha.bin");
@@ -1285,17 +1225,6 @@ rate_probe_notify_cb (GObject    *object,
     }
 }
 
-static gboolean
-all_finished (gpointer data)
-{
-  GPtrArray *downloads = data;
-
-  for (guint i = 0; i < downloads->len; i++)
-    if (!haul_download_is_finished (g_ptr_array_index (downloads, i)))
-      return FALSE;
-  return TRUE;
-}
-
 static gdouble
 measure_rate (GPtrArray *downloads,
               gint64     skip)
@@ -1306,7 +1235,7 @@ measure_rate (GPtrArray *downloads,
   for (guint i = 0; i < downloads->len; i++)
     g_signal_connect (g_ptr_array_index (downloads, i), "notify::received",
                       G_CALLBACK (rate_probe_notify_cb), &probe);
-  g_assert_true (haul_test_wait_until (all_finished, downloads, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, WAIT_MS));
   t1 = g_get_monotonic_time ();
   for (guint i = 0; i < downloads->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (downloads, i), &probe);
@@ -1491,8 +1420,7 @@ test_symlink_part_resume (Fixture       *fx,
 
   haul_queue_resume (fx->queue, d);
   haul_test_wait_finished (d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "symbolic link");
+  haul_test_assert_failed_with (d, "symbolic link");
 
   g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
   g_assert_cmpstr (data_after, ==, "do not touch");
@@ -1530,8 +1458,7 @@ test_hardlink_part_resume (Fixture       *fx,
 
   haul_queue_resume (fx->queue, d);
   haul_test_wait_finished (d);
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d, "hard link");
+  haul_test_assert_failed_with (d, "hard link");
 
   g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
   g_assert_cmpstr (data_after, ==, "do not touch");
@@ -1602,9 +1529,9 @@ unwritable_child (void)
   configure_queue (queue);
   d = download_once (server, queue, dest, content);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   g_print ("error: %s\n", haul_download_get_error (d));
-  assert_error_contains (d, "not allowed to write");
+  haul_test_assert_error_contains (d, "not allowed to write");
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   {
     g_autofree char *names = haul_test_list_dir (dest);
@@ -1714,17 +1641,11 @@ test_no_folder (Fixture       *fx,
   haul_test_wait_finished (d1);
   haul_test_wait_finished (d2);
 
-  assert_state (d1, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d1, "does not exist");
-  assert_state (d2, HAUL_DOWNLOAD_STATE_FAILED);
-  assert_error_contains (d2, "does not exist");
+  haul_test_assert_failed_with (d1, "does not exist");
+  haul_test_assert_failed_with (d2, "does not exist");
   g_assert_cmpuint (haul_download_get_retries (d1), ==, 0);
   g_assert_false (haul_test_exists_nofollow (missing));
-  {
-    g_autofree char *names = haul_test_list_dir (fx->dir);
-
-    g_assert_cmpstr (names, ==, "a-file");
-  }
+  haul_test_assert_folder (fx->dir, "a-file");
 }
 
 static void
@@ -1765,9 +1686,9 @@ disk_full_child (void)
   configure_queue (queue);
   d = download_once (server, queue, dest, content);
 
-  assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
   g_print ("error: %s\n", haul_download_get_error (d));
-  assert_error_contains (d, "disk is full");
+  haul_test_assert_error_contains (d, "disk is full");
   /* Permanent: no retry. Nothing but the partial file is there. */
   g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   g_assert_cmpuint (haul_test_server_get_n_requests (server, "/big.bin"), ==, 1);
@@ -1808,11 +1729,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  /* Loopback only: never through a proxy from the environment. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("HTTP_PROXY");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
+  haul_test_ignore_proxies ();
 
   ADD ("plain", test_plain);
   ADD ("concurrent", test_concurrent);

@@ -25,6 +25,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "haul-byte-range.h"
 #include "haul-demo.h"
 
 #define KIB ((guint64) 1024)
@@ -394,59 +395,6 @@ stream_start (HaulDemo          *self,
 /* ------------------------------------------------------------------ */
 /* Requests (server thread) */
 
-/* One range: "bytes=S-", "bytes=S-E" or "bytes=-N". FALSE for anything
- * else (several ranges, garbage), which is answered with the whole file. */
-static gboolean
-parse_range (const char *value,
-             guint64     size,
-             guint64    *start,
-             guint64    *end,
-             gboolean   *satisfiable)
-{
-  const char *p;
-  char *endp;
-  guint64 first, last;
-
-  if (value == NULL || !g_str_has_prefix (value, "bytes="))
-    return FALSE;
-  p = value + strlen ("bytes=");
-
-  if (*p == '-')
-    {
-      guint64 suffix;
-
-      if (!g_ascii_isdigit (p[1]))
-        return FALSE;
-      suffix = g_ascii_strtoull (p + 1, &endp, 10);
-      if (*endp != '\0')
-        return FALSE;
-      *satisfiable = suffix > 0 && size > 0;
-      *start = size - MIN (suffix, size);
-      *end = size;
-      return TRUE;
-    }
-
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  first = g_ascii_strtoull (p, &endp, 10);
-  if (*endp != '-')
-    return FALSE;
-  p = endp + 1;
-  last = G_MAXUINT64;
-  if (*p != '\0')
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      last = g_ascii_strtoull (p, &endp, 10);
-      if (*endp != '\0' || last < first)
-        return FALSE;
-    }
-  *satisfiable = first < size;
-  *start = first;
-  *end = MIN (last, size - 1) + 1;
-  return TRUE;
-}
-
 static void
 serve_expired (SoupServerMessage *msg)
 {
@@ -482,7 +430,7 @@ serve_file (HaulDemo          *self,
       guint64 s, e;
       gboolean satisfiable;
 
-      if (parse_range (range, file->size, &s, &e, &satisfiable))
+      if (haul_byte_range_parse (range, file->size, &s, &e, &satisfiable))
         {
           if (!satisfiable)
             {
