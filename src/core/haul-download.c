@@ -63,9 +63,6 @@ haul_download_finalize (GObject *object)
 {
   HaulDownload *self = (HaulDownload *)object;
 
-  g_assert (self->job == NULL);
-  g_assert (self->retry_source == 0);
-
   g_free (self->uri);
   g_free (self->final_uri);
   g_free (self->directory);
