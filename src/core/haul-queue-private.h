@@ -1,8 +1,11 @@
 /* haul-queue-private.h — what the queue's files share
  *
- * HaulQueue is split by concern: haul-queue.c holds the GObject, the list
- * model, saving and the public API; haul-queue-scheduler.c starts, stops
- * and publishes attempts. Both run on the main thread only.
+ * HaulQueue is split by concern, all on the main thread:
+ *  - haul-queue.c: the GObject, the list (a GListModel) and its edits;
+ *  - haul-queue-control.c: start, pause, resume, cancel, retry;
+ *  - haul-queue-scheduler.c: which download starts next, its attempt,
+ *    the attempt's progress publications and its outcome;
+ *  - haul-queue-persist.c: saving to the store and restoring from it.
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -106,20 +109,31 @@ gboolean _haul_queue_stop_active     (HaulQueue     *self,
                                       HaulPendingOp  op);
 gboolean _haul_queue_requeue_stopping (HaulQueueItem *item);
 void     _haul_queue_publish         (gpointer       user_data);
-void     _haul_queue_update_speed    (HaulQueue     *self);
 
-/* haul-queue.c: what the scheduler reports back */
+/* haul-queue.c: the list, and what the scheduler reports back */
+HaulQueueItem *_haul_queue_append    (HaulQueue     *self,
+                                      HaulDownload  *d);
+void     _haul_queue_items_changed   (HaulQueue     *self,
+                                      guint          position,
+                                      guint          removed,
+                                      guint          added);
 void     _haul_queue_set_n_active    (HaulQueue     *self,
                                       guint          n_active);
-void     _haul_queue_mark_dirty      (HaulQueue     *self,
-                                      HaulQueueItem *item);
+void     _haul_queue_update_speed    (HaulQueue     *self);
 void     _haul_queue_forget_part     (HaulQueue     *self,
                                       HaulDownload  *d);
 void     _haul_queue_finish_inactive (HaulQueue         *self,
                                       HaulDownload      *d,
                                       HaulDownloadState  state);
 void     _haul_queue_maybe_emit_idle (HaulQueue     *self);
-void     _haul_queue_notify_speed    (HaulQueue     *self);
+
+/* haul-queue-persist.c: saving */
+void     _haul_queue_mark_dirty       (HaulQueue     *self,
+                                       HaulQueueItem *item);
+void     _haul_queue_mark_range_dirty (HaulQueue     *self,
+                                       guint          from,
+                                       guint          to);
+void     _haul_queue_flush_dirty      (HaulQueue     *self);
 
 /* Tests: how many items the scheduler has looked at so far. */
 guint64  _haul_queue_get_n_examined  (HaulQueue     *self);

@@ -1,4 +1,4 @@
-/* haul-queue.c — the list of downloads and the scheduler that runs them
+/* haul-queue.c — the list of downloads
  *
  * HaulQueue is a GListModel of HaulDownload, main thread only. It starts
  * at most max-active downloads at a time; each attempt is a GTask whose data
@@ -6,6 +6,10 @@
  * Progress comes back through one coalesced idle (HaulProgressBridge);
  * completion through the task's callback, which publishes the final
  * counters before it changes the state, then starts the next download.
+ *
+ * This file holds the GObject, the list and its edits (add, remove, move),
+ * the queue's properties and the one-second tick; the rest is split by
+ * concern, see haul-queue-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,75 +57,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ------------------------------------------------------------------ */
-/* Persistence: every change is saved, coalesced into one idle */
-
-static gboolean
-save_dirty_cb (gpointer user_data)
-{
-  HaulQueue *self = user_data;
-  GHashTableIter iter;
-  gpointer key;
-
-  self->save_source = 0;
-  if (self->store == NULL)
-    {
-      g_hash_table_remove_all (self->dirty);
-      return G_SOURCE_REMOVE;
-    }
-
-  if (g_hash_table_size (self->dirty) > 64)
-    {
-      /* Many (a big add, a reorder): one pass for the positions. */
-      for (guint i = 0; i < self->items->len; i++)
-        {
-          HaulQueueItem *item = g_ptr_array_index (self->items, i);
-
-          if (g_hash_table_contains (self->dirty, item))
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (item->download, i);
-
-              haul_store_save (self->store, r);
-            }
-        }
-    }
-  else
-    {
-      g_hash_table_iter_init (&iter, self->dirty);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        {
-          HaulQueueItem *item = key;
-
-          if (item->listed)
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (item->download,
-                                                                      item->position);
-
-              haul_store_save (self->store, r);
-            }
-        }
-    }
-  g_hash_table_remove_all (self->dirty);
-  return G_SOURCE_REMOVE;
-}
-
-/* @item must be listed: the dirty set holds no references, and an item
- * leaves it when it is removed. */
-void
-_haul_queue_mark_dirty (HaulQueue     *self,
-                        HaulQueueItem *item)
-{
-  if (self->store == NULL || !item->listed)
-    return;
-  g_hash_table_add (self->dirty, item);
-  if (self->save_source == 0)
-    {
-      self->save_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, save_dirty_cb, self, NULL);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
-                                "[haul] save queue");
-    }
-}
-
 static void
 download_notify_cb (HaulDownload *d,
                     GParamSpec   *pspec,
@@ -140,15 +75,6 @@ download_notify_cb (HaulDownload *d,
       g_str_equal (name, "speed") || g_str_equal (name, "eta"))
     return;
   _haul_queue_mark_dirty (self, item);
-}
-
-static void
-mark_range_dirty (HaulQueue *self,
-                  guint      from,
-                  guint      to)
-{
-  for (guint i = from; i <= to && i < self->items->len; i++)
-    _haul_queue_mark_dirty (self, g_ptr_array_index (self->items, i));
 }
 
 /* ------------------------------------------------------------------ */
@@ -185,11 +111,11 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = list_model_get_item;
 }
 
-static void
-items_changed (HaulQueue *self,
-               guint      position,
-               guint      removed,
-               guint      added)
+void
+_haul_queue_items_changed (HaulQueue *self,
+                           guint      position,
+                           guint      removed,
+                           guint      added)
 {
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   if (removed != added)
@@ -371,9 +297,9 @@ haul_queue_new (void)
 
 /* Appends @d as it is (no items-changed: the caller emits it). Items
  * after the cursor need no scheduling bookkeeping. */
-static HaulQueueItem *
-append_download (HaulQueue    *self,
-                 HaulDownload *d)
+HaulQueueItem *
+_haul_queue_append (HaulQueue    *self,
+                    HaulDownload *d)
 {
   HaulQueueItem *item = _haul_queue_item_new (self, d);
 
@@ -428,8 +354,8 @@ haul_queue_add (HaulQueue   *self,
     }
 
   d = haul_download_new (normalized, directory);
-  _haul_queue_mark_dirty (self, append_download (self, d));
-  items_changed (self, self->items->len - 1, 0, 1);
+  _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
+  _haul_queue_items_changed (self, self->items->len - 1, 0, 1);
   _haul_queue_schedule (self);
   return d;
 }
@@ -481,8 +407,8 @@ haul_queue_add_download (HaulQueue    *self,
   g_return_if_fail (HAUL_IS_DOWNLOAD (download));
   g_return_if_fail (!g_hash_table_contains (self->by_uri, download->uri));
 
-  _haul_queue_mark_dirty (self, append_download (self, download));
-  items_changed (self, self->items->len - 1, 0, 1);
+  _haul_queue_mark_dirty (self, _haul_queue_append (self, download));
+  _haul_queue_items_changed (self, self->items->len - 1, 0, 1);
   _haul_queue_schedule (self);
 }
 
@@ -517,14 +443,14 @@ haul_queue_add_uris (HaulQueue       *self,
           continue;
         }
       d = haul_download_new (uri, directory);
-      _haul_queue_mark_dirty (self, append_download (self, d));
+      _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
     }
 
   if (n_duplicates != NULL)
     *n_duplicates = dups;
   if (self->items->len > before)
     {
-      items_changed (self, before, 0, self->items->len - before);
+      _haul_queue_items_changed (self, before, 0, self->items->len - before);
       _haul_queue_schedule (self);
     }
   return self->items->len - before;
@@ -568,138 +494,6 @@ haul_queue_get_position (HaulQueue    *self,
 }
 
 /**
- * haul_queue_start:
- *
- * Puts @download first among the waiting ones (un-pausing it), so it is the
- * next to run; it starts at once if a slot is free.
- */
-void
-haul_queue_start (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  guint first_waiting = 0;
-
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (haul_download_is_active (download) || download->state == HAUL_DOWNLOAD_STATE_COMPLETED)
-    return;
-
-  while (first_waiting < self->items->len)
-    {
-      HaulDownload *d = haul_queue_get_download (self, first_waiting);
-
-      if (d == download || d->state == HAUL_DOWNLOAD_STATE_QUEUED)
-        break;
-      first_waiting++;
-    }
-  haul_queue_move (self, download, first_waiting);
-
-  if (download->state == HAUL_DOWNLOAD_STATE_FAILED || download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
-    haul_queue_retry (self, download);
-  else
-    haul_queue_resume (self, download);
-}
-
-void
-haul_queue_pause (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-  g_return_if_fail (HAUL_IS_DOWNLOAD (download));
-
-  switch (download->state)
-    {
-    case HAUL_DOWNLOAD_STATE_QUEUED:
-      _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
-      _haul_queue_maybe_emit_idle (self);
-      break;
-    case HAUL_DOWNLOAD_STATE_CONNECTING:
-    case HAUL_DOWNLOAD_STATE_DOWNLOADING:
-    case HAUL_DOWNLOAD_STATE_VERIFYING:
-      if (!_haul_queue_stop_active (self, _haul_queue_lookup (self, download), HAUL_PENDING_PAUSE))
-        {
-          _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
-          _haul_queue_schedule (self);
-          _haul_queue_maybe_emit_idle (self);
-        }
-      break;
-    case HAUL_DOWNLOAD_STATE_COMPLETED:
-    case HAUL_DOWNLOAD_STATE_PAUSED:
-    case HAUL_DOWNLOAD_STATE_FAILED:
-    case HAUL_DOWNLOAD_STATE_CANCELLED:
-    default:
-      break;
-    }
-}
-
-void
-haul_queue_resume (HaulQueue    *self,
-                   HaulDownload *download)
-{
-  HaulQueueItem *item;
-
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  item = _haul_queue_lookup (self, download);
-  if (_haul_queue_requeue_stopping (item))
-    return;
-  if (download->state == HAUL_DOWNLOAD_STATE_FAILED)
-    {
-      haul_queue_retry (self, download);
-      return;
-    }
-  if (download->state != HAUL_DOWNLOAD_STATE_PAUSED || (item != NULL && item->job != NULL))
-    return;
-
-  _haul_download_set_error (download, NULL);
-  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
-  _haul_queue_schedule (self);
-}
-
-/**
- * haul_queue_cancel:
- *
- * Stops @download and deletes its partial file. It stays in the list as
- * cancelled, and can be retried from zero.
- */
-void
-haul_queue_cancel (HaulQueue    *self,
-                   HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (download->state == HAUL_DOWNLOAD_STATE_COMPLETED ||
-      download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
-    return;
-
-  if (_haul_queue_stop_active (self, _haul_queue_lookup (self, download), HAUL_PENDING_CANCEL))
-    return;
-
-  _haul_queue_forget_part (self, download);
-  _haul_queue_finish_inactive (self, download, HAUL_DOWNLOAD_STATE_CANCELLED);
-  _haul_queue_schedule (self);
-  _haul_queue_maybe_emit_idle (self);
-}
-
-void
-haul_queue_retry (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (_haul_queue_requeue_stopping (_haul_queue_lookup (self, download)))
-    return;
-  if (download->state != HAUL_DOWNLOAD_STATE_FAILED &&
-      download->state != HAUL_DOWNLOAD_STATE_CANCELLED)
-    return;
-
-  _haul_download_set_retries (download, 0);
-  _haul_download_set_error (download, NULL);
-  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
-  _haul_queue_schedule (self);
-}
-
-/**
  * haul_queue_remove:
  *
  * Takes @download out of the list. An unfinished download is stopped and its
@@ -731,8 +525,8 @@ haul_queue_remove (HaulQueue    *self,
   g_hash_table_remove (self->dirty, item);
   if (self->store != NULL)
     haul_store_delete (self->store, d->id);
-  items_changed (self, position, 1, 0);
-  mark_range_dirty (self, position, self->items->len - 1);
+  _haul_queue_items_changed (self, position, 1, 0);
+  _haul_queue_mark_range_dirty (self, position, self->items->len - 1);
 
   if (!_haul_queue_stop_active (self, item, HAUL_PENDING_REMOVE))
     {
@@ -770,8 +564,8 @@ haul_queue_move (HaulQueue    *self,
   renumber (self, MIN (from, position), MAX (from, position));
   /* What moved in front of the cursor may wait: look there again. */
   self->cursor = MIN (self->cursor, MIN (from, position));
-  mark_range_dirty (self, MIN (from, position), MAX (from, position));
-  items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
+  _haul_queue_mark_range_dirty (self, MIN (from, position), MAX (from, position));
+  _haul_queue_items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
                  ABS ((int) from - (int) position) + 1);
   return TRUE;
 }
@@ -796,43 +590,6 @@ haul_queue_move_down (HaulQueue    *self,
   if (!haul_queue_get_position (self, download, &pos))
     return FALSE;
   return haul_queue_move (self, download, pos + 1);
-}
-
-void
-haul_queue_pause_all (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulQueueItem *item = g_ptr_array_index (self->items, i);
-      HaulDownload *d = item->download;
-
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED)
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
-      else if (haul_download_is_active (d) && !_haul_queue_stop_active (self, item, HAUL_PENDING_PAUSE))
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
-    }
-  _haul_queue_maybe_emit_idle (self);
-}
-
-void
-haul_queue_resume_all (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulQueueItem *item = g_ptr_array_index (self->items, i);
-      HaulDownload *d = item->download;
-
-      if (d->state == HAUL_DOWNLOAD_STATE_PAUSED && item->job == NULL)
-        {
-          _haul_download_set_error (d, NULL);
-          _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
-        }
-    }
-  _haul_queue_schedule (self);
 }
 
 guint
@@ -907,75 +664,6 @@ haul_queue_set_download_rate_limit (HaulQueue    *self,
 }
 
 /**
- * haul_queue_set_store:
- * @store: (nullable): an open store, or %NULL to stop saving
- *
- * From now on every change of every download is saved to @store (in
- * batches, by its writer thread), and what running downloads received is
- * checkpointed every second.
- */
-void
-haul_queue_set_store (HaulQueue *self,
-                      HaulStore *store)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  g_set_object (&self->store, store);
-}
-
-/**
- * haul_queue_restore:
- * @records: (element-type HaulStoreRecord): saved downloads, in queue order
- * @resume: whether downloads that were running or waiting start again
- *   (else they come back paused)
- *
- * Appends saved downloads (one items-changed emission). Finished ones come
- * back as history, paused ones paused. Links already in the queue are
- * skipped.
- *
- * Returns: how many were added
- */
-guint
-haul_queue_restore (HaulQueue       *self,
-                    const GPtrArray *records,
-                    gboolean         resume)
-{
-  guint before = self->items->len;
-
-  g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
-
-  for (guint i = 0; i < records->len; i++)
-    {
-      const HaulStoreRecord *r = g_ptr_array_index (records, i);
-      g_autoptr(HaulDownload) d = NULL;
-      HaulQueueItem *item;
-      gboolean normalized = FALSE;
-
-      if (g_hash_table_contains (self->by_uri, r->uri))
-        continue;
-      d = _haul_download_new_from_record (r);
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
-        {
-          normalized = d->state != HAUL_DOWNLOAD_STATE_QUEUED || !resume;
-          d->state = resume ? HAUL_DOWNLOAD_STATE_QUEUED : HAUL_DOWNLOAD_STATE_PAUSED;
-        }
-      if (d->filename != NULL && d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
-        haul_name_claims_try (self->claims, d->directory, d->filename);
-
-      item = append_download (self, d);
-      if (normalized)
-        _haul_queue_mark_dirty (self, item);
-    }
-
-  if (self->items->len > before)
-    {
-      items_changed (self, before, 0, self->items->len - before);
-      _haul_queue_schedule (self);
-    }
-  return self->items->len - before;
-}
-
-/**
  * haul_queue_clear_finished:
  *
  * Removes completed downloads from the list and the store; their files
@@ -1000,49 +688,6 @@ haul_queue_clear_finished (HaulQueue *self)
   for (guint i = 0; i < done->len; i++)
     haul_queue_remove (self, g_ptr_array_index (done, i));
   return done->len;
-}
-
-/**
- * haul_queue_stop_for_exit:
- *
- * Pauses everything that runs or waits, keeping partial files, and marks
- * those downloads to start again when the queue is restored (they are
- * saved as queued). Run the main loop until haul_queue_get_n_active() is
- * 0, then flush the store.
- */
-void
-haul_queue_stop_for_exit (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulQueueItem *item = g_ptr_array_index (self->items, i);
-      HaulDownload *d = item->download;
-
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
-        {
-          d->resume_on_start = TRUE;
-          _haul_queue_mark_dirty (self, item);
-        }
-    }
-  haul_queue_pause_all (self);
-}
-
-/**
- * haul_queue_save_now:
- *
- * Posts every pending change to the store at once (before a flush).
- */
-void
-haul_queue_save_now (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->running->len; i++)
-    _haul_queue_mark_dirty (self, g_ptr_array_index (self->running, i));
-  g_clear_handle_id (&self->save_source, g_source_remove);
-  save_dirty_cb (self);
 }
 
 guint
@@ -1139,10 +784,7 @@ haul_queue_dispose (GObject *object)
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
   if (self->save_source != 0)
-    {
-      g_clear_handle_id (&self->save_source, g_source_remove);
-      save_dirty_cb (self);
-    }
+    _haul_queue_flush_dirty (self);
   g_clear_object (&self->store);
   if (self->bridge != NULL)
     haul_progress_bridge_detach (self->bridge);
