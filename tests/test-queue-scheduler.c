@@ -4,7 +4,8 @@
  * restored history): after every completion the scheduler must find the
  * next waiting download without looking at the finished ones again. These
  * tests count how many items it looks at (a private test hook), never how
- * long it takes.
+ * long it takes. And a running download's progress publication is one
+ * batch of notifications (one HaulDownload::changed).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -175,6 +176,60 @@ test_resume_behind_cursor (Fixture       *fx,
                  haul_download_get_state (first) == HAUL_DOWNLOAD_STATE_COMPLETED);
 }
 
+typedef struct
+{
+  guint n_changed;
+  guint n_state;
+} ChangeCounts;
+
+static void
+changed_cb (HaulDownload *d,
+            ChangeCounts *c)
+{
+  c->n_changed++;
+}
+
+static void
+state_cb (HaulDownload *d,
+          GParamSpec   *pspec,
+          ChangeCounts *c)
+{
+  c->n_state++;
+}
+
+/* Each progress publication of a running download is one batch of
+ * notifications: one HaulDownload::changed (a row formats its text once),
+ * not one per property it changed. */
+static void
+test_one_change_per_publication (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (300 * 1024, 7);
+  ChangeCounts c = { 0 };
+  HaulDownload *d;
+  guint64 n_publications;
+  gint64 t0, n_ticks;
+
+  haul_test_server_add_file (fx->server, "/slow", content, NULL);
+  haul_queue_set_rate_limit (fx->queue, 200 * 1024);
+  n_publications = haul_queue_get_n_publications (fx->queue);
+  t0 = g_get_monotonic_time ();
+  d = haul_test_add (fx->queue, fx->server, fx->dir, "/slow");
+  g_signal_connect (d, "changed", G_CALLBACK (changed_cb), &c);
+  g_signal_connect (d, "notify::state", G_CALLBACK (state_cb), &c);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  n_publications = haul_queue_get_n_publications (fx->queue) - n_publications;
+  /* The queue's one-second tick publishes too. */
+  n_ticks = (g_get_monotonic_time () - t0) / G_USEC_PER_SEC + 1;
+
+  g_test_message ("%u changed, %u state changes, %" G_GUINT64_FORMAT " publications",
+                  c.n_changed, c.n_state, n_publications);
+  g_assert_cmpuint (n_publications, >=, 5);
+  /* Publications and ticks, the state changes, the final counters. */
+  g_assert_cmpuint (c.n_changed, <=, n_publications + n_ticks + c.n_state + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -187,6 +242,9 @@ main (int   argc,
               fixture_setup, test_long_history, fixture_teardown);
   g_test_add ("/haul/core/queue-scheduler/resume-behind-cursor", Fixture, NULL,
               fixture_setup, test_resume_behind_cursor, fixture_teardown);
+
+  g_test_add ("/haul/core/queue-scheduler/one-change-per-publication", Fixture, NULL,
+              fixture_setup, test_one_change_per_publication, fixture_teardown);
 
   return g_test_run ();
 }
