@@ -109,6 +109,7 @@ gboolean _haul_queue_stop_active     (HaulQueue     *self,
                                       HaulPendingOp  op);
 gboolean _haul_queue_requeue_stopping (HaulQueueItem *item);
 void     _haul_queue_publish         (gpointer       user_data);
+void     _haul_queue_update_tick     (HaulQueue     *self);
 
 /* haul-queue.c: the list, and what the scheduler reports back */
 HaulQueueItem *_haul_queue_append    (HaulQueue     *self,

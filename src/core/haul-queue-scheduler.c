@@ -170,6 +170,34 @@ _haul_queue_publish (gpointer user_data)
   _haul_queue_update_speed (self);
 }
 
+/* A slow tick while anything runs, so a stalled download's speed decays
+ * and its time left grows even when no bytes arrive to poke the bridge. */
+static gboolean
+tick_cb (gpointer user_data)
+{
+  HaulQueue *self = user_data;
+
+  _haul_queue_publish (self);
+  /* Checkpoint: what running downloads have received. */
+  for (guint i = 0; i < self->running->len; i++)
+    _haul_queue_mark_dirty (self, g_ptr_array_index (self->running, i));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the tick while anything runs or waits to retry. */
+void
+_haul_queue_update_tick (HaulQueue *self)
+{
+  if (self->n_active > 0 && self->tick_source == 0)
+    {
+      self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->tick_source),
+                                "[haul] queue tick");
+    }
+  else if (self->n_active == 0 && self->tick_source != 0)
+    g_clear_handle_id (&self->tick_source, g_source_remove);
+}
+
 /* ------------------------------------------------------------------ */
 /* Attempts */
 

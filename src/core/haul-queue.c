@@ -7,9 +7,9 @@
  * completion through the task's callback, which publishes the final
  * counters before it changes the state, then starts the next download.
  *
- * This file holds the GObject, the list and its edits (add, remove, move),
- * the queue's properties and the one-second tick; the rest is split by
- * concern, see haul-queue-private.h.
+ * This file holds the GObject, the list and its edits (add, remove, move)
+ * and the queue's properties; the rest is split by concern, see
+ * haul-queue-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -145,33 +145,6 @@ _haul_queue_update_speed (HaulQueue *self)
     }
 }
 
-/* A slow tick while anything runs, so a stalled download's speed decays
- * and its time left grows even when no bytes arrive to poke the bridge. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  HaulQueue *self = user_data;
-
-  _haul_queue_publish (self);
-  /* Checkpoint: what running downloads have received. */
-  for (guint i = 0; i < self->running->len; i++)
-    _haul_queue_mark_dirty (self, g_ptr_array_index (self->running, i));
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-update_tick (HaulQueue *self)
-{
-  if (self->n_active > 0 && self->tick_source == 0)
-    {
-      self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->tick_source),
-                                "[haul] queue tick");
-    }
-  else if (self->n_active == 0 && self->tick_source != 0)
-    g_clear_handle_id (&self->tick_source, g_source_remove);
-}
-
 void
 _haul_queue_set_n_active (HaulQueue *self,
                           guint      n_active)
@@ -179,7 +152,7 @@ _haul_queue_set_n_active (HaulQueue *self,
   if (self->n_active == n_active)
     return;
   self->n_active = n_active;
-  update_tick (self);
+  _haul_queue_update_tick (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
 }
 
