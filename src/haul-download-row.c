@@ -34,7 +34,7 @@ struct _HaulDownloadRow
   /* Owned references */
   HaulQueue      *queue;
   HaulDownload   *download;
-  gulong          notify_handler;
+  gulong          changed_handler;
 
   const char     *action_label;  /* the action button's, translated */
   char           *icon_for;  /* the file name the icon was chosen for */
@@ -273,10 +273,11 @@ update (HaulDownloadRow *self)
   update_actions (self);
 }
 
+/* Once per batch of notifications (one progress publication), not once
+ * per changed property: the text is formatted once. */
 static void
-download_notify_cb (HaulDownloadRow *self,
-                    GParamSpec      *pspec,
-                    HaulDownload    *download)
+download_changed_cb (HaulDownloadRow *self,
+                     HaulDownload    *download)
 {
   update (self);
 }
@@ -291,15 +292,15 @@ haul_download_row_set_download (HaulDownloadRow *self,
     return;
 
   if (self->download != NULL)
-    g_clear_signal_handler (&self->notify_handler, self->download);
+    g_clear_signal_handler (&self->changed_handler, self->download);
   g_set_object (&self->download, download);
   self->provisional_for = NULL;
   self->shown_state = -1;
   if (download != NULL)
     {
-      self->notify_handler = g_signal_connect_object (download, "notify",
-                                                      G_CALLBACK (download_notify_cb), self,
-                                                      G_CONNECT_SWAPPED);
+      self->changed_handler = g_signal_connect_object (download, "changed",
+                                                       G_CALLBACK (download_changed_cb), self,
+                                                       G_CONNECT_SWAPPED);
       update (self);
     }
   else

@@ -14,15 +14,6 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  HAUL_PENDING_NONE = 0,
-  HAUL_PENDING_PAUSE,
-  HAUL_PENDING_CANCEL,
-  HAUL_PENDING_REMOVE,
-  HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
-} HaulPendingOp;
-
 /* For code generated from HAUL_STORE_COLUMNS (haul-store.h): expands its
  * arguments only for the columns a download holds. */
 #define HAUL_DOWNLOAD_ONLY_DOWNLOAD(...) __VA_ARGS__
@@ -48,15 +39,10 @@ struct _HaulDownload
   char              *checksum_hex;    /* ditto */
   HaulRateLimiter   *limiter;         /* this download's own limit (0: none), shared with its jobs */
 
-  /* Queue bookkeeping (main thread). */
-  HaulJob           *job;             /* the running attempt, if any */
-  guint              retry_source;    /* backoff timer, if waiting to retry */
-  HaulPendingOp      pending;
-  gint64             attempt_start_received;
+  /* Carried from and to the store (the queue's own bookkeeping about a
+   * download is in its HaulQueueItem, haul-queue-private.h). */
   gint64             restored_part_size;  /* from the store: what the .part must hold, or -1 */
   gboolean           resume_on_start;     /* stopped by quitting: queued again next time */
-  gint64             speed_sample_us;
-  gint64             speed_sample_bytes;
 };
 
 void _haul_download_set_state      (HaulDownload      *self,

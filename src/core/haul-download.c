@@ -2,8 +2,15 @@
  *
  * A HaulDownload lives on the main thread only. Workers never see it: the
  * queue snapshots it into a HaulJob for each attempt and copies the
- * results back. Setters notify only when a value really changed, so rows
- * bound to these properties redraw only when their text would.
+ * results back.
+ *
+ * Notifications follow what a person sees, not the raw values: received,
+ * speed and eta are notified only when their text (haul-format.c) changes,
+ * the fraction when a bar would move by a step (FRACTION_STEPS), other
+ * properties when their value changes; the getters always return the exact
+ * values. Each batch of notifications (the queue publishes a download's
+ * progress in one batch) ends with one HaulDownload::changed, so a row
+ * formats its text once per publication, not once per property.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +23,10 @@
 
 #include "haul-checksum.h"
 #include "haul-download-private.h"
+#include "haul-format.h"
+
+/* A bar 1000 pixels wide moves by one pixel. */
+#define FRACTION_STEPS 1000
 
 G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
 
@@ -42,7 +53,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 static guint64 next_id = 1;
 
 HaulDownload *
@@ -62,9 +79,6 @@ static void
 haul_download_finalize (GObject *object)
 {
   HaulDownload *self = (HaulDownload *)object;
-
-  g_assert (self->job == NULL);
-  g_assert (self->retry_source == 0);
 
 #define FREE_FIELD(name, kind, type, owner, dflt, min, max) \
   HAUL_DOWNLOAD_ONLY_##owner (HAUL_STORE_FREE_##kind (self->name);)
@@ -130,6 +144,17 @@ haul_download_set_property (GObject      *object,
     }
 }
 
+/* Every batch of notifications (all the notifications queued while
+ * notify was frozen, or a single one) ends with one ::changed. */
+static void
+haul_download_dispatch_properties_changed (GObject     *object,
+                                           guint        n_pspecs,
+                                           GParamSpec **pspecs)
+{
+  G_OBJECT_CLASS (haul_download_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
+  g_signal_emit (object, signals[CHANGED], 0);
+}
+
 static void
 haul_download_class_init (HaulDownloadClass *klass)
 {
@@ -139,6 +164,7 @@ haul_download_class_init (HaulDownloadClass *klass)
   object_class->finalize = haul_download_finalize;
   object_class->get_property = haul_download_get_property;
   object_class->set_property = haul_download_set_property;
+  object_class->dispatch_properties_changed = haul_download_dispatch_properties_changed;
 
   properties[PROP_ID] = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   properties[PROP_URI] =
@@ -165,6 +191,18 @@ haul_download_class_init (HaulDownloadClass *klass)
   properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HaulDownload::changed:
+   *
+   * Some of the properties changed, as far as a person can see: emitted
+   * once after each batch of notify emissions (one progress publication,
+   * one state change). A view that shows several properties together
+   * formats them here, once, rather than on every notify.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -322,6 +360,68 @@ haul_download_state_to_string (HaulDownloadState state)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* What a person sees of a value: its text in haul-format.c */
+
+static gboolean
+size_shown_differs (gint64 a,
+                    gint64 b)
+{
+  g_autofree char *ta = NULL;
+  g_autofree char *tb = NULL;
+
+  if (a == b)
+    return FALSE;
+  ta = haul_format_size (a);
+  tb = haul_format_size (b);
+  return !g_str_equal (ta, tb);
+}
+
+/* A row shows a speed only when it is above 0. */
+static gboolean
+speed_shown_differs (gdouble a,
+                     gdouble b)
+{
+  g_autofree char *ta = NULL;
+  g_autofree char *tb = NULL;
+
+  if (a == b)
+    return FALSE;
+  if ((a > 0) != (b > 0))
+    return TRUE;
+  ta = haul_format_speed (a);
+  tb = haul_format_speed (b);
+  return !g_str_equal (ta, tb);
+}
+
+static gboolean
+eta_shown_differs (gint64 a,
+                   gint64 b)
+{
+  g_autofree char *ta = NULL;
+  g_autofree char *tb = NULL;
+
+  if (a == b)
+    return FALSE;
+  ta = haul_format_eta (a);
+  tb = haul_format_eta (b);
+  return !g_str_equal (ta, tb);
+}
+
+static gint64
+fraction_shown (gdouble fraction)
+{
+  return (gint64) (fraction * FRACTION_STEPS);
+}
+
+static void
+notify_fraction_if_shown (HaulDownload *self,
+                          gdouble       old_fraction)
+{
+  if (fraction_shown (haul_download_get_fraction (self)) != fraction_shown (old_fraction))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+}
+
 static void
 set_string (HaulDownload  *self,
             char         **field,
@@ -360,8 +460,7 @@ _haul_download_set_state (HaulDownload      *self,
     }
   if (!haul_download_is_active (self))
     _haul_download_set_speed (self, 0, -1);
-  if (haul_download_get_fraction (self) != old_fraction)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  notify_fraction_if_shown (self, old_fraction);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -375,16 +474,18 @@ _haul_download_set_progress (HaulDownload *self,
   g_object_freeze_notify (G_OBJECT (self));
   if (self->received != received)
     {
+      gboolean shown = size_shown_differs (self->received, received);
+
       self->received = received;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+      if (shown)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
     }
   if (self->total != total)
     {
       self->total = total;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
     }
-  if (haul_download_get_fraction (self) != old_fraction)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  notify_fraction_if_shown (self, old_fraction);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -393,16 +494,19 @@ _haul_download_set_speed (HaulDownload *self,
                           gdouble       speed,
                           gint64        eta)
 {
-  if (self->speed != speed)
-    {
-      self->speed = speed;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
-    }
-  if (self->eta != eta)
-    {
-      self->eta = eta;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
-    }
+  gboolean speed_shown = speed_shown_differs (self->speed, speed);
+  gboolean eta_shown = eta_shown_differs (self->eta, eta);
+
+  /* The exact values are kept (the queue adds the speeds up); only what
+   * a person would see change is notified. */
+  self->speed = speed;
+  self->eta = eta;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (speed_shown)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+  if (eta_shown)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void

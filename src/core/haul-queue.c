@@ -1,4 +1,4 @@
-/* haul-queue.c — the list of downloads and the scheduler that runs them
+/* haul-queue.c — the list of downloads
  *
  * HaulQueue is a GListModel of HaulDownload, main thread only. It starts
  * at most max-active downloads at a time; each attempt is a GTask whose data
@@ -6,6 +6,10 @@
  * Progress comes back through one coalesced idle (HaulProgressBridge);
  * completion through the task's callback, which publishes the final
  * counters before it changes the state, then starts the next download.
+ *
+ * This file holds the GObject, the list and its edits (add, remove, move)
+ * and the queue's properties; the rest is split by concern, see
+ * haul-queue-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,53 +21,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
-#include <math.h>
 #include <unistd.h>
 
 #include "haul-backoff.h"
-#include "haul-download-private.h"
 #include "haul-filename.h"
-#include "haul-format.h"
-#include "haul-job.h"
 #include "haul-part-file.h"
-#include "haul-progress.h"
-#include "haul-queue.h"
-#include "haul-rate-limiter.h"
+#include "haul-queue-private.h"
 #include "haul-store.h"
-#include "haul-transfer.h"
 #include "haul-uri-list.h"
-#include "haul-worker-pool.h"
-
-#define SPEED_WINDOW_S 2.0
-
-struct _HaulQueue
-{
-  GObject             parent_instance;
-
-  GPtrArray          *items;      /* HaulDownload, in queue order */
-  GHashTable         *by_uri;     /* uri → HaulDownload (borrowed) */
-  GPtrArray          *running;    /* HaulDownload with a job (owned refs) */
-
-  HaulWorkerPool     *pool;
-  HaulProgressBridge *bridge;
-  HaulRateLimiter    *limiter;
-  HaulNameClaims     *claims;
-  GRand              *rand;
-
-  guint               max_active;
-  guint               n_active;   /* running attempts + downloads waiting to retry */
-  gdouble             speed;
-  guint               tick_source;
-
-  HaulStore          *store;      /* nullable: where every change is saved */
-  GHashTable         *dirty;      /* HaulDownload → itself: to save */
-  guint               save_source;
-
-  guint               connect_timeout;
-  guint               stall_timeout;
-  guint               max_retries;
-  guint               retry_base_ms;
-};
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -93,95 +58,24 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void schedule (HaulQueue *self);
-
-/* ------------------------------------------------------------------ */
-/* Persistence: every change is saved, coalesced into one idle */
-
-static gboolean
-save_dirty_cb (gpointer user_data)
-{
-  HaulQueue *self = user_data;
-  GHashTableIter iter;
-  gpointer key;
-
-  self->save_source = 0;
-  if (self->store == NULL)
-    {
-      g_hash_table_remove_all (self->dirty);
-      return G_SOURCE_REMOVE;
-    }
-
-  if (g_hash_table_size (self->dirty) > 64)
-    {
-      /* Many (a big add, a reorder): one pass for the positions. */
-      for (guint i = 0; i < self->items->len; i++)
-        {
-          HaulDownload *d = g_ptr_array_index (self->items, i);
-
-          if (g_hash_table_contains (self->dirty, d))
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (d, i);
-
-              haul_store_save (self->store, r);
-            }
-        }
-    }
-  else
-    {
-      g_hash_table_iter_init (&iter, self->dirty);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        {
-          guint position;
-
-          if (g_ptr_array_find (self->items, key, &position))
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (key, position);
-
-              haul_store_save (self->store, r);
-            }
-        }
-    }
-  g_hash_table_remove_all (self->dirty);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-mark_dirty (HaulQueue    *self,
-            HaulDownload *d)
-{
-  if (self->store == NULL)
-    return;
-  g_hash_table_add (self->dirty, d);
-  if (self->save_source == 0)
-    {
-      self->save_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, save_dirty_cb, self, NULL);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
-                                "[haul] save queue");
-    }
-}
-
 static void
 download_notify_cb (HaulDownload *d,
                     GParamSpec   *pspec,
                     HaulQueue    *self)
 {
   const char *name = pspec->name;
+  HaulQueueItem *item = _haul_queue_lookup (self, d);
 
+  if (item == NULL)
+    return;
+  /* A download that waits again moves the scheduler's cursor back. */
+  if (g_str_equal (name, "state"))
+    _haul_queue_note_waiting (self, item);
   /* Progress is saved by the checkpoint tick, not on every publication. */
   if (g_str_equal (name, "received") || g_str_equal (name, "fraction") ||
       g_str_equal (name, "speed") || g_str_equal (name, "eta"))
     return;
-  mark_dirty (self, d);
-}
-
-static void
-mark_range_dirty (HaulQueue *self,
-                  guint      from,
-                  guint      to)
-{
-  for (guint i = from; i <= to && i < self->items->len; i++)
-    mark_dirty (self, g_ptr_array_index (self->items, i));
+  _haul_queue_mark_dirty (self, item);
 }
 
 /* ------------------------------------------------------------------ */
@@ -207,7 +101,7 @@ list_model_get_item (GListModel *model,
 
   if (position >= self->items->len)
     return NULL;
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  return g_object_ref (((HaulQueueItem *) g_ptr_array_index (self->items, position))->download);
 }
 
 static void
@@ -218,11 +112,11 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = list_model_get_item;
 }
 
-static void
-items_changed (HaulQueue *self,
-               guint      position,
-               guint      removed,
-               guint      added)
+void
+_haul_queue_items_changed (HaulQueue *self,
+                           guint      position,
+                           guint      removed,
+                           guint      added)
 {
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   if (removed != added)
@@ -232,73 +126,18 @@ items_changed (HaulQueue *self,
 /* ------------------------------------------------------------------ */
 /* Progress publication (main thread) */
 
-static void
-update_speed (HaulQueue    *self,
-              HaulDownload *d,
-              gint64        now)
-{
-  gdouble dt, inst, alpha, speed;
-  gint64 eta = -1;
-
-  if (d->speed_sample_us == 0)
-    {
-      d->speed_sample_us = now;
-      d->speed_sample_bytes = d->received;
-      return;
-    }
-
-  dt = (now - d->speed_sample_us) / (gdouble) G_USEC_PER_SEC;
-  if (dt < 0.05)
-    return;
-
-  inst = MAX (0, d->received - d->speed_sample_bytes) / dt;
-  alpha = 1.0 - exp (-dt / SPEED_WINDOW_S);
-  speed = d->speed + alpha * (inst - d->speed);
-  if (speed < 1)
-    speed = 0;
-
-  d->speed_sample_us = now;
-  d->speed_sample_bytes = d->received;
-
-  if (speed > 0 && d->total > 0)
-    eta = (gint64) ceil ((d->total - d->received) / speed);
-
-  _haul_download_set_speed (d, speed, eta);
-}
-
-static void
-publish_job (HaulQueue    *self,
-             HaulDownload *d,
-             gint64        now)
-{
-  HaulJob *job = d->job;
-  g_autofree char *name = haul_job_take_info_filename (job);
-  HaulJobPhase phase = job->phase;
-
-  if (name != NULL)
-    _haul_download_set_filename (d, name);
-
-  _haul_download_set_progress (d, job->received, job->total);
-
-  if (d->pending == HAUL_PENDING_NONE)
-    {
-      if (phase == HAUL_JOB_PHASE_DOWNLOADING)
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_DOWNLOADING);
-      else if (phase == HAUL_JOB_PHASE_VERIFYING)
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_VERIFYING);
-    }
-
-  if (phase == HAUL_JOB_PHASE_DOWNLOADING)
-    update_speed (self, d, now);
-}
-
-static void
-update_aggregates (HaulQueue *self)
+/* The queue's speed: what the running downloads add up to. */
+void
+_haul_queue_update_speed (HaulQueue *self)
 {
   gdouble speed = 0;
 
   for (guint i = 0; i < self->running->len; i++)
-    speed += haul_download_get_speed (g_ptr_array_index (self->running, i));
+    {
+      HaulQueueItem *item = g_ptr_array_index (self->running, i);
+
+      speed += haul_download_get_speed (item->download);
+    }
 
   if (speed != self->speed)
     {
@@ -307,52 +146,14 @@ update_aggregates (HaulQueue *self)
     }
 }
 
-static void
-publish (gpointer user_data)
-{
-  HaulQueue *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; i < self->running->len; i++)
-    publish_job (self, g_ptr_array_index (self->running, i), now);
-  update_aggregates (self);
-}
-
-/* A slow tick while anything runs, so a stalled download's speed decays
- * and its time left grows even when no bytes arrive to poke the bridge. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  HaulQueue *self = user_data;
-
-  publish (self);
-  /* Checkpoint: what running downloads have received. */
-  for (guint i = 0; i < self->running->len; i++)
-    mark_dirty (self, g_ptr_array_index (self->running, i));
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-update_tick (HaulQueue *self)
-{
-  if (self->n_active > 0 && self->tick_source == 0)
-    {
-      self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->tick_source),
-                                "[haul] queue tick");
-    }
-  else if (self->n_active == 0 && self->tick_source != 0)
-    g_clear_handle_id (&self->tick_source, g_source_remove);
-}
-
-static void
-set_n_active (HaulQueue *self,
-              guint      n_active)
+void
+_haul_queue_set_n_active (HaulQueue *self,
+                          guint      n_active)
 {
   if (self->n_active == n_active)
     return;
   self->n_active = n_active;
-  update_tick (self);
+  _haul_queue_update_tick (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
 }
 
@@ -404,9 +205,9 @@ delete_part_done (GObject      *source,
 /* Forgets @d's partial file: deletes it (a short task, so GTask's shared
  * pool is fine; idempotent if the worker deleted it already) and then frees
  * its name for other downloads. */
-static void
-forget_part (HaulQueue    *self,
-             HaulDownload *d)
+void
+_haul_queue_forget_part (HaulQueue    *self,
+                         HaulDownload *d)
 {
   g_autoptr(GTask) task = NULL;
   DeletePart *dp;
@@ -421,7 +222,7 @@ forget_part (HaulQueue    *self,
   /* @dp is the callback's, freed there on this thread (as task data it
    * would be freed by whichever thread drops the task last). */
   task = g_task_new (NULL, NULL, delete_part_done, dp);
-  g_task_set_source_tag (task, forget_part);
+  g_task_set_source_tag (task, _haul_queue_forget_part);
   g_task_set_task_data (task, dp, NULL);
   g_task_run_in_thread (task, delete_part_thread);
 
@@ -431,32 +232,14 @@ forget_part (HaulQueue    *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* Attempts */
+/* What the scheduler reports back */
 
-static void start_attempt (HaulQueue    *self,
-                           HaulDownload *d);
-
-static gboolean
-retry_cb (gpointer user_data)
+void
+_haul_queue_finish_inactive (HaulQueue         *self,
+                             HaulDownload      *d,
+                             HaulDownloadState  state)
 {
-  HaulDownload *d = user_data;
-  HaulQueue *self = g_object_get_data (G_OBJECT (d), "haul-queue");
-
-  d->retry_source = 0;
-  if (self != NULL)
-    {
-      set_n_active (self, self->n_active - 1);
-      start_attempt (self, d);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-finish_inactive (HaulQueue         *self,
-                 HaulDownload      *d,
-                 HaulDownloadState  state)
-{
-  gboolean in_list = g_hash_table_lookup (self->by_uri, d->uri) == d;
+  gboolean in_list = _haul_queue_lookup (self, d) != NULL;
 
   _haul_download_set_state (d, state);
   /* A download removed from the list is not announced any more. */
@@ -464,200 +247,11 @@ finish_inactive (HaulQueue         *self,
     g_signal_emit (self, signals[DOWNLOAD_FINISHED], 0, d);
 }
 
-static void
-maybe_emit_idle (HaulQueue *self)
+void
+_haul_queue_maybe_emit_idle (HaulQueue *self)
 {
   if (haul_queue_is_idle (self))
     g_signal_emit (self, signals[IDLE], 0);
-}
-
-static void
-attempt_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  HaulQueue *self = HAUL_QUEUE (source);
-  g_autoptr(HaulDownload) d = user_data;
-  g_autoptr(HaulJob) job = g_steal_pointer (&d->job);
-  g_autoptr(GError) error = NULL;
-  HaulPendingOp pending = d->pending;
-  gboolean ok;
-
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
-
-  /* Final counters first, so a bar never sticks below 100 %. */
-  _haul_download_set_progress (d, job->received, job->total);
-  if (job->result_filename != NULL)
-    _haul_download_set_filename (d, job->result_filename);
-  if (job->result_final_uri != NULL)
-    _haul_download_set_final_uri (d, job->result_final_uri);
-  if (job->result_etag != NULL || job->result_last_modified != NULL || job->result_content_type != NULL)
-    _haul_download_set_validators (d, job->result_etag, job->result_last_modified,
-                                   job->result_content_type);
-  if (job->total >= 0)
-    d->total = job->total; /* keep for the next attempt's consistency check */
-  if (job->result_part_mismatch)
-    g_message ("%s: the partial file did not match the saved state; restarted from the beginning",
-               d->uri);
-
-  g_ptr_array_remove (self->running, d);
-  d->pending = HAUL_PENDING_NONE;
-  d->speed_sample_us = 0;
-
-  if (ok)
-    {
-      _haul_download_set_error (d, NULL);
-      set_n_active (self, self->n_active - 1);
-      finish_inactive (self, d, HAUL_DOWNLOAD_STATE_COMPLETED);
-    }
-  else if (pending != HAUL_PENDING_NONE || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* The user's stop decides, even if the attempt failed otherwise at
-       * the same moment. */
-      set_n_active (self, self->n_active - 1);
-      if (job->stop == HAUL_JOB_STOP_CANCEL)
-        forget_part (self, d); /* deleted by the worker too, unless it ended first */
-      switch (pending)
-        {
-        case HAUL_PENDING_REQUEUE:
-          _haul_download_set_retries (d, 0);
-          _haul_download_set_error (d, NULL);
-          _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
-          break;
-        case HAUL_PENDING_CANCEL:
-        case HAUL_PENDING_REMOVE:
-          finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
-          break;
-        case HAUL_PENDING_PAUSE:
-        case HAUL_PENDING_NONE:
-        default:
-          finish_inactive (self, d, HAUL_DOWNLOAD_STATE_PAUSED);
-          break;
-        }
-    }
-  else if (haul_transfer_error_is_transient (error) && self->max_retries > 0 &&
-           (job->received > d->attempt_start_received || d->retries < self->max_retries))
-    {
-      gint64 delay;
-      g_autofree char *message = NULL;
-
-      /* Retries count failures in a row: an attempt that moved the file
-       * forward starts the count again. */
-      if (job->received > d->attempt_start_received)
-        _haul_download_set_retries (d, 0);
-
-      delay = haul_backoff_delay_ms (d->retries + 1, self->retry_base_ms, HAUL_BACKOFF_MAX_MS,
-                                     g_rand_double (self->rand), job->result_retry_after_s);
-      _haul_download_set_retries (d, d->retries + 1);
-      /* Translators: "<error> — retry 2 of 5 in 4 s" */
-      message = g_strdup_printf (_("%s — retry %u of %u in %d s"), error->message,
-                                 d->retries, self->max_retries, (int) ((delay + 999) / 1000));
-      _haul_download_set_error (d, message);
-      _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_CONNECTING);
-      g_object_set_data (G_OBJECT (d), "haul-queue", self);
-      d->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay, retry_cb,
-                                            g_object_ref (d), g_object_unref);
-      /* still counted in n_active: it keeps its slot while it waits */
-    }
-  else
-    {
-      _haul_download_set_error (d, error->message);
-      set_n_active (self, self->n_active - 1);
-      finish_inactive (self, d, HAUL_DOWNLOAD_STATE_FAILED);
-    }
-
-  update_aggregates (self);
-  schedule (self);
-  maybe_emit_idle (self);
-}
-
-static void
-start_attempt (HaulQueue    *self,
-               HaulDownload *d)
-{
-  g_autoptr(GTask) task = NULL;
-  HaulJob *job;
-
-  g_assert (d->job == NULL);
-
-  job = haul_job_new (d->uri, d->directory);
-  job->filename = g_strdup (d->filename);
-  job->etag = g_strdup (d->etag);
-  job->last_modified = g_strdup (d->last_modified);
-  job->content_type = g_strdup (d->content_type);
-  job->expected_part = d->restored_part_size;
-  /* Saved downloads: a new .part is tagged before its first byte. */
-  job->tag_part_now = self->store != NULL;
-  d->restored_part_size = -1;
-  d->resume_on_start = FALSE;
-  /* The size an earlier attempt saw: a resumed response must agree. */
-  job->known_total = d->filename != NULL ? d->total : -1;
-  job->checksum_type = d->checksum_type;
-  job->checksum_hex = g_strdup (d->checksum_hex);
-  job->download_limiter = haul_rate_limiter_ref (d->limiter);
-  job->global_limiter = haul_rate_limiter_ref (self->limiter);
-  job->bridge = haul_progress_bridge_ref (self->bridge);
-  job->claims = haul_name_claims_ref (self->claims);
-  job->connect_timeout_s = self->connect_timeout;
-  job->stall_timeout_s = self->stall_timeout;
-  job->received = d->received;
-  job->total = d->total;
-
-  d->job = job;
-  d->pending = HAUL_PENDING_NONE;
-  d->attempt_start_received = d->received;
-  d->speed_sample_us = 0;
-  g_ptr_array_add (self->running, g_object_ref (d));
-  set_n_active (self, self->n_active + 1);
-  _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_CONNECTING);
-
-  task = g_task_new (self, NULL, attempt_done_cb, g_object_ref (d));
-  g_task_set_source_tag (task, start_attempt);
-  g_task_set_name (task, "[haul] download attempt");
-  g_task_set_task_data (task, haul_job_ref (job), (GDestroyNotify) haul_job_unref);
-  haul_worker_pool_push (self->pool, g_steal_pointer (&task));
-}
-
-static void
-schedule (HaulQueue *self)
-{
-  for (guint i = 0; i < self->items->len && self->n_active < self->max_active; i++)
-    {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
-
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED && d->job == NULL && d->retry_source == 0)
-        start_attempt (self, d);
-    }
-}
-
-/* Stops @d's attempt or retry timer. Returns TRUE if an attempt is still
- * running and will finish through attempt_done_cb. */
-static gboolean
-stop_active (HaulQueue     *self,
-             HaulDownload  *d,
-             HaulPendingOp  op)
-{
-  if (d->job != NULL)
-    {
-      /* The latest request wins, except that removal is final and a pause
-       * cannot take back a cancel (its .part may already be gone). */
-      if (d->pending != HAUL_PENDING_REMOVE &&
-          !(d->pending == HAUL_PENDING_CANCEL && op == HAUL_PENDING_PAUSE))
-        d->pending = op;
-      if (op != HAUL_PENDING_PAUSE)
-        d->job->stop = HAUL_JOB_STOP_CANCEL;
-      else if (d->job->stop == HAUL_JOB_STOP_NONE)
-        d->job->stop = HAUL_JOB_STOP_PAUSE;
-      g_cancellable_cancel (d->job->cancellable);
-      return TRUE;
-    }
-
-  if (d->retry_source != 0)
-    {
-      g_clear_handle_id (&d->retry_source, g_source_remove);
-      set_n_active (self, self->n_active - 1);
-    }
-  return FALSE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -669,14 +263,30 @@ haul_queue_new (void)
   return g_object_new (HAUL_TYPE_QUEUE, NULL);
 }
 
-static void
-append_download (HaulQueue    *self,
-                 HaulDownload *d)
+/* Appends @d as it is (no items-changed: the caller emits it). Items
+ * after the cursor need no scheduling bookkeeping. */
+HaulQueueItem *
+_haul_queue_append (HaulQueue    *self,
+                    HaulDownload *d)
 {
-  g_ptr_array_add (self->items, g_object_ref (d));
-  g_hash_table_insert (self->by_uri, d->uri, d);
+  HaulQueueItem *item = _haul_queue_item_new (self, d);
+
+  item->position = self->items->len;
+  item->listed = TRUE;
+  g_ptr_array_add (self->items, item);
+  g_hash_table_insert (self->by_uri, d->uri, item);
   g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
-  mark_dirty (self, d);
+  return item;
+}
+
+/* Positions from @from on, after the list changed there. */
+static void
+renumber (HaulQueue *self,
+          guint      from,
+          guint      to)
+{
+  for (guint i = from; i <= to && i < self->items->len; i++)
+    ((HaulQueueItem *) g_ptr_array_index (self->items, i))->position = i;
 }
 
 /**
@@ -712,9 +322,9 @@ haul_queue_add (HaulQueue   *self,
     }
 
   d = haul_download_new (normalized, directory);
-  append_download (self, d);
-  items_changed (self, self->items->len - 1, 0, 1);
-  schedule (self);
+  _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
+  _haul_queue_items_changed (self, self->items->len - 1, 0, 1);
+  _haul_queue_schedule (self);
   return d;
 }
 
@@ -765,9 +375,9 @@ haul_queue_add_download (HaulQueue    *self,
   g_return_if_fail (HAUL_IS_DOWNLOAD (download));
   g_return_if_fail (!g_hash_table_contains (self->by_uri, download->uri));
 
-  append_download (self, download);
-  items_changed (self, self->items->len - 1, 0, 1);
-  schedule (self);
+  _haul_queue_mark_dirty (self, _haul_queue_append (self, download));
+  _haul_queue_items_changed (self, self->items->len - 1, 0, 1);
+  _haul_queue_schedule (self);
 }
 
 /**
@@ -801,15 +411,15 @@ haul_queue_add_uris (HaulQueue       *self,
           continue;
         }
       d = haul_download_new (uri, directory);
-      append_download (self, d);
+      _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
     }
 
   if (n_duplicates != NULL)
     *n_duplicates = dups;
   if (self->items->len > before)
     {
-      items_changed (self, before, 0, self->items->len - before);
-      schedule (self);
+      _haul_queue_items_changed (self, before, 0, self->items->len - before);
+      _haul_queue_schedule (self);
     }
   return self->items->len - before;
 }
@@ -818,7 +428,9 @@ HaulDownload *
 haul_queue_find_by_uri (HaulQueue  *self,
                         const char *uri)
 {
-  return g_hash_table_lookup (self->by_uri, uri);
+  HaulQueueItem *item = g_hash_table_lookup (self->by_uri, uri);
+
+  return item != NULL ? item->download : NULL;
 }
 
 /**
@@ -832,7 +444,7 @@ haul_queue_get_download (HaulQueue *self,
 {
   if (position >= self->items->len)
     return NULL;
-  return g_ptr_array_index (self->items, position);
+  return ((HaulQueueItem *) g_ptr_array_index (self->items, position))->download;
 }
 
 gboolean
@@ -840,144 +452,13 @@ haul_queue_get_position (HaulQueue    *self,
                          HaulDownload *download,
                          guint        *position)
 {
-  return g_ptr_array_find (self->items, download, position);
-}
+  HaulQueueItem *item = _haul_queue_lookup (self, download);
 
-/**
- * haul_queue_start:
- *
- * Puts @download first among the waiting ones (un-pausing it), so it is the
- * next to run; it starts at once if a slot is free.
- */
-void
-haul_queue_start (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  guint first_waiting = 0;
-
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (haul_download_is_active (download) || download->state == HAUL_DOWNLOAD_STATE_COMPLETED)
-    return;
-
-  while (first_waiting < self->items->len &&
-         haul_download_get_state (g_ptr_array_index (self->items, first_waiting)) != HAUL_DOWNLOAD_STATE_QUEUED &&
-         g_ptr_array_index (self->items, first_waiting) != download)
-    first_waiting++;
-  haul_queue_move (self, download, first_waiting);
-
-  if (download->state == HAUL_DOWNLOAD_STATE_FAILED || download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
-    haul_queue_retry (self, download);
-  else
-    haul_queue_resume (self, download);
-}
-
-void
-haul_queue_pause (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-  g_return_if_fail (HAUL_IS_DOWNLOAD (download));
-
-  switch (download->state)
-    {
-    case HAUL_DOWNLOAD_STATE_QUEUED:
-      _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
-      maybe_emit_idle (self);
-      break;
-    case HAUL_DOWNLOAD_STATE_CONNECTING:
-    case HAUL_DOWNLOAD_STATE_DOWNLOADING:
-    case HAUL_DOWNLOAD_STATE_VERIFYING:
-      if (!stop_active (self, download, HAUL_PENDING_PAUSE))
-        {
-          _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_PAUSED);
-          schedule (self);
-          maybe_emit_idle (self);
-        }
-      break;
-    case HAUL_DOWNLOAD_STATE_COMPLETED:
-    case HAUL_DOWNLOAD_STATE_PAUSED:
-    case HAUL_DOWNLOAD_STATE_FAILED:
-    case HAUL_DOWNLOAD_STATE_CANCELLED:
-    default:
-      break;
-    }
-}
-
-/* Resume or retry of a download whose attempt was told to pause or cancel
- * but has not returned yet: it is queued again when it returns. */
-static gboolean
-requeue_stopping (HaulDownload *d)
-{
-  if (d->job == NULL ||
-      (d->pending != HAUL_PENDING_PAUSE && d->pending != HAUL_PENDING_CANCEL))
+  if (item == NULL)
     return FALSE;
-  d->pending = HAUL_PENDING_REQUEUE;
+  if (position != NULL)
+    *position = item->position;
   return TRUE;
-}
-
-void
-haul_queue_resume (HaulQueue    *self,
-                   HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (requeue_stopping (download))
-    return;
-  if (download->state == HAUL_DOWNLOAD_STATE_FAILED)
-    {
-      haul_queue_retry (self, download);
-      return;
-    }
-  if (download->state != HAUL_DOWNLOAD_STATE_PAUSED || download->job != NULL)
-    return;
-
-  _haul_download_set_error (download, NULL);
-  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
-  schedule (self);
-}
-
-/**
- * haul_queue_cancel:
- *
- * Stops @download and deletes its partial file. It stays in the list as
- * cancelled, and can be retried from zero.
- */
-void
-haul_queue_cancel (HaulQueue    *self,
-                   HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (download->state == HAUL_DOWNLOAD_STATE_COMPLETED ||
-      download->state == HAUL_DOWNLOAD_STATE_CANCELLED)
-    return;
-
-  if (stop_active (self, download, HAUL_PENDING_CANCEL))
-    return;
-
-  forget_part (self, download);
-  finish_inactive (self, download, HAUL_DOWNLOAD_STATE_CANCELLED);
-  schedule (self);
-  maybe_emit_idle (self);
-}
-
-void
-haul_queue_retry (HaulQueue    *self,
-                  HaulDownload *download)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  if (requeue_stopping (download))
-    return;
-  if (download->state != HAUL_DOWNLOAD_STATE_FAILED &&
-      download->state != HAUL_DOWNLOAD_STATE_CANCELLED)
-    return;
-
-  _haul_download_set_retries (download, 0);
-  _haul_download_set_error (download, NULL);
-  _haul_download_set_state (download, HAUL_DOWNLOAD_STATE_QUEUED);
-  schedule (self);
 }
 
 /**
@@ -990,29 +471,37 @@ void
 haul_queue_remove (HaulQueue    *self,
                    HaulDownload *download)
 {
-  g_autoptr(HaulDownload) d = NULL;
+  g_autoptr(HaulQueueItem) item = NULL;
+  HaulDownload *d;
   guint position;
 
   g_return_if_fail (HAUL_IS_QUEUE (self));
 
-  if (!g_ptr_array_find (self->items, download, &position))
+  item = _haul_queue_lookup (self, download);
+  if (item == NULL)
     return;
 
-  d = g_ptr_array_steal_index (self->items, position);
+  position = item->position;
+  d = item->download;
+  g_ptr_array_steal_index (self->items, position);
+  item->listed = FALSE;
+  if (position < self->cursor)
+    self->cursor--;
+  renumber (self, position, self->items->len - 1);
   g_hash_table_remove (self->by_uri, d->uri);
   g_signal_handlers_disconnect_by_func (d, download_notify_cb, self);
-  g_hash_table_remove (self->dirty, d);
+  g_hash_table_remove (self->dirty, item);
   if (self->store != NULL)
     haul_store_delete (self->store, d->id);
-  items_changed (self, position, 1, 0);
-  mark_range_dirty (self, position, self->items->len - 1);
+  _haul_queue_items_changed (self, position, 1, 0);
+  _haul_queue_mark_range_dirty (self, position, self->items->len - 1);
 
-  if (!stop_active (self, d, HAUL_PENDING_REMOVE))
+  if (!_haul_queue_stop_active (self, item, HAUL_PENDING_REMOVE))
     {
       if (d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
-        forget_part (self, d);
-      schedule (self);
-      maybe_emit_idle (self);
+        _haul_queue_forget_part (self, d);
+      _haul_queue_schedule (self);
+      _haul_queue_maybe_emit_idle (self);
     }
 }
 
@@ -1025,21 +514,26 @@ haul_queue_move (HaulQueue    *self,
                  HaulDownload *download,
                  guint         position)
 {
+  HaulQueueItem *item;
   guint from;
-  gpointer item;
 
   g_return_val_if_fail (HAUL_IS_QUEUE (self), FALSE);
 
-  if (!g_ptr_array_find (self->items, download, &from))
+  item = _haul_queue_lookup (self, download);
+  if (item == NULL)
     return FALSE;
+  from = item->position;
   position = MIN (position, self->items->len - 1);
   if (position == from)
     return FALSE;
 
-  item = g_ptr_array_steal_index (self->items, from);
+  g_ptr_array_steal_index (self->items, from);
   g_ptr_array_insert (self->items, position, item);
-  mark_range_dirty (self, MIN (from, position), MAX (from, position));
-  items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
+  renumber (self, MIN (from, position), MAX (from, position));
+  /* What moved in front of the cursor may wait: look there again. */
+  self->cursor = MIN (self->cursor, MIN (from, position));
+  _haul_queue_mark_range_dirty (self, MIN (from, position), MAX (from, position));
+  _haul_queue_items_changed (self, MIN (from, position), ABS ((int) from - (int) position) + 1,
                  ABS ((int) from - (int) position) + 1);
   return TRUE;
 }
@@ -1050,7 +544,7 @@ haul_queue_move_up (HaulQueue    *self,
 {
   guint pos;
 
-  if (!g_ptr_array_find (self->items, download, &pos) || pos == 0)
+  if (!haul_queue_get_position (self, download, &pos) || pos == 0)
     return FALSE;
   return haul_queue_move (self, download, pos - 1);
 }
@@ -1061,44 +555,9 @@ haul_queue_move_down (HaulQueue    *self,
 {
   guint pos;
 
-  if (!g_ptr_array_find (self->items, download, &pos))
+  if (!haul_queue_get_position (self, download, &pos))
     return FALSE;
   return haul_queue_move (self, download, pos + 1);
-}
-
-void
-haul_queue_pause_all (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
-
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED)
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
-      else if (haul_download_is_active (d) && !stop_active (self, d, HAUL_PENDING_PAUSE))
-        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
-    }
-  maybe_emit_idle (self);
-}
-
-void
-haul_queue_resume_all (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
-
-      if (d->state == HAUL_DOWNLOAD_STATE_PAUSED && d->job == NULL)
-        {
-          _haul_download_set_error (d, NULL);
-          _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
-        }
-    }
-  schedule (self);
 }
 
 guint
@@ -1128,7 +587,7 @@ haul_queue_set_max_active (HaulQueue *self,
   self->max_active = max_active;
   haul_worker_pool_set_max_threads (self->pool, MAX (max_active, self->n_active));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ACTIVE]);
-  schedule (self);
+  _haul_queue_schedule (self);
 }
 
 gint64
@@ -1173,76 +632,6 @@ haul_queue_set_download_rate_limit (HaulQueue    *self,
 }
 
 /**
- * haul_queue_set_store:
- * @store: (nullable): an open store, or %NULL to stop saving
- *
- * From now on every change of every download is saved to @store (in
- * batches, by its writer thread), and what running downloads received is
- * checkpointed every second.
- */
-void
-haul_queue_set_store (HaulQueue *self,
-                      HaulStore *store)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  g_set_object (&self->store, store);
-}
-
-/**
- * haul_queue_restore:
- * @records: (element-type HaulStoreRecord): saved downloads, in queue order
- * @resume: whether downloads that were running or waiting start again
- *   (else they come back paused)
- *
- * Appends saved downloads (one items-changed emission). Finished ones come
- * back as history, paused ones paused. Links already in the queue are
- * skipped.
- *
- * Returns: how many were added
- */
-guint
-haul_queue_restore (HaulQueue       *self,
-                    const GPtrArray *records,
-                    gboolean         resume)
-{
-  guint before = self->items->len;
-
-  g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
-
-  for (guint i = 0; i < records->len; i++)
-    {
-      const HaulStoreRecord *r = g_ptr_array_index (records, i);
-      g_autoptr(HaulDownload) d = NULL;
-      gboolean normalized = FALSE;
-
-      if (g_hash_table_contains (self->by_uri, r->uri))
-        continue;
-      d = _haul_download_new_from_record (r);
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
-        {
-          normalized = d->state != HAUL_DOWNLOAD_STATE_QUEUED || !resume;
-          d->state = resume ? HAUL_DOWNLOAD_STATE_QUEUED : HAUL_DOWNLOAD_STATE_PAUSED;
-        }
-      if (d->filename != NULL && d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
-        haul_name_claims_try (self->claims, d->directory, d->filename);
-
-      g_ptr_array_add (self->items, g_object_ref (d));
-      g_hash_table_insert (self->by_uri, d->uri, d);
-      g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
-      if (normalized)
-        mark_dirty (self, d);
-    }
-
-  if (self->items->len > before)
-    {
-      items_changed (self, before, 0, self->items->len - before);
-      schedule (self);
-    }
-  return self->items->len - before;
-}
-
-/**
  * haul_queue_clear_finished:
  *
  * Removes completed downloads from the list and the store; their files
@@ -1259,7 +648,7 @@ haul_queue_clear_finished (HaulQueue *self)
 
   for (guint i = 0; i < self->items->len; i++)
     {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
+      HaulDownload *d = haul_queue_get_download (self, i);
 
       if (d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
         g_ptr_array_add (done, g_object_ref (d));
@@ -1267,48 +656,6 @@ haul_queue_clear_finished (HaulQueue *self)
   for (guint i = 0; i < done->len; i++)
     haul_queue_remove (self, g_ptr_array_index (done, i));
   return done->len;
-}
-
-/**
- * haul_queue_stop_for_exit:
- *
- * Pauses everything that runs or waits, keeping partial files, and marks
- * those downloads to start again when the queue is restored (they are
- * saved as queued). Run the main loop until haul_queue_get_n_active() is
- * 0, then flush the store.
- */
-void
-haul_queue_stop_for_exit (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
-
-      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
-        {
-          d->resume_on_start = TRUE;
-          mark_dirty (self, d);
-        }
-    }
-  haul_queue_pause_all (self);
-}
-
-/**
- * haul_queue_save_now:
- *
- * Posts every pending change to the store at once (before a flush).
- */
-void
-haul_queue_save_now (HaulQueue *self)
-{
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->running->len; i++)
-    mark_dirty (self, g_ptr_array_index (self->running, i));
-  g_clear_handle_id (&self->save_source, g_source_remove);
-  save_dirty_cb (self);
 }
 
 guint
@@ -1323,7 +670,7 @@ haul_queue_get_n_waiting (HaulQueue *self)
   guint n = 0;
 
   for (guint i = 0; i < self->items->len; i++)
-    if (haul_download_get_state (g_ptr_array_index (self->items, i)) == HAUL_DOWNLOAD_STATE_QUEUED)
+    if (haul_download_get_state (haul_queue_get_download (self, i)) == HAUL_DOWNLOAD_STATE_QUEUED)
       n++;
   return n;
 }
@@ -1355,7 +702,7 @@ haul_queue_get_progress (HaulQueue *self,
 
   for (guint i = 0; i < self->running->len; i++)
     {
-      HaulDownload *d = g_ptr_array_index (self->running, i);
+      HaulDownload *d = ((HaulQueueItem *) g_ptr_array_index (self->running, i))->download;
       gint64 size = haul_download_get_total (d);
 
       r += haul_download_get_received (d);
@@ -1399,16 +746,13 @@ haul_queue_dispose (GObject *object)
    * here; only retry timers can still be pending. */
   for (guint i = 0; self->items != NULL && i < self->items->len; i++)
     {
-      HaulDownload *d = g_ptr_array_index (self->items, i);
+      HaulQueueItem *item = g_ptr_array_index (self->items, i);
 
-      g_clear_handle_id (&d->retry_source, g_source_remove);
+      g_clear_handle_id (&item->retry_source, g_source_remove);
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
   if (self->save_source != 0)
-    {
-      g_clear_handle_id (&self->save_source, g_source_remove);
-      save_dirty_cb (self);
-    }
+    _haul_queue_flush_dirty (self);
   g_clear_object (&self->store);
   if (self->bridge != NULL)
     haul_progress_bridge_detach (self->bridge);
@@ -1531,13 +875,13 @@ haul_queue_class_init (HaulQueueClass *klass)
 static void
 haul_queue_init (HaulQueue *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->running = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) _haul_queue_item_unref);
+  self->running = g_ptr_array_new_with_free_func ((GDestroyNotify) _haul_queue_item_unref);
   self->by_uri = g_hash_table_new (g_str_hash, g_str_equal);
   self->dirty = g_hash_table_new (NULL, NULL);
   self->max_active = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
   self->pool = haul_worker_pool_new (self->max_active);
-  self->bridge = haul_progress_bridge_new (NULL, publish, self);
+  self->bridge = haul_progress_bridge_new (NULL, _haul_queue_publish, self);
   self->limiter = haul_rate_limiter_new (0);
   self->claims = haul_name_claims_new ();
   self->rand = g_rand_new ();

@@ -1,0 +1,142 @@
+/* haul-queue-private.h — what the queue's files share
+ *
+ * HaulQueue is split by concern, all on the main thread:
+ *  - haul-queue.c: the GObject, the list (a GListModel) and its edits;
+ *  - haul-queue-control.c: start, pause, resume, cancel, retry;
+ *  - haul-queue-scheduler.c: which download starts next, its attempt,
+ *    the attempt's progress publications and its outcome;
+ *  - haul-queue-persist.c: saving to the store and restoring from it.
+ *
+ * The queue keeps its bookkeeping about a download (the running attempt,
+ * the retry timer, a stop that is pending, speed samples) in a
+ * HaulQueueItem it owns, not in the HaulDownload: the list holds one item
+ * per download, in queue order, and knows each item's position, so finding
+ * the item of a download (by its link) or its position costs O(1).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "haul-download-private.h"
+#include "haul-job.h"
+#include "haul-progress.h"
+#include "haul-queue.h"
+#include "haul-rate-limiter.h"
+#include "haul-worker-pool.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HAUL_PENDING_NONE = 0,
+  HAUL_PENDING_PAUSE,
+  HAUL_PENDING_CANCEL,
+  HAUL_PENDING_REMOVE,
+  HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
+} HaulPendingOp;
+
+/* One download in one queue. Reference-counted (g_rc_box): the list holds
+ * one reference while the download is listed, the running array and the
+ * attempt's task one each while it runs, the retry timer one while it
+ * waits. A removed download keeps its item until its attempt returns. */
+typedef struct
+{
+  HaulDownload  *download;    /* owned */
+  HaulQueue     *queue;       /* borrowed: outlives every attempt and timer */
+  guint          position;    /* index in the queue's list, while listed */
+  gboolean       listed;      /* FALSE once removed */
+
+  HaulJob       *job;         /* the running attempt, if any */
+  guint          retry_source; /* backoff timer, if waiting to retry */
+  HaulPendingOp  pending;
+  gint64         attempt_start_received;
+  gint64         speed_sample_us;
+  gint64         speed_sample_bytes;
+} HaulQueueItem;
+
+struct _HaulQueue
+{
+  GObject             parent_instance;
+
+  GPtrArray          *items;      /* HaulQueueItem, in queue order (owned refs) */
+  GHashTable         *by_uri;     /* uri → HaulQueueItem (borrowed), listed ones */
+  GPtrArray          *running;    /* HaulQueueItem with a job (owned refs) */
+
+  /* The scheduler's cursor: no item before it waits to start. It only
+   * moves forward while downloads complete; a download that starts waiting
+   * before it (resumed, retried, moved up) moves it back. */
+  guint               cursor;
+  guint64             n_examined; /* items the scheduler looked at (tests) */
+
+  HaulWorkerPool     *pool;
+  HaulProgressBridge *bridge;
+  HaulRateLimiter    *limiter;
+  HaulNameClaims     *claims;
+  GRand              *rand;
+
+  guint               max_active;
+  guint               n_active;   /* running attempts + downloads waiting to retry */
+  gdouble             speed;
+  guint               tick_source;
+
+  HaulStore          *store;      /* nullable: where every change is saved */
+  GHashTable         *dirty;      /* HaulQueueItem → itself: to save (listed ones) */
+  guint               save_source;
+
+  guint               connect_timeout;
+  guint               stall_timeout;
+  guint               max_retries;
+  guint               retry_base_ms;
+};
+
+/* haul-queue-scheduler.c: items */
+HaulQueueItem *_haul_queue_item_new    (HaulQueue     *queue,
+                                        HaulDownload  *download);
+HaulQueueItem *_haul_queue_item_ref    (HaulQueueItem *item);
+void           _haul_queue_item_unref  (HaulQueueItem *item);
+HaulQueueItem *_haul_queue_lookup      (HaulQueue     *self,
+                                        HaulDownload  *download);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulQueueItem, _haul_queue_item_unref)
+
+/* haul-queue-scheduler.c: starting, stopping and publishing attempts */
+void     _haul_queue_schedule        (HaulQueue     *self);
+void     _haul_queue_note_waiting    (HaulQueue     *self,
+                                      HaulQueueItem *item);
+gboolean _haul_queue_stop_active     (HaulQueue     *self,
+                                      HaulQueueItem *item,
+                                      HaulPendingOp  op);
+gboolean _haul_queue_requeue_stopping (HaulQueueItem *item);
+void     _haul_queue_publish         (gpointer       user_data);
+void     _haul_queue_update_tick     (HaulQueue     *self);
+
+/* haul-queue.c: the list, and what the scheduler reports back */
+HaulQueueItem *_haul_queue_append    (HaulQueue     *self,
+                                      HaulDownload  *d);
+void     _haul_queue_items_changed   (HaulQueue     *self,
+                                      guint          position,
+                                      guint          removed,
+                                      guint          added);
+void     _haul_queue_set_n_active    (HaulQueue     *self,
+                                      guint          n_active);
+void     _haul_queue_update_speed    (HaulQueue     *self);
+void     _haul_queue_forget_part     (HaulQueue     *self,
+                                      HaulDownload  *d);
+void     _haul_queue_finish_inactive (HaulQueue         *self,
+                                      HaulDownload      *d,
+                                      HaulDownloadState  state);
+void     _haul_queue_maybe_emit_idle (HaulQueue     *self);
+
+/* haul-queue-persist.c: saving */
+void     _haul_queue_mark_dirty       (HaulQueue     *self,
+                                       HaulQueueItem *item);
+void     _haul_queue_mark_range_dirty (HaulQueue     *self,
+                                       guint          from,
+                                       guint          to);
+void     _haul_queue_flush_dirty      (HaulQueue     *self);
+
+/* Tests: how many items the scheduler has looked at so far. */
+guint64  _haul_queue_get_n_examined  (HaulQueue     *self);
+
+G_END_DECLS
