@@ -64,14 +64,21 @@ if [ ! -f "$tarball" ]; then
 fi
 
 root=$(mktemp -d /var/tmp/haul-fresh.XXXXXX) || exit 1
+inside=""
 cleanup () {
-  # The mounts lived in the namespace, which is gone: nothing is mounted
-  # under $root now. --one-file-system all the same, as a second guard.
-  rm -rf --one-file-system "$root"
+  # Ending the namespace's unshare ends every process in it (--kill-child:
+  # its first process is the namespace's init) and with them its mounts,
+  # which this shell's namespace never saw: rm cannot reach into them.
+  # --one-file-system all the same, as a second guard.
+  if [ -n "$inside" ]; then
+    kill -KILL "$inside" 2>/dev/null
+    wait "$inside" 2>/dev/null
+  fi
+  rm -rf --one-file-system "$root" 2>/dev/null || { sleep 1; rm -rf --one-file-system "$root"; }
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'echo "check-fresh: interrupted" >&2; exit 130' INT
+trap 'echo "check-fresh: terminated" >&2; exit 143' TERM
 trap 'exit 129' HUP
 
 rm -rf "$out"
@@ -114,7 +121,12 @@ unshare --mount --pid --fork --kill-child --propagation private \
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
       HAUL_FRESH_ROOT="$root" HAUL_FRESH_OUT="$out" HAUL_FRESH_CACHE="$cache" \
       HAUL_FRESH_QUICK="$quick" \
-  sh "$src/build-aux/check-fresh-inside.sh"
+  sh "$src/build-aux/check-fresh-inside.sh" &
+inside=$!
+# In the background and waited for, so that a signal is acted on at once
+# (a shell runs its traps only after a foreground command ends).
+wait "$inside"
 status=$?
+inside=""
 echo "check-fresh: finished in $(( $(date +%s) - start )) s, exit $status" >&2
 exit $status
