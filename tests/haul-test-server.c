@@ -1057,6 +1057,33 @@ haul_test_spin (guint ms)
   haul_test_wait_until (always_false, NULL, ms);
 }
 
+static gboolean
+probe_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs probe_funcs = {
+  NULL, NULL, probe_dispatch, NULL, NULL, NULL
+};
+
+GSource *
+haul_test_probe_new (GSourceFunc callback,
+                     gpointer    data,
+                     gint64      ready_time)
+{
+  GSource *probe = g_source_new (&probe_funcs, sizeof (GSource));
+
+  g_source_set_priority (probe, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (probe, "[bench] probe");
+  g_source_set_callback (probe, callback, data, NULL);
+  g_source_set_ready_time (probe, ready_time);
+  g_source_attach (probe, NULL);
+  return probe;
+}
+
 /* ------------------------------------------------------------------ */
 /* File helpers */
 

@@ -169,6 +169,12 @@ gboolean        haul_test_wait_until            (HaulTestPredicate          pred
                                                  guint                      timeout_ms);
 /* Iterates the thread-default main context for @ms milliseconds. */
 void            haul_test_spin                  (guint                      ms);
+/* The benchmarks' lateness probe: a source on the default main context
+ * that calls @callback at @ready_time (monotonic µs), and again whenever
+ * the callback moves the ready time on. Returns: (transfer full) */
+GSource        *haul_test_probe_new             (GSourceFunc                callback,
+                                                 gpointer                   data,
+                                                 gint64                     ready_time);
 
 /* Enters a private mount namespace (as root, or in a new user namespace),
  * so a test can mount a small tmpfs or a read-only bind. Only in a
