@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -1051,6 +1052,12 @@ always_false (gpointer data)
   return FALSE;
 }
 
+gboolean
+haul_test_pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 void
 haul_test_spin (guint ms)
 {
@@ -1086,6 +1093,18 @@ haul_test_probe_new (GSourceFunc callback,
 
 /* ------------------------------------------------------------------ */
 /* File helpers */
+
+void
+haul_test_interrupt_haul (GSubprocess *haul)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (haul, SIGINT);
+  g_assert_true (g_subprocess_wait (haul, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (haul));
+  g_assert_cmpint (g_subprocess_get_exit_status (haul), ==, 130);
+}
 
 char *
 haul_test_make_tmp_dir (void)

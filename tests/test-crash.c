@@ -27,7 +27,6 @@
 #include "haul-test-server.h"
 #include "haul-types.h"
 
-#define MIB (1024 * 1024)
 #define JOBS "8"
 #define MAX_KILL_DELAY_MS 4000
 #define FINAL_RUN_TIMEOUT_S 180

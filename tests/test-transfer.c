@@ -32,10 +32,6 @@
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
-#define KIB 1024
-#define MIB (1024 * 1024)
-#define WAIT_MS 30000
-
 typedef struct
 {
   HaulTestServer *server;
@@ -152,7 +148,7 @@ wait_received (HaulDownload *d,
 {
   ReceivedAtLeast r = { d, bytes };
 
-  if (!haul_test_wait_until (received_at_least, &r, WAIT_MS))
+  if (!haul_test_wait_until (received_at_least, &r, HAUL_TEST_WAIT_MS))
     g_error ("timed out waiting for %" G_GINT64_FORMAT " bytes (have %" G_GINT64_FORMAT ", state %s, error %s)",
              bytes, haul_download_get_received (d),
              haul_download_state_to_string (haul_download_get_state (d)),
@@ -199,39 +195,14 @@ fixture_set_up (Fixture       *fx,
   fx->errors = g_ptr_array_new_with_free_func (g_free);
 }
 
-static gboolean
-queue_is_quiet (gpointer data)
-{
-  HaulQueue *queue = data;
-
-  if (haul_queue_get_n_active (queue) > 0)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
-    if (haul_download_is_active (haul_queue_get_download (queue, i)))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 shut_down_queue (HaulQueue **queue)
 {
-  gpointer weak = *queue;
-
-  haul_queue_pause_all (*queue);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, *queue, WAIT_MS));
+  haul_test_stop_queue (*queue);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (*queue)); i++)
     g_signal_handlers_disconnect_matched (haul_queue_get_download (*queue, i),
                                           G_SIGNAL_MATCH_FUNC, 0, 0, NULL, error_notify_cb, NULL);
-  g_object_add_weak_pointer (G_OBJECT (*queue), &weak);
-  g_clear_object (queue);
-  /* The last attempt's GTask lets go of the queue once its callback ran. */
-  g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+  haul_test_release_queue (queue);
 }
 
 static void
@@ -947,7 +918,7 @@ test_stall_pause (Fixture       *fx,
                              &(HaulTestFileOptions) { .stall = TRUE, .stall_after = 100 * KIB });
   d = add (fx, "/stuck.bin");
   wait_received (d, 100 * KIB);
-  g_assert_true (haul_test_wait_until (is_downloading, d, WAIT_MS));
+  g_assert_true (haul_test_wait_until (is_downloading, d, HAUL_TEST_WAIT_MS));
 
   /* The worker is blocked in a read that will not return by itself. */
   start = g_get_monotonic_time ();
@@ -1217,7 +1188,6 @@ rate_probe_notify_cb (GObject    *object,
 {
   gint64 sum = sum_received (probe->downloads);
 
-
   if (probe->t0 == 0 && sum >= probe->skip)
     {
       probe->t0 = g_get_monotonic_time ();
@@ -1235,7 +1205,7 @@ measure_rate (GPtrArray *downloads,
   for (guint i = 0; i < downloads->len; i++)
     g_signal_connect (g_ptr_array_index (downloads, i), "notify::received",
                       G_CALLBACK (rate_probe_notify_cb), &probe);
-  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, HAUL_TEST_WAIT_MS));
   t1 = g_get_monotonic_time ();
   for (guint i = 0; i < downloads->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (downloads, i), &probe);
@@ -1544,7 +1514,6 @@ unwritable_child (void)
   umount2 (dest, MNT_DETACH);
   haul_test_rm_rf (base);
 }
-
 
 typedef enum
 {
