@@ -232,6 +232,41 @@ post (HaulStore *self,
   g_async_queue_push (self->commands, cmd);
 }
 
+/* The task of one _async call, named for profilers. */
+static GTask *
+store_task_new (HaulStore           *self,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data,
+                gpointer             source_tag,
+                const char          *name)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  return task;
+}
+
+static void
+return_closed (GTask *task)
+{
+  g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
+                           _("The list of downloads is closed"));
+}
+
+/* Posts a command that completes @task (transfer full) on the writer thread. */
+static void
+post_task (HaulStore            *self,
+           HaulStoreCommandKind  kind,
+           GTask                *task)
+{
+  HaulStoreCommand *cmd = command_new (kind);
+
+  cmd->task = task;
+  post (self, cmd);
+}
+
 static void
 haul_store_finalize (GObject *object)
 {
@@ -319,25 +354,18 @@ haul_store_open_async (HaulStore           *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_open_async);
-  g_task_set_name (task, "[haul] store open");
-
+  task = store_task_new (self, cancellable, callback, user_data,
+                         haul_store_open_async, "[haul] store open");
   if (self->closed)
     {
-      g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
-                               _("The list of downloads is closed"));
+      return_closed (task);
       return;
     }
-
-  cmd = command_new (HAUL_STORE_COMMAND_OPEN);
-  cmd->task = g_steal_pointer (&task);
-  post (self, cmd);
+  post_task (self, HAUL_STORE_COMMAND_OPEN, g_steal_pointer (&task));
 }
 
 /**
@@ -456,14 +484,11 @@ haul_store_load_async (HaulStore              *self,
   g_return_if_fail (CHECK_THREAD (self));
   g_return_if_fail (chunk_func != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_load_async);
-  g_task_set_name (task, "[haul] store load");
-
+  task = store_task_new (self, cancellable, callback, user_data,
+                         haul_store_load_async, "[haul] store load");
   if (self->closed)
     {
-      g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
-                               _("The list of downloads is closed"));
+      return_closed (task);
       g_object_unref (task);
       return;
     }
@@ -522,24 +547,18 @@ haul_store_flush_async (HaulStore           *self,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  HaulStoreCommand *cmd;
 
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_flush_async);
-  g_task_set_name (task, "[haul] store flush");
-
+  task = store_task_new (self, cancellable, callback, user_data,
+                         haul_store_flush_async, "[haul] store flush");
   if (self->closed)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
-
-  cmd = command_new (HAUL_STORE_COMMAND_FLUSH);
-  cmd->task = g_steal_pointer (&task);
-  post (self, cmd);
+  post_task (self, HAUL_STORE_COMMAND_FLUSH, g_steal_pointer (&task));
 }
 
 gboolean
