@@ -1443,24 +1443,52 @@ test_hardlink_part_resume (Fixture       *fx,
  * process), and so that an rlimit or a mount never leaks into other tests.
  */
 
-/* Runs one download of @content into @dir in this (child) process and
- * returns it finished. */
+/* What a child process runs: its own server and queue. */
+typedef struct
+{
+  HaulTestServer *server;
+  HaulQueue      *queue;
+} Child;
+
+/* Runs one download of @content into @dir in this (child) process, and
+ * checks that it failed at once (no retry) with @needle in its error,
+ * which it prints for the parent. Returns: (transfer full) */
 static HaulDownload *
-download_once (HaulTestServer *server,
-               HaulQueue      *queue,
-               const char     *dir,
-               GBytes         *content)
+fail_once (Child      *child,
+           const char *dir,
+           GBytes     *content,
+           const char *needle)
 {
   g_autofree char *uri = NULL;
   g_autoptr(GError) error = NULL;
   HaulDownload *d;
 
-  haul_test_server_add_file (server, "/big.bin", content, NULL);
-  uri = haul_test_server_uri (server, "/big.bin");
-  d = haul_queue_add (queue, uri, dir, &error);
+  child->server = haul_test_server_new ();
+  child->queue = haul_queue_new ();
+  configure_queue (child->queue);
+  haul_test_server_add_file (child->server, "/big.bin", content, NULL);
+  uri = haul_test_server_uri (child->server, "/big.bin");
+  d = haul_queue_add (child->queue, uri, dir, &error);
   g_assert_no_error (error);
   haul_test_wait_finished (d);
+
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
+  g_print ("error: %s\n", haul_download_get_error (d));
+  haul_test_assert_error_contains (d, needle);
+  /* Permanent: no retry. */
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   return g_object_ref (d);
+}
+
+static void
+child_clean_up (Child      *child,
+                const char *dest,
+                const char *base)
+{
+  shut_down_queue (&child->queue);
+  haul_test_server_free (child->server);
+  umount2 (dest, MNT_DETACH);
+  haul_test_rm_rf (base);
 }
 
 static void
@@ -1470,8 +1498,7 @@ unwritable_child (void)
   g_autofree char *base = g_dir_make_tmp ("haul-unwritable-XXXXXX", &error);
   g_autofree char *dest = NULL;
   g_autoptr(GBytes) content = haul_test_content (100 * KIB, 30);
-  HaulTestServer *server;
-  HaulQueue *queue;
+  Child child;
   g_autoptr(HaulDownload) d = NULL;
   const char *method = NULL;
 
@@ -1494,25 +1521,14 @@ unwritable_child (void)
   g_assert_nonnull (method);
   g_printerr ("unwritable folder made with: %s\n", method);
 
-  server = haul_test_server_new ();
-  queue = haul_queue_new ();
-  configure_queue (queue);
-  d = download_once (server, queue, dest, content);
-
-  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  g_print ("error: %s\n", haul_download_get_error (d));
-  haul_test_assert_error_contains (d, "not allowed to write");
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
+  d = fail_once (&child, dest, content, "not allowed to write");
   {
     g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "");
   }
 
-  shut_down_queue (&queue);
-  haul_test_server_free (server);
-  umount2 (dest, MNT_DETACH);
-  haul_test_rm_rf (base);
+  child_clean_up (&child, dest, base);
 }
 
 typedef enum
@@ -1624,8 +1640,7 @@ disk_full_child (void)
   g_autofree char *base = g_dir_make_tmp ("haul-diskfull-XXXXXX", &error);
   g_autofree char *dest = NULL;
   g_autoptr(GBytes) content = haul_test_content (2 * MIB, 32);
-  HaulTestServer *server;
-  HaulQueue *queue;
+  Child child;
   g_autoptr(HaulDownload) d = NULL;
   const char *method;
 
@@ -1650,27 +1665,16 @@ disk_full_child (void)
     }
   g_printerr ("disk full simulated with: %s\n", method);
 
-  server = haul_test_server_new ();
-  queue = haul_queue_new ();
-  configure_queue (queue);
-  d = download_once (server, queue, dest, content);
-
-  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  g_print ("error: %s\n", haul_download_get_error (d));
-  haul_test_assert_error_contains (d, "disk is full");
-  /* Permanent: no retry. Nothing but the partial file is there. */
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
-  g_assert_cmpuint (haul_test_server_get_n_requests (server, "/big.bin"), ==, 1);
+  d = fail_once (&child, dest, content, "disk is full");
+  /* Nothing but the partial file is there. */
+  g_assert_cmpuint (haul_test_server_get_n_requests (child.server, "/big.bin"), ==, 1);
   {
     g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "big.bin.part");
   }
 
-  shut_down_queue (&queue);
-  haul_test_server_free (server);
-  umount2 (dest, MNT_DETACH);
-  haul_test_rm_rf (base);
+  child_clean_up (&child, dest, base);
 }
 
 static void

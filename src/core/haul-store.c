@@ -255,14 +255,28 @@ return_closed (GTask *task)
                            _("The list of downloads is closed"));
 }
 
-/* Posts a command that completes @task (transfer full) on the writer thread. */
+/* Posts a command that completes @task (transfer full) on the writer
+ * thread. When the store is closed, completes it at once instead: with
+ * TRUE when @ok_when_closed (nothing is left to wait for), else with an
+ * error. */
 static void
 post_task (HaulStore            *self,
            HaulStoreCommandKind  kind,
-           GTask                *task)
+           GTask                *task,
+           gboolean              ok_when_closed)
 {
-  HaulStoreCommand *cmd = command_new (kind);
+  HaulStoreCommand *cmd;
 
+  if (self->closed)
+    {
+      if (ok_when_closed)
+        g_task_return_boolean (task, TRUE);
+      else
+        return_closed (task);
+      g_object_unref (task);
+      return;
+    }
+  cmd = command_new (kind);
   cmd->task = task;
   post (self, cmd);
 }
@@ -353,19 +367,13 @@ haul_store_open_async (HaulStore           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = store_task_new (self, cancellable, callback, user_data,
-                         haul_store_open_async, "[haul] store open");
-  if (self->closed)
-    {
-      return_closed (task);
-      return;
-    }
-  post_task (self, HAUL_STORE_COMMAND_OPEN, g_steal_pointer (&task));
+  post_task (self, HAUL_STORE_COMMAND_OPEN,
+             store_task_new (self, cancellable, callback, user_data,
+                             haul_store_open_async, "[haul] store open"),
+             FALSE);
 }
 
 /**
@@ -546,19 +554,13 @@ haul_store_flush_async (HaulStore           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = store_task_new (self, cancellable, callback, user_data,
-                         haul_store_flush_async, "[haul] store flush");
-  if (self->closed)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  post_task (self, HAUL_STORE_COMMAND_FLUSH, g_steal_pointer (&task));
+  post_task (self, HAUL_STORE_COMMAND_FLUSH,
+             store_task_new (self, cancellable, callback, user_data,
+                             haul_store_flush_async, "[haul] store flush"),
+             TRUE);
 }
 
 gboolean
