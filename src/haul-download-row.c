@@ -353,6 +353,30 @@ apply_to_download (GtkWidget *widget,
     op (HAUL_DOWNLOAD_ROW (widget)->queue, d);
 }
 
+typedef gboolean (*QueueMove) (HaulQueue *queue, HaulDownload *download);
+
+static void
+move_download (GtkWidget *widget,
+               QueueMove  move)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    move (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+typedef void (*FileOp) (GtkWindow *parent, HaulDownload *download);
+
+static void
+apply_to_file (GtkWidget *widget,
+               FileOp     op)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    op (GTK_WINDOW (gtk_widget_get_root (widget)), d);
+}
+
 static void
 pause_activated (GtkWidget  *widget,
                  const char *action_name,
@@ -398,10 +422,7 @@ move_up_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  g_autoptr(HaulDownload) d = dup_download (widget);
-
-  if (d != NULL)
-    haul_queue_move_up (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+  move_download (widget, haul_queue_move_up);
 }
 
 static void
@@ -409,10 +430,7 @@ move_down_activated (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  g_autoptr(HaulDownload) d = dup_download (widget);
-
-  if (d != NULL)
-    haul_queue_move_down (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+  move_download (widget, haul_queue_move_down);
 }
 
 static void
@@ -420,10 +438,7 @@ open_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  g_autoptr(HaulDownload) d = dup_download (widget);
-
-  if (d != NULL)
-    haul_file_actions_open (GTK_WINDOW (gtk_widget_get_root (widget)), d);
+  apply_to_file (widget, haul_file_actions_open);
 }
 
 static void
@@ -431,10 +446,7 @@ show_in_folder_activated (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  g_autoptr(HaulDownload) d = dup_download (widget);
-
-  if (d != NULL)
-    haul_file_actions_show_in_folder (GTK_WINDOW (gtk_widget_get_root (widget)), d);
+  apply_to_file (widget, haul_file_actions_show_in_folder);
 }
 
 static void

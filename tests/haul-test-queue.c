@@ -58,6 +58,34 @@ haul_test_download_is_paused (gpointer download)
   return haul_download_get_state (download) == HAUL_DOWNLOAD_STATE_PAUSED;
 }
 
+gboolean
+haul_test_queue_is_quiet (gpointer data)
+{
+  HaulQueue *queue = data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    if (haul_download_is_active (haul_queue_get_download (queue, i)))
+      return FALSE;
+  return haul_queue_get_n_active (queue) == 0;
+}
+
+void
+haul_test_stop_queue (HaulQueue *queue)
+{
+  haul_queue_pause_all (queue);
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, queue, HAUL_TEST_WAIT_MS));
+}
+
+void
+haul_test_release_queue (HaulQueue **queue)
+{
+  gpointer weak = *queue;
+
+  g_object_add_weak_pointer (G_OBJECT (*queue), &weak);
+  g_clear_object (queue);
+  g_assert_true (haul_test_wait_until (haul_test_pointer_is_null, &weak, HAUL_TEST_WAIT_MS));
+}
+
 void
 haul_test_wait_download (HaulDownload      *download,
                          HaulTestPredicate  predicate,

@@ -28,6 +28,14 @@ gboolean      haul_test_download_is_paused    (gpointer        download);
 /* Whether every download of the GPtrArray @downloads has finished. */
 gboolean      haul_test_downloads_are_finished (gpointer       downloads);
 
+/* No download of @queue is running, and the queue counts none active. */
+gboolean      haul_test_queue_is_quiet        (gpointer        queue);
+/* Pauses everything and waits until @queue is quiet. */
+void          haul_test_stop_queue            (HaulQueue      *queue);
+/* Drops the caller's reference and waits until the queue is gone (the
+ * last attempt's GTask lets go of it once its callback ran). */
+void          haul_test_release_queue         (HaulQueue     **queue);
+
 /* Spins the main context until @predicate holds for @download; fails the
  * test with the download's state and error after HAUL_TEST_WAIT_MS. */
 void          haul_test_wait_download         (HaulDownload      *download,

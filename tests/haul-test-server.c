@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -393,81 +394,76 @@ finished_cb (SoupServerMessage *msg,
     in_flight_done (server);
 }
 
+/* The configured failure (fail_status, Retry-After) instead of the file. */
 static void
-serve_file (HaulTestServer    *server,
-            SoupServerMessage *msg,
-            Entry             *entry,
-            guint              index)
+serve_failure (SoupServerMessage         *msg,
+               const HaulTestFileOptions *o)
+{
+  static const char text[] = "Try again later.\n";
+  SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
+
+  if (o->retry_after != NULL)
+    soup_message_headers_replace (rh, "Retry-After", o->retry_after);
+  soup_server_message_set_status (msg, o->fail_status, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
+}
+
+/* Honours Range (and If-Range against @etag or Last-Modified): narrows
+ * [@start, @end] and sets @partial. Returns FALSE when it answered 416. */
+static gboolean
+negotiate_range (SoupServerMessage *msg,
+                 Entry             *entry,
+                 const char        *etag,
+                 gint64             total,
+                 gint64            *start,
+                 gint64            *end,
+                 gboolean          *partial)
 {
   const HaulTestFileOptions *o = &entry->options;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
   const char *range = soup_message_headers_get_one (req, "Range");
   const char *if_range = soup_message_headers_get_one (req, "If-Range");
-  GBytes *content = entry->content;
-  const char *etag = entry->etag;
-  gint64 real_len, total, start = 0, end;
-  gboolean partial = FALSE;
-  Response *r;
-  gsize limit;
+  gboolean validator_ok = TRUE;
+  gboolean satisfiable;
+  guint64 s, e;
 
-  if (o->fail_status != 0 && index <= o->fail_times)
+  if (o->ignore_range || range == NULL)
+    return TRUE;
+  if (if_range != NULL && !o->ignore_if_range)
+    validator_ok = g_strcmp0 (if_range, etag) == 0 ||
+                   (etag == NULL && g_strcmp0 (if_range, entry->last_modified) == 0);
+  if (!validator_ok || !haul_byte_range_parse (range, (guint64) total, &s, &e, &satisfiable))
+    return TRUE;
+
+  if (!satisfiable)
     {
-      static const char text[] = "Try again later.\n";
+      char value[64];
 
-      if (o->retry_after != NULL)
-        soup_message_headers_replace (rh, "Retry-After", o->retry_after);
-      soup_server_message_set_status (msg, o->fail_status, NULL);
-      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
-      return;
+      g_snprintf (value, sizeof value, "bytes */%" G_GINT64_FORMAT, total);
+      soup_message_headers_replace (rh, "Content-Range", value);
+      if (etag != NULL)
+        soup_message_headers_replace (rh, "ETag", etag);
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+      return FALSE;
     }
+  *start = (gint64) s;
+  *end = (gint64) e - 1;
+  *partial = TRUE;
+  return TRUE;
+}
 
-  if (o->change_after > 0 && index > o->change_after && entry->new_content != NULL)
-    {
-      content = entry->new_content;
-      etag = entry->new_etag;
-    }
-
-  if (range != NULL && o->html_on_range)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_STATIC,
-                                        html_page, strlen (html_page));
-      return;
-    }
-
-  real_len = g_bytes_get_size (content);
-  total = o->announce_length > 0 ? o->announce_length : real_len;
-  end = total - 1;
-
-  if (!o->ignore_range && range != NULL)
-    {
-      guint64 s, e;
-      gboolean validator_ok = TRUE;
-      gboolean satisfiable;
-
-      if (if_range != NULL && !o->ignore_if_range)
-        validator_ok = g_strcmp0 (if_range, etag) == 0 ||
-                       (etag == NULL && g_strcmp0 (if_range, entry->last_modified) == 0);
-
-      if (validator_ok && haul_byte_range_parse (range, (guint64) total, &s, &e, &satisfiable))
-        {
-          if (!satisfiable)
-            {
-              char value[64];
-
-              g_snprintf (value, sizeof value, "bytes */%" G_GINT64_FORMAT, total);
-              soup_message_headers_replace (rh, "Content-Range", value);
-              if (etag != NULL)
-                soup_message_headers_replace (rh, "ETag", etag);
-              soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
-              return;
-            }
-          start = (gint64) s;
-          end = (gint64) e - 1;
-          partial = TRUE;
-        }
-    }
+static void
+set_file_headers (SoupServerMessage *msg,
+                  Entry             *entry,
+                  const char        *etag,
+                  gboolean           partial,
+                  gint64             start,
+                  gint64             end,
+                  gint64             total)
+{
+  const HaulTestFileOptions *o = &entry->options;
+  SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
 
   soup_server_message_set_status (msg, partial ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (rh, "Content-Type",
@@ -489,8 +485,24 @@ serve_file (HaulTestServer    *server,
     soup_message_headers_set_encoding (rh, SOUP_ENCODING_CHUNKED);
   else
     soup_message_headers_set_content_length (rh, end - start + 1);
+}
 
-  r = g_new0 (Response, 1);
+/* The body of bytes [@start, @end] of @content (announced as @total), and
+ * where it stops: complete, dropped or stalled, as the options say. */
+static Response *
+response_new (HaulTestServer            *server,
+              SoupServerMessage         *msg,
+              const HaulTestFileOptions *o,
+              GBytes                    *content,
+              guint                      index,
+              gint64                     start,
+              gint64                     end,
+              gint64                     total)
+{
+  gint64 real_len = g_bytes_get_size (content);
+  Response *r = g_new0 (Response, 1);
+  gsize limit;
+
   r->server = server;
   r->msg = g_object_ref (msg);
   r->rate = o->rate;
@@ -508,7 +520,7 @@ serve_file (HaulTestServer    *server,
     {
       /* Announced too short: the rest goes raw after the body. */
       r->raw_tail = g_bytes_new_from_bytes (content, total, real_len - total);
-      soup_message_headers_replace (rh, "Connection", "close");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
     }
 
   if (o->reset && (o->reset_times == 0 || index <= o->reset_times) &&
@@ -524,6 +536,50 @@ serve_file (HaulTestServer    *server,
       r->after = AFTER_STALL;
     }
   r->limit = limit;
+  return r;
+}
+
+static void
+serve_file (HaulTestServer    *server,
+            SoupServerMessage *msg,
+            Entry             *entry,
+            guint              index)
+{
+  const HaulTestFileOptions *o = &entry->options;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  GBytes *content = entry->content;
+  const char *etag = entry->etag;
+  gint64 total, start = 0, end;
+  gboolean partial = FALSE;
+  Response *r;
+
+  if (o->fail_status != 0 && index <= o->fail_times)
+    {
+      serve_failure (msg, o);
+      return;
+    }
+
+  if (o->change_after > 0 && index > o->change_after && entry->new_content != NULL)
+    {
+      content = entry->new_content;
+      etag = entry->new_etag;
+    }
+
+  if (soup_message_headers_get_one (req, "Range") != NULL && o->html_on_range)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_STATIC,
+                                        html_page, strlen (html_page));
+      return;
+    }
+
+  total = o->announce_length > 0 ? o->announce_length : (gint64) g_bytes_get_size (content);
+  end = total - 1;
+  if (!negotiate_range (msg, entry, etag, total, &start, &end, &partial))
+    return;
+
+  set_file_headers (msg, entry, etag, partial, start, end, total);
+  r = response_new (server, msg, o, content, index, start, end, total);
 
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), r);
   g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body_cb), r);
@@ -1051,14 +1107,59 @@ always_false (gpointer data)
   return FALSE;
 }
 
+gboolean
+haul_test_pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 void
 haul_test_spin (guint ms)
 {
   haul_test_wait_until (always_false, NULL, ms);
 }
 
+static gboolean
+probe_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs probe_funcs = {
+  NULL, NULL, probe_dispatch, NULL, NULL, NULL
+};
+
+GSource *
+haul_test_probe_new (GSourceFunc callback,
+                     gpointer    data,
+                     gint64      ready_time)
+{
+  GSource *probe = g_source_new (&probe_funcs, sizeof (GSource));
+
+  g_source_set_priority (probe, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (probe, "[bench] probe");
+  g_source_set_callback (probe, callback, data, NULL);
+  g_source_set_ready_time (probe, ready_time);
+  g_source_attach (probe, NULL);
+  return probe;
+}
+
 /* ------------------------------------------------------------------ */
 /* File helpers */
+
+void
+haul_test_interrupt_haul (GSubprocess *haul)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (haul, SIGINT);
+  g_assert_true (g_subprocess_wait (haul, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (haul));
+  g_assert_cmpint (g_subprocess_get_exit_status (haul), ==, 130);
+}
 
 char *
 haul_test_make_tmp_dir (void)

@@ -18,6 +18,9 @@
 
 G_BEGIN_DECLS
 
+#define KIB 1024
+#define MIB (1024 * 1024)
+
 typedef struct _HaulTestServer HaulTestServer;
 
 /**
@@ -167,8 +170,16 @@ typedef gboolean (*HaulTestPredicate) (gpointer data);
 gboolean        haul_test_wait_until            (HaulTestPredicate          predicate,
                                                  gpointer                   data,
                                                  guint                      timeout_ms);
+/* A predicate: the pointer at @data is NULL (a weak pointer let go). */
+gboolean        haul_test_pointer_is_null       (gpointer                   data);
 /* Iterates the thread-default main context for @ms milliseconds. */
 void            haul_test_spin                  (guint                      ms);
+/* The benchmarks' lateness probe: a source on the default main context
+ * that calls @callback at @ready_time (monotonic µs), and again whenever
+ * the callback moves the ready time on. Returns: (transfer full) */
+GSource        *haul_test_probe_new             (GSourceFunc                callback,
+                                                 gpointer                   data,
+                                                 gint64                     ready_time);
 
 /* Enters a private mount namespace (as root, or in a new user namespace),
  * so a test can mount a small tmpfs or a read-only bind. Only in a
@@ -188,6 +199,10 @@ int             haul_test_run_haul              (const char  *input,
                                                  const char  *first_arg,
                                                  ...) G_GNUC_NULL_TERMINATED;
 
+/* Interrupts a running haul (SIGINT, as Ctrl-C) and asserts that it
+ * stopped with status 130. */
+void            haul_test_interrupt_haul        (GSubprocess               *haul);
+
 /* Test file helpers. */
 char           *haul_test_make_tmp_dir          (void);
 void            haul_test_rm_rf                 (const char                *path);
@@ -201,6 +216,13 @@ gint64          haul_test_proc_status_kib       (const char                *fiel
     g_autofree char *__got = haul_test_sha256_file (path); \
     g_autofree char *__want = haul_test_sha256_bytes (content); \
     g_assert_cmpstr (__got, ==, __want); \
+  } G_STMT_END
+
+/* The same for the file @name in the folder @dir. */
+#define haul_test_assert_file_in(dir, name, content) \
+  G_STMT_START { \
+    g_autofree char *__path = g_build_filename ((dir), (name), NULL); \
+    haul_test_assert_file_is (__path, content); \
   } G_STMT_END
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulTestServer, haul_test_server_free)

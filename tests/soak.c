@@ -150,203 +150,293 @@ batch_finished (gpointer data)
   return TRUE;
 }
 
-int
-main (int   argc,
-      char *argv[])
+typedef struct
 {
-  guint n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20000;
-  guint cycles = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 200;
-  guint seed = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 20261202;
-  int port_pipe[2], life_pipe[2];
-  guint16 port;
-  pid_t child;
-  g_autoptr(HaulQueue) queue = NULL;
-  g_autoptr(GRand) rand = NULL;
-  g_autofree char *dir = NULL;
-  guint n_batches = (n + BATCH - 1) / BATCH;
-  guint cycles_done = 0, cancels = 0, retried_failures = 0, checked = 0;
-  gint64 rss_first = 0, rss_last = 0, t0;
-  guint fds_first = 0, fds_last = 0, sockets_last = 0, sockets_max = 0;
-  gboolean ok = TRUE;
+  guint      n;
+  guint      cycles;
+  guint      seed;
+  guint16    port;
+  HaulQueue *queue;
+  GRand     *rand;
+  char      *dir;
+  gint64     t0;
 
-  /* Fork before any thread exists. */
+  guint      cycles_done;
+  guint      cancels;
+  guint      retried_failures;
+  guint      checked;
+  gint64     rss_first;
+  gint64     rss_last;
+  guint      fds_first;
+  guint      fds_last;
+  guint      sockets_last;
+  guint      sockets_max;
+  gboolean   ok;
+} Soak;
+
+/* Forks the server child (before any thread exists) and reads its port.
+ * Returns: the child, or -1 */
+static pid_t
+start_server (Soak *soak,
+              int  *life_fd)
+{
+  int port_pipe[2], life_pipe[2];
+  pid_t child;
+
   if (pipe (port_pipe) != 0 || pipe (life_pipe) != 0)
-    return 2;
+    return -1;
   child = fork ();
   if (child == 0)
     {
       close (port_pipe[0]);
       close (life_pipe[1]);
-      serve (n, seed, port_pipe[1], life_pipe[0]);
+      serve (soak->n, soak->seed, port_pipe[1], life_pipe[0]);
     }
   close (port_pipe[1]);
   close (life_pipe[0]);
-  if (read (port_pipe[0], &port, sizeof port) != sizeof port)
+  *life_fd = life_pipe[1];
+  if (read (port_pipe[0], &soak->port, sizeof soak->port) != sizeof soak->port)
     {
       fprintf (stderr, "the server did not start\n");
-      return 2;
+      return -1;
     }
   close (port_pipe[0]);
+  return child;
+}
 
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("all_proxy");
-  dir = g_dir_make_tmp ("haul-soak-XXXXXX", NULL);
-  rand = g_rand_new_with_seed (seed + 1);
-  queue = haul_queue_new ();
-  g_object_set (queue, "max-active", 16, "stall-timeout", 1, "connect-timeout", 10,
-                "retry-base-delay", 50, "max-retries", 5, NULL);
-  printf ("# soak: %u files in %u batches of %u, %u pause/resume/cancel cycles, seed %u, into %s\n",
-          n, n_batches, BATCH, cycles, seed, dir);
-  t0 = g_get_monotonic_time ();
-
-  for (guint b = 0; b < n_batches; b++)
+static void
+add_batch (Soak      *soak,
+           GPtrArray *batch,
+           guint      first,
+           guint      last)
+{
+  for (guint i = first; i < last; i++)
     {
-      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
-      Batch wait = { queue, batch };
-      guint first = b * BATCH, last = MIN (n, first + BATCH);
-      guint batch_cycles = cycles * (b + 1) / n_batches - cycles * b / n_batches;
+      g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/f-%u.bin", soak->port, i);
+      g_autoptr(GError) error = NULL;
+      HaulDownload *d = haul_queue_add (soak->queue, uri, soak->dir, &error);
 
-      for (guint i = first; i < last; i++)
+      g_assert_no_error (error);
+      g_ptr_array_add (batch, d);
+    }
+}
+
+/* Pause/resume (and every fourth time cancel/retry) downloads that run. */
+static void
+shake_batch (Soak      *soak,
+             GPtrArray *batch,
+             guint      batch_cycles)
+{
+  for (guint c = 0; c < batch_cycles; c++)
+    {
+      HaulDownload *d = NULL;
+
+      haul_test_spin (g_rand_int_range (soak->rand, 20, 120));
+      for (guint tries = 0; tries < 200 && d == NULL; tries++)
         {
-          g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/f-%u.bin", port, i);
-          g_autoptr(GError) error = NULL;
-          HaulDownload *d = haul_queue_add (queue, uri, dir, &error);
+          HaulDownload *cand = g_ptr_array_index (batch, g_rand_int_range (soak->rand, 0, batch->len));
 
-          g_assert_no_error (error);
-          g_ptr_array_add (batch, d);
+          if (haul_download_can_pause (cand))
+            d = cand;
         }
-
-      /* Pause/resume (and every fourth time cancel/retry) downloads that run. */
-      for (guint c = 0; c < batch_cycles; c++)
+      if (d == NULL)
+        continue;
+      soak->cycles_done++;
+      haul_queue_pause (soak->queue, d);
+      haul_test_spin (g_rand_int_range (soak->rand, 5, 60));
+      if (c % 4 == 3)
         {
-          HaulDownload *d = NULL;
-
-          haul_test_spin (g_rand_int_range (rand, 20, 120));
-          for (guint tries = 0; tries < 200 && d == NULL; tries++)
-            {
-              HaulDownload *cand = g_ptr_array_index (batch, g_rand_int_range (rand, 0, batch->len));
-
-              if (haul_download_can_pause (cand))
-                d = cand;
-            }
-          if (d == NULL)
-            continue;
-          cycles_done++;
-          haul_queue_pause (queue, d);
-          haul_test_spin (g_rand_int_range (rand, 5, 60));
-          if (c % 4 == 3)
-            {
-              haul_queue_cancel (queue, d);
-              haul_test_spin (10);
-              haul_queue_retry (queue, d);
-              cancels++;
-            }
-          else
-            {
-              haul_queue_resume (queue, d);
-            }
+          haul_queue_cancel (soak->queue, d);
+          haul_test_spin (10);
+          haul_queue_retry (soak->queue, d);
+          soak->cancels++;
         }
-
-      /* Until every download of the batch ended; failures retried. */
-      for (;;)
+      else
         {
-          guint failed = 0;
-
-          if (!haul_test_wait_until (batch_finished, &wait, 600 * 1000))
-            g_error ("batch %u did not finish in 10 minutes", b);
-          for (guint i = 0; i < batch->len; i++)
-            {
-              HaulDownload *d = g_ptr_array_index (batch, i);
-
-              if (haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_COMPLETED)
-                {
-                  printf ("# retrying %s: %s\n", haul_download_get_uri (d),
-                          haul_download_get_error (d) ? haul_download_get_error (d) : "cancelled");
-                  haul_queue_retry (queue, d);
-                  failed++;
-                }
-            }
-          retried_failures += failed;
-          if (failed == 0)
-            break;
+          haul_queue_resume (soak->queue, d);
         }
+    }
+}
 
-      /* Every file byte for byte, under its own name. */
+/* Until every download of the batch ended; failures retried. */
+static void
+finish_batch (Soak      *soak,
+              GPtrArray *batch,
+              guint      b)
+{
+  Batch wait = { soak->queue, batch };
+
+  for (;;)
+    {
+      guint failed = 0;
+
+      if (!haul_test_wait_until (batch_finished, &wait, 600 * 1000))
+        g_error ("batch %u did not finish in 10 minutes", b);
       for (guint i = 0; i < batch->len; i++)
         {
           HaulDownload *d = g_ptr_array_index (batch, i);
-          guint index = first + i;
-          g_autofree char *expected_name = g_strdup_printf ("f-%u.bin", index);
-          g_autofree char *path = g_build_filename (dir, expected_name, NULL);
-          g_autoptr(GBytes) expected = haul_test_content (file_size (index), index);
-          g_autofree char *data = NULL;
-          gsize len = 0;
 
-          if (g_strcmp0 (haul_download_get_filename (d), expected_name) != 0)
+          if (haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_COMPLETED)
             {
-              printf ("not ok: %s saved as %s\n", expected_name, haul_download_get_filename (d));
-              ok = FALSE;
+              printf ("# retrying %s: %s\n", haul_download_get_uri (d),
+                      haul_download_get_error (d) ? haul_download_get_error (d) : "cancelled");
+              haul_queue_retry (soak->queue, d);
+              failed++;
             }
-          if (!g_file_get_contents (path, &data, &len, NULL) ||
-              len != g_bytes_get_size (expected) ||
-              memcmp (data, g_bytes_get_data (expected, NULL), len) != 0)
-            {
-              printf ("not ok: %s differs (%" G_GSIZE_FORMAT " bytes)\n", expected_name, len);
-              ok = FALSE;
-            }
-          checked++;
         }
-      haul_queue_clear_finished (queue);
-      haul_test_spin (200); /* let the last progress idles and frees run */
-
-      rss_last = haul_test_proc_status_kib ("VmRSS");
-      open_fds (&fds_last, &sockets_last);
-      sockets_max = MAX (sockets_max, sockets_last);
-      if (b == 0)
-        {
-          rss_first = rss_last;
-          fds_first = fds_last;
-        }
-      printf ("batch %2u: %5u files checked, RSS %" G_GINT64_FORMAT " KiB, %u fds + %u sockets, %u cycles, %.0f s\n",
-              b + 1, checked, rss_last, fds_last, sockets_last, cycles_done,
-              (g_get_monotonic_time () - t0) / 1e6);
-      fflush (stdout);
+      soak->retried_failures += failed;
+      if (failed == 0)
+        break;
     }
+}
 
-  /* Exactly N files, no partial file, no "(1)" copies. */
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-    guint files = 0, parts = 0, other = 0;
+/* Every file byte for byte, under its own name. */
+static void
+check_batch (Soak      *soak,
+             GPtrArray *batch,
+             guint      first)
+{
+  for (guint i = 0; i < batch->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (batch, i);
+      guint index = first + i;
+      g_autofree char *expected_name = g_strdup_printf ("f-%u.bin", index);
+      g_autofree char *path = g_build_filename (soak->dir, expected_name, NULL);
+      g_autoptr(GBytes) expected = haul_test_content (file_size (index), index);
+      g_autofree char *data = NULL;
+      gsize len = 0;
 
-    while ((name = g_dir_read_name (d)) != NULL)
-      {
-        if (g_str_has_suffix (name, ".part"))
-          parts++;
-        else if (g_str_has_prefix (name, "f-") && strchr (name, ' ') == NULL)
-          files++;
-        else
-          other++;
-      }
-    printf ("folder: %u files, %u .part, %u others (expected %u, 0, 0)\n", files, parts, other, n);
-    if (files != n || parts != 0 || other != 0)
-      ok = FALSE;
-  }
+      if (g_strcmp0 (haul_download_get_filename (d), expected_name) != 0)
+        {
+          printf ("not ok: %s saved as %s\n", expected_name, haul_download_get_filename (d));
+          soak->ok = FALSE;
+        }
+      if (!g_file_get_contents (path, &data, &len, NULL) ||
+          len != g_bytes_get_size (expected) ||
+          memcmp (data, g_bytes_get_data (expected, NULL), len) != 0)
+        {
+          printf ("not ok: %s differs (%" G_GSIZE_FORMAT " bytes)\n", expected_name, len);
+          soak->ok = FALSE;
+        }
+      soak->checked++;
+    }
+}
 
+static void
+record_usage (Soak  *soak,
+              guint  b)
+{
+  soak->rss_last = haul_test_proc_status_kib ("VmRSS");
+  open_fds (&soak->fds_last, &soak->sockets_last);
+  soak->sockets_max = MAX (soak->sockets_max, soak->sockets_last);
+  if (b == 0)
+    {
+      soak->rss_first = soak->rss_last;
+      soak->fds_first = soak->fds_last;
+    }
+  printf ("batch %2u: %5u files checked, RSS %" G_GINT64_FORMAT " KiB, %u fds + %u sockets, %u cycles, %.0f s\n",
+          b + 1, soak->checked, soak->rss_last, soak->fds_last, soak->sockets_last, soak->cycles_done,
+          (g_get_monotonic_time () - soak->t0) / 1e6);
+  fflush (stdout);
+}
+
+static void
+run_batch (Soak  *soak,
+           guint  b,
+           guint  n_batches)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  guint first = b * BATCH, last = MIN (soak->n, first + BATCH);
+  guint batch_cycles = soak->cycles * (b + 1) / n_batches - soak->cycles * b / n_batches;
+
+  add_batch (soak, batch, first, last);
+  shake_batch (soak, batch, batch_cycles);
+  finish_batch (soak, batch, b);
+  check_batch (soak, batch, first);
+  haul_queue_clear_finished (soak->queue);
+  haul_test_spin (200); /* let the last progress idles and frees run */
+  record_usage (soak, b);
+}
+
+/* Exactly N files, no partial file, no "(1)" copies. */
+static void
+check_folder (Soak *soak)
+{
+  g_autoptr(GDir) d = g_dir_open (soak->dir, 0, NULL);
+  const char *name;
+  guint files = 0, parts = 0, other = 0;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_has_suffix (name, ".part"))
+        parts++;
+      else if (g_str_has_prefix (name, "f-") && strchr (name, ' ') == NULL)
+        files++;
+      else
+        other++;
+    }
+  printf ("folder: %u files, %u .part, %u others (expected %u, 0, 0)\n", files, parts, other, soak->n);
+  if (files != soak->n || parts != 0 || other != 0)
+    soak->ok = FALSE;
+}
+
+static void
+report (Soak *soak)
+{
   printf ("cycles: %u pause/resume (%u of them cancel/retry); %u failed attempts retried by hand\n",
-          cycles_done, cancels, retried_failures);
+          soak->cycles_done, soak->cancels, soak->retried_failures);
   printf ("RSS after batch 1: %" G_GINT64_FORMAT " KiB, at the end: %" G_GINT64_FORMAT " KiB (%+.1f %%)\n",
-          rss_first, rss_last, 100.0 * (rss_last - rss_first) / rss_first);
+          soak->rss_first, soak->rss_last, 100.0 * (soak->rss_last - soak->rss_first) / soak->rss_first);
   printf ("open descriptors (not sockets) after batch 1: %u, at the end: %u; "
           "idle keep-alive sockets at most %u (16 workers × 4 connections allowed)\n",
-          fds_first, fds_last, sockets_max);
-  printf ("time: %.0f s\n", (g_get_monotonic_time () - t0) / 1e6);
-  if (rss_last > rss_first * 1.10 || fds_last > fds_first * 1.10 + 0.5 || sockets_max > 16 * 4)
-    ok = FALSE;
+          soak->fds_first, soak->fds_last, soak->sockets_max);
+  printf ("time: %.0f s\n", (g_get_monotonic_time () - soak->t0) / 1e6);
+  if (soak->rss_last > soak->rss_first * 1.10 || soak->fds_last > soak->fds_first * 1.10 + 0.5 ||
+      soak->sockets_max > 16 * 4)
+    soak->ok = FALSE;
+}
 
-  haul_test_rm_rf (dir);
-  close (life_pipe[1]);
+int
+main (int   argc,
+      char *argv[])
+{
+  Soak soak = {
+    .n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20000,
+    .cycles = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 200,
+    .seed = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 20261202,
+    .ok = TRUE,
+  };
+  guint n_batches = (soak.n + BATCH - 1) / BATCH;
+  int life_fd;
+  pid_t child;
+
+  child = start_server (&soak, &life_fd);
+  if (child < 0)
+    return 2;
+
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("all_proxy");
+  soak.dir = g_dir_make_tmp ("haul-soak-XXXXXX", NULL);
+  soak.rand = g_rand_new_with_seed (soak.seed + 1);
+  soak.queue = haul_queue_new ();
+  g_object_set (soak.queue, "max-active", 16, "stall-timeout", 1, "connect-timeout", 10,
+                "retry-base-delay", 50, "max-retries", 5, NULL);
+  printf ("# soak: %u files in %u batches of %u, %u pause/resume/cancel cycles, seed %u, into %s\n",
+          soak.n, n_batches, BATCH, soak.cycles, soak.seed, soak.dir);
+  soak.t0 = g_get_monotonic_time ();
+
+  for (guint b = 0; b < n_batches; b++)
+    run_batch (&soak, b, n_batches);
+
+  check_folder (&soak);
+  report (&soak);
+
+  haul_test_rm_rf (soak.dir);
+  close (life_fd);
   waitpid (child, NULL, 0);
-  printf ("%s\n", ok ? "soak passed" : "soak FAILED");
-  return ok ? 0 : 1;
+  printf ("%s\n", soak.ok ? "soak passed" : "soak FAILED");
+  g_clear_object (&soak.queue);
+  g_rand_free (soak.rand);
+  g_free (soak.dir);
+  return soak.ok ? 0 : 1;
 }

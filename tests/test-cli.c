@@ -22,11 +22,8 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   f->server = haul_test_server_new ();
-  f->dir = g_dir_make_tmp ("haul-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = haul_test_make_tmp_dir ();
 }
 
 static void
@@ -36,18 +33,6 @@ fixture_teardown (Fixture       *f,
   haul_test_rm_rf (f->dir);
   g_free (f->dir);
   haul_test_server_free (f->server);
-}
-
-static void
-assert_file_equals (const char *dir,
-                    const char *name,
-                    GBytes     *content)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *got = haul_test_sha256_file (path);
-  g_autofree char *want = haul_test_sha256_bytes (content);
-
-  g_assert_cmpstr (got, ==, want);
 }
 
 static void
@@ -67,8 +52,8 @@ test_download_ok (Fixture       *f,
   /* "-j2" glued, as curl and wget users write it. */
   status = haul_test_run_haul (NULL, &out, &err, "--headless", "-j2", "-d", f->dir, ua, ub, NULL);
   g_assert_cmpint (status, ==, 0);
-  assert_file_equals (f->dir, "a.bin", a);
-  assert_file_equals (f->dir, "b.txt", b);
+  haul_test_assert_file_in (f->dir, "a.bin", a);
+  haul_test_assert_file_in (f->dir, "b.txt", b);
 
   /* stdout is not a terminal: plain log lines, one per file, and a summary. */
   g_assert_nonnull (strstr (out, "a.bin"));
@@ -95,7 +80,7 @@ test_quiet (Fixture       *f,
   /* Errors still reach stderr, naming the link and the reason. */
   g_assert_nonnull (strstr (err, "missing.bin"));
   g_assert_nonnull (strstr (err, "404"));
-  assert_file_equals (f->dir, "a.bin", a);
+  haul_test_assert_file_in (f->dir, "a.bin", a);
 }
 
 static void
@@ -189,8 +174,8 @@ test_stdin_list (Fixture       *f,
   g_assert_nonnull (strstr (err, ":4:"));
   g_assert_nonnull (strstr (err, "not-a-link"));
   g_assert_nonnull (strstr (err, "duplicate"));
-  assert_file_equals (f->dir, "one.dat", a);
-  assert_file_equals (f->dir, "two.dat", b);
+  haul_test_assert_file_in (f->dir, "one.dat", a);
+  haul_test_assert_file_in (f->dir, "two.dat", b);
   g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/one.dat"), ==, 1);
 }
 
@@ -210,7 +195,7 @@ test_input_file (Fixture       *f,
 
   status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "-i", list_path, NULL);
   g_assert_cmpint (status, ==, 0);
-  assert_file_equals (f->dir, "f.dat", a);
+  haul_test_assert_file_in (f->dir, "f.dat", a);
 
   /* A binary file is refused with a clear message. */
   bin_path = g_build_filename (f->dir, "image.png", NULL);
@@ -245,7 +230,7 @@ test_checksum (Fixture       *f,
 
   status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--checksum", good, ua, NULL);
   g_assert_cmpint (status, ==, 0);
-  assert_file_equals (f->dir, "c.bin", a);
+  haul_test_assert_file_in (f->dir, "c.bin", a);
 }
 
 static gboolean
@@ -281,11 +266,7 @@ test_resume_after_sigint (Fixture       *f,
   g_assert_no_error (error);
 
   g_assert_true (haul_test_wait_until (part_has_bytes, part, 20000));
-  g_subprocess_send_signal (proc, SIGINT);
-  g_assert_true (g_subprocess_wait (proc, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  haul_test_interrupt_haul (proc);
 
   /* Stopped cleanly: the partial file is kept, the final name not created. */
   g_assert_cmpint (g_stat (part, &st), ==, 0);
@@ -297,7 +278,7 @@ test_resume_after_sigint (Fixture       *f,
   /* The same command again resumes from where it stopped. */
   status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, ua, NULL);
   g_assert_cmpint (status, ==, 0);
-  assert_file_equals (f->dir, "slow.bin", a);
+  haul_test_assert_file_in (f->dir, "slow.bin", a);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 
   ranges = haul_test_server_get_ranges (f->server, "/slow.bin");
@@ -327,7 +308,7 @@ test_rate_limit_option (Fixture       *f,
   status = haul_test_run_haul (NULL, NULL, NULL, "--headless", "-d", f->dir, "--limit-rate", "200k", ua, NULL);
   secs = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
   g_assert_cmpint (status, ==, 0);
-  assert_file_equals (f->dir, "r.bin", a);
+  haul_test_assert_file_in (f->dir, "r.bin", a);
   /* 300 KiB at 200 KiB/s with a 20 KiB burst cannot finish in under a second
    * (only a lower bound: the machine may be slow, never too fast). */
   g_assert_cmpfloat (secs, >=, 1.0);
@@ -381,7 +362,7 @@ test_signal_handlers_removed (Fixture       *f,
   /* A run that downloads (quiet: stdout carries this test's TAP). */
   status = run_in_process ("--quiet", "-d", f->dir, ua, NULL);
   g_assert_cmpint (status, ==, HAUL_EXIT_OK);
-  assert_file_equals (f->dir, "in.bin", a);
+  haul_test_assert_file_in (f->dir, "in.bin", a);
   g_assert_true (signal_is_default (SIGINT));
   g_assert_true (signal_is_default (SIGTERM));
 

@@ -27,7 +27,6 @@
 #include "haul-test-server.h"
 #include "haul-types.h"
 
-#define MIB (1024 * 1024)
 #define JOBS "8"
 #define MAX_KILL_DELAY_MS 4000
 #define FINAL_RUN_TIMEOUT_S 180
@@ -63,28 +62,17 @@ cancel_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* How many names in @dir end with @suffix. */
 static guint
-count_parts (const char *dir)
+count_with_suffix (const char *dir,
+                   const char *suffix)
 {
   g_autofree char *listing = haul_test_list_dir (dir);
   g_auto(GStrv) names = g_strsplit (listing, "|", -1);
   guint n = 0;
 
   for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_has_suffix (names[i], ".part"))
-      n++;
-  return n;
-}
-
-static guint
-count_complete (const char *dir)
-{
-  g_autofree char *listing = haul_test_list_dir (dir);
-  g_auto(GStrv) names = g_strsplit (listing, "|", -1);
-  guint n = 0;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_has_suffix (names[i], ".bin"))
+    if (g_str_has_suffix (names[i], suffix))
       n++;
   return n;
 }
@@ -103,41 +91,17 @@ query_text (sqlite3    *db,
   return result;
 }
 
+/* Serves @n_files files of @size_mib MiB and adds their links to @argv
+ * (the command line so far); @contents and @expected_names get what the
+ * folder must hold in the end. */
 static void
-test_crash (void)
+serve_files (HaulTestServer *server,
+             guint           n_files,
+             guint           size_mib,
+             GPtrArray      *argv,
+             GPtrArray      *contents,
+             GString        *expected_names)
 {
-  guint n_kills = env_uint ("HAUL_CRASH_KILLS", 20);
-  guint n_files = env_uint ("HAUL_CRASH_FILES", 20);
-  guint size_mib = env_uint ("HAUL_CRASH_MIB", 8);
-  guint32 seed = env_uint ("HAUL_CRASH_SEED", 20261122);
-  g_autoptr(HaulTestServer) server = haul_test_server_new ();
-  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp ("haul-crash-XXXXXX", &error);
-  g_autofree char *dir = NULL, *session = NULL, *listing = NULL, *expected_listing = NULL;
-  g_autoptr(GString) expected_names = g_string_new (NULL);
-  g_autoptr(GSubprocess) final = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-  guint n_mid_transfer = 0;
-  gint64 t0 = g_get_monotonic_time ();
-
-  g_assert_no_error (error);
-  dir = g_build_filename (tmp, "downloads", NULL);
-  session = g_build_filename (tmp, "session.db", NULL);
-  g_test_message ("seed %u (set HAUL_CRASH_SEED to repeat), %u kills, %u × %u MiB at 1–5 MiB/s each",
-                  seed, n_kills, n_files, size_mib);
-
-  g_ptr_array_add (argv, g_strdup (g_getenv ("HAUL_BINARY")));
-  g_assert_nonnull (g_ptr_array_index (argv, 0));
-  g_ptr_array_add (argv, g_strdup ("--headless"));
-  g_ptr_array_add (argv, g_strdup ("--quiet"));
-  g_ptr_array_add (argv, g_strdup ("-j" JOBS));
-  g_ptr_array_add (argv, g_strdup ("--session"));
-  g_ptr_array_add (argv, g_strdup (session));
-  g_ptr_array_add (argv, g_strdup ("-d"));
-  g_ptr_array_add (argv, g_strdup (dir));
   for (guint i = 0; i < n_files; i++)
     {
       g_autofree char *path = g_strdup_printf ("/w3/file-%02u.bin", i);
@@ -156,11 +120,22 @@ test_crash (void)
       g_ptr_array_add (argv, haul_test_server_uri (server, path));
       g_string_append_printf (expected_names, "%sfile-%02u.bin", i > 0 ? "|" : "", i);
     }
-  g_ptr_array_add (argv, NULL);
+}
+
+/* Starts the command @n_kills times and kills it (SIGKILL) after a random
+ * delay. Returns: how many kills found partial files */
+static guint
+kill_repeatedly (GPtrArray  *argv,
+                 const char *dir,
+                 GRand      *rand,
+                 guint       n_kills)
+{
+  guint n_mid_transfer = 0;
 
   for (guint k = 0; k < n_kills; k++)
     {
       g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
       guint delay = g_rand_int_range (rand, 0, MAX_KILL_DELAY_MS);
       gboolean exited = FALSE;
       guint parts, complete;
@@ -178,8 +153,8 @@ test_crash (void)
                           g_subprocess_get_exit_status (proc));
           break;
         }
-      parts = count_parts (dir);
-      complete = count_complete (dir);
+      parts = count_with_suffix (dir, ".part");
+      complete = count_with_suffix (dir, ".bin");
       if (parts > 0)
         n_mid_transfer++;
       g_subprocess_force_exit (proc);
@@ -188,11 +163,17 @@ test_crash (void)
       g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
       g_test_message ("kill %2u at %4u ms: %u partial files, %u complete", k + 1, delay, parts, complete);
     }
-  g_test_message ("%u of %u kills landed while files were partial; killing took %.1f s",
-                  n_mid_transfer, n_kills, (g_get_monotonic_time () - t0) / 1e6);
-  g_assert_cmpuint (n_mid_transfer, >=, n_kills / 2);
+  return n_mid_transfer;
+}
 
-  /* The last run, left alone. */
+/* The last run, left alone: it must finish and exit 0. */
+static void
+run_to_the_end (GPtrArray *argv)
+{
+  g_autoptr(GSubprocess) final = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
   final = g_subprocess_newv ((const char * const *) argv->pdata,
                              G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                              &error);
@@ -212,10 +193,18 @@ test_crash (void)
     g_printerr ("last run stdout: %s\nstderr: %s\n", out, err);
   g_assert_true (g_subprocess_get_if_exited (final));
   g_assert_cmpint (g_subprocess_get_exit_status (final), ==, 0);
-  g_test_message ("total %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+}
 
-  /* Every file, byte for byte, and nothing else. */
-  for (guint i = 0; i < n_files; i++)
+/* Every file, byte for byte, and nothing else. */
+static void
+assert_files (HaulTestServer *server,
+              const char     *dir,
+              GPtrArray      *contents,
+              const char     *expected_names)
+{
+  g_autofree char *listing = NULL;
+
+  for (guint i = 0; i < contents->len; i++)
     {
       g_autofree char *name = g_strdup_printf ("file-%02u.bin", i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -230,31 +219,82 @@ test_crash (void)
       g_assert_cmpstr (got, ==, want);
     }
   listing = haul_test_list_dir (dir);
-  g_assert_cmpstr (listing, ==, expected_names->str);
+  g_assert_cmpstr (listing, ==, expected_names);
+}
 
-  /* The session: each link once, all completed, and a sound file. */
-  {
-    sqlite3 *db = NULL;
-    g_autofree char *check = NULL, *rows = NULL, *uris = NULL, *done = NULL, *ids = NULL, *sql = NULL;
-    g_autofree char *want_rows = g_strdup_printf ("%u", n_files);
+/* The session: each link once, all completed, and a sound file. */
+static void
+assert_session (const char *session,
+                guint       n_files)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *check = NULL, *rows = NULL, *uris = NULL, *done = NULL, *ids = NULL, *sql = NULL;
+  g_autofree char *want_rows = g_strdup_printf ("%u", n_files);
 
-    g_assert_cmpint (sqlite3_open_v2 (session, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-    check = query_text (db, "PRAGMA integrity_check");
-    rows = query_text (db, "SELECT count(*) FROM downloads");
-    uris = query_text (db, "SELECT count(DISTINCT uri) FROM downloads");
-    ids = query_text (db, "SELECT count(DISTINCT id) FROM downloads");
-    sql = g_strdup_printf ("SELECT count(*) FROM downloads WHERE state = %d",
-                           HAUL_DOWNLOAD_STATE_COMPLETED);
-    done = query_text (db, sql);
-    sqlite3_close (db);
-    g_test_message ("integrity_check: %s; rows %s, distinct links %s, completed %s",
-                    check, rows, uris, done);
-    g_assert_cmpstr (check, ==, "ok");
-    g_assert_cmpstr (rows, ==, want_rows);
-    g_assert_cmpstr (uris, ==, want_rows);
-    g_assert_cmpstr (ids, ==, want_rows);
-    g_assert_cmpstr (done, ==, want_rows);
-  }
+  g_assert_cmpint (sqlite3_open_v2 (session, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  check = query_text (db, "PRAGMA integrity_check");
+  rows = query_text (db, "SELECT count(*) FROM downloads");
+  uris = query_text (db, "SELECT count(DISTINCT uri) FROM downloads");
+  ids = query_text (db, "SELECT count(DISTINCT id) FROM downloads");
+  sql = g_strdup_printf ("SELECT count(*) FROM downloads WHERE state = %d",
+                         HAUL_DOWNLOAD_STATE_COMPLETED);
+  done = query_text (db, sql);
+  sqlite3_close (db);
+  g_test_message ("integrity_check: %s; rows %s, distinct links %s, completed %s",
+                  check, rows, uris, done);
+  g_assert_cmpstr (check, ==, "ok");
+  g_assert_cmpstr (rows, ==, want_rows);
+  g_assert_cmpstr (uris, ==, want_rows);
+  g_assert_cmpstr (ids, ==, want_rows);
+  g_assert_cmpstr (done, ==, want_rows);
+}
+
+static void
+test_crash (void)
+{
+  guint n_kills = env_uint ("HAUL_CRASH_KILLS", 20);
+  guint n_files = env_uint ("HAUL_CRASH_FILES", 20);
+  guint size_mib = env_uint ("HAUL_CRASH_MIB", 8);
+  guint32 seed = env_uint ("HAUL_CRASH_SEED", 20261122);
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("haul-crash-XXXXXX", &error);
+  g_autofree char *dir = NULL, *session = NULL;
+  g_autoptr(GString) expected_names = g_string_new (NULL);
+  guint n_mid_transfer;
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_assert_no_error (error);
+  dir = g_build_filename (tmp, "downloads", NULL);
+  session = g_build_filename (tmp, "session.db", NULL);
+  g_test_message ("seed %u (set HAUL_CRASH_SEED to repeat), %u kills, %u × %u MiB at 1–5 MiB/s each",
+                  seed, n_kills, n_files, size_mib);
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("HAUL_BINARY")));
+  g_assert_nonnull (g_ptr_array_index (argv, 0));
+  g_ptr_array_add (argv, g_strdup ("--headless"));
+  g_ptr_array_add (argv, g_strdup ("--quiet"));
+  g_ptr_array_add (argv, g_strdup ("-j" JOBS));
+  g_ptr_array_add (argv, g_strdup ("--session"));
+  g_ptr_array_add (argv, g_strdup (session));
+  g_ptr_array_add (argv, g_strdup ("-d"));
+  g_ptr_array_add (argv, g_strdup (dir));
+  serve_files (server, n_files, size_mib, argv, contents, expected_names);
+  g_ptr_array_add (argv, NULL);
+
+  n_mid_transfer = kill_repeatedly (argv, dir, rand, n_kills);
+  g_test_message ("%u of %u kills landed while files were partial; killing took %.1f s",
+                  n_mid_transfer, n_kills, (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_cmpuint (n_mid_transfer, >=, n_kills / 2);
+
+  run_to_the_end (argv);
+  g_test_message ("total %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+
+  assert_files (server, dir, contents, expected_names->str);
+  assert_session (session, n_files);
 
   haul_test_rm_rf (tmp);
 }

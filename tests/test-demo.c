@@ -22,9 +22,6 @@
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
-#define KIB 1024
-#define MIB (1024 * 1024)
-
 typedef struct
 {
   char    *uri;
@@ -192,12 +189,6 @@ files_by_size (Fixture *fx)
   return files;
 }
 
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Fixture */
 
@@ -296,7 +287,6 @@ test_engine (Fixture       *fx,
   const Link *failing = find_failing (fx);
   HaulDownload *downloads[2];
   HaulDownload *failed;
-  gpointer weak;
   g_autoptr(GError) error = NULL;
 
   g_object_set (queue, "connect-timeout", 10, "max-active", 4, NULL);
@@ -339,10 +329,7 @@ test_engine (Fixture       *fx,
   }
   g_assert_cmpstr (listing, ==, want_listing);
 
-  weak = queue;
-  g_object_add_weak_pointer (G_OBJECT (queue), &weak);
-  g_clear_object (&queue);
-  g_assert_true (haul_test_wait_until (pointer_is_null, &weak, HAUL_TEST_WAIT_MS));
+  haul_test_release_queue (&queue);
   haul_test_rm_rf (dir);
 }
 

@@ -23,9 +23,6 @@
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
-#define KIB 1024
-#define WAIT_MS 30000
-
 typedef struct
 {
   HaulTestServer *server;
@@ -146,39 +143,17 @@ new_queue (void)
   return queue;
 }
 
-static gboolean
-queue_is_quiet (gpointer data)
-{
-  HaulQueue *queue = data;
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
-    if (haul_download_is_active (haul_queue_get_download (queue, i)))
-      return FALSE;
-  return haul_queue_get_n_active (queue) == 0;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 /* Stops and drops the queue and closes the store, like quitting Haul
  * (without stop_for_exit: callers do that when they want it). */
 static void
 drop_queue_and_store (Fixture *fx)
 {
-  gpointer weak = fx->queue;
-
   if (fx->queue != NULL)
     {
       haul_queue_save_now (fx->queue);
       haul_queue_set_store (fx->queue, NULL);
-      haul_queue_pause_all (fx->queue);
-      g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
-      g_object_add_weak_pointer (G_OBJECT (fx->queue), &weak);
-      g_clear_object (&fx->queue);
-      g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+      haul_test_stop_queue (fx->queue);
+      haul_test_release_queue (&fx->queue);
     }
   if (fx->store != NULL)
     {
@@ -260,7 +235,7 @@ has_some_bytes (gpointer data)
 static void
 wait_some_bytes (HaulDownload *d)
 {
-  g_assert_true (haul_test_wait_until (has_some_bytes, d, WAIT_MS));
+  g_assert_true (haul_test_wait_until (has_some_bytes, d, HAUL_TEST_WAIT_MS));
 }
 
 static gint64
@@ -394,7 +369,7 @@ test_history (Fixture       *fx,
   haul_test_wait_finished (d_fail);
   wait_some_bytes (d_paused);
   haul_queue_pause (fx->queue, d_paused);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
   g_assert_cmpint (haul_download_get_state (d_done), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   g_assert_cmpint (haul_download_get_state (d_fail), ==, HAUL_DOWNLOAD_STATE_FAILED);
   g_assert_cmpint (haul_download_get_state (d_paused), ==, HAUL_DOWNLOAD_STATE_PAUSED);
@@ -520,7 +495,7 @@ test_resume_after_exit (Fixture       *fx,
   g_assert_cmpint (haul_download_get_state (w), ==, HAUL_DOWNLOAD_STATE_QUEUED);
 
   haul_queue_stop_for_exit (fx->queue);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
   part = file_size (fx->dir, "slow.bin.part");
   g_assert_cmpint (part, >, 0);
   g_assert_cmpint (haul_download_get_received (d), ==, part);
@@ -590,10 +565,10 @@ test_crash_part_longer (Fixture       *fx,
    * process "dies" (the attempt is stopped, the .part stays). */
   haul_queue_set_store (fx->queue, NULL);
   g_clear_object (&fx->store);
-  for (guint i = 0; i < WAIT_MS / 20 && file_size (fx->dir, "slow.bin.part") < checkpoint + 64 * KIB; i++)
+  for (guint i = 0; i < HAUL_TEST_WAIT_MS / 20 && file_size (fx->dir, "slow.bin.part") < checkpoint + 64 * KIB; i++)
     haul_test_spin (20);
   haul_queue_pause (fx->queue, d);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
   g_clear_object (&fx->queue);
   part = file_size (fx->dir, "slow.bin.part");
   g_assert_cmpint (part, >, checkpoint);
@@ -627,7 +602,7 @@ test_part_missing_or_short (Fixture       *fx,
   wait_some_bytes (da);
   wait_some_bytes (db);
   haul_queue_stop_for_exit (fx->queue);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
   drop_queue_and_store (fx);
 
   {
@@ -689,7 +664,7 @@ test_crash_before_name_saved (Fixture       *fx,
       g_assert_cmpint (n, >, 0);
   }
   haul_queue_pause (fx->queue, d);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
   g_clear_object (&fx->queue);
   g_assert_cmpint (file_size (fx->dir, "slow.bin.part"), >, 0);
   g_assert_cmpint (file_size (fx->dir, "slow.bin.part"), <, 1024 * KIB);
@@ -728,7 +703,7 @@ test_clear_finished (Fixture       *fx,
   haul_test_wait_finished (db);
   haul_test_wait_finished (dfail);
   haul_queue_pause (fx->queue, dslow);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
 
   g_assert_cmpuint (haul_queue_clear_finished (fx->queue), ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 2);

@@ -52,6 +52,24 @@ counter_init (Counter      *c,
   c->main_thread = g_thread_self ();
 }
 
+/* A bridge on @context that counts its publications in @c. */
+static HaulProgressBridge *
+counted_bridge_new (Counter      *c,
+                    GMainContext *context)
+{
+  counter_init (c, context);
+  return haul_progress_bridge_new (context, counter_publish, c);
+}
+
+/* Sleeps past the interval after the last publication (the clock is
+ * monotonic: this is a lower bound). */
+static void
+sleep_past_interval (Counter *c)
+{
+  while (g_get_monotonic_time () - c->last_us < HAUL_PROGRESS_INTERVAL_US + 10000)
+    g_usleep (10000);
+}
+
 /* Dispatches everything that is ready, without blocking. */
 static void
 drain (GMainContext *context)
@@ -97,10 +115,54 @@ poker_thread (gpointer data)
   return NULL;
 }
 
+/* N_THREADS poking threads, each with a copy of one Poker. */
+typedef struct
+{
+  GThread *threads[N_THREADS];
+  Poker    pokers[N_THREADS];
+  gint     n_done;
+} Pokers;
+
+static void
+pokers_start (Pokers *all,
+              Poker   model)
+{
+  all->n_done = 0;
+  model.n_done = &all->n_done;
+  for (guint i = 0; i < N_THREADS; i++)
+    {
+      all->pokers[i] = model;
+      all->threads[i] = g_thread_new ("poker", poker_thread, &all->pokers[i]);
+    }
+}
+
+/* Joins the threads. Returns: the pokes they made in all */
+static guint64
+pokers_join (Pokers *all)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < N_THREADS; i++)
+    {
+      g_thread_join (all->threads[i]);
+      total += all->pokers[i].n_poked;
+    }
+  return total;
+}
+
 static gboolean
 tick_cb (gpointer data)
 {
   return G_SOURCE_CONTINUE;
+}
+
+/* Wakes @context up every 10 ms, like input and redraws would. */
+static void
+attach_tick (GSource      *tick,
+             GMainContext *context)
+{
+  g_source_set_callback (tick, tick_cb, NULL, NULL);
+  g_source_attach (tick, context);
 }
 
 /* Tests ------------------------------------------------------------------ */
@@ -115,8 +177,7 @@ test_single_poke (void)
   GSource *source;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
 
   g_assert_false (g_main_context_pending (context));
   g_assert_null (find_progress_source (context, bridge));
@@ -147,27 +208,16 @@ test_one_pending_source (void)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   HaulProgressBridge *bridge;
-  GThread *threads[N_THREADS];
-  Poker pokers[N_THREADS];
-  gint n_done = 0;
-  guint64 total = 0;
+  Pokers load;
+  guint64 total;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
 
-  for (guint i = 0; i < N_THREADS; i++)
-    {
-      pokers[i] = (Poker) { .bridge = bridge, .n_pokes = POKES_PER_THREAD, .n_done = &n_done };
-      threads[i] = g_thread_new ("poker", poker_thread, &pokers[i]);
-    }
-  for (guint i = 0; i < N_THREADS; i++)
-    {
-      g_thread_join (threads[i]);
-      total += pokers[i].n_poked;
-    }
+  pokers_start (&load, (Poker) { .bridge = bridge, .n_pokes = POKES_PER_THREAD });
+  total = pokers_join (&load);
   g_assert_cmpuint (total, ==, (guint64) N_THREADS * POKES_PER_THREAD);
-  g_assert_cmpint (n_done, ==, N_THREADS);
+  g_assert_cmpint (load.n_done, ==, N_THREADS);
 
   /* 800 000 pokes, no iteration yet: one source. */
   g_assert_nonnull (find_progress_source (context, bridge));
@@ -197,8 +247,7 @@ test_interval (void)
   gint64 published_us, poked_us;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
 
   haul_progress_bridge_poke (bridge);
   drain (context);
@@ -220,9 +269,7 @@ test_interval (void)
                       poked_us - published_us);
     }
 
-  /* Sleep past the interval (the clock is monotonic: this is a lower bound). */
-  while (g_get_monotonic_time () - c.last_us < HAUL_PROGRESS_INTERVAL_US + 10000)
-    g_usleep (10000);
+  sleep_past_interval (&c);
   haul_progress_bridge_poke (bridge);
   g_assert_nonnull (find_progress_source (context, bridge));
   drain (context);
@@ -243,40 +290,26 @@ test_coalescing (void)
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) tick = g_timeout_source_new (10);
   HaulProgressBridge *bridge;
-  GThread *threads[N_THREADS];
-  Poker pokers[N_THREADS];
-  gint n_done = 0;
-  guint64 total = 0;
+  Pokers load;
+  guint64 total;
   gint64 start_us, elapsed_us;
   guint64 max_publications;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
-
-  /* Wakes the loop up regularly, like input and redraws would. */
-  g_source_set_callback (tick, tick_cb, NULL, NULL);
-  g_source_attach (tick, context);
+  bridge = counted_bridge_new (&c, context);
+  attach_tick (tick, context);
 
   start_us = g_get_monotonic_time ();
-  for (guint i = 0; i < N_THREADS; i++)
-    {
-      /* 100 sleeps of 10 ms: each thread pokes for at least a second. */
-      pokers[i] = (Poker) {
-        .bridge = bridge, .n_pokes = POKES_PER_THREAD, .n_done = &n_done,
-        .sleep_every = POKES_PER_THREAD / 100, .sleep_us = 10000,
-      };
-      threads[i] = g_thread_new ("poker", poker_thread, &pokers[i]);
-    }
+  /* 100 sleeps of 10 ms: each thread pokes for at least a second. */
+  pokers_start (&load, (Poker) {
+    .bridge = bridge, .n_pokes = POKES_PER_THREAD,
+    .sleep_every = POKES_PER_THREAD / 100, .sleep_us = 10000,
+  });
 
-  while (g_atomic_int_get (&n_done) < N_THREADS)
+  while (g_atomic_int_get (&load.n_done) < N_THREADS)
     g_main_context_iteration (context, TRUE);
 
-  for (guint i = 0; i < N_THREADS; i++)
-    {
-      g_thread_join (threads[i]);
-      total += pokers[i].n_poked;
-    }
+  total = pokers_join (&load);
   drain (context);
   elapsed_us = g_get_monotonic_time () - start_us;
   g_source_destroy (tick);
@@ -313,8 +346,7 @@ test_detach_pending (void)
   HaulProgressBridge *bridge;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
 
   haul_progress_bridge_poke (bridge);
   g_assert_nonnull (find_progress_source (context, bridge));
@@ -347,16 +379,14 @@ test_detach_idle (void)
   HaulProgressBridge *bridge;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
 
   haul_progress_bridge_poke (bridge);
   drain (context);
   g_assert_cmpuint (c.n_calls, ==, 1);
 
   haul_progress_bridge_detach (bridge);
-  while (g_get_monotonic_time () - c.last_us < HAUL_PROGRESS_INTERVAL_US + 10000)
-    g_usleep (10000);
+  sleep_past_interval (&c);
   haul_progress_bridge_poke (bridge);
   g_assert_null (find_progress_source (context, bridge));
   drain (context);
@@ -373,27 +403,19 @@ test_detach_under_load (void)
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) tick = g_timeout_source_new (10);
   HaulProgressBridge *bridge;
-  GThread *threads[N_THREADS];
-  Poker pokers[N_THREADS];
-  gint n_done = 0;
+  Pokers load;
   gint stop = 0;
   guint at_detach;
   gint64 detached_us;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
-  g_source_set_callback (tick, tick_cb, NULL, NULL);
-  g_source_attach (tick, context);
+  bridge = counted_bridge_new (&c, context);
+  attach_tick (tick, context);
 
-  for (guint i = 0; i < N_THREADS; i++)
-    {
-      pokers[i] = (Poker) {
-        .bridge = bridge, .n_pokes = POKES_PER_THREAD, .n_done = &n_done, .stop = &stop,
-        .sleep_every = 1000, .sleep_us = 1000,
-      };
-      threads[i] = g_thread_new ("poker", poker_thread, &pokers[i]);
-    }
+  pokers_start (&load, (Poker) {
+    .bridge = bridge, .n_pokes = POKES_PER_THREAD, .stop = &stop,
+    .sleep_every = 1000, .sleep_us = 1000,
+  });
 
   /* Let a few publications through. */
   while (c.n_calls < 3)
@@ -409,11 +431,9 @@ test_detach_under_load (void)
     g_main_context_iteration (context, TRUE);
 
   g_atomic_int_set (&stop, 1);
+  pokers_join (&load);
   for (guint i = 0; i < N_THREADS; i++)
-    {
-      g_thread_join (threads[i]);
-      g_assert_cmpuint (pokers[i].n_poked, >=, POKES_PER_THREAD);
-    }
+    g_assert_cmpuint (load.pokers[i].n_poked, >=, POKES_PER_THREAD);
   drain (context);
   g_source_destroy (tick);
 
@@ -433,8 +453,7 @@ test_source_holds_ref (void)
   HaulProgressBridge *bridge;
   Counter c;
 
-  counter_init (&c, context);
-  bridge = haul_progress_bridge_new (context, counter_publish, &c);
+  bridge = counted_bridge_new (&c, context);
   g_assert_true (haul_progress_bridge_ref (bridge) == bridge);
   haul_progress_bridge_unref (bridge);
 

@@ -21,10 +21,6 @@
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
-#define KIB 1024
-#define MIB (1024 * 1024)
-#define WAIT_MS 30000
-
 typedef struct
 {
   HaulTestServer *server;
@@ -151,7 +147,7 @@ wait_for (HaulTestPredicate  predicate,
           HaulDownload      *d,
           const char        *what)
 {
-  if (!haul_test_wait_until (predicate, d, WAIT_MS))
+  if (!haul_test_wait_until (predicate, d, HAUL_TEST_WAIT_MS))
     g_error ("timed out waiting for %s to be %s (state %s, error %s)", haul_download_get_uri (d), what,
              haul_download_state_to_string (haul_download_get_state (d)), haul_download_get_error (d));
 }
@@ -163,7 +159,7 @@ wait_for (HaulTestPredicate  predicate,
 static void
 wait_idle (Fixture *fx)
 {
-  g_assert_true (haul_test_wait_until (queue_is_idle, fx->queue, WAIT_MS));
+  g_assert_true (haul_test_wait_until (queue_is_idle, fx->queue, HAUL_TEST_WAIT_MS));
 }
 
 static char *
@@ -285,32 +281,15 @@ fixture_set_up (Fixture       *fx,
   g_signal_connect (fx->queue, "notify::n-active", G_CALLBACK (n_active_notify_cb), fx);
 }
 
-static gboolean
-queue_is_quiet (gpointer data)
-{
-  return haul_queue_get_n_active (data) == 0 && count_active (data) == 0;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  gpointer weak = fx->queue;
-
-  haul_queue_pause_all (fx->queue);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, fx->queue, WAIT_MS));
+  haul_test_stop_queue (fx->queue);
   g_signal_handlers_disconnect_by_data (fx->queue, fx);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fx->queue)); i++)
     g_signal_handlers_disconnect_by_data (haul_queue_get_download (fx->queue, i), fx);
-  g_object_add_weak_pointer (G_OBJECT (fx->queue), &weak);
-  g_clear_object (&fx->queue);
-  g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+  haul_test_release_queue (&fx->queue);
 
   g_clear_pointer (&fx->server, haul_test_server_free);
   haul_test_rm_rf (fx->dir);
@@ -774,7 +753,7 @@ test_max_active (Fixture       *fx,
   g_assert_cmpuint (count_active (fx->queue), ==, 3);
   g_assert_cmpuint (haul_queue_get_n_waiting (fx->queue), ==, n - 3);
 
-  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, WAIT_MS));
+  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, HAUL_TEST_WAIT_MS));
   g_assert_cmpuint (fx->max_n_active, <=, 3);
   g_assert_cmpuint (haul_test_server_get_max_in_flight (fx->server), <=, 3);
 
@@ -786,7 +765,7 @@ test_max_active (Fixture       *fx,
   /* Lowered while running: the running ones finish, nothing new starts
    * until fewer than 2 run (checked at every start by state_notify_cb). */
   count.n = fx->finished->len + 1;
-  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, WAIT_MS));
+  g_assert_true (haul_test_wait_until (n_finished_at_least, &count, HAUL_TEST_WAIT_MS));
   haul_queue_set_max_active (fx->queue, 2);
   g_assert_cmpuint (haul_queue_get_max_active (fx->queue), ==, 2);
 
@@ -915,7 +894,7 @@ test_final_progress (Fixture       *fx,
       g_ptr_array_add (downloads, add (fx, pb));
       g_ptr_array_add (downloads, add (fx, pc));
     }
-  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, HAUL_TEST_WAIT_MS));
   g_signal_handlers_disconnect_by_data (fx->queue, &fp);
 
   g_assert_cmpuint (fp.bad, ==, 0);
@@ -1102,9 +1081,9 @@ test_finalize_on_main_thread (void)
       g_object_weak_ref (G_OBJECT (queue), record_finalize_thread, &finalized_in);
       g_object_add_weak_pointer (G_OBJECT (queue), &weak);
       g_assert_nonnull (haul_queue_add (queue, uri, dir, NULL));
-      g_assert_true (haul_test_wait_until (queue_is_idle, queue, WAIT_MS));
+      g_assert_true (haul_test_wait_until (queue_is_idle, queue, HAUL_TEST_WAIT_MS));
       g_object_unref (queue);
-      g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+      g_assert_true (haul_test_wait_until (haul_test_pointer_is_null, &weak, HAUL_TEST_WAIT_MS));
       g_assert_true (finalized_in == g_thread_self ());
       haul_test_rm_rf (dir);
       g_mkdir (dir, 0700);

@@ -15,8 +15,6 @@
 
 #include "haul-test-server.h"
 
-#define KIB 1024
-
 typedef struct
 {
   HaulTestServer *server;
@@ -54,11 +52,11 @@ assert_file_equals (const char *dir,
                     const char *name,
                     GBytes     *content)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autofree char *part = g_strconcat (name, ".part", NULL);
+  g_autofree char *part_path = g_build_filename (dir, part, NULL);
 
-  haul_test_assert_file_is (path, content);
-  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  haul_test_assert_file_in (dir, name, content);
+  g_assert_false (g_file_test (part_path, G_FILE_TEST_EXISTS));
 }
 
 static gboolean
@@ -104,11 +102,7 @@ test_rerun_after_sigint (Fixture       *f,
                            "-d", f->dir, ua, ub, uc, NULL);
   g_assert_no_error (error);
   g_assert_true (haul_test_wait_until (part_has_bytes, part, 20000));
-  g_subprocess_send_signal (proc, SIGINT);
-  g_assert_true (g_subprocess_wait (proc, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  haul_test_interrupt_haul (proc);
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, <, (gint64) g_bytes_get_size (a));
   g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/c.bin"), ==, 0);

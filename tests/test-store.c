@@ -105,6 +105,21 @@ wait_cb (GObject      *source,
   haul_test_async_cb (source, result, user_data);
 }
 
+/* Opens @store and waits for the answer. */
+static gboolean
+open_and_wait (HaulStore  *store,
+               char      **aside,
+               GError    **error)
+{
+  HaulTestAsync w = { 0 };
+  gboolean ok;
+
+  haul_store_open_async (store, NULL, wait_cb, &w);
+  ok = haul_store_open_finish (store, haul_test_async_wait (&w), aside, error);
+  g_clear_object (&w.result);
+  return ok;
+}
+
 static HaulStore *
 open_store (const char  *path,
             char       **moved_aside)
@@ -112,12 +127,9 @@ open_store (const char  *path,
   HaulStore *store = haul_store_new (path);
   g_autoptr(GError) error = NULL;
   g_autofree char *aside = NULL;
-  HaulTestAsync w = { 0 };
   gboolean ok;
 
-  haul_store_open_async (store, NULL, wait_cb, &w);
-  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
-  g_clear_object (&w.result);
+  ok = open_and_wait (store, &aside, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
   if (moved_aside != NULL)
@@ -132,13 +144,8 @@ open_store_error (HaulStore *store)
 {
   GError *error = NULL;
   g_autofree char *aside = NULL;
-  HaulTestAsync w = { 0 };
-  gboolean ok;
 
-  haul_store_open_async (store, NULL, wait_cb, &w);
-  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
-  g_clear_object (&w.result);
-  g_assert_false (ok);
+  g_assert_false (open_and_wait (store, &aside, &error));
   g_assert_null (aside);
   g_assert_nonnull (error);
   return error;

@@ -32,10 +32,6 @@
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
-#define KIB 1024
-#define MIB (1024 * 1024)
-#define WAIT_MS 30000
-
 typedef struct
 {
   HaulTestServer *server;
@@ -152,7 +148,7 @@ wait_received (HaulDownload *d,
 {
   ReceivedAtLeast r = { d, bytes };
 
-  if (!haul_test_wait_until (received_at_least, &r, WAIT_MS))
+  if (!haul_test_wait_until (received_at_least, &r, HAUL_TEST_WAIT_MS))
     g_error ("timed out waiting for %" G_GINT64_FORMAT " bytes (have %" G_GINT64_FORMAT ", state %s, error %s)",
              bytes, haul_download_get_received (d),
              haul_download_state_to_string (haul_download_get_state (d)),
@@ -199,39 +195,14 @@ fixture_set_up (Fixture       *fx,
   fx->errors = g_ptr_array_new_with_free_func (g_free);
 }
 
-static gboolean
-queue_is_quiet (gpointer data)
-{
-  HaulQueue *queue = data;
-
-  if (haul_queue_get_n_active (queue) > 0)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
-    if (haul_download_is_active (haul_queue_get_download (queue, i)))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 shut_down_queue (HaulQueue **queue)
 {
-  gpointer weak = *queue;
-
-  haul_queue_pause_all (*queue);
-  g_assert_true (haul_test_wait_until (queue_is_quiet, *queue, WAIT_MS));
+  haul_test_stop_queue (*queue);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (*queue)); i++)
     g_signal_handlers_disconnect_matched (haul_queue_get_download (*queue, i),
                                           G_SIGNAL_MATCH_FUNC, 0, 0, NULL, error_notify_cb, NULL);
-  g_object_add_weak_pointer (G_OBJECT (*queue), &weak);
-  g_clear_object (queue);
-  /* The last attempt's GTask lets go of the queue once its callback ran. */
-  g_assert_true (haul_test_wait_until (pointer_is_null, &weak, WAIT_MS));
+  haul_test_release_queue (queue);
 }
 
 static void
@@ -419,147 +390,6 @@ test_cancel_deletes_part (Fixture       *fx,
     haul_test_spin (10);
   g_assert_false (haul_test_exists_nofollow (part2));
 
-  haul_test_assert_folder (fx->dir, "");
-}
-
-static void
-test_reset_resume (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (1 * MIB + 11, 5);
-  HaulDownload *d;
-
-  haul_test_server_add_file (fx->server, "/reset.bin", content,
-                             &(HaulTestFileOptions) {
-                               .etag = "\"r1\"",
-                               .reset = TRUE, .reset_after = 300000, .reset_times = 1,
-                             });
-  d = add (fx, "/reset.bin");
-  haul_test_wait_finished (d);
-
-  haul_test_assert_completed_with (d, content);
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
-  g_assert_true (errors_contain (fx, "closed the connection"));
-  /* The second request resumed where the connection broke. */
-  assert_ranges (fx->server, "/reset.bin", "bytes=300000-");
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/reset.bin"), ==, 2);
-}
-
-static void
-test_ignore_range (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (800 * KIB, 6);
-  HaulDownload *d;
-
-  haul_test_server_add_file (fx->server, "/norange.bin", content,
-                             &(HaulTestFileOptions) {
-                               .ignore_range = TRUE,
-                               .reset = TRUE, .reset_after = 250000, .reset_times = 1,
-                             });
-  d = add (fx, "/norange.bin");
-  haul_test_wait_finished (d);
-
-  /* The server answered the resume with 200 and the whole file: the
-   * engine started over instead of appending it to the first 250000 bytes. */
-  haul_test_assert_completed_with (d, content);
-  assert_ranges (fx->server, "/norange.bin", "bytes=250000-");
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/norange.bin"), ==, 2);
-}
-
-static void
-test_etag_changed (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_autoptr(GBytes) v1 = haul_test_content (700 * KIB, 7);
-  g_autoptr(GBytes) v2 = haul_test_content (900 * KIB, 8);
-  g_auto(GStrv) if_ranges = NULL;
-  HaulDownload *d;
-
-  haul_test_server_add_file (fx->server, "/changing.bin", v1,
-                             &(HaulTestFileOptions) {
-                               .etag = "\"v1\"",
-                               .reset = TRUE, .reset_after = 200000, .reset_times = 1,
-                               .change_after = 1, .new_content = v2, .new_etag = "\"v2\"",
-                             });
-  d = add (fx, "/changing.bin");
-  haul_test_wait_finished (d);
-
-  /* If-Range "v1" no longer matched: the whole new file, not a splice. */
-  haul_test_assert_completed_with (d, v2);
-  assert_ranges (fx->server, "/changing.bin", "bytes=200000-");
-  if_ranges = haul_test_server_get_if_ranges (fx->server, "/changing.bin");
-  g_assert_cmpuint (g_strv_length (if_ranges), ==, 1);
-  g_assert_cmpstr (if_ranges[0], ==, "\"v1\"");
-}
-
-static void
-test_etag_changed_206 (Fixture       *fx,
-                       gconstpointer  data)
-{
-  g_autoptr(GBytes) v1 = haul_test_content (700 * KIB, 33);
-  g_autoptr(GBytes) v2 = haul_test_content (700 * KIB, 34);
-  HaulDownload *d;
-
-  /* A broken server answers the resume with 206 of the new file despite
-   * If-Range: the engine sees the ETag changed and starts over. */
-  haul_test_server_add_file (fx->server, "/changing-206.bin", v1,
-                             &(HaulTestFileOptions) {
-                               .etag = "\"v1\"",
-                               .reset = TRUE, .reset_after = 200000, .reset_times = 1,
-                               .change_after = 1, .new_content = v2, .new_etag = "\"v2\"",
-                               .ignore_if_range = TRUE,
-                             });
-  d = add (fx, "/changing-206.bin");
-  haul_test_wait_finished (d);
-
-  haul_test_assert_completed_with (d, v2);
-  assert_ranges (fx->server, "/changing-206.bin", "bytes=200000-");
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/changing-206.bin"), ==, 3);
-}
-
-static void
-test_resume_last_modified (Fixture       *fx,
-                           gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (600 * KIB, 35);
-  const char *date = "Tue, 15 Nov 1994 08:12:31 GMT";
-  g_auto(GStrv) if_ranges = NULL;
-  HaulDownload *d;
-
-  /* No ETag: the resume is validated with Last-Modified. */
-  haul_test_server_add_file (fx->server, "/dated.bin", content,
-                             &(HaulTestFileOptions) {
-                               .last_modified = date,
-                               .reset = TRUE, .reset_after = 100000, .reset_times = 1,
-                             });
-  d = add (fx, "/dated.bin");
-  haul_test_wait_finished (d);
-
-  haul_test_assert_completed_with (d, content);
-  assert_ranges (fx->server, "/dated.bin", "bytes=100000-");
-  if_ranges = haul_test_server_get_if_ranges (fx->server, "/dated.bin");
-  g_assert_cmpuint (g_strv_length (if_ranges), ==, 1);
-  g_assert_cmpstr (if_ranges[0], ==, date);
-}
-
-static void
-test_slow_headers (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (10 * KIB, 36);
-  HaulDownload *d;
-
-  g_object_set (fx->queue, "connect-timeout", 1, "max-retries", 1, NULL);
-  haul_test_server_add_file (fx->server, "/silent.bin", content,
-                             &(HaulTestFileOptions) { .headers_delay_ms = 5000 });
-  d = add (fx, "/silent.bin");
-  haul_test_wait_finished (d);
-
-  /* No answer within the connect timeout: a timeout, retried, then failed. */
-  haul_test_assert_failed_with (d, "within 1 second");
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/silent.bin"), ==, 2);
   haul_test_assert_folder (fx->dir, "");
 }
 
@@ -870,70 +700,6 @@ test_empty (Fixture       *fx,
 }
 
 static void
-test_not_found (Fixture       *fx,
-                gconstpointer  data)
-{
-  HaulDownload *d;
-
-  d = add (fx, "/no/such/file.bin");
-  haul_test_wait_finished (d);
-
-  haul_test_assert_failed_with (d, "404");
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
-  /* Permanent: no retry comes later either. */
-  haul_test_spin (300);
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/no/such/file.bin"), ==, 1);
-  haul_test_assert_folder (fx->dir, "");
-}
-
-static void
-test_retry_after (Fixture       *fx,
-                  gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (100 * KIB, 15);
-  HaulDownload *d;
-  gint64 start;
-
-  haul_test_server_add_file (fx->server, "/busy.bin", content,
-                             &(HaulTestFileOptions) {
-                               .fail_status = 503, .fail_times = 1, .retry_after = "1",
-                             });
-  start = g_get_monotonic_time ();
-  d = add (fx, "/busy.bin");
-  haul_test_wait_finished (d);
-
-  haul_test_assert_completed_with (d, content);
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
-  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/busy.bin"), ==, 2);
-  /* It waited for Retry-After (1 s), not for the 50 ms base delay. */
-  g_assert_true (errors_contain (fx, "503"));
-  g_assert_true (errors_contain (fx, "in 1 s"));
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
-}
-
-static void
-test_stall_timeout (Fixture       *fx,
-                    gconstpointer  data)
-{
-  g_autoptr(GBytes) content = haul_test_content (400 * KIB, 16);
-  HaulDownload *d;
-
-  g_object_set (fx->queue, "stall-timeout", 1, NULL);
-  haul_test_server_add_file (fx->server, "/stall.bin", content,
-                             &(HaulTestFileOptions) {
-                               .stall = TRUE, .stall_after = 100 * KIB, .stall_times = 1,
-                             });
-  d = add (fx, "/stall.bin");
-  haul_test_wait_finished (d);
-
-  /* The first attempt timed out, the retry resumed and finished. */
-  haul_test_assert_completed_with (d, content);
-  g_assert_true (errors_contain (fx, "No data arrived"));
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 1);
-  assert_ranges (fx->server, "/stall.bin", "bytes=102400-");
-}
-
-static void
 test_stall_pause (Fixture       *fx,
                   gconstpointer  data)
 {
@@ -947,7 +713,7 @@ test_stall_pause (Fixture       *fx,
                              &(HaulTestFileOptions) { .stall = TRUE, .stall_after = 100 * KIB });
   d = add (fx, "/stuck.bin");
   wait_received (d, 100 * KIB);
-  g_assert_true (haul_test_wait_until (is_downloading, d, WAIT_MS));
+  g_assert_true (haul_test_wait_until (is_downloading, d, HAUL_TEST_WAIT_MS));
 
   /* The worker is blocked in a read that will not return by itself. */
   start = g_get_monotonic_time ();
@@ -1217,7 +983,6 @@ rate_probe_notify_cb (GObject    *object,
 {
   gint64 sum = sum_received (probe->downloads);
 
-
   if (probe->t0 == 0 && sum >= probe->skip)
     {
       probe->t0 = g_get_monotonic_time ();
@@ -1235,7 +1000,7 @@ measure_rate (GPtrArray *downloads,
   for (guint i = 0; i < downloads->len; i++)
     g_signal_connect (g_ptr_array_index (downloads, i), "notify::received",
                       G_CALLBACK (rate_probe_notify_cb), &probe);
-  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_downloads_are_finished, downloads, HAUL_TEST_WAIT_MS));
   t1 = g_get_monotonic_time ();
   for (guint i = 0; i < downloads->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (downloads, i), &probe);
@@ -1390,25 +1155,47 @@ test_hardlink_part (Fixture       *fx,
   g_assert_cmpint (st.st_size, ==, strlen ("do not touch"));
 }
 
+/* A link swapped in for the kept .part of a paused download. */
+typedef struct
+{
+  const char *path;
+  const char *etag;
+  guint32     seed;
+  gboolean    hard;          /* a hard link, else a symbolic one */
+  const char *failed_with;
+} SwappedPart;
+
+/* A symbolic link: resuming refuses to follow it. */
+static const SwappedPart symlink_swapped = { "/swap.bin", "\"s1\"", 29, FALSE, "symbolic link" };
+/* The same with a hard link swapped in: the paused download restarts from
+ * zero (the .part is not the one it left), and an open with O_TRUNC would
+ * have emptied the other file through the link. */
+static const SwappedPart hardlink_swapped = { "/hswap.bin", "\"h1\"", 32, TRUE, "hard link" };
+
 static void
-test_symlink_part_resume (Fixture       *fx,
+test_swapped_part_resume (Fixture       *fx,
                           gconstpointer  data)
 {
-  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 29);
+  const SwappedPart *c = data;
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, c->seed);
   g_autoptr(GError) error = NULL;
-  g_autofree char *outside = g_dir_make_tmp ("haul-outside-XXXXXX", &error);
+  /* A hard link must stay on the same filesystem. */
+  g_autofree char *outside = c->hard ? g_build_filename (fx->dir, "outside", NULL)
+                                     : g_dir_make_tmp ("haul-outside-XXXXXX", &error);
   g_autofree char *target = NULL;
   g_autofree char *part = NULL;
   g_autofree char *data_after = NULL;
   HaulDownload *d;
 
   g_assert_no_error (error);
+  if (c->hard)
+    g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
   target = g_build_filename (outside, "precious.txt", NULL);
   g_assert_true (g_file_set_contents (target, "do not touch", -1, NULL));
 
-  haul_test_server_add_file (fx->server, "/swap.bin", content,
-                             &(HaulTestFileOptions) { .rate = 1 * MIB, .etag = "\"s1\"" });
-  d = add (fx, "/swap.bin");
+  haul_test_server_add_file (fx->server, c->path, content,
+                             &(HaulTestFileOptions) { .rate = 1 * MIB, .etag = c->etag });
+  d = add (fx, c->path);
   wait_received (d, 64 * KIB);
   haul_queue_pause (fx->queue, d);
   haul_test_wait_paused (d);
@@ -1416,52 +1203,207 @@ test_symlink_part_resume (Fixture       *fx,
   /* Someone swaps the kept .part for a link while it is paused. */
   part = part_path (d);
   g_assert_cmpint (g_unlink (part), ==, 0);
-  g_assert_cmpint (symlink (target, part), ==, 0);
+  if (c->hard)
+    g_assert_cmpint (link (target, part), ==, 0);
+  else
+    g_assert_cmpint (symlink (target, part), ==, 0);
 
   haul_queue_resume (fx->queue, d);
   haul_test_wait_finished (d);
-  haul_test_assert_failed_with (d, "symbolic link");
+  haul_test_assert_failed_with (d, c->failed_with);
 
   g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
   g_assert_cmpstr (data_after, ==, "do not touch");
-  g_assert_true (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
-  haul_test_rm_rf (outside);
+  if (!c->hard)
+    {
+      g_assert_true (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
+      haul_test_rm_rf (outside);
+    }
 }
 
-/* The same with a hard link swapped in: the paused download restarts from
- * zero (the .part is not the one it left), and an open with O_TRUNC would
- * have emptied the other file through the link. */
-static void
-test_hardlink_part_resume (Fixture       *fx,
-                           gconstpointer  data)
+/* ------------------------------------------------------------------ */
+/* One file served with a fault: the table */
+
+#define NOT_CHECKED (-1)
+
+typedef struct
 {
-  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 32);
-  g_autofree char *outside = g_build_filename (fx->dir, "outside", NULL);
-  g_autofree char *target = g_build_filename (outside, "precious.txt", NULL);
-  g_autofree char *part = NULL;
-  g_autofree char *data_after = NULL;
+  const char          *name;            /* the test path below /haul/core/transfer/ */
+  const char          *path;            /* served (size > 0) or not */
+  gsize                size;
+  guint32              seed;
+  gsize                new_size;        /* > 0: what the file becomes (options.change_after) */
+  guint32              new_seed;
+  HaulTestFileOptions  options;
+  guint                connect_timeout; /* queue settings; 0: as configured */
+  guint                stall_timeout;
+  guint                max_retries;
+
+  /* What must hold once it finished */
+  const char          *failed_with;     /* NULL: completed with the (new) content */
+  int                  retries;         /* NOT_CHECKED or exactly */
+  const char          *errors_seen[3];  /* shown at some point (NULL-terminated) */
+  guint                linger_ms;       /* waited before counting requests */
+  guint                min_elapsed_ms;  /* from the add to the end */
+  const char          *ranges;          /* the Range headers, "|"-joined; NULL: not checked */
+  const char          *if_range;        /* the one If-Range sent; NULL: not checked */
+  guint                n_requests;      /* 0: not checked */
+  const char          *folder;          /* NULL: not checked */
+} ServedCase;
+
+static const ServedCase served_cases[] = {
+  {
+    /* The second request resumes where the connection broke. */
+    .name = "reset-resume",
+    .path = "/reset.bin", .size = 1 * MIB + 11, .seed = 5,
+    .options = { .etag = "\"r1\"", .reset = TRUE, .reset_after = 300000, .reset_times = 1 },
+    .retries = 1, .errors_seen = { "closed the connection" },
+    .ranges = "bytes=300000-", .n_requests = 2,
+  },
+  {
+    /* The server answered the resume with 200 and the whole file: the
+     * engine started over instead of appending it to the first 250000 bytes. */
+    .name = "ignore-range",
+    .path = "/norange.bin", .size = 800 * KIB, .seed = 6,
+    .options = { .ignore_range = TRUE, .reset = TRUE, .reset_after = 250000, .reset_times = 1 },
+    .retries = NOT_CHECKED,
+    .ranges = "bytes=250000-", .n_requests = 2,
+  },
+  {
+    /* If-Range "v1" no longer matched: the whole new file, not a splice. */
+    .name = "etag-changed",
+    .path = "/changing.bin", .size = 700 * KIB, .seed = 7, .new_size = 900 * KIB, .new_seed = 8,
+    .options = {
+      .etag = "\"v1\"", .reset = TRUE, .reset_after = 200000, .reset_times = 1,
+      .change_after = 1, .new_etag = "\"v2\"",
+    },
+    .retries = NOT_CHECKED,
+    .ranges = "bytes=200000-", .if_range = "\"v1\"",
+  },
+  {
+    /* A broken server answers the resume with 206 of the new file despite
+     * If-Range: the engine sees the ETag changed and starts over. */
+    .name = "etag-changed-206",
+    .path = "/changing-206.bin", .size = 700 * KIB, .seed = 33, .new_size = 700 * KIB, .new_seed = 34,
+    .options = {
+      .etag = "\"v1\"", .reset = TRUE, .reset_after = 200000, .reset_times = 1,
+      .change_after = 1, .new_etag = "\"v2\"", .ignore_if_range = TRUE,
+    },
+    .retries = NOT_CHECKED,
+    .ranges = "bytes=200000-", .n_requests = 3,
+  },
+  {
+    /* No ETag: the resume is validated with Last-Modified. */
+    .name = "resume-last-modified",
+    .path = "/dated.bin", .size = 600 * KIB, .seed = 35,
+    .options = {
+      .last_modified = "Tue, 15 Nov 1994 08:12:31 GMT",
+      .reset = TRUE, .reset_after = 100000, .reset_times = 1,
+    },
+    .retries = NOT_CHECKED,
+    .ranges = "bytes=100000-", .if_range = "Tue, 15 Nov 1994 08:12:31 GMT",
+  },
+  {
+    /* No answer within the connect timeout: a timeout, retried, then failed. */
+    .name = "slow-headers",
+    .path = "/silent.bin", .size = 10 * KIB, .seed = 36,
+    .options = { .headers_delay_ms = 5000 },
+    .connect_timeout = 1, .max_retries = 1,
+    .failed_with = "within 1 second", .retries = 1,
+    .n_requests = 2, .folder = "",
+  },
+  {
+    /* Permanent: no retry, and none comes later either. */
+    .name = "not-found",
+    .path = "/no/such/file.bin",
+    .failed_with = "404", .retries = 0, .linger_ms = 300,
+    .n_requests = 1, .folder = "",
+  },
+  {
+    /* It waited for Retry-After (1 s), not for the 50 ms base delay. */
+    .name = "retry-after",
+    .path = "/busy.bin", .size = 100 * KIB, .seed = 15,
+    .options = { .fail_status = 503, .fail_times = 1, .retry_after = "1" },
+    .retries = 1, .errors_seen = { "503", "in 1 s" }, .min_elapsed_ms = 900,
+    .n_requests = 2,
+  },
+  {
+    /* The first attempt timed out, the retry resumed and finished. */
+    .name = "stall-timeout",
+    .path = "/stall.bin", .size = 400 * KIB, .seed = 16,
+    .options = { .stall = TRUE, .stall_after = 100 * KIB, .stall_times = 1 },
+    .stall_timeout = 1,
+    .retries = 1, .errors_seen = { "No data arrived" },
+    .ranges = "bytes=102400-",
+  },
+};
+
+static void
+configure_case (HaulQueue        *queue,
+                const ServedCase *c)
+{
+  if (c->connect_timeout != 0)
+    g_object_set (queue, "connect-timeout", c->connect_timeout, NULL);
+  if (c->stall_timeout != 0)
+    g_object_set (queue, "stall-timeout", c->stall_timeout, NULL);
+  if (c->max_retries != 0)
+    g_object_set (queue, "max-retries", c->max_retries, NULL);
+}
+
+/* Everything but the outcome itself: retries, errors shown, timing and
+ * what the server saw. */
+static void
+assert_served (Fixture          *fx,
+               const ServedCase *c,
+               HaulDownload     *d,
+               gint64            start)
+{
+  if (c->retries != NOT_CHECKED)
+    g_assert_cmpuint (haul_download_get_retries (d), ==, c->retries);
+  for (guint i = 0; c->errors_seen[i] != NULL; i++)
+    g_assert_true (errors_contain (fx, c->errors_seen[i]));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, c->min_elapsed_ms * 1000);
+  if (c->linger_ms > 0)
+    haul_test_spin (c->linger_ms);
+  if (c->ranges != NULL)
+    assert_ranges (fx->server, c->path, c->ranges);
+  if (c->if_range != NULL)
+    {
+      g_auto(GStrv) if_ranges = haul_test_server_get_if_ranges (fx->server, c->path);
+
+      g_assert_cmpuint (g_strv_length (if_ranges), ==, 1);
+      g_assert_cmpstr (if_ranges[0], ==, c->if_range);
+    }
+  if (c->n_requests > 0)
+    g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, c->path), ==, c->n_requests);
+  if (c->folder != NULL)
+    haul_test_assert_folder (fx->dir, c->folder);
+}
+
+static void
+test_served (Fixture       *fx,
+             gconstpointer  data)
+{
+  const ServedCase *c = data;
+  g_autoptr(GBytes) content = c->size > 0 ? haul_test_content (c->size, c->seed) : NULL;
+  g_autoptr(GBytes) new_content = c->new_size > 0 ? haul_test_content (c->new_size, c->new_seed) : NULL;
+  HaulTestFileOptions options = c->options;
   HaulDownload *d;
+  gint64 start;
 
-  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (target, "do not touch", -1, NULL));
-
-  haul_test_server_add_file (fx->server, "/hswap.bin", content,
-                             &(HaulTestFileOptions) { .rate = 1 * MIB, .etag = "\"h1\"" });
-  d = add (fx, "/hswap.bin");
-  wait_received (d, 64 * KIB);
-  haul_queue_pause (fx->queue, d);
-  haul_test_wait_paused (d);
-
-  part = part_path (d);
-  g_assert_cmpint (g_unlink (part), ==, 0);
-  g_assert_cmpint (link (target, part), ==, 0);
-
-  haul_queue_resume (fx->queue, d);
+  configure_case (fx->queue, c);
+  options.new_content = new_content;
+  if (content != NULL)
+    haul_test_server_add_file (fx->server, c->path, content, &options);
+  start = g_get_monotonic_time ();
+  d = add (fx, c->path);
   haul_test_wait_finished (d);
-  haul_test_assert_failed_with (d, "hard link");
 
-  g_assert_true (g_file_get_contents (target, &data_after, NULL, NULL));
-  g_assert_cmpstr (data_after, ==, "do not touch");
+  if (c->failed_with != NULL)
+    haul_test_assert_failed_with (d, c->failed_with);
+  else
+    haul_test_assert_completed_with (d, new_content != NULL ? new_content : content);
+  assert_served (fx, c, d, start);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1473,24 +1415,52 @@ test_hardlink_part_resume (Fixture       *fx,
  * process), and so that an rlimit or a mount never leaks into other tests.
  */
 
-/* Runs one download of @content into @dir in this (child) process and
- * returns it finished. */
+/* What a child process runs: its own server and queue. */
+typedef struct
+{
+  HaulTestServer *server;
+  HaulQueue      *queue;
+} Child;
+
+/* Runs one download of @content into @dir in this (child) process, and
+ * checks that it failed at once (no retry) with @needle in its error,
+ * which it prints for the parent. Returns: (transfer full) */
 static HaulDownload *
-download_once (HaulTestServer *server,
-               HaulQueue      *queue,
-               const char     *dir,
-               GBytes         *content)
+fail_once (Child      *child,
+           const char *dir,
+           GBytes     *content,
+           const char *needle)
 {
   g_autofree char *uri = NULL;
   g_autoptr(GError) error = NULL;
   HaulDownload *d;
 
-  haul_test_server_add_file (server, "/big.bin", content, NULL);
-  uri = haul_test_server_uri (server, "/big.bin");
-  d = haul_queue_add (queue, uri, dir, &error);
+  child->server = haul_test_server_new ();
+  child->queue = haul_queue_new ();
+  configure_queue (child->queue);
+  haul_test_server_add_file (child->server, "/big.bin", content, NULL);
+  uri = haul_test_server_uri (child->server, "/big.bin");
+  d = haul_queue_add (child->queue, uri, dir, &error);
   g_assert_no_error (error);
   haul_test_wait_finished (d);
+
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
+  g_print ("error: %s\n", haul_download_get_error (d));
+  haul_test_assert_error_contains (d, needle);
+  /* Permanent: no retry. */
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
   return g_object_ref (d);
+}
+
+static void
+child_clean_up (Child      *child,
+                const char *dest,
+                const char *base)
+{
+  shut_down_queue (&child->queue);
+  haul_test_server_free (child->server);
+  umount2 (dest, MNT_DETACH);
+  haul_test_rm_rf (base);
 }
 
 static void
@@ -1500,8 +1470,7 @@ unwritable_child (void)
   g_autofree char *base = g_dir_make_tmp ("haul-unwritable-XXXXXX", &error);
   g_autofree char *dest = NULL;
   g_autoptr(GBytes) content = haul_test_content (100 * KIB, 30);
-  HaulTestServer *server;
-  HaulQueue *queue;
+  Child child;
   g_autoptr(HaulDownload) d = NULL;
   const char *method = NULL;
 
@@ -1524,27 +1493,15 @@ unwritable_child (void)
   g_assert_nonnull (method);
   g_printerr ("unwritable folder made with: %s\n", method);
 
-  server = haul_test_server_new ();
-  queue = haul_queue_new ();
-  configure_queue (queue);
-  d = download_once (server, queue, dest, content);
-
-  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  g_print ("error: %s\n", haul_download_get_error (d));
-  haul_test_assert_error_contains (d, "not allowed to write");
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
+  d = fail_once (&child, dest, content, "not allowed to write");
   {
     g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "");
   }
 
-  shut_down_queue (&queue);
-  haul_test_server_free (server);
-  umount2 (dest, MNT_DETACH);
-  haul_test_rm_rf (base);
+  child_clean_up (&child, dest, base);
 }
-
 
 typedef enum
 {
@@ -1655,8 +1612,7 @@ disk_full_child (void)
   g_autofree char *base = g_dir_make_tmp ("haul-diskfull-XXXXXX", &error);
   g_autofree char *dest = NULL;
   g_autoptr(GBytes) content = haul_test_content (2 * MIB, 32);
-  HaulTestServer *server;
-  HaulQueue *queue;
+  Child child;
   g_autoptr(HaulDownload) d = NULL;
   const char *method;
 
@@ -1681,27 +1637,16 @@ disk_full_child (void)
     }
   g_printerr ("disk full simulated with: %s\n", method);
 
-  server = haul_test_server_new ();
-  queue = haul_queue_new ();
-  configure_queue (queue);
-  d = download_once (server, queue, dest, content);
-
-  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_FAILED);
-  g_print ("error: %s\n", haul_download_get_error (d));
-  haul_test_assert_error_contains (d, "disk is full");
-  /* Permanent: no retry. Nothing but the partial file is there. */
-  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
-  g_assert_cmpuint (haul_test_server_get_n_requests (server, "/big.bin"), ==, 1);
+  d = fail_once (&child, dest, content, "disk is full");
+  /* Nothing but the partial file is there. */
+  g_assert_cmpuint (haul_test_server_get_n_requests (child.server, "/big.bin"), ==, 1);
   {
     g_autofree char *names = haul_test_list_dir (dest);
 
     g_assert_cmpstr (names, ==, "big.bin.part");
   }
 
-  shut_down_queue (&queue);
-  haul_test_server_free (server);
-  umount2 (dest, MNT_DETACH);
-  haul_test_rm_rf (base);
+  child_clean_up (&child, dest, base);
 }
 
 static void
@@ -1736,11 +1681,12 @@ main (int   argc,
   ADD ("pause-resume", test_pause_resume);
   ADD ("pause-keeps-part", test_pause_keeps_part);
   ADD ("cancel-deletes-part", test_cancel_deletes_part);
-  ADD ("reset-resume", test_reset_resume);
-  ADD ("ignore-range", test_ignore_range);
-  ADD ("etag-changed", test_etag_changed);
-  ADD ("etag-changed-206", test_etag_changed_206);
-  ADD ("resume-last-modified", test_resume_last_modified);
+  for (guint i = 0; i < G_N_ELEMENTS (served_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/haul/core/transfer/", served_cases[i].name, NULL);
+
+      g_test_add (path, Fixture, &served_cases[i], fixture_set_up, test_served, fixture_tear_down);
+    }
   ADD ("resume-existing-part", test_resume_existing_part);
   ADD ("resume-complete-part", test_resume_complete_part);
   ADD ("html-on-resume", test_html_on_resume);
@@ -1752,20 +1698,18 @@ main (int   argc,
   ADD ("redirect-loop", test_redirect_loop);
   ADD ("redirect-too-many", test_redirect_too_many);
   ADD ("empty", test_empty);
-  ADD ("not-found", test_not_found);
-  ADD ("retry-after", test_retry_after);
-  ADD ("stall-timeout", test_stall_timeout);
   ADD ("stall-pause", test_stall_pause);
-  ADD ("slow-headers", test_slow_headers);
   ADD ("content-disposition", test_content_disposition);
   ADD ("name-conflict", test_name_conflict);
   ADD ("checksum", test_checksum);
   ADD ("rate-limit-global", test_rate_limit_global);
   ADD ("rate-limit-download", test_rate_limit_download);
   ADD ("symlink-part", test_symlink_part);
-  ADD ("symlink-part-resume", test_symlink_part_resume);
+  g_test_add ("/haul/core/transfer/symlink-part-resume", Fixture, &symlink_swapped,
+              fixture_set_up, test_swapped_part_resume, fixture_tear_down);
   ADD ("hardlink-part", test_hardlink_part);
-  ADD ("hardlink-part-resume", test_hardlink_part_resume);
+  g_test_add ("/haul/core/transfer/hardlink-part-resume", Fixture, &hardlink_swapped,
+              fixture_set_up, test_swapped_part_resume, fixture_tear_down);
   ADD ("no-folder", test_no_folder);
   /* No fixture: these start their threads only inside the subprocess. */
   g_test_add_func ("/haul/core/transfer/unwritable", test_unwritable);

@@ -662,38 +662,26 @@ batch_add (GPtrArray        *batch,
 {
   gpointer slot;
 
-  switch (cmd->kind)
+  g_assert (command_is_mutation (cmd));
+  if (cmd->kind == HAUL_STORE_COMMAND_DELETE_FINISHED)
     {
-    case HAUL_STORE_COMMAND_SAVE:
-    case HAUL_STORE_COMMAND_DELETE:
-      if (g_hash_table_lookup_extended (slots, &cmd->id, NULL, &slot))
-        {
-          guint index = GPOINTER_TO_UINT (slot);
-          HaulStoreCommand *old = g_ptr_array_index (batch, index);
-
-          g_ptr_array_index (batch, index) = cmd;
-          /* The key points into the command: replace it before freeing. */
-          g_hash_table_replace (slots, &cmd->id, slot);
-          _haul_store_command_free (old);
-        }
-      else
-        {
-          g_hash_table_replace (slots, &cmd->id, GUINT_TO_POINTER (batch->len));
-          g_ptr_array_add (batch, cmd);
-        }
-      break;
-
-    case HAUL_STORE_COMMAND_DELETE_FINISHED:
       g_hash_table_remove_all (slots);
       g_ptr_array_add (batch, cmd);
-      break;
+    }
+  else if (g_hash_table_lookup_extended (slots, &cmd->id, NULL, &slot))
+    {
+      guint index = GPOINTER_TO_UINT (slot);
+      HaulStoreCommand *old = g_ptr_array_index (batch, index);
 
-    case HAUL_STORE_COMMAND_OPEN:
-    case HAUL_STORE_COMMAND_LOAD:
-    case HAUL_STORE_COMMAND_FLUSH:
-    case HAUL_STORE_COMMAND_QUIT:
-    default:
-      g_assert_not_reached ();
+      g_ptr_array_index (batch, index) = cmd;
+      /* The key points into the command: replace it before freeing. */
+      g_hash_table_replace (slots, &cmd->id, slot);
+      _haul_store_command_free (old);
+    }
+  else
+    {
+      g_hash_table_replace (slots, &cmd->id, GUINT_TO_POINTER (batch->len));
+      g_ptr_array_add (batch, cmd);
     }
 }
 

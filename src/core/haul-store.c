@@ -232,6 +232,55 @@ post (HaulStore *self,
   g_async_queue_push (self->commands, cmd);
 }
 
+/* The task of one _async call, named for profilers. */
+static GTask *
+store_task_new (HaulStore           *self,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data,
+                gpointer             source_tag,
+                const char          *name)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  return task;
+}
+
+static void
+return_closed (GTask *task)
+{
+  g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
+                           _("The list of downloads is closed"));
+}
+
+/* Posts a command that completes @task (transfer full) on the writer
+ * thread. When the store is closed, completes it at once instead: with
+ * TRUE when @ok_when_closed (nothing is left to wait for), else with an
+ * error. */
+static void
+post_task (HaulStore            *self,
+           HaulStoreCommandKind  kind,
+           GTask                *task,
+           gboolean              ok_when_closed)
+{
+  HaulStoreCommand *cmd;
+
+  if (self->closed)
+    {
+      if (ok_when_closed)
+        g_task_return_boolean (task, TRUE);
+      else
+        return_closed (task);
+      g_object_unref (task);
+      return;
+    }
+  cmd = command_new (kind);
+  cmd->task = task;
+  post (self, cmd);
+}
+
 static void
 haul_store_finalize (GObject *object)
 {
@@ -318,26 +367,13 @@ haul_store_open_async (HaulStore           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  HaulStoreCommand *cmd;
-
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_open_async);
-  g_task_set_name (task, "[haul] store open");
-
-  if (self->closed)
-    {
-      g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
-                               _("The list of downloads is closed"));
-      return;
-    }
-
-  cmd = command_new (HAUL_STORE_COMMAND_OPEN);
-  cmd->task = g_steal_pointer (&task);
-  post (self, cmd);
+  post_task (self, HAUL_STORE_COMMAND_OPEN,
+             store_task_new (self, cancellable, callback, user_data,
+                             haul_store_open_async, "[haul] store open"),
+             FALSE);
 }
 
 /**
@@ -456,14 +492,11 @@ haul_store_load_async (HaulStore              *self,
   g_return_if_fail (CHECK_THREAD (self));
   g_return_if_fail (chunk_func != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_load_async);
-  g_task_set_name (task, "[haul] store load");
-
+  task = store_task_new (self, cancellable, callback, user_data,
+                         haul_store_load_async, "[haul] store load");
   if (self->closed)
     {
-      g_task_return_new_error (task, HAUL_STORE_ERROR, HAUL_STORE_ERROR_NOT_OPEN,
-                               _("The list of downloads is closed"));
+      return_closed (task);
       g_object_unref (task);
       return;
     }
@@ -521,25 +554,13 @@ haul_store_flush_async (HaulStore           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  HaulStoreCommand *cmd;
-
   g_return_if_fail (HAUL_IS_STORE (self));
   g_return_if_fail (CHECK_THREAD (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haul_store_flush_async);
-  g_task_set_name (task, "[haul] store flush");
-
-  if (self->closed)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  cmd = command_new (HAUL_STORE_COMMAND_FLUSH);
-  cmd->task = g_steal_pointer (&task);
-  post (self, cmd);
+  post_task (self, HAUL_STORE_COMMAND_FLUSH,
+             store_task_new (self, cancellable, callback, user_data,
+                             haul_store_flush_async, "[haul] store flush"),
+             TRUE);
 }
 
 gboolean

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "haul-queue.h"
+#include "haul-test-server.h"
 
 #define PROBE_PERIOD_US 10000
 
@@ -118,18 +119,6 @@ timing_poll (GPollFD *fds,
 /* The probe */
 
 static gboolean
-probe_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs probe_funcs = {
-  NULL, NULL, probe_dispatch, NULL, NULL, NULL
-};
-
-static gboolean
 probe_cb (gpointer data)
 {
   Bench *b = data;
@@ -153,13 +142,8 @@ probe_cb (gpointer data)
 static void
 probe_start (Bench *b)
 {
-  b->probe = g_source_new (&probe_funcs, sizeof (GSource));
-  g_source_set_priority (b->probe, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (b->probe, "[bench] probe");
-  g_source_set_callback (b->probe, probe_cb, b, NULL);
   b->due_us = g_get_monotonic_time () + PROBE_PERIOD_US;
-  g_source_set_ready_time (b->probe, b->due_us);
-  g_source_attach (b->probe, NULL);
+  b->probe = haul_test_probe_new (probe_cb, b, b->due_us);
 }
 
 static int
@@ -350,6 +334,118 @@ thread_cpu_s (void)
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* The engine side of a run: the links, the scratch folder and the queue.
+ * Returns FALSE (after saying why) when the options do not make a run. */
+static gboolean
+set_up_engine (Bench       *b,
+               char       **rest,
+               const char  *input,
+               const char  *directory,
+               int          jobs,
+               double       seconds,
+               int          min_rounds,
+               gint64       rate,
+               const char  *argv0)
+{
+  g_autoptr(GError) error = NULL;
+
+  b->uris = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; rest != NULL && rest[i] != NULL; i++)
+    g_ptr_array_add (b->uris, g_strdup (rest[i]));
+  if (input != NULL && !read_uris (input, b->uris, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return FALSE;
+    }
+  if (b->uris->len == 0 || directory == NULL || jobs < 1 || jobs > 32)
+    {
+      g_printerr ("usage: %s -i URLS.txt -d SCRATCH_DIR [-j 1..32] [-t SECONDS]\n"
+                  "       %s --probe-only SECONDS\n", argv0, argv0);
+      return FALSE;
+    }
+  b->directory = g_canonicalize_filename (directory, NULL);
+  b->jobs = jobs;
+  b->seconds = seconds;
+  b->min_rounds = MAX (min_rounds, 1);
+
+  b->queue = g_object_new (HAUL_TYPE_QUEUE, "max-active", (guint) jobs, "max-retries", 0,
+                           "rate-limit", rate, NULL);
+  g_signal_connect (b->queue, "items-changed", G_CALLBACK (on_items_changed), b);
+  g_signal_connect (b->queue, "download-finished", G_CALLBACK (on_download_finished), b);
+  g_signal_connect (b->queue, "idle", G_CALLBACK (on_idle), b);
+  return TRUE;
+}
+
+/* Prints the figures for a person and the RESULT line for
+ * run-responsiveness.sh. */
+static void
+print_results (Bench      *b,
+               const char *label,
+               gdouble     elapsed,
+               gdouble     main_cpu)
+{
+  gdouble p50, p99, max, pubs_per_s, notify_per_s;
+  gdouble it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max;
+
+  g_array_sort (b->lateness_us, cmp_gint64);
+  p50 = percentile_ms (b->lateness_us, 0.50);
+  p99 = percentile_ms (b->lateness_us, 0.99);
+  max = b->lateness_us->len ? g_array_index (b->lateness_us, gint64, b->lateness_us->len - 1) / 1000.0 : NAN;
+  g_array_sort (iter_cpu_us, cmp_gint64);
+  g_array_sort (iter_wall_us, cmp_gint64);
+  it_cpu_p99 = percentile_ms (iter_cpu_us, 0.99);
+  it_cpu_max = percentile_ms (iter_cpu_us, 1.0);
+  it_wall_p99 = percentile_ms (iter_wall_us, 0.99);
+  it_wall_max = percentile_ms (iter_wall_us, 1.0);
+  pubs_per_s = b->queue ? haul_queue_get_n_publications (b->queue) / elapsed : 0;
+  notify_per_s = b->n_notify / elapsed;
+
+  if (b->queue != NULL)
+    printf ("engine: %u round(s) of %u files, -j %u: %u completed, %u failed, %.0f MiB in %.2f s (%.0f MiB/s)\n",
+            b->round, b->uris->len, b->jobs, b->n_completed, b->n_failed,
+            b->bytes / 1048576.0, elapsed, b->bytes / 1048576.0 / elapsed);
+  else
+    printf ("probe only, %.2f s\n", elapsed);
+  printf ("probe (10 ms, G_PRIORITY_DEFAULT): %u samples, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %u ticks missed\n",
+          b->lateness_us->len, p50, p99, max, b->n_missed);
+  if (b->queue != NULL)
+    printf ("main loop: %.1f progress publications/s (%" G_GUINT64_FORMAT " in all), "
+            "%.0f property notifications/s, main thread CPU %.1f %%\n",
+            pubs_per_s, haul_queue_get_n_publications (b->queue), notify_per_s, 100 * main_cpu / elapsed);
+  printf ("main-loop iterations: %.0f/s; work per iteration: thread CPU p99 %.3f ms, max %.3f ms; "
+          "wall p99 %.3f ms, max %.3f ms\n",
+          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max);
+  printf ("targets: p99 <= 2 ms %s, max <= 8 ms %s, <= 12 publications/s %s\n",
+          p99 <= 2 ? "met" : "NOT MET", max <= 8 ? "met" : "NOT MET",
+          pubs_per_s <= 12 ? "met" : "NOT MET");
+  /* One machine-readable line for run-responsiveness.sh */
+  printf ("RESULT\t%s\t%u\t%.2f\t%.3f\t%.3f\t%.3f\t%u\t%.2f\t%.0f\t%.1f\t%.0f\t%u\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\n",
+          label ? label : (b->queue ? "engine" : "probe-only"), b->jobs, elapsed, p50, p99, max,
+          b->lateness_us->len, pubs_per_s, notify_per_s, 100 * main_cpu / elapsed,
+          elapsed > 0 ? b->bytes / 1048576.0 / elapsed : 0, b->n_failed,
+          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max);
+}
+
+static void
+bench_finish (Bench *b)
+{
+  for (guint i = 0; i < b->cleaners->len; i++)
+    g_thread_join (g_ptr_array_index (b->cleaners, i));
+  if (b->directory != NULL)
+    g_rmdir (b->directory);
+
+  g_source_destroy (b->probe);
+  g_source_unref (b->probe);
+  g_clear_object (&b->queue);
+  g_clear_pointer (&b->uris, g_ptr_array_unref);
+  g_ptr_array_unref (b->cleaners);
+  g_array_unref (b->lateness_us);
+  g_array_unref (iter_cpu_us);
+  g_array_unref (iter_wall_us);
+  g_main_loop_unref (b->loop);
+  g_free (b->directory);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -366,8 +462,6 @@ main (int    argc,
   double probe_only = 0;
   gint64 rate = 0;
   double elapsed, main_cpu;
-  gdouble p50, p99, max, pubs_per_s, notify_per_s;
-  gdouble it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max;
   Bench b = { 0 };
   const GOptionEntry entries[] = {
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input, "URLs to download, one a line", "FILE" },
@@ -394,33 +488,9 @@ main (int    argc,
   b.loop = g_main_loop_new (NULL, FALSE);
   b.cleaners = g_ptr_array_new ();
 
-  if (probe_only <= 0)
-    {
-      b.uris = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; rest != NULL && rest[i] != NULL; i++)
-        g_ptr_array_add (b.uris, g_strdup (rest[i]));
-      if (input != NULL && !read_uris (input, b.uris, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          return 2;
-        }
-      if (b.uris->len == 0 || directory == NULL || jobs < 1 || jobs > 32)
-        {
-          g_printerr ("usage: %s -i URLS.txt -d SCRATCH_DIR [-j 1..32] [-t SECONDS]\n"
-                      "       %s --probe-only SECONDS\n", argv[0], argv[0]);
-          return 2;
-        }
-      b.directory = g_canonicalize_filename (directory, NULL);
-      b.jobs = jobs;
-      b.seconds = seconds;
-      b.min_rounds = MAX (min_rounds, 1);
-
-      b.queue = g_object_new (HAUL_TYPE_QUEUE, "max-active", (guint) jobs, "max-retries", 0,
-                              "rate-limit", rate, NULL);
-      g_signal_connect (b.queue, "items-changed", G_CALLBACK (on_items_changed), &b);
-      g_signal_connect (b.queue, "download-finished", G_CALLBACK (on_download_finished), &b);
-      g_signal_connect (b.queue, "idle", G_CALLBACK (on_idle), &b);
-    }
+  if (probe_only <= 0 &&
+      !set_up_engine (&b, rest, input, directory, jobs, seconds, min_rounds, rate, argv[0]))
+    return 2;
 
   iter_cpu_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1 << 16);
   iter_wall_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1 << 16);
@@ -443,59 +513,9 @@ main (int    argc,
   main_cpu = thread_cpu_s () - main_cpu;
   elapsed = (b.ended_us - b.started_us) / (gdouble) G_USEC_PER_SEC;
 
-  g_array_sort (b.lateness_us, cmp_gint64);
-  p50 = percentile_ms (b.lateness_us, 0.50);
-  p99 = percentile_ms (b.lateness_us, 0.99);
-  max = b.lateness_us->len ? g_array_index (b.lateness_us, gint64, b.lateness_us->len - 1) / 1000.0 : NAN;
-  g_array_sort (iter_cpu_us, cmp_gint64);
-  g_array_sort (iter_wall_us, cmp_gint64);
-  it_cpu_p99 = percentile_ms (iter_cpu_us, 0.99);
-  it_cpu_max = percentile_ms (iter_cpu_us, 1.0);
-  it_wall_p99 = percentile_ms (iter_wall_us, 0.99);
-  it_wall_max = percentile_ms (iter_wall_us, 1.0);
-  pubs_per_s = b.queue ? haul_queue_get_n_publications (b.queue) / elapsed : 0;
-  notify_per_s = b.n_notify / elapsed;
+  print_results (&b, label, elapsed, main_cpu);
 
-  if (b.queue != NULL)
-    printf ("engine: %u round(s) of %u files, -j %u: %u completed, %u failed, %.0f MiB in %.2f s (%.0f MiB/s)\n",
-            b.round, b.uris->len, b.jobs, b.n_completed, b.n_failed,
-            b.bytes / 1048576.0, elapsed, b.bytes / 1048576.0 / elapsed);
-  else
-    printf ("probe only, %.2f s\n", elapsed);
-  printf ("probe (10 ms, G_PRIORITY_DEFAULT): %u samples, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %u ticks missed\n",
-          b.lateness_us->len, p50, p99, max, b.n_missed);
-  if (b.queue != NULL)
-    printf ("main loop: %.1f progress publications/s (%" G_GUINT64_FORMAT " in all), "
-            "%.0f property notifications/s, main thread CPU %.1f %%\n",
-            pubs_per_s, haul_queue_get_n_publications (b.queue), notify_per_s, 100 * main_cpu / elapsed);
-  printf ("main-loop iterations: %.0f/s; work per iteration: thread CPU p99 %.3f ms, max %.3f ms; "
-          "wall p99 %.3f ms, max %.3f ms\n",
-          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max);
-  printf ("targets: p99 <= 2 ms %s, max <= 8 ms %s, <= 12 publications/s %s\n",
-          p99 <= 2 ? "met" : "NOT MET", max <= 8 ? "met" : "NOT MET",
-          pubs_per_s <= 12 ? "met" : "NOT MET");
-  /* One machine-readable line for run-responsiveness.sh */
-  printf ("RESULT\t%s\t%u\t%.2f\t%.3f\t%.3f\t%.3f\t%u\t%.2f\t%.0f\t%.1f\t%.0f\t%u\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\n",
-          label ? label : (b.queue ? "engine" : "probe-only"), b.jobs, elapsed, p50, p99, max,
-          b.lateness_us->len, pubs_per_s, notify_per_s, 100 * main_cpu / elapsed,
-          elapsed > 0 ? b.bytes / 1048576.0 / elapsed : 0, b.n_failed,
-          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max);
-
-  for (guint i = 0; i < b.cleaners->len; i++)
-    g_thread_join (g_ptr_array_index (b.cleaners, i));
-  if (b.directory != NULL)
-    g_rmdir (b.directory);
-
-  g_source_destroy (b.probe);
-  g_source_unref (b.probe);
-  g_clear_object (&b.queue);
-  g_clear_pointer (&b.uris, g_ptr_array_unref);
-  g_ptr_array_unref (b.cleaners);
-  g_array_unref (b.lateness_us);
-  g_array_unref (iter_cpu_us);
-  g_array_unref (iter_wall_us);
-  g_main_loop_unref (b.loop);
-  g_free (b.directory);
+  bench_finish (&b);
 
   return b.n_failed > 0 ? 1 : 0;
 }

@@ -72,18 +72,6 @@ flush (HaulStore *store)
 /* The probe (as in bench-responsiveness.c) */
 
 static gboolean
-probe_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs probe_funcs = {
-  NULL, NULL, probe_dispatch, NULL, NULL, NULL
-};
-
-static gboolean
 probe_cb (gpointer data)
 {
   Bench *b = data;
@@ -162,6 +150,94 @@ is_connected (gpointer data)
          haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_DOWNLOADING;
 }
 
+static void
+open_store (Bench      *b,
+            const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *aside = NULL;
+  HaulTestAsync w = { 0 };
+
+  b->store = haul_store_new (db);
+  haul_store_open_async (b->store, NULL, haul_test_async_cb, &w);
+  if (!haul_store_open_finish (b->store, haul_test_async_wait (&w), &aside, &error))
+    g_error ("open: %s", error->message);
+  g_clear_object (&w.result);
+}
+
+/* N paused downloads with a .part each, as restored from a session. */
+static void
+make_records (Bench      *b,
+              const char *tmp,
+              int         n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      HaulStoreRecord *r = haul_store_record_new ();
+
+      r->id = i + 1000;
+      r->uri = g_strdup_printf ("http://127.0.0.1:9/bench/file-%05d.bin", i);
+      r->directory = g_strdup (tmp);
+      r->filename = g_strdup_printf ("file-%05d.bin", i);
+      r->state = HAUL_DOWNLOAD_STATE_PAUSED;
+      r->position = i + 1;
+      r->total = 20 * 1024 * 1024;
+      r->received = 1024 * i;
+      r->etag = g_strdup ("\"bench\"");
+      r->created = g_get_real_time ();
+      g_ptr_array_add (b->records, r);
+    }
+}
+
+/* The queue restores the records behind one download that holds the only
+ * slot (its server never answers), so the toggled ones never start.
+ * Returns: (transfer full) the server */
+static HaulTestServer *
+restore_into_queue (Bench      *b,
+                    const char *tmp,
+                    int         n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *occupant_uri = NULL;
+  HaulTestServer *server;
+  HaulDownload *occupant;
+
+  server = haul_test_server_new ();
+  haul_test_server_add_file (server, "/occupant.bin",
+                             g_bytes_new_static ("x", 1),
+                             &(HaulTestFileOptions) { .headers_delay_ms = 3600 * 1000 });
+  occupant_uri = haul_test_server_uri (server, "/occupant.bin");
+  b->queue = g_object_new (HAUL_TYPE_QUEUE, "max-active", 1,
+                           "connect-timeout", 3600, "stall-timeout", 3600, NULL);
+  haul_queue_set_store (b->queue, b->store);
+  occupant = haul_queue_add (b->queue, occupant_uri, tmp, &error);
+  g_assert_no_error (error);
+  if (!haul_test_wait_until (is_connected, occupant, 5000))
+    g_error ("the occupant did not start");
+  haul_queue_restore (b->queue, b->records, FALSE);
+  g_assert (g_list_model_get_n_items (G_LIST_MODEL (b->queue)) == (guint) n + 1);
+  return server;
+}
+
+static void
+print_results (Bench   *b,
+               int      n,
+               double   seconds,
+               gint64   t_flush)
+{
+  double p50, p99, max;
+
+  g_array_sort (b->lateness_us, cmp_gint64);
+  p50 = g_array_index (b->lateness_us, gint64, b->lateness_us->len / 2) / 1000.0;
+  p99 = g_array_index (b->lateness_us, gint64, (b->lateness_us->len * 99) / 100) / 1000.0;
+  max = g_array_index (b->lateness_us, gint64, b->lateness_us->len - 1) / 1000.0;
+  printf ("%s: %d items, %.0f state changes/s for %.1f s (%" G_GUINT64_FORMAT " changes)\n",
+          b->direct ? "store directly" : "queue + store", n, b->n_changes / seconds, seconds, b->n_changes);
+  printf ("probe (10 ms, G_PRIORITY_DEFAULT): %u samples, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %u ticks missed\n",
+          b->lateness_us->len, p50, p99, max, b->n_missed);
+  printf ("final save + flush: %.1f ms\n", t_flush / 1000.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -169,14 +245,12 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- main-loop lateness while the queue is saved");
   g_autoptr(GError) error = NULL;
   g_autoptr(HaulTestServer) server = NULL;
-  g_autofree char *tmp = NULL, *db = NULL, *occupant_uri = NULL;
-  g_autofree char *aside = NULL;
+  g_autofree char *tmp = NULL, *db = NULL;
   Bench b = { 0 };
   int n = 1000, rate = 1000;
   double seconds = 10;
   gboolean direct = FALSE;
   gint64 t_flush;
-  double p50, p99, max;
   GOptionEntry entries[] = {
     { "items", 'n', 0, G_OPTION_ARG_INT, &n, "Downloads to toggle (1000)", "N" },
     { "rate", 'r', 0, G_OPTION_ARG_INT, &rate, "Changes per second (1000)", "R" },
@@ -203,53 +277,12 @@ main (int   argc,
   b.lateness_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   b.records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
 
-  {
-    HaulTestAsync w = { 0 };
+  open_store (&b, db);
 
-    b.store = haul_store_new (db);
-    haul_store_open_async (b.store, NULL, haul_test_async_cb, &w);
-    if (!haul_store_open_finish (b.store, haul_test_async_wait (&w), &aside, &error))
-      g_error ("open: %s", error->message);
-    g_clear_object (&w.result);
-  }
-
-  /* N paused downloads with a .part each, as restored from a session. */
-  for (int i = 0; i < n; i++)
-    {
-      HaulStoreRecord *r = haul_store_record_new ();
-
-      r->id = i + 1000;
-      r->uri = g_strdup_printf ("http://127.0.0.1:9/bench/file-%05d.bin", i);
-      r->directory = g_strdup (tmp);
-      r->filename = g_strdup_printf ("file-%05d.bin", i);
-      r->state = HAUL_DOWNLOAD_STATE_PAUSED;
-      r->position = i + 1;
-      r->total = 20 * 1024 * 1024;
-      r->received = 1024 * i;
-      r->etag = g_strdup ("\"bench\"");
-      r->created = g_get_real_time ();
-      g_ptr_array_add (b.records, r);
-    }
+  make_records (&b, tmp, n);
 
   if (!direct)
-    {
-      HaulDownload *occupant;
-
-      server = haul_test_server_new ();
-      haul_test_server_add_file (server, "/occupant.bin",
-                                 g_bytes_new_static ("x", 1),
-                                 &(HaulTestFileOptions) { .headers_delay_ms = 3600 * 1000 });
-      occupant_uri = haul_test_server_uri (server, "/occupant.bin");
-      b.queue = g_object_new (HAUL_TYPE_QUEUE, "max-active", 1,
-                              "connect-timeout", 3600, "stall-timeout", 3600, NULL);
-      haul_queue_set_store (b.queue, b.store);
-      occupant = haul_queue_add (b.queue, occupant_uri, tmp, &error);
-      g_assert_no_error (error);
-      if (!haul_test_wait_until (is_connected, occupant, 5000))
-        g_error ("the occupant did not start");
-      haul_queue_restore (b.queue, b.records, FALSE);
-      g_assert (g_list_model_get_n_items (G_LIST_MODEL (b.queue)) == (guint) n + 1);
-    }
+    server = restore_into_queue (&b, tmp, n);
   else
     {
       for (guint i = 0; i < b.records->len; i++)
@@ -257,13 +290,8 @@ main (int   argc,
     }
   flush (b.store);
 
-  b.probe = g_source_new (&probe_funcs, sizeof (GSource));
-  g_source_set_priority (b.probe, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (b.probe, "[bench] probe");
-  g_source_set_callback (b.probe, probe_cb, &b, NULL);
   b.due_us = g_get_monotonic_time () + PROBE_PERIOD_US;
-  g_source_set_ready_time (b.probe, b.due_us);
-  g_source_attach (b.probe, NULL);
+  b.probe = haul_test_probe_new (probe_cb, &b, b.due_us);
 
   g_timeout_add_full (G_PRIORITY_DEFAULT, DRIVER_PERIOD_MS, drive_cb, &b, NULL);
   g_timeout_add_full (G_PRIORITY_HIGH, (guint) (seconds * 1000), quit_cb, b.loop, NULL);
@@ -276,15 +304,7 @@ main (int   argc,
   flush (b.store);
   t_flush = g_get_monotonic_time () - t_flush;
 
-  g_array_sort (b.lateness_us, cmp_gint64);
-  p50 = g_array_index (b.lateness_us, gint64, b.lateness_us->len / 2) / 1000.0;
-  p99 = g_array_index (b.lateness_us, gint64, (b.lateness_us->len * 99) / 100) / 1000.0;
-  max = g_array_index (b.lateness_us, gint64, b.lateness_us->len - 1) / 1000.0;
-  printf ("%s: %d items, %.0f state changes/s for %.1f s (%" G_GUINT64_FORMAT " changes)\n",
-          direct ? "store directly" : "queue + store", n, b.n_changes / seconds, seconds, b.n_changes);
-  printf ("probe (10 ms, G_PRIORITY_DEFAULT): %u samples, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %u ticks missed\n",
-          b.lateness_us->len, p50, p99, max, b.n_missed);
-  printf ("final save + flush: %.1f ms\n", t_flush / 1000.0);
+  print_results (&b, n, seconds, t_flush);
 
   if (b.queue != NULL)
     {
