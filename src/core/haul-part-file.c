@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -708,4 +709,77 @@ haul_part_file_delete_by_name (const char *directory,
       unlinkat (dirfd, part, 0);
       close (dirfd);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Forgetting a .part from the main thread */
+
+typedef struct
+{
+  char           *directory;
+  char           *name;
+  HaulNameClaims *claims;
+} ForgetPart;
+
+static void
+forget_part_free (ForgetPart *fp)
+{
+  g_free (fp->directory);
+  g_free (fp->name);
+  haul_name_claims_unref (fp->claims);
+  g_free (fp);
+}
+
+static void
+forget_part_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      data,
+                    GCancellable *cancellable)
+{
+  ForgetPart *fp = data;
+
+  haul_part_file_delete_by_name (fp->directory, fp->name);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+forget_part_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ForgetPart *fp = user_data;
+
+  /* Only now may another download take the name. */
+  haul_name_claims_release (fp->claims, fp->directory, fp->name);
+  forget_part_free (fp);
+}
+
+/**
+ * haul_part_file_forget:
+ * @directory: the folder
+ * @name: the final name whose NAME.part goes
+ * @claims: where @name is claimed
+ *
+ * For the queue, on the main thread, when a download that is not running
+ * is cancelled or removed: deletes NAME.part on a thread of GLib's shared
+ * pool (a short task; idempotent if a worker deleted it already), then
+ * releases @name in @claims back on the calling thread's main context.
+ */
+void
+haul_part_file_forget (const char     *directory,
+                       const char     *name,
+                       HaulNameClaims *claims)
+{
+  g_autoptr(GTask) task = NULL;
+  ForgetPart *fp = g_new0 (ForgetPart, 1);
+
+  fp->directory = g_strdup (directory);
+  fp->name = g_strdup (name);
+  fp->claims = haul_name_claims_ref (claims);
+  /* @fp is the callback's, freed there on this thread (as task data it
+   * would be freed by whichever thread drops the task last). */
+  task = g_task_new (NULL, NULL, forget_part_done, fp);
+  g_task_set_source_tag (task, haul_part_file_forget);
+  g_task_set_task_data (task, fp, NULL);
+  g_task_run_in_thread (task, forget_part_thread);
 }

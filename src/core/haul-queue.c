@@ -19,12 +19,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n-lib.h>
-#include <unistd.h>
 
 #include "haul-backoff.h"
-#include "haul-filename.h"
 #include "haul-part-file.h"
 #include "haul-queue-private.h"
 #include "haul-store.h"
@@ -157,74 +154,16 @@ _haul_queue_set_n_active (HaulQueue *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
 }
 
-/* ------------------------------------------------------------------ */
-/* Removing partial files off the main thread */
-
-typedef struct
-{
-  char           *directory;
-  char           *name;
-  HaulNameClaims *claims;
-} DeletePart;
-
-static void
-delete_part_free (gpointer data)
-{
-  DeletePart *dp = data;
-
-  g_free (dp->directory);
-  g_free (dp->name);
-  haul_name_claims_unref (dp->claims);
-  g_free (dp);
-}
-
-static void
-delete_part_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      data,
-                    GCancellable *cancellable)
-{
-  DeletePart *dp = data;
-
-  haul_part_file_delete_by_name (dp->directory, dp->name);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-delete_part_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  DeletePart *dp = user_data;
-
-  /* Only now may another download take the name. */
-  haul_name_claims_release (dp->claims, dp->directory, dp->name);
-  delete_part_free (dp);
-}
-
-/* Forgets @d's partial file: deletes it (a short task, so GTask's shared
- * pool is fine; idempotent if the worker deleted it already) and then frees
- * its name for other downloads. */
+/* Forgets @d's partial file: deleted off the main thread, then its name is
+ * free for other downloads (haul_part_file_forget()). */
 void
 _haul_queue_forget_part (HaulQueue    *self,
                          HaulDownload *d)
 {
-  g_autoptr(GTask) task = NULL;
-  DeletePart *dp;
-
   if (d->filename == NULL || d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
     return;
 
-  dp = g_new0 (DeletePart, 1);
-  dp->directory = g_strdup (d->directory);
-  dp->name = g_strdup (d->filename);
-  dp->claims = haul_name_claims_ref (self->claims);
-  /* @dp is the callback's, freed there on this thread (as task data it
-   * would be freed by whichever thread drops the task last). */
-  task = g_task_new (NULL, NULL, delete_part_done, dp);
-  g_task_set_source_tag (task, _haul_queue_forget_part);
-  g_task_set_task_data (task, dp, NULL);
-  g_task_run_in_thread (task, delete_part_thread);
+  haul_part_file_forget (d->directory, d->filename, self->claims);
 
   _haul_download_set_filename (d, NULL);
   _haul_download_set_validators (d, NULL, NULL, NULL);
