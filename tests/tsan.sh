@@ -17,8 +17,8 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/_build-tsan}
 [ -f "$build/build.ninja" ] || meson setup "$build" "$src" -Db_sanitize=thread -Db_lundef=false --buildtype=debug
-unit="progress rate-limiter store backoff uri-list filename http checksum format"
-engine="queue transfer hostile cli persist session demo"
+unit="progress rate-limiter store backoff uri-list filename http checksum format download download-notify link-import"
+engine="queue queue-scheduler transfer hostile cli persist session demo"
 targets="tests/tsan-canary src/haul"
 for t in $unit $engine; do targets="$targets tests/test-$t"; done
 # shellcheck disable=SC2086
