@@ -697,9 +697,9 @@ haul_part_file_finish (HaulPartFile  *self,
 /* Deletes the NAME.part of a download that is not running (the queue's
  * cancel and removal; blocking, so off the main thread). Quietly does
  * nothing when the folder or the file is gone. */
-void
-haul_part_file_delete_by_name (const char *directory,
-                               const char *name)
+static void
+delete_by_name (const char *directory,
+                const char *name)
 {
   g_autofree char *part = part_name (name);
   int dirfd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -738,7 +738,7 @@ forget_part_thread (GTask        *task,
 {
   ForgetPart *fp = data;
 
-  haul_part_file_delete_by_name (fp->directory, fp->name);
+  delete_by_name (fp->directory, fp->name);
   g_task_return_boolean (task, TRUE);
 }
 

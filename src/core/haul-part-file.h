@@ -19,11 +19,9 @@
  * atomics. The owner sets the resume information before any writer starts
  * and waits for every writer to return before it closes the file.
  *
- * Without a HaulPartFile: haul_part_file_delete_by_name() deletes a
- * NAME.part, blocking (any thread but the main one);
- * haul_part_file_forget() is the main thread's way to do it: the deletion
- * runs on GLib's shared pool and the name is released back on the main
- * thread.
+ * Without a HaulPartFile: haul_part_file_forget() is the main thread's
+ * way to delete a NAME.part: the deletion runs on GLib's shared pool and
+ * the name is released back on the main thread.
  *
  * Errors are in HAUL_TRANSFER_ERROR.
  *
@@ -96,8 +94,6 @@ void          haul_part_file_delete          (HaulPartFile          *self);
 gboolean      haul_part_file_finish          (HaulPartFile          *self,
                                               GError               **error);
 
-void          haul_part_file_delete_by_name  (const char            *directory,
-                                              const char            *name);
 void          haul_part_file_forget          (const char            *directory,
                                               const char            *name,
                                               HaulNameClaims        *claims);

@@ -18,7 +18,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 
 #include "haul-backoff.h"
