@@ -1,4 +1,4 @@
-# bench-lib.sh — shared by run-throughput.sh, run-responsiveness.sh and run-gui.sh.
+# bench-lib.sh — shared by run-throughput.sh, run-throttled.sh, run-responsiveness.sh and run-gui.sh.
 # Sourced, not run. Defines: the work and results folders, a private nginx
 # on 127.0.0.1 (own prefix and config under work/, sendfile on) and the
 # deterministic generation of the workloads W1, W2 and W3.
@@ -85,6 +85,8 @@ ensure_workload () {
 
 # ------------------------------------------------------------------
 # nginx: private prefix, config and logs; 127.0.0.1 only; sendfile on.
+# NGINX_EXTRA_SERVER_CONF, if set, is pasted into the server block (e.g.
+# throttled locations, run-throttled.sh).
 
 start_nginx () {
   stop_nginx
@@ -122,6 +124,7 @@ http {
     server_name localhost;
     root $WWW;
     etag on;
+${NGINX_EXTRA_SERVER_CONF:-}
   }
 }
 EOF
