@@ -170,3 +170,28 @@ verify () {
   done
   echo ok
 }
+
+# timed_run KEY TOOL RUN NOTE VERIFY CMD…: one run of a tool into an empty
+# $OUT under GNU time. VERIFY (a command) prints "ok" or what is wrong with
+# the output. A recorded run (RUN ≥ 1) appends "KEY TOOL RUN WALL USER SYS
+# RSS STATUS" to $raw; NOTE is added to the log line of a warm-up run.
+timed_run () {
+  local key=$1 tool=$2 run=$3 note=$4 check=$5 rc=0 wall user sys rss status
+  local tfile="$WORK/time.txt"
+  shift 5
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+  sync
+  /usr/bin/time -f '%e %U %S %M' -o "$tfile" "$@" >"$WORK/tool.log" 2>&1 || rc=$?
+  # GNU time puts "Command exited with non-zero status N" first
+  read -r wall user sys rss < <(tail -n 1 "$tfile") || { wall=0 user=0 sys=0 rss=0; }
+  status=$($check)
+  [ "$rc" -eq 0 ] || status="$status,exit=$rc"
+  if [ "$run" -ge 1 ]; then
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$status" >>"$raw"
+  fi
+  log "$key run $run$([ "$run" -ge 1 ] || echo " ($note)") $tool: ${wall}s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')s CPU, ${rss} KiB RSS, $status"
+  if [ "$status" != ok ]; then
+    log "  output of $tool:"; head -n 20 "$WORK/tool.log" >&2 || true
+  fi
+}

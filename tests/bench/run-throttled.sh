@@ -197,24 +197,8 @@ for c in $CASES; do
     fi
     for k in $(seq 0 $(( ntools - 1 ))); do
       tool=${tools[$(( (k + run + WARMUP - 1) % ntools ))]}
-      rm -rf "$OUT"
-      mkdir -p "$OUT"
-      sync
-      cmd=$(tool_cmd "$tool" "$url")
-      tfile="$WORK/time-throttled.txt"
-      rc=0
-      # shellcheck disable=SC2086
-      /usr/bin/time -f '%e %U %S %M' -o "$tfile" $cmd >"$WORK/tool-throttled.log" 2>&1 || rc=$?
-      read -r wall user sys rss < <(tail -n 1 "$tfile") || { wall=0 user=0 sys=0 rss=0; }
-      status=$(verify_one "$name")
-      [ "$rc" -eq 0 ] || status="$status,exit=$rc"
-      if [ "$run" -ge 1 ]; then
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$status" >>"$raw"
-      fi
-      log "$c run $run$([ "$run" -ge 1 ] || echo ' (warm-up, unthrottled)') $tool: ${wall}s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')s CPU, ${rss} KiB RSS, $status"
-      if [ "$status" != ok ]; then
-        log "  output of $tool:"; head -n 20 "$WORK/tool-throttled.log" >&2 || true
-      fi
+      # shellcheck disable=SC2046
+      timed_run "$c" "$tool" "$run" "warm-up, unthrottled" "verify_one $name" $(tool_cmd "$tool" "$url")
     done
   done
   rm -rf "$OUT"

@@ -93,25 +93,8 @@ for w in $WORKLOADS; do
   for run in $(seq $(( 1 - WARMUP )) "$RUNS"); do
     for k in $(seq 0 $(( ntools - 1 ))); do
       tool=${tools[$(( (k + run + WARMUP - 1) % ntools ))]}
-      rm -rf "$OUT"
-      mkdir -p "$OUT"
-      sync
-      cmd=$(tool_cmd "$tool" "$w")
-      tfile="$WORK/time.txt"
-      rc=0
-      # shellcheck disable=SC2086
-      /usr/bin/time -f '%e %U %S %M' -o "$tfile" $cmd >"$WORK/tool.log" 2>&1 || rc=$?
-      # GNU time puts "Command exited with non-zero status N" first
-      read -r wall user sys rss < <(tail -n 1 "$tfile") || { wall=0 user=0 sys=0 rss=0; }
-      status=$(verify "$w")
-      [ "$rc" -eq 0 ] || status="$status,exit=$rc"
-      if [ "$run" -ge 1 ]; then
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$status" >>"$raw"
-      fi
-      log "$w run $run$([ "$run" -ge 1 ] || echo ' (warm-up)') $tool: ${wall}s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')s CPU, ${rss} KiB RSS, $status"
-      if [ "$status" != ok ]; then
-        log "  output of $tool:"; head -n 20 "$WORK/tool.log" >&2 || true
-      fi
+      # shellcheck disable=SC2046
+      timed_run "$w" "$tool" "$run" warm-up "verify $w" $(tool_cmd "$tool" "$w")
     done
   done
   rm -rf "$OUT"

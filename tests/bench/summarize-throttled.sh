@@ -14,50 +14,24 @@
 
 set -eu
 
+here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 RAW.tsv…" >&2; exit 2; }
 
 grep -h '^# limit check' "$@" | sed -e 's/^# /- /' || true
 echo
 
-grep -hv '^#' "$@" | grep -v '^case' | awk -F '\t' '
-function median(key,    n, i, j, t, a) {
-  n = split(vals[key], a, " ")
-  for (i = 2; i <= n; i++) {
-    t = a[i] + 0
-    for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-    a[j + 1] = t
-  }
-  if (n == 0) return -1
-  if (n % 2) return a[(n + 1) / 2] + 0
-  return (a[n / 2] + a[n / 2 + 1]) / 2
-}
+grep -hv '^#' "$@" | grep -v '^case' | awk -F '\t' "$(cat "$here/runs.awk")"'
 function rate_bytes(r) {
   if (r ~ /[kK]$/) return substr(r, 1, length(r) - 1) * 1024
   if (r ~ /[mM]$/) return substr(r, 1, length(r) - 1) * 1048576
   return r + 0
 }
-{
-  c = $1; tool = $2
-  if (!(c in seen_c)) { seen_c[c] = 1; cs[++nc] = c }
-  if (!((c, tool) in seen_t)) { seen_t[c, tool] = 1; alltools[tool] = 1 }
-  if ($8 == "ok") {
-    ok[c, tool]++
-    vals[c, tool, "wall"] = vals[c, tool, "wall"] " " $4
-    vals[c, tool, "cpu"] = vals[c, tool, "cpu"] " " ($5 + $6)
-    vals[c, tool, "rss"] = vals[c, tool, "rss"] " " $7
-  } else bad[c, tool]++
-}
 END {
-  norder = split("haul aria2c wget2 curl", order, " ")
-  for (i = 1; i <= nc; i++) {
-    c = cs[i]
-    for (k = 1; k <= norder; k++) if ((c, order[k]) in seen_t) ts[c, ++nt[c]] = order[k]
-    for (t in alltools) if ((c, t) in seen_t && t !~ /^(haul|aria2c|wget2|curl)$/) ts[c, ++nt[c]] = t
-  }
+  order_tools("haul aria2c wget2 curl")
   print "| case (rate : MiB) | size ÷ rate (s) | tool | runs ok | median wall (s) | MiB/s | speed-up over curl | median CPU (s) | median peak RSS (MiB) |"
   print "|---|---|---|---|---|---|---|---|---|"
-  for (i = 1; i <= nc; i++) {
-    c = cs[i]
+  for (i = 1; i <= nk; i++) {
+    c = ks[i]
     split(c, p, ":")
     rb = rate_bytes(p[1]); mib = p[2] + 0
     one = mib * 1048576 / rb
@@ -77,8 +51,8 @@ END {
   print ""
   print "| case | Haul ÷ aria2c | Haul ÷ fastest peer | fastest peer | target (Haul ≤ 1.0× aria2c) |"
   print "|---|---|---|---|---|"
-  for (i = 1; i <= nc; i++) {
-    c = cs[i]
+  for (i = 1; i <= nk; i++) {
+    c = ks[i]
     h = median(c SUBSEP "haul" SUBSEP "wall")
     a = median(c SUBSEP "aria2c" SUBSEP "wall")
     best = -1; bt = "-"

@@ -11,43 +11,16 @@
 
 set -eu
 
+here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 RAW.tsv…" >&2; exit 2; }
 
-grep -hv '^#' "$@" | grep -v '^workload' | awk -F '\t' '
-function median(key,    n, i, j, t, a) {
-  n = split(vals[key], a, " ")
-  for (i = 2; i <= n; i++) {           # insertion sort, n is tiny
-    t = a[i] + 0
-    for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-    a[j + 1] = t
-  }
-  if (n == 0) return -1
-  if (n % 2) return a[(n + 1) / 2] + 0
-  return (a[n / 2] + a[n / 2 + 1]) / 2
-}
-{
-  w = $1; tool = $2
-  if (!(w in seen_w)) { seen_w[w] = 1; ws[++nw] = w }
-  if (!((w, tool) in seen_t)) { seen_t[w, tool] = 1; alltools[tool] = 1 }
-  if ($8 == "ok") {
-    ok[w, tool]++
-    vals[w, tool, "wall"] = vals[w, tool, "wall"] " " $4
-    vals[w, tool, "cpu"] = vals[w, tool, "cpu"] " " ($5 + $6)
-    vals[w, tool, "rss"] = vals[w, tool, "rss"] " " $7
-  } else bad[w, tool]++
-}
+grep -hv '^#' "$@" | grep -v '^workload' | awk -F '\t' "$(cat "$here/runs.awk")"'
 END {
-  # Tools in a fixed order: haul, the peers, then anything else.
-  norder = split("haul wget2 curl aria2c", order, " ")
-  for (i = 1; i <= nw; i++) {
-    w = ws[i]
-    for (k = 1; k <= norder; k++) if ((w, order[k]) in seen_t) ts[w, ++nt[w]] = order[k]
-    for (t in alltools) if ((w, t) in seen_t && t !~ /^(haul|wget2|curl|aria2c)$/) ts[w, ++nt[w]] = t
-  }
+  order_tools("haul wget2 curl aria2c")
   print "| workload | tool | runs ok | median wall (s) | median CPU (s) | median peak RSS (MiB) | wall / fastest |"
   print "|---|---|---|---|---|---|---|"
-  for (i = 1; i <= nw; i++) {
-    w = ws[i]; best = -1
+  for (i = 1; i <= nk; i++) {
+    w = ks[i]; best = -1
     for (k = 1; k <= nt[w]; k++) {
       t = ts[w, k]
       mw[t] = median(w SUBSEP t SUBSEP "wall")
@@ -64,8 +37,8 @@ END {
   print ""
   print "| workload | Haul / fastest peer | fastest peer | Haul / aria2c | target met (≤ 1.2× fastest, < 1× aria2c) |"
   print "|---|---|---|---|---|"
-  for (i = 1; i <= nw; i++) {
-    w = ws[i]
+  for (i = 1; i <= nk; i++) {
+    w = ks[i]
     h = median(w SUBSEP "haul" SUBSEP "wall")
     a = median(w SUBSEP "aria2c" SUBSEP "wall")
     best = -1; bt = "-"
