@@ -352,9 +352,9 @@ test_text_round_trip (void)
       g_autofree char *again = NULL, *from_table = NULL;
 
       g_assert_true (haul_segments_parse (good[i], 4 * MIB, &ranges));
-      again = haul_segments_format ((HaulRange *) ranges->data, ranges->len, 0);
+      again = haul_segments_format ((HaulRange *) (void *) ranges->data, ranges->len, 0);
       g_assert_cmpstr (again, ==, good[i]);
-      table = haul_segments_new (4 * MIB, (HaulRange *) ranges->data, ranges->len);
+      table = haul_segments_new (4 * MIB, (HaulRange *) (void *) ranges->data, ranges->len);
       from_table = haul_segments_to_string (table, 0);
       g_assert_cmpstr (from_table, ==, good[i]);
     }

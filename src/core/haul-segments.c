@@ -564,7 +564,7 @@ spans_from (GArray *written,
     }
   append_span (spans, cursor, total, HAUL_SPAN_MISSING);
   *n_spans = spans->len;
-  return (HaulSpan *) g_array_free (spans, FALSE);
+  return (HaulSpan *) (void *) g_array_free (spans, FALSE);
 }
 
 /**
