@@ -17,7 +17,7 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/_build-tsan}
 [ -f "$build/build.ninja" ] || meson setup "$build" "$src" -Db_sanitize=thread -Db_lundef=false --buildtype=debug
-unit="progress rate-limiter store backoff uri-list filename http checksum format download download-notify link-import"
+unit="progress rate-limiter store backoff uri-list filename http checksum format download download-notify link-import segments"
 engine="queue queue-scheduler transfer hostile cli persist session demo"
 targets="tests/tsan-canary src/haul"
 for t in $unit $engine; do targets="$targets tests/test-$t"; done
