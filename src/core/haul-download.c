@@ -363,17 +363,19 @@ haul_download_state_to_string (HaulDownloadState state)
 /* ------------------------------------------------------------------ */
 /* What a person sees of a value: its text in haul-format.c */
 
+/* Whether @a and @b read differently once @format has made text of them. */
 static gboolean
-size_shown_differs (gint64 a,
-                    gint64 b)
+int_shown_differs (gint64   a,
+                   gint64   b,
+                   char  *(*format) (gint64))
 {
   g_autofree char *ta = NULL;
   g_autofree char *tb = NULL;
 
   if (a == b)
     return FALSE;
-  ta = haul_format_size (a);
-  tb = haul_format_size (b);
+  ta = format (a);
+  tb = format (b);
   return !g_str_equal (ta, tb);
 }
 
@@ -391,20 +393,6 @@ speed_shown_differs (gdouble a,
     return TRUE;
   ta = haul_format_speed (a);
   tb = haul_format_speed (b);
-  return !g_str_equal (ta, tb);
-}
-
-static gboolean
-eta_shown_differs (gint64 a,
-                   gint64 b)
-{
-  g_autofree char *ta = NULL;
-  g_autofree char *tb = NULL;
-
-  if (a == b)
-    return FALSE;
-  ta = haul_format_eta (a);
-  tb = haul_format_eta (b);
   return !g_str_equal (ta, tb);
 }
 
@@ -474,7 +462,7 @@ _haul_download_set_progress (HaulDownload *self,
   g_object_freeze_notify (G_OBJECT (self));
   if (self->received != received)
     {
-      gboolean shown = size_shown_differs (self->received, received);
+      gboolean shown = int_shown_differs (self->received, received, haul_format_size);
 
       self->received = received;
       if (shown)
@@ -495,7 +483,7 @@ _haul_download_set_speed (HaulDownload *self,
                           gint64        eta)
 {
   gboolean speed_shown = speed_shown_differs (self->speed, speed);
-  gboolean eta_shown = eta_shown_differs (self->eta, eta);
+  gboolean eta_shown = int_shown_differs (self->eta, eta, haul_format_eta);
 
   /* The exact values are kept (the queue adds the speeds up); only what
    * a person would see change is notified. */
