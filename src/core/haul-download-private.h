@@ -43,7 +43,18 @@ struct _HaulDownload
    * download is in its HaulQueueItem, haul-queue-private.h). */
   gint64             restored_part_size;  /* from the store: what the .part must hold, or -1 */
   gboolean           resume_on_start;     /* stopped by quitting: queued again next time */
+
+  guint              connections;         /* open now */
+  HaulSegments      *live_segments;       /* the running attempt's table */
+  HaulSegments      *saved_segments;      /* made from @segments on demand */
 };
+
+void _haul_download_set_connections    (HaulDownload      *self,
+                                        guint              connections);
+void _haul_download_set_live_segments  (HaulDownload      *self,
+                                        HaulSegments      *segments);
+void _haul_download_set_segments_text  (HaulDownload      *self,
+                                        const char        *text);
 
 void _haul_download_set_state      (HaulDownload      *self,
                                     HaulDownloadState  state);

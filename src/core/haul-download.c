@@ -50,6 +50,7 @@ enum {
   PROP_CREATED,
   PROP_STARTED,
   PROP_FINISHED,
+  PROP_CONNECTIONS,
   N_PROPS
 };
 
@@ -86,6 +87,8 @@ haul_download_finalize (GObject *object)
 #undef FREE_FIELD
   g_free (self->checksum_hex);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+  g_clear_pointer (&self->live_segments, haul_segments_unref);
+  g_clear_pointer (&self->saved_segments, haul_segments_unref);
 
   G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
 }
@@ -118,6 +121,7 @@ haul_download_get_property (GObject    *object,
     case PROP_CREATED: g_value_set_int64 (value, self->created); break;
     case PROP_STARTED: g_value_set_int64 (value, self->started); break;
     case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
+    case PROP_CONNECTIONS: g_value_set_uint (value, self->connections); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -189,6 +193,7 @@ haul_download_class_init (HaulDownloadClass *klass)
   properties[PROP_CREATED] = g_param_spec_int64 ("created", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_STARTED] = g_param_spec_int64 ("started", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_CONNECTIONS] = g_param_spec_uint ("connections", NULL, NULL, 0, G_MAXUINT, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -477,6 +482,82 @@ _haul_download_set_progress (HaulDownload *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/**
+ * haul_download_get_connections:
+ *
+ * Returns: how many connections fetch the download now (0 when none)
+ */
+guint
+haul_download_get_connections (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+
+  return self->connections;
+}
+
+void
+_haul_download_set_connections (HaulDownload *self,
+                                guint         connections)
+{
+  if (self->connections == connections)
+    return;
+  self->connections = connections;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTIONS]);
+}
+
+/**
+ * haul_download_get_segments:
+ *
+ * The download's segment table: the live one while a segmented attempt
+ * runs (any thread may read it: haul_segments_snapshot(),
+ * haul_segments_copy_active()), else one made from the written ranges
+ * saved by its last attempt.
+ *
+ * Returns: (transfer none) (nullable): the table, or %NULL when the
+ *   download is not fetched in segments
+ */
+HaulSegments *
+haul_download_get_segments (HaulDownload *self)
+{
+  g_autoptr(GArray) ranges = NULL;
+
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+
+  if (self->live_segments != NULL)
+    return self->live_segments;
+  if (self->saved_segments != NULL)
+    return self->saved_segments;
+  if (self->segments == NULL || self->total <= 0 ||
+      !haul_segments_parse (self->segments, self->total, &ranges))
+    return NULL;
+  self->saved_segments = haul_segments_new (self->total, (const HaulRange *) ranges->data, ranges->len);
+  return self->saved_segments;
+}
+
+/* @segments: (nullable): the running attempt's table */
+void
+_haul_download_set_live_segments (HaulDownload *self,
+                                  HaulSegments *segments)
+{
+  if (self->live_segments == segments)
+    return;
+  g_clear_pointer (&self->live_segments, haul_segments_unref);
+  if (segments != NULL)
+    self->live_segments = haul_segments_ref (segments);
+}
+
+/* @text: (nullable): written ranges whose bytes are on disk */
+void
+_haul_download_set_segments_text (HaulDownload *self,
+                                  const char   *text)
+{
+  if (g_strcmp0 (self->segments, text) == 0)
+    return;
+  g_free (self->segments);
+  self->segments = g_strdup (text);
+  g_clear_pointer (&self->saved_segments, haul_segments_unref);
+}
+
 void
 _haul_download_set_speed (HaulDownload *self,
                           gdouble       speed,
@@ -612,7 +693,9 @@ _haul_download_new_from_record (const HaulStoreRecord *r)
   self->rate_limit = 0;
   if (rate_limit > 0)
     _haul_download_set_rate_limit (self, rate_limit);
-  if (self->state != HAUL_DOWNLOAD_STATE_COMPLETED && self->filename != NULL)
+  /* A segmented .part is checked against its written ranges instead
+   * (they say what it holds; its size does not). */
+  if (self->state != HAUL_DOWNLOAD_STATE_COMPLETED && self->filename != NULL && self->segments == NULL)
     self->restored_part_size = self->received;
   return self;
 }

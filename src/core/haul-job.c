@@ -26,6 +26,8 @@ haul_job_new (const char *uri,
   job->connect_timeout_s = 30;
   job->stall_timeout_s = 60;
   job->max_redirects = 20;
+  job->max_connections = 1;
+  job->max_per_server = HAUL_DEFAULT_CONNECTIONS;
   job->cancellable = g_cancellable_new ();
   return job;
 }
@@ -57,6 +59,9 @@ haul_job_unref (HaulJob *job)
   g_clear_object (&job->cancellable);
   g_mutex_clear (&job->info_mutex);
   g_free (job->info_filename);
+  g_clear_pointer (&job->info_segments, haul_segments_unref);
+  g_free (job->info_checkpoint);
+  g_free (job->segments);
   g_free (job->result_filename);
   g_free (job->result_final_uri);
   g_free (job->result_etag);
@@ -71,6 +76,9 @@ haul_job_set_info_filename (HaulJob    *job,
 {
   g_mutex_lock (&job->info_mutex);
   g_free (job->info_filename);
+  g_clear_pointer (&job->info_segments, haul_segments_unref);
+  g_free (job->info_checkpoint);
+  g_free (job->segments);
   job->info_filename = g_strdup (filename);
   g_mutex_unlock (&job->info_mutex);
   job->info_changed = TRUE;
@@ -87,6 +95,52 @@ haul_job_take_info_filename (HaulJob *job)
   g_mutex_lock (&job->info_mutex);
   job->info_changed = FALSE;
   ret = g_steal_pointer (&job->info_filename);
+  g_mutex_unlock (&job->info_mutex);
+  return ret;
+}
+
+/* The worker's live segment table, for the window's segment map. */
+void
+haul_job_set_segments (HaulJob      *job,
+                       HaulSegments *segments)
+{
+  g_mutex_lock (&job->info_mutex);
+  g_clear_pointer (&job->info_segments, haul_segments_unref);
+  job->info_segments = segments != NULL ? haul_segments_ref (segments) : NULL;
+  g_mutex_unlock (&job->info_mutex);
+  job->segmented = segments != NULL;
+}
+
+HaulSegments *
+haul_job_dup_segments (HaulJob *job)
+{
+  HaulSegments *ret;
+
+  g_mutex_lock (&job->info_mutex);
+  ret = job->info_segments != NULL ? haul_segments_ref (job->info_segments) : NULL;
+  g_mutex_unlock (&job->info_mutex);
+  return ret;
+}
+
+/* @text: (transfer full): written ranges whose bytes are on disk now */
+void
+haul_job_set_checkpoint (HaulJob *job,
+                         char    *text)
+{
+  g_mutex_lock (&job->info_mutex);
+  g_free (job->info_checkpoint);
+  job->info_checkpoint = text;
+  g_mutex_unlock (&job->info_mutex);
+}
+
+/* Returns: (transfer full) (nullable): the newest checkpoint since the last call */
+char *
+haul_job_take_checkpoint (HaulJob *job)
+{
+  char *ret;
+
+  g_mutex_lock (&job->info_mutex);
+  ret = g_steal_pointer (&job->info_checkpoint);
   g_mutex_unlock (&job->info_mutex);
   return ret;
 }

@@ -13,9 +13,11 @@
 
 #include <gio/gio.h>
 
+#include "haul-connections.h"
 #include "haul-name-claims.h"
 #include "haul-progress.h"
 #include "haul-rate-limiter.h"
+#include "haul-segments.h"
 
 G_BEGIN_DECLS
 
@@ -56,21 +58,28 @@ typedef struct
   guint               connect_timeout_s;
   guint               stall_timeout_s;
   guint               max_redirects;
+  char               *segments;       /* nullable: the written ranges an earlier attempt checkpointed */
+  guint               max_per_server; /* connections to one server, all downloads together */
   GCancellable       *cancellable;
 
   /* Written by the main thread, read by the worker. */
   _Atomic int         stop;           /* HaulJobStop */
+  _Atomic int         max_connections; /* for this download, 1..HAUL_MAX_CONNECTIONS */
 
   /* Written by the worker, read by the main thread at any time. */
   _Atomic gint64      received;
   _Atomic gint64      total;
   _Atomic int         phase;          /* HaulJobPhase */
+  _Atomic int         n_connections;  /* connections open now */
+  _Atomic int         segmented;      /* fetched in segments (info_segments is set) */
 
   /* Written by the worker once it knows them (under the mutex), read by
    * the main thread's progress publication. */
   GMutex              info_mutex;
   char               *info_filename;
   _Atomic int         info_changed;
+  HaulSegments       *info_segments;  /* the live table, once segmented */
+  char               *info_checkpoint; /* written ranges now on disk, not yet taken */
 
   /* Results, written by the worker before the task returns. */
   char               *result_filename;
@@ -91,6 +100,12 @@ void     haul_job_unref (HaulJob    *job);
 void     haul_job_set_info_filename  (HaulJob    *job,
                                       const char *filename);
 char    *haul_job_take_info_filename (HaulJob    *job);
+void     haul_job_set_segments       (HaulJob      *job,
+                                      HaulSegments *segments);
+HaulSegments *haul_job_dup_segments  (HaulJob      *job);
+void     haul_job_set_checkpoint     (HaulJob    *job,
+                                      char       *text);
+char    *haul_job_take_checkpoint    (HaulJob    *job);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulJob, haul_job_unref)
 

@@ -76,6 +76,8 @@ struct _HaulQueue
   GRand              *rand;
 
   guint               max_active;
+  guint               max_connections;  /* per download */
+  guint               max_per_server;
   guint               n_active;   /* running attempts + downloads waiting to retry */
   gdouble             speed;
   guint               tick_source;

@@ -128,6 +128,28 @@ sample_speed (HaulQueueItem *item,
   _haul_download_set_speed (d, speed, eta);
 }
 
+/* A segmented attempt's connections, live table and newest checkpoint
+ * (saved by the next tick). */
+static void
+publish_segments (HaulDownload *d,
+                  HaulJob      *job)
+{
+  g_autofree char *checkpoint = NULL;
+
+  _haul_download_set_connections (d, (guint) MAX (job->n_connections, 0));
+  if (!job->segmented)
+    return;
+  if (d->live_segments == NULL)
+    {
+      g_autoptr(HaulSegments) live = haul_job_dup_segments (job);
+
+      _haul_download_set_live_segments (d, live);
+    }
+  checkpoint = haul_job_take_checkpoint (job);
+  if (checkpoint != NULL)
+    _haul_download_set_segments_text (d, *checkpoint != '\0' ? checkpoint : NULL);
+}
+
 /* One publication of one download: its notifications are dispatched
  * together when it ends, so HaulDownload::changed is emitted once. */
 static void
@@ -155,6 +177,7 @@ publish_item (HaulQueueItem *item,
 
   if (phase == HAUL_JOB_PHASE_DOWNLOADING)
     sample_speed (item, now);
+  publish_segments (d, job);
   g_object_thaw_notify (G_OBJECT (d));
 }
 
@@ -232,6 +255,9 @@ take_job_results (HaulDownload *d,
                                    job->result_content_type);
   if (job->total >= 0)
     d->total = job->total; /* keep for the next attempt's consistency check */
+  publish_segments (d, job);
+  _haul_download_set_connections (d, 0);
+  _haul_download_set_live_segments (d, NULL);
   if (job->result_part_mismatch)
     g_message ("%s: the partial file did not match the saved state; restarted from the beginning",
                d->uri);
@@ -376,6 +402,9 @@ job_new (HaulQueue    *self,
   job->claims = haul_name_claims_ref (self->claims);
   job->connect_timeout_s = self->connect_timeout;
   job->stall_timeout_s = self->stall_timeout;
+  job->max_connections = (int) self->max_connections;
+  job->max_per_server = self->max_per_server;
+  job->segments = g_strdup (d->segments);
   job->received = d->received;
   job->total = d->total;
   return job;

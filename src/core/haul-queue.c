@@ -34,6 +34,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HaulQueue, haul_queue, G_TYPE_OBJECT,
 enum {
   PROP_0,
   PROP_MAX_ACTIVE,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_SERVER,
   PROP_RATE_LIMIT,
   PROP_N_ACTIVE,
   PROP_SPEED,
@@ -179,6 +181,9 @@ _haul_queue_finish_inactive (HaulQueue         *self,
 {
   gboolean in_list = _haul_queue_lookup (self, d) != NULL;
 
+  /* Written ranges only matter to a .part that is still there. */
+  if (state == HAUL_DOWNLOAD_STATE_COMPLETED || state == HAUL_DOWNLOAD_STATE_CANCELLED)
+    _haul_download_set_segments_text (d, NULL);
   _haul_download_set_state (d, state);
   /* A download removed from the list is not announced any more. */
   if (haul_download_is_finished (d) && in_list)
@@ -528,6 +533,72 @@ haul_queue_set_max_active (HaulQueue *self,
   _haul_queue_schedule (self);
 }
 
+guint
+haul_queue_get_max_connections (HaulQueue *self)
+{
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), 1);
+
+  return self->max_connections;
+}
+
+/**
+ * haul_queue_set_max_connections:
+ * @max_connections: connections per download, 1 to %HAUL_MAX_CONNECTIONS
+ *   (clamped); 1 fetches every file in one stream
+ *
+ * Takes effect at once, running downloads included: they open more
+ * connections, or close their extra ones as they reach a write boundary.
+ */
+void
+haul_queue_set_max_connections (HaulQueue *self,
+                                guint      max_connections)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  max_connections = CLAMP (max_connections, 1, HAUL_MAX_CONNECTIONS);
+  if (self->max_connections == max_connections)
+    return;
+
+  self->max_connections = max_connections;
+  for (guint i = 0; i < self->running->len; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (self->running, i);
+
+      if (item->job != NULL)
+        item->job->max_connections = (int) max_connections;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+}
+
+guint
+haul_queue_get_max_connections_per_server (HaulQueue *self)
+{
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), 1);
+
+  return self->max_per_server;
+}
+
+/**
+ * haul_queue_set_max_connections_per_server:
+ * @max_per_server: connections to one server, every download from it
+ *   together, 1 to %HAUL_MAX_CONNECTIONS (clamped)
+ *
+ * Applies to connections opened from now on.
+ */
+void
+haul_queue_set_max_connections_per_server (HaulQueue *self,
+                                           guint      max_per_server)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  max_per_server = CLAMP (max_per_server, 1, HAUL_MAX_CONNECTIONS);
+  if (self->max_per_server == max_per_server)
+    return;
+
+  self->max_per_server = max_per_server;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS_PER_SERVER]);
+}
+
 gint64
 haul_queue_get_rate_limit (HaulQueue *self)
 {
@@ -727,6 +798,8 @@ haul_queue_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_MAX_ACTIVE: g_value_set_uint (value, self->max_active); break;
+    case PROP_MAX_CONNECTIONS: g_value_set_uint (value, self->max_connections); break;
+    case PROP_MAX_CONNECTIONS_PER_SERVER: g_value_set_uint (value, self->max_per_server); break;
     case PROP_RATE_LIMIT: g_value_set_int64 (value, haul_queue_get_rate_limit (self)); break;
     case PROP_N_ACTIVE: g_value_set_uint (value, self->n_active); break;
     case PROP_SPEED: g_value_set_double (value, self->speed); break;
@@ -751,6 +824,10 @@ haul_queue_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_MAX_ACTIVE: haul_queue_set_max_active (self, g_value_get_uint (value)); break;
+    case PROP_MAX_CONNECTIONS: haul_queue_set_max_connections (self, g_value_get_uint (value)); break;
+    case PROP_MAX_CONNECTIONS_PER_SERVER:
+      haul_queue_set_max_connections_per_server (self, g_value_get_uint (value));
+      break;
     case PROP_RATE_LIMIT: haul_queue_set_rate_limit (self, g_value_get_int64 (value)); break;
     case PROP_CONNECT_TIMEOUT: self->connect_timeout = g_value_get_uint (value); break;
     case PROP_STALL_TIMEOUT: self->stall_timeout = g_value_get_uint (value); break;
@@ -776,6 +853,12 @@ haul_queue_class_init (HaulQueueClass *klass)
   properties[PROP_MAX_ACTIVE] =
     g_param_spec_uint ("max-active", NULL, NULL, 1, HAUL_MAX_CONCURRENCY,
                        HAUL_QUEUE_DEFAULT_MAX_ACTIVE, rw);
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 1, HAUL_MAX_CONNECTIONS,
+                       HAUL_DEFAULT_CONNECTIONS, rw);
+  properties[PROP_MAX_CONNECTIONS_PER_SERVER] =
+    g_param_spec_uint ("max-connections-per-server", NULL, NULL, 1, HAUL_MAX_CONNECTIONS,
+                       HAUL_DEFAULT_CONNECTIONS, rw);
   properties[PROP_RATE_LIMIT] = g_param_spec_int64 ("rate-limit", NULL, NULL, 0, G_MAXINT64, 0, rw);
   properties[PROP_N_ACTIVE] = g_param_spec_uint ("n-active", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
@@ -818,6 +901,8 @@ haul_queue_init (HaulQueue *self)
   self->by_uri = g_hash_table_new (g_str_hash, g_str_equal);
   self->dirty = g_hash_table_new (NULL, NULL);
   self->max_active = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
+  self->max_connections = HAUL_DEFAULT_CONNECTIONS;
+  self->max_per_server = HAUL_DEFAULT_CONNECTIONS;
   self->pool = haul_worker_pool_new (self->max_active);
   self->bridge = haul_progress_bridge_new (NULL, _haul_queue_publish, self);
   self->limiter = haul_rate_limiter_new (0);

@@ -68,6 +68,12 @@ void          haul_queue_resume_all            (HaulQueue     *self);
 guint         haul_queue_get_max_active        (HaulQueue     *self);
 void          haul_queue_set_max_active        (HaulQueue     *self,
                                                 guint          max_active);
+guint         haul_queue_get_max_connections   (HaulQueue     *self);
+void          haul_queue_set_max_connections   (HaulQueue     *self,
+                                                guint          max_connections);
+guint         haul_queue_get_max_connections_per_server (HaulQueue *self);
+void          haul_queue_set_max_connections_per_server (HaulQueue *self,
+                                                         guint      max_per_server);
 gint64        haul_queue_get_rate_limit        (HaulQueue     *self);
 void          haul_queue_set_rate_limit        (HaulQueue     *self,
                                                 gint64         bytes_per_second);

@@ -598,6 +598,44 @@ haul_segments_snapshot (HaulSegments *self,
   return spans_from (written, in_flight, self->total, n_spans);
 }
 
+static int
+compare_states (gconstpointer a,
+                gconstpointer b)
+{
+  const HaulSegmentState *x = a, *y = b;
+
+  if (x->position != y->position)
+    return x->position < y->position ? -1 : 1;
+  return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+/**
+ * haul_segments_copy_active:
+ * @n_active: (out): how many
+ *
+ * Returns: (transfer full) (array length=n_active): the active segments,
+ *   by position in the file
+ */
+HaulSegmentState *
+haul_segments_copy_active (HaulSegments *self,
+                           gsize        *n_active)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (HaulSegmentState));
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      Segment *seg = &g_array_index (self->segments, Segment, i);
+      HaulSegmentState st = { seg->id, seg->start, seg->pos, seg->end, seg->twin != 0 };
+
+      g_array_append_val (out, st);
+    }
+  g_mutex_unlock (&self->mutex);
+  g_array_sort (out, compare_states);
+  *n_active = out->len;
+  return (HaulSegmentState *) g_array_free (out, FALSE);
+}
+
 /**
  * haul_segments_to_string:
  * @max_length: the longest text wanted (0: %HAUL_SEGMENTS_TEXT_MAX)

@@ -2,7 +2,8 @@
  *
  * The one structure a download's connections share: which bytes of the
  * file are written, and which connection (a "segment") is fetching which
- * range. Not yet used by the transfer (issue 15 wires it in).
+ * range. Used by the segmented transfer (haul-segmented.c) and read by
+ * the window's segment map.
  *
  * Ranges in this API are half-open, [start, end): a segment's HTTP request
  * is "Range: bytes=START-(END-1)". The text form (haul_segments_format(),
@@ -100,6 +101,17 @@ typedef struct
   HaulSpanKind kind;
 } HaulSpan;
 
+/* One active segment (one connection) as haul_segments_copy_active()
+ * sees it: a connection's speed is how fast its @position moves. */
+typedef struct
+{
+  guint    id;
+  gint64   start;
+  gint64   position;  /* the next byte it writes */
+  gint64   end;       /* exclusive, now */
+  gboolean twin;
+} HaulSegmentState;
+
 HaulSegments *haul_segments_new                 (gint64            total,
                                                  const HaulRange  *written,
                                                  gsize             n_written);
@@ -130,6 +142,8 @@ HaulRange    *haul_segments_copy_written        (HaulSegments     *self,
                                                  gsize            *n_ranges);
 HaulSpan     *haul_segments_snapshot            (HaulSegments     *self,
                                                  gsize            *n_spans);
+HaulSegmentState *haul_segments_copy_active     (HaulSegments     *self,
+                                                 gsize            *n_active);
 char         *haul_segments_to_string           (HaulSegments     *self,
                                                  gsize             max_length);
 

@@ -79,6 +79,10 @@ static const char * const migrations[] = {
   "ALTER TABLE downloads ADD COLUMN checksum TEXT;"
   "ALTER TABLE downloads ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;"
   "CREATE INDEX downloads_by_position ON downloads (position, id);",
+
+  /* 2 → 3: the written ranges of a segmented download (haul-segments.h's
+   * text form), checkpointed after the bytes they name are on disk. */
+  "ALTER TABLE downloads ADD COLUMN segments TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
