@@ -133,7 +133,10 @@ new_queue (void)
 {
   HaulQueue *queue = haul_queue_new ();
 
+  /* One stream per file (requests asserted exactly; segmented downloads
+   * across restarts are test-segmented's). */
   g_object_set (queue,
+                "max-connections", 1,
                 "connect-timeout", 10,
                 "stall-timeout", 60,
                 "retry-base-delay", 50,

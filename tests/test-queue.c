@@ -268,7 +268,9 @@ fixture_set_up (Fixture       *fx,
   fx->finished = g_ptr_array_new_with_free_func (g_object_unref);
 
   fx->queue = haul_queue_new ();
+  /* One stream per file (requests asserted exactly; see test-segmented). */
   g_object_set (fx->queue,
+                "max-connections", 1,
                 "connect-timeout", 10,
                 "stall-timeout", 60,
                 "retry-base-delay", 50,

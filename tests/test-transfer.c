@@ -169,10 +169,14 @@ assert_ranges (HaulTestServer *server,
 /* ------------------------------------------------------------------ */
 /* Fixture */
 
+/* One stream per file: these tests are about the single-stream engine
+ * (what -x 1 and servers without ranges get) and assert its requests
+ * exactly; test-segmented covers the probe and several connections. */
 static void
 configure_queue (HaulQueue *queue)
 {
   g_object_set (queue,
+                "max-connections", 1,
                 "connect-timeout", 10,
                 "stall-timeout", 10,
                 "retry-base-delay", 50,

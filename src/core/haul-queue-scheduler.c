@@ -141,12 +141,12 @@ publish_segments (HaulDownload *d,
     _haul_download_set_segments_text (d, NULL);
   if (!job->segmented)
     return;
-  if (d->live_segments == NULL)
-    {
-      g_autoptr(HaulSegments) live = haul_job_dup_segments (job);
+  {
+    /* A restart from zero may have made a new table. */
+    g_autoptr(HaulSegments) live = haul_job_dup_segments (job);
 
-      _haul_download_set_live_segments (d, live);
-    }
+    _haul_download_set_live_segments (d, live);
+  }
   checkpoint = haul_job_take_checkpoint (job);
   if (checkpoint != NULL)
     _haul_download_set_segments_text (d, checkpoint);
