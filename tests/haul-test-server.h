@@ -148,8 +148,8 @@ typedef struct
    * long_range_body: the headers announce the asked range; without
    * chunked, the body is exactly that range, then this many more bytes
    * (the file's next bytes, zeros past its end) are written raw on the
-   * socket right after it, with "Connection: close", and the connection
-   * is closed: a client that reads by Content-Length never sees them as
+   * socket right after it (one non-blocking write: keep it to a few KiB),
+   * with "Connection: close", and the connection is closed: a client that reads by Content-Length never sees them as
    * body, one that reads to EOF does. With chunked (no Content-Length),
    * the extra bytes are part of the chunked body, which then ends
    * normally: the client gets more bytes than Content-Range says. Not
