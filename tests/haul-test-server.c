@@ -13,7 +13,14 @@
  *  - stall: the bytes before the fault are queued, then nothing more;
  *  - wrong lengths: Content-Length is set to the announced length; a longer
  *    announcement ends in a drop, a shorter one writes the rest raw on the
- *    socket after the body and closes ("Connection: close").
+ *    socket after the body and closes ("Connection: close");
+ *  - lying ranges (206 answers to a Range starting after 0 only): a shifted
+ *    start, a wrong total, a body cut short (a drop) or bytes past the asked
+ *    end (raw after the body, or inside a chunked body).
+ *
+ * Several requests, to one path or many, are served at once: each response
+ * is its own Response with its own timers, all driven by the server thread's
+ * main loop, so none waits for another.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -57,8 +64,10 @@ typedef struct
   char           *last_modified;
   char           *content_disposition;
   char           *content_encoding;
+  char           *encoding_on_partial;
   GBytes         *new_content;
   char           *new_etag;
+  char           *new_last_modified;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -69,11 +78,30 @@ typedef struct
 
 typedef struct
 {
-  guint      n_requests;
-  GPtrArray *ranges;
-  GPtrArray *if_ranges;
-  char      *accept_encoding; /* of the last request */
+  guint       n_requests;
+  guint       n_range_requests; /* requests with a Range header */
+  GPtrArray  *ranges;
+  GPtrArray  *if_ranges;
+  char       *accept_encoding;  /* of the last request */
+  GHashTable *statuses;         /* status → how many answers had it */
+  guint       in_flight;
+  guint       max_in_flight;
 } PathStats;
+
+/* Which of its path's requests one request is (from 1). */
+typedef struct
+{
+  guint index;       /* among all requests of the path */
+  guint range_index; /* among those with a Range header; 0: no Range */
+} RequestIndex;
+
+/* The file as one request sees it (before or after change_after). */
+typedef struct
+{
+  GBytes     *content;
+  const char *etag;
+  const char *last_modified;
+} Version;
 
 struct _HaulTestServer
 {
@@ -145,7 +173,9 @@ entry_unref (Entry *entry)
   g_free (entry->last_modified);
   g_free (entry->content_disposition);
   g_free (entry->content_encoding);
+  g_free (entry->encoding_on_partial);
   g_free (entry->new_etag);
+  g_free (entry->new_last_modified);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -171,7 +201,21 @@ path_stats_free (gpointer data)
   g_ptr_array_unref (stats->ranges);
   g_ptr_array_unref (stats->if_ranges);
   g_free (stats->accept_encoding);
+  g_hash_table_unref (stats->statuses);
   g_free (stats);
+}
+
+/* Called with the mutex held: forgets the counters, not what is in flight. */
+static void
+path_stats_clear (PathStats *stats)
+{
+  stats->n_requests = 0;
+  stats->n_range_requests = 0;
+  g_ptr_array_set_size (stats->ranges, 0);
+  g_ptr_array_set_size (stats->if_ranges, 0);
+  g_clear_pointer (&stats->accept_encoding, g_free);
+  g_hash_table_remove_all (stats->statuses);
+  stats->max_in_flight = stats->in_flight;
 }
 
 /* Called with the mutex held. */
@@ -186,6 +230,7 @@ get_stats (HaulTestServer *server,
       stats = g_new0 (PathStats, 1);
       stats->ranges = g_ptr_array_new_with_free_func (g_free);
       stats->if_ranges = g_ptr_array_new_with_free_func (g_free);
+      stats->statuses = g_hash_table_new (NULL, NULL);
       g_hash_table_insert (server->stats, g_strdup (path), stats);
     }
   return stats;
@@ -207,11 +252,33 @@ set_entry (HaulTestServer *server,
 /* Streaming (server thread) */
 
 static void
-in_flight_done (HaulTestServer *server)
+in_flight_done (HaulTestServer *server,
+                const char     *path)
 {
+  PathStats *stats;
+
   g_mutex_lock (&server->mutex);
   if (server->in_flight > 0)
     server->in_flight--;
+  stats = get_stats (server, path);
+  if (stats->in_flight > 0)
+    stats->in_flight--;
+  g_mutex_unlock (&server->mutex);
+}
+
+/* Counts the status the request for @path was answered with. */
+static void
+record_status (HaulTestServer    *server,
+               const char        *path,
+               SoupServerMessage *msg)
+{
+  gpointer key = GUINT_TO_POINTER (soup_server_message_get_status (msg));
+  PathStats *stats;
+
+  g_mutex_lock (&server->mutex);
+  stats = get_stats (server, path);
+  g_hash_table_insert (stats->statuses, key,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (stats->statuses, key)) + 1));
   g_mutex_unlock (&server->mutex);
 }
 
@@ -390,8 +457,20 @@ static void
 finished_cb (SoupServerMessage *msg,
              HaulTestServer    *server)
 {
-  if (g_object_steal_data (G_OBJECT (msg), "haul-test-in-flight") != NULL)
-    in_flight_done (server);
+  g_autofree char *path = g_object_steal_data (G_OBJECT (msg), "haul-test-in-flight");
+
+  if (path != NULL)
+    in_flight_done (server, path);
+}
+
+/* Whether a fault hits the @index-th request of its path: not the first
+ * @skip ones, then the next @times ones (all of them when @times is 0). */
+static gboolean
+fault_hits (guint index,
+            guint skip,
+            guint times)
+{
+  return index > skip && (times == 0 || index - skip <= times);
 }
 
 /* The configured failure (fail_status, Retry-After) instead of the file. */
@@ -408,12 +487,26 @@ serve_failure (SoupServerMessage         *msg,
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
 }
 
-/* Honours Range (and If-Range against @etag or Last-Modified): narrows
- * [@start, @end] and sets @partial. Returns FALSE when it answered 416. */
+/* Whether If-Range (when sent) still names @v. */
+static gboolean
+if_range_matches (const HaulTestFileOptions *o,
+                  const Version             *v,
+                  const char                *if_range)
+{
+  if (if_range == NULL || o->ignore_if_range)
+    return TRUE;
+  return g_strcmp0 (if_range, v->etag) == 0 ||
+         (v->etag == NULL && g_strcmp0 (if_range, v->last_modified) == 0);
+}
+
+/* Honours Range (and If-Range against the ETag or Last-Modified of @v):
+ * narrows [@start, @end] and sets @partial. Returns FALSE when it answered
+ * 416. */
 static gboolean
 negotiate_range (SoupServerMessage *msg,
                  Entry             *entry,
-                 const char        *etag,
+                 const Version     *v,
+                 RequestIndex       ri,
                  gint64             total,
                  gint64            *start,
                  gint64            *end,
@@ -423,17 +516,15 @@ negotiate_range (SoupServerMessage *msg,
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
   const char *range = soup_message_headers_get_one (req, "Range");
-  const char *if_range = soup_message_headers_get_one (req, "If-Range");
-  gboolean validator_ok = TRUE;
   gboolean satisfiable;
   guint64 s, e;
 
   if (o->ignore_range || range == NULL)
     return TRUE;
-  if (if_range != NULL && !o->ignore_if_range)
-    validator_ok = g_strcmp0 (if_range, etag) == 0 ||
-                   (etag == NULL && g_strcmp0 (if_range, entry->last_modified) == 0);
-  if (!validator_ok || !haul_byte_range_parse (range, (guint64) total, &s, &e, &satisfiable))
+  if (o->range_requests_honoured > 0 && ri.range_index > o->range_requests_honoured)
+    return TRUE;
+  if (!if_range_matches (o, v, soup_message_headers_get_one (req, "If-Range")) ||
+      !haul_byte_range_parse (range, (guint64) total, &s, &e, &satisfiable))
     return TRUE;
 
   if (!satisfiable)
@@ -442,8 +533,8 @@ negotiate_range (SoupServerMessage *msg,
 
       g_snprintf (value, sizeof value, "bytes */%" G_GINT64_FORMAT, total);
       soup_message_headers_replace (rh, "Content-Range", value);
-      if (etag != NULL)
-        soup_message_headers_replace (rh, "ETag", etag);
+      if (v->etag != NULL)
+        soup_message_headers_replace (rh, "ETag", v->etag);
       soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
       return FALSE;
     }
@@ -453,14 +544,33 @@ negotiate_range (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* lie_range_start and lie_range_total, for a 206 to a Range starting after
+ * 0: moves [@start, @end] (kept inside the file) and sets the total to
+ * announce. */
+static void
+apply_range_lies (const HaulTestFileOptions *o,
+                  gint64                     total,
+                  gint64                    *start,
+                  gint64                    *end,
+                  gint64                    *announced_total)
+{
+  if (o->lie_range_start != 0)
+    {
+      *start = CLAMP (*start + o->lie_range_start, 0, total - 1);
+      *end = CLAMP (*end + o->lie_range_start, *start, total - 1);
+    }
+  if (o->lie_range_total != 0)
+    *announced_total = o->lie_range_total;
+}
+
 static void
 set_file_headers (SoupServerMessage *msg,
                   Entry             *entry,
-                  const char        *etag,
+                  const Version     *v,
                   gboolean           partial,
                   gint64             start,
                   gint64             end,
-                  gint64             total)
+                  gint64             announced_total)
 {
   const HaulTestFileOptions *o = &entry->options;
   SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
@@ -468,18 +578,20 @@ set_file_headers (SoupServerMessage *msg,
   soup_server_message_set_status (msg, partial ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (rh, "Content-Type",
                                 entry->content_type ? entry->content_type : "application/octet-stream");
-  if (etag != NULL)
-    soup_message_headers_replace (rh, "ETag", etag);
-  if (entry->last_modified != NULL)
-    soup_message_headers_replace (rh, "Last-Modified", entry->last_modified);
+  if (v->etag != NULL)
+    soup_message_headers_replace (rh, "ETag", v->etag);
+  if (v->last_modified != NULL)
+    soup_message_headers_replace (rh, "Last-Modified", v->last_modified);
   if (entry->content_disposition != NULL)
     soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
   if (entry->content_encoding != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->content_encoding);
+  if (partial && entry->encoding_on_partial != NULL)
+    soup_message_headers_replace (rh, "Content-Encoding", entry->encoding_on_partial);
   if (!o->ignore_range)
     soup_message_headers_replace (rh, "Accept-Ranges", "bytes");
   if (partial)
-    soup_message_headers_set_content_range (rh, start, end, total);
+    soup_message_headers_set_content_range (rh, start, end, announced_total);
 
   if (o->chunked)
     soup_message_headers_set_encoding (rh, SOUP_ENCODING_CHUNKED);
@@ -523,13 +635,13 @@ response_new (HaulTestServer            *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
     }
 
-  if (o->reset && (o->reset_times == 0 || index <= o->reset_times) &&
+  if (o->reset && fault_hits (index, o->fault_skip, o->reset_times) &&
       (gsize) o->reset_after < limit)
     {
       limit = o->reset_after;
       r->after = AFTER_DROP;
     }
-  if (o->stall && (o->stall_times == 0 || index <= o->stall_times) &&
+  if (o->stall && fault_hits (index, o->fault_skip, o->stall_times) &&
       (gsize) o->stall_after < limit)
     {
       limit = o->stall_after;
@@ -539,30 +651,90 @@ response_new (HaulTestServer            *server,
   return r;
 }
 
+/* @n bytes of @content from @from on, zeros past its end. */
+static GBytes *
+bytes_past (GBytes *content,
+            gint64  from,
+            gint64  n)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+  guint8 *out = g_malloc0 (MAX (n, 1));
+
+  if (from < (gint64) size)
+    memcpy (out, data + from, MIN (n, (gint64) size - from));
+  return g_bytes_new_take (out, n);
+}
+
+/* short_range_body and long_range_body, for a 206 to a Range starting
+ * after 0 whose body ends at @end of @content. */
+static void
+apply_body_lies (Response                  *r,
+                 const HaulTestFileOptions *o,
+                 GBytes                    *content,
+                 gint64                     end)
+{
+  gsize size = g_bytes_get_size (r->body);
+
+  if (o->short_range_body > 0)
+    {
+      gsize cut = size - MIN ((gsize) o->short_range_body, size);
+
+      if (cut < r->limit)
+        {
+          r->limit = cut;
+          r->after = AFTER_DROP;
+        }
+    }
+  else if (o->long_range_body > 0 && r->raw_tail == NULL &&
+           r->after == AFTER_COMPLETE && r->limit == size)
+    {
+      g_autoptr(GBytes) extra = bytes_past (content, end + 1, o->long_range_body);
+
+      if (o->chunked)
+        {
+          /* No length announced: the extra bytes are part of the body. */
+          GByteArray *joined = g_bytes_unref_to_array (g_steal_pointer (&r->body));
+
+          g_byte_array_append (joined, g_bytes_get_data (extra, NULL), g_bytes_get_size (extra));
+          r->body = g_byte_array_free_to_bytes (joined);
+          r->limit = g_bytes_get_size (r->body);
+        }
+      else
+        {
+          r->raw_tail = g_steal_pointer (&extra);
+          soup_message_headers_replace (soup_server_message_get_response_headers (r->msg),
+                                        "Connection", "close");
+        }
+    }
+}
+
 static void
 serve_file (HaulTestServer    *server,
             SoupServerMessage *msg,
             Entry             *entry,
-            guint              index)
+            RequestIndex       ri)
 {
   const HaulTestFileOptions *o = &entry->options;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
-  GBytes *content = entry->content;
-  const char *etag = entry->etag;
-  gint64 total, start = 0, end;
+  Version v = { entry->content, entry->etag, entry->last_modified };
+  gint64 total, announced_total, start = 0, end;
   gboolean partial = FALSE;
+  gboolean lie;
   Response *r;
 
-  if (o->fail_status != 0 && index <= o->fail_times)
+  if (o->fail_status != 0 && fault_hits (ri.index, o->fail_skip, o->fail_times))
     {
       serve_failure (msg, o);
       return;
     }
 
-  if (o->change_after > 0 && index > o->change_after && entry->new_content != NULL)
+  if (o->change_after > 0 && ri.index > o->change_after && entry->new_content != NULL)
     {
-      content = entry->new_content;
-      etag = entry->new_etag;
+      v.content = entry->new_content;
+      v.etag = entry->new_etag;
+      if (entry->new_last_modified != NULL)
+        v.last_modified = entry->new_last_modified;
     }
 
   if (soup_message_headers_get_one (req, "Range") != NULL && o->html_on_range)
@@ -573,13 +745,19 @@ serve_file (HaulTestServer    *server,
       return;
     }
 
-  total = o->announce_length > 0 ? o->announce_length : (gint64) g_bytes_get_size (content);
+  total = o->announce_length > 0 ? o->announce_length : (gint64) g_bytes_get_size (v.content);
+  announced_total = total;
   end = total - 1;
-  if (!negotiate_range (msg, entry, etag, total, &start, &end, &partial))
+  if (!negotiate_range (msg, entry, &v, ri, total, &start, &end, &partial))
     return;
 
-  set_file_headers (msg, entry, etag, partial, start, end, total);
-  r = response_new (server, msg, o, content, index, start, end, total);
+  lie = partial && start > 0;
+  if (lie)
+    apply_range_lies (o, total, &start, &end, &announced_total);
+  set_file_headers (msg, entry, &v, partial, start, end, announced_total);
+  r = response_new (server, msg, o, v.content, ri.index, start, end, total);
+  if (lie)
+    apply_body_lies (r, o, v.content, end);
 
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), r);
   g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body_cb), r);
@@ -594,7 +772,8 @@ typedef struct
   HaulTestServer    *server;
   SoupServerMessage *msg;
   Entry             *entry;
-  guint              index;
+  char              *path;
+  RequestIndex       ri;
   GSource           *source;
 } Delayed;
 
@@ -605,7 +784,8 @@ delayed_cb (gpointer data)
 
   d->server->delayed = g_list_remove (d->server->delayed, d->source);
   g_source_unref (d->source); /* the list's ref; the context keeps its own */
-  serve_file (d->server, d->msg, d->entry, d->index);
+  serve_file (d->server, d->msg, d->entry, d->ri);
+  record_status (d->server, d->path, d->msg);
   soup_server_message_unpause (d->msg);
   return G_SOURCE_REMOVE;
 }
@@ -617,27 +797,51 @@ delayed_free (gpointer data)
 
   g_object_unref (d->msg);
   entry_unref (d->entry);
+  g_free (d->path);
   g_free (d);
 }
 
 static void
-server_cb (SoupServer        *soup,
-           SoupServerMessage *msg,
-           const char        *path,
-           GHashTable        *query,
-           gpointer           user_data)
+serve_later (HaulTestServer    *server,
+             SoupServerMessage *msg,
+             Entry             *entry,
+             const char        *path,
+             RequestIndex       ri)
 {
-  HaulTestServer *server = user_data;
+  Delayed *d = g_new0 (Delayed, 1);
+  GSource *source = g_timeout_source_new (entry->options.headers_delay_ms);
+
+  d->server = server;
+  d->msg = g_object_ref (msg);
+  d->entry = entry_ref (entry);
+  d->path = g_strdup (path);
+  d->ri = ri;
+  d->source = source;
+  soup_server_message_pause (msg);
+  g_source_set_static_name (source, "[haul-test] delay");
+  g_source_set_callback (source, delayed_cb, d, delayed_free);
+  g_source_attach (source, server->context);
+  server->delayed = g_list_prepend (server->delayed, source);
+}
+
+/* Counts the request for @path; returns its entry (NULL: none) and which
+ * request of the path it is. */
+static Entry *
+count_request (HaulTestServer    *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               RequestIndex      *ri)
+{
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   const char *range = soup_message_headers_get_one (req, "Range");
   const char *if_range = soup_message_headers_get_one (req, "If-Range");
-  g_autoptr(Entry) entry = NULL;
+  Entry *entry;
   PathStats *stats;
-  guint index;
 
   g_mutex_lock (&server->mutex);
   stats = get_stats (server, path);
-  index = ++stats->n_requests;
+  ri->index = ++stats->n_requests;
+  ri->range_index = range != NULL ? ++stats->n_range_requests : 0;
   server->total_requests++;
   if (range != NULL)
     g_ptr_array_add (stats->ranges, g_strdup (range));
@@ -650,9 +854,26 @@ server_cb (SoupServer        *soup,
     entry_ref (entry);
   server->in_flight++;
   server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
+  stats->in_flight++;
+  stats->max_in_flight = MAX (stats->max_in_flight, stats->in_flight);
   g_mutex_unlock (&server->mutex);
+  return entry;
+}
 
-  g_object_set_data (G_OBJECT (msg), "haul-test-in-flight", GINT_TO_POINTER (1));
+static void
+server_cb (SoupServer        *soup,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  HaulTestServer *server = user_data;
+  g_autoptr(Entry) entry = NULL;
+  RequestIndex ri;
+
+  entry = count_request (server, msg, path, &ri);
+
+  g_object_set_data_full (G_OBJECT (msg), "haul-test-in-flight", g_strdup (path), g_free);
   g_signal_connect (msg, "wrote-body", G_CALLBACK (finished_cb), server);
   g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), server);
 
@@ -662,57 +883,32 @@ server_cb (SoupServer        *soup,
 
   if (strcmp (soup_server_message_get_method (msg), "GET") != 0 &&
       strcmp (soup_server_message_get_method (msg), "HEAD") != 0)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
-      return;
-    }
-
-  if (entry == NULL)
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+  else if (entry == NULL)
     {
       static const char text[] = "Not found.\n";
 
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
-      return;
     }
-
-  switch (entry->kind)
+  else if (entry->kind == ENTRY_REDIRECT)
+    soup_server_message_set_redirect (msg, entry->status, entry->target);
+  else if (entry->kind == ENTRY_RESPONSE)
     {
-    case ENTRY_REDIRECT:
-      soup_server_message_set_redirect (msg, entry->status, entry->target);
-      break;
-
-    case ENTRY_RESPONSE:
       soup_server_message_set_status (msg, entry->status, NULL);
       if (entry->body != NULL)
         soup_server_message_set_response (msg, entry->content_type ? entry->content_type : "text/plain",
                                           SOUP_MEMORY_COPY, entry->body, strlen (entry->body));
-      break;
-
-    case ENTRY_FILE:
-      if (entry->options.headers_delay_ms > 0)
-        {
-          Delayed *d = g_new0 (Delayed, 1);
-          GSource *source = g_timeout_source_new (entry->options.headers_delay_ms);
-
-          d->server = server;
-          d->msg = g_object_ref (msg);
-          d->entry = entry_ref (entry);
-          d->index = index;
-          d->source = source;
-          soup_server_message_pause (msg);
-          g_source_set_static_name (source, "[haul-test] delay");
-          g_source_set_callback (source, delayed_cb, d, delayed_free);
-          g_source_attach (source, server->context);
-          server->delayed = g_list_prepend (server->delayed, source);
-        }
-      else
-        serve_file (server, msg, entry, index);
-      break;
-
-    default:
-      g_assert_not_reached ();
     }
+  else if (entry->options.headers_delay_ms > 0)
+    {
+      serve_later (server, msg, entry, path, ri);
+      return; /* its status is counted once it is answered */
+    }
+  else
+    serve_file (server, msg, entry, ri);
+
+  record_status (server, path, msg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -862,8 +1058,10 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->last_modified = g_strdup (entry->options.last_modified);
   entry->content_disposition = g_strdup (entry->options.content_disposition);
   entry->content_encoding = g_strdup (entry->options.content_encoding);
+  entry->encoding_on_partial = g_strdup (entry->options.encoding_on_partial);
   entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
   entry->new_etag = g_strdup (entry->options.new_etag);
+  entry->new_last_modified = g_strdup (entry->options.new_last_modified);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -871,8 +1069,10 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.last_modified = NULL;
   entry->options.content_disposition = NULL;
   entry->options.content_encoding = NULL;
+  entry->options.encoding_on_partial = NULL;
   entry->options.new_content = NULL;
   entry->options.new_etag = NULL;
+  entry->options.new_last_modified = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);
@@ -1010,11 +1210,47 @@ haul_test_server_get_max_in_flight (HaulTestServer *server)
   return n;
 }
 
+guint
+haul_test_server_get_max_in_flight_path (HaulTestServer *server,
+                                         const char     *path)
+{
+  PathStats *stats;
+  guint n = 0;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  if (stats != NULL)
+    n = stats->max_in_flight;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+guint
+haul_test_server_get_n_status (HaulTestServer *server,
+                               const char     *path,
+                               guint           status)
+{
+  PathStats *stats;
+  guint n = 0;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  if (stats != NULL)
+    n = GPOINTER_TO_UINT (g_hash_table_lookup (stats->statuses, GUINT_TO_POINTER (status)));
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
 void
 haul_test_server_reset_counters (HaulTestServer *server)
 {
+  GHashTableIter iter;
+  gpointer stats;
+
   g_mutex_lock (&server->mutex);
-  g_hash_table_remove_all (server->stats);
+  g_hash_table_iter_init (&iter, server->stats);
+  while (g_hash_table_iter_next (&iter, NULL, &stats))
+    path_stats_clear (stats);
   server->total_requests = 0;
   server->max_in_flight = server->in_flight;
   g_mutex_unlock (&server->mutex);

@@ -29,8 +29,22 @@ typedef struct _HaulTestServer HaulTestServer;
  * How the server answers requests for one file. All fields are optional:
  * a zero-filled struct (or %NULL) is a well-behaved server that sends
  * Content-Length, Accept-Ranges and honours Range and If-Range with 206.
- * Counts ("_times") refer to the first requests of this path: a fault with
- * times == 0 applies to every request.
+ * Counts ("_times") refer to the first requests of this path (after the
+ * skipped ones, see fail_skip and fault_skip): a fault with times == 0
+ * applies to every request (after the skipped ones).
+ *
+ * Range and If-Range: a request with "Range: bytes=..." gets 206 with
+ * Content-Range for the bytes asked (416, with a Content-Range naming the
+ * total, when none of them exist), unless ignore_range, html_on_range or
+ * range_requests_honoured say otherwise, or If-Range is sent and does not
+ * match: If-Range matches when it equals the current ETag, or, when the
+ * file has no ETag, the current Last-Modified (compared as strings). When it
+ * does not match, the answer is 200 with the whole current file — the new
+ * one after change_after.
+ *
+ * Several requests, to one path or to many, are served at the same time
+ * (each with its own rate, faults and counters); counters are kept under
+ * the server's lock and may be read while requests run.
  *
  * Use it with a compound literal:
  *   haul_test_server_add_file (server, "/a.bin", bytes,
@@ -48,18 +62,26 @@ typedef struct
   gboolean    ignore_range;        /* no Accept-Ranges; always 200 with the whole file */
   guint       headers_delay_ms;    /* wait this long before answering at all */
 
-  /* Close the connection (FIN, mid-body) after this many body bytes. */
+  /* Close the connection (FIN, mid-body) after this many body bytes
+   * (counted from the start of this response's body). Requests
+   * fault_skip + 1 .. fault_skip + reset_times of the path (all from
+   * fault_skip + 1 on when reset_times is 0). */
   gboolean    reset;
   gint64      reset_after;
   guint       reset_times;
 
-  /* Stop sending after this many body bytes, keeping the connection open. */
+  /* Stop sending after this many body bytes, keeping the connection open.
+   * Requests counted as for reset. */
   gboolean    stall;
   gint64      stall_after;
   guint       stall_times;
 
   /* After this many requests the file "changes": later requests get
-   * new_content (must be non-NULL) with new_etag (may be NULL: no ETag). */
+   * new_content (must be non-NULL) with new_etag (may be NULL: no ETag)
+   * and new_last_modified (NULL: Last-Modified stays as it was; with no
+   * ETag, an If-Range of the old date then still matches and gets a 206 of
+   * the new content, like a server with a coarse clock). An If-Range of
+   * the old ETag gets 200 with the whole new file. */
   guint       change_after;
   GBytes     *new_content;
   const char *new_etag;
@@ -74,8 +96,13 @@ typedef struct
    * written raw after them and the connection closed ("Connection: close"). */
   gint64      announce_length;     /* 0: the real length */
 
-  /* The first fail_times requests get fail_status (e.g. 503), with a
-   * "Retry-After: retry_after" header when retry_after is not NULL. */
+  /* Requests fail_skip + 1 .. fail_skip + fail_times of the path get
+   * fail_status (e.g. 503) and a short text/plain body, with a
+   * "Retry-After: retry_after" header when retry_after is not NULL;
+   * fail_times == 0: every request from fail_skip + 1 on. E.g. fail_skip =
+   * 2, fail_times = 0: the 3rd request and all later ones get 503 (extra
+   * connections refused forever); fail_skip = 2, fail_times = 1: only the
+   * 3rd. Requests count from 1 in arrival order, whatever they ask. */
   guint       fail_status;
   guint       fail_times;
   const char *retry_after;
@@ -87,6 +114,56 @@ typedef struct
   /* Sent as Content-Encoding; the bytes go out as they are (pass already
    * compressed content), like a server that serves a .gz "encoded". */
   const char *content_encoding;
+
+  /* The fail_status fault spares the first fail_skip requests of the path
+   * (see fail_status). */
+  guint       fail_skip;
+  /* The reset and stall faults spare the first fault_skip requests. */
+  guint       fault_skip;
+
+  /* 0: no limit. Otherwise only the first range_requests_honoured requests
+   * carrying a Range header get 206; later ones get 200 with the whole
+   * file (Accept-Ranges is still sent): ranges that work for the probe
+   * only. */
+  guint       range_requests_honoured;
+
+  /* Lies, only in 206 answers to a Range whose start is > 0 (never in a
+   * 200, a 416 or a 206 from byte 0):
+   *
+   * lie_range_start: the answer is for [start + lie, end + lie] (clamped
+   * to the file) instead of [start, end]: Content-Range announces the
+   * shifted range, Content-Length its length, and the body holds those
+   * bytes — self-consistent, but not what was asked.
+   *
+   * lie_range_total: Content-Range announces this total instead of the
+   * real one; the range and the body are right. */
+  gint64      lie_range_start;
+  gint64      lie_range_total;
+
+  /* short_range_body: the headers announce the asked range (Content-Range
+   * and Content-Length), the body stops that many bytes before its end
+   * (at least 0 bytes sent) and the connection is shut down (FIN): the
+   * client sees an early end of the body. Wins over long_range_body.
+   *
+   * long_range_body: the headers announce the asked range; without
+   * chunked, the body is exactly that range, then this many more bytes
+   * (the file's next bytes, zeros past its end) are written raw on the
+   * socket right after it (one non-blocking write: keep it to a few KiB),
+   * with "Connection: close", and the connection is closed: a client that reads by Content-Length never sees them as
+   * body, one that reads to EOF does. With chunked (no Content-Length),
+   * the extra bytes are part of the chunked body, which then ends
+   * normally: the client gets more bytes than Content-Range says. Not
+   * applied when reset, stall or announce_length already bend that
+   * answer. */
+  gint64      short_range_body;
+  gint64      long_range_body;
+
+  /* Sent as Content-Encoding on 206 answers only (replacing
+   * content_encoding there); the bytes are not encoded. */
+  const char *encoding_on_partial;
+
+  /* Last-Modified after change_after (see change_after). */
+  const char *new_last_modified;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -123,8 +200,9 @@ void            haul_test_server_add_response   (HaulTestServer            *serv
 guint           haul_test_server_get_n_requests (HaulTestServer            *server,
                                                  const char                *path);
 guint           haul_test_server_get_total_requests (HaulTestServer        *server);
-/* The Range headers received for @path, in order (requests without one are
- * not listed). Free with g_strfreev(). */
+/* The Range headers received for @path, as sent ("bytes=START-END"), in
+ * arrival order (requests without one are not listed). Free with
+ * g_strfreev(). */
 char          **haul_test_server_get_ranges     (HaulTestServer            *server,
                                                  const char                *path);
 /* The If-Range headers received for @path, in order. Free with g_strfreev(). */
@@ -134,9 +212,21 @@ char          **haul_test_server_get_if_ranges  (HaulTestServer            *serv
 char           *haul_test_server_get_accept_encoding (HaulTestServer       *server,
                                                       const char           *path);
 /* How many requests' bodies are being sent right now, and the most at once
- * since the server started (or since reset_counters). */
+ * since the server started (or since reset_counters). A request is in
+ * flight from the moment its headers arrive until its body is written or
+ * it fails (a stalled one stays in flight until the client goes). */
 guint           haul_test_server_get_in_flight  (HaulTestServer            *server);
 guint           haul_test_server_get_max_in_flight (HaulTestServer         *server);
+/* The same for the requests of @path only: the most at once. */
+guint           haul_test_server_get_max_in_flight_path (HaulTestServer    *server,
+                                                         const char        *path);
+/* How many requests for @path were answered with @status (206: the ranges
+ * honoured), counted when the answer's headers are decided. */
+guint           haul_test_server_get_n_status   (HaulTestServer            *server,
+                                                 const char                *path,
+                                                 guint                      status);
+/* Forgets every counter (requests, ranges, statuses, maxima) but not the
+ * requests in flight now. */
 void            haul_test_server_reset_counters (HaulTestServer            *server);
 
 /* Deterministic pseudo-random content: same (size, seed), same bytes. */
