@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "haul-checksum.h"
+#include "haul-connections.h"
 #include "haul-format.h"
 #include "haul-headless.h"
 #include "haul-queue.h"
@@ -352,6 +353,8 @@ typedef struct
   char      *limit_rate;
   char      *checksum;
   char      *session;
+  char      *connections;      /* -x/--connections, as typed */
+  char      *per_server;       /* --max-connections-per-server, as typed */
   char     **uris;
   gboolean   quiet;
   int        jobs;
@@ -359,6 +362,8 @@ typedef struct
   int        timeout;
   int        connect_timeout;
   gint64     rate;             /* --limit-rate, parsed */
+  guint      max_connections;  /* -x/--connections, parsed */
+  guint      max_per_server;   /* --max-connections-per-server, parsed */
 } HeadlessOptions;
 
 static void
@@ -369,6 +374,8 @@ headless_options_clear (HeadlessOptions *o)
   g_clear_pointer (&o->limit_rate, g_free);
   g_clear_pointer (&o->checksum, g_free);
   g_clear_pointer (&o->session, g_free);
+  g_clear_pointer (&o->connections, g_free);
+  g_clear_pointer (&o->per_server, g_free);
   g_clear_pointer (&o->uris, g_strfreev);
 }
 
@@ -386,6 +393,12 @@ headless_option_context_new (HeadlessOptions *o,
       N_("Save files in DIR (default: the current directory; created if missing)"), N_("DIR") },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
       N_("Download N files at a time, 1 to 32 (default: 4)"), N_("N") },
+    { "connections", 'x', 0, G_OPTION_ARG_STRING, &o->connections,
+      N_("Fetch each file over up to N connections at once, 1 to 16 (default: 8; "
+         "1 fetches it in one stream)"), N_("N") },
+    { "max-connections-per-server", 0, 0, G_OPTION_ARG_STRING, &o->per_server,
+      N_("Open a further connection to a server only while fewer than N are open "
+         "to it, 1 to 16 (default: 8)"), N_("N") },
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &o->input,
       N_("Read links from FILE, or from standard input if FILE is “-”: any whitespace "
          "separates links, “#” starts a comment"), N_("FILE") },
@@ -442,7 +455,7 @@ split_glued_values (int    argc,
             g_ptr_array_add (args, g_strdup (argv[i]));
           break;
         }
-      if (argv[i][0] == '-' && strchr ("dji", argv[i][1]) != NULL && argv[i][1] != '\0' &&
+      if (argv[i][0] == '-' && strchr ("djix", argv[i][1]) != NULL && argv[i][1] != '\0' &&
           argv[i][2] != '\0')
         {
           g_ptr_array_add (args, g_strndup (argv[i], 2));
@@ -454,11 +467,38 @@ split_glued_values (int    argc,
   return args;
 }
 
+/* @text as a number of connections into @value (left as it is when
+ * @text is NULL); FALSE after a usage error naming @option was printed. */
+static gboolean
+parse_connections (const char *option,
+                   const char *text,
+                   guint      *value)
+{
+  guint64 n;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, HAUL_MAX_CONNECTIONS, &n, NULL))
+    {
+      /* Translators: the first %s is an option (“-x/--connections”),
+       * the last what was typed after it. */
+      usage_error (_("%s must be a whole number between 1 and %d, not “%s”"),
+                   option, HAUL_MAX_CONNECTIONS, text);
+      return FALSE;
+    }
+  *value = (guint) n;
+  return TRUE;
+}
+
 /* The values out of range, each with its own message. */
 static gboolean
 check_options (HeadlessOptions *o)
 {
   g_autoptr(GError) error = NULL;
+
+  if (!parse_connections ("-x/--connections", o->connections, &o->max_connections) ||
+      !parse_connections ("--max-connections-per-server", o->per_server, &o->max_per_server))
+    return FALSE;
 
   if (o->jobs < 1 || o->jobs > HAUL_MAX_CONCURRENCY)
     {
@@ -504,6 +544,8 @@ parse_options (HeadlessOptions  *o,
   o->retries = 5;
   o->timeout = 60;
   o->connect_timeout = 30;
+  o->max_connections = HAUL_DEFAULT_CONNECTIONS;
+  o->max_per_server = HAUL_DEFAULT_CONNECTIONS;
   context = headless_option_context_new (o, &headless);
 
   /* GOption rearranges the array it parses: give it a shallow copy and
@@ -643,6 +685,8 @@ headless_start (Headless              *h,
                            "stall-timeout", (guint) o->timeout,
                            "connect-timeout", (guint) o->connect_timeout,
                            NULL);
+  haul_queue_set_max_connections (h->queue, o->max_connections);
+  haul_queue_set_max_connections_per_server (h->queue, o->max_per_server);
   h->quiet = o->quiet;
   h->tty = !o->quiet && isatty (STDOUT_FILENO);
   h->started_us = g_get_monotonic_time ();

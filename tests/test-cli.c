@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include "haul-connections.h"
 #include "haul-headless.h"
+#include "haul-queue.h"
 #include "haul-test-server.h"
 
 typedef struct
@@ -134,13 +136,66 @@ test_bad_arguments (Fixture       *f,
   g_assert_cmpuint (haul_test_server_get_total_requests (f->server), ==, 0);
 }
 
+/* Each bad value of -x/--connections and --max-connections-per-server is
+ * refused before anything is requested, with a message that names the
+ * option, the range and what was typed. */
+static void
+test_bad_connections (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *u = haul_test_server_uri (f->server, "/x");
+  const char *x = "-x/--connections must be a whole number between 1 and 16, not";
+  const char *per_server = "--max-connections-per-server must be a whole number between 1 and 16, not";
+
+  assert_usage_error (f, x, "-x", "0", u);
+  assert_usage_error (f, x, "-x", "17", u);
+  assert_usage_error (f, "not “abc”", "-x", "abc", u);
+  assert_usage_error (f, "not “-1”", "--connections", "-1", u);
+  assert_usage_error (f, "not “4k”", "--connections", "4k", u);
+  assert_usage_error (f, "not “17”", "-x17", u, NULL);
+  assert_usage_error (f, per_server, "--max-connections-per-server", "0", u);
+  assert_usage_error (f, per_server, "--max-connections-per-server", "17", u);
+  assert_usage_error (f, "not “many”", "--max-connections-per-server", "many", u);
+  g_assert_cmpuint (haul_test_server_get_total_requests (f->server), ==, 0);
+}
+
+/* -x 1 (one stream per file) and -x 4, glued or not, with a server limit:
+ * accepted, and the files are the server's to the byte. */
+static void
+test_connections_download (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (2 * 1024 * 1024 + 17, 11);
+  g_autoptr(GBytes) b = haul_test_content (3 * 1024 * 1024 + 5, 12);
+  g_autofree char *ua = NULL, *ub = NULL, *err = NULL;
+  int status;
+
+  haul_test_server_add_file (f->server, "/one.bin", a, &(HaulTestFileOptions) { .etag = "\"a\"" });
+  haul_test_server_add_file (f->server, "/four.bin", b, &(HaulTestFileOptions) { .etag = "\"b\"" });
+  ua = haul_test_server_uri (f->server, "/one.bin");
+  ub = haul_test_server_uri (f->server, "/four.bin");
+
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-x", "1", "-d", f->dir, ua, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  haul_test_assert_file_in (f->dir, "one.bin", a);
+  g_clear_pointer (&err, g_free);
+
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-x4", "--max-connections-per-server", "2",
+                               "-d", f->dir, ub, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  haul_test_assert_file_in (f->dir, "four.bin", b);
+}
+
 static void
 test_help (Fixture       *f,
            gconstpointer  data)
 {
   const char *options[] = { "--directory", "--jobs", "--input-file", "--limit-rate",
                             "--checksum", "--quiet", "--retries", "--timeout",
-                            "--connect-timeout", "Exit status" };
+                            "--connect-timeout", "-x, --connections=N", "1 to 16",
+                            "--max-connections-per-server=N", "Exit status" };
   g_autofree char *out = NULL;
   int status;
 
@@ -374,6 +429,83 @@ test_signal_handlers_removed (Fixture       *f,
   g_assert_true (signal_is_default (SIGTERM));
 }
 
+typedef struct
+{
+  guint n_seen;
+  guint max_connections;
+  guint max_per_server;
+} SeenLimits;
+
+/* On every HaulQueue::download-finished: the limits of the queue that
+ * emitted it. */
+static gboolean
+record_limits (GSignalInvocationHint *hint,
+               guint                  n_params,
+               const GValue          *params,
+               gpointer               user_data)
+{
+  SeenLimits *seen = user_data;
+  HaulQueue *queue = g_value_get_object (&params[0]);
+
+  seen->n_seen++;
+  seen->max_connections = haul_queue_get_max_connections (queue);
+  seen->max_per_server = haul_queue_get_max_connections_per_server (queue);
+  return TRUE;
+}
+
+/* haul --headless ARG… in this process, returning what the queue of the
+ * run held when its download finished. */
+static SeenLimits
+limits_of_run (const char *arg1,
+               const char *arg2,
+               const char *arg3,
+               const char *arg4,
+               const char *arg5,
+               const char *arg6)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (HAUL_TYPE_QUEUE);   /* its signals exist */
+  SeenLimits seen = { 0 };
+  guint signal_id = g_signal_lookup ("download-finished", HAUL_TYPE_QUEUE);
+  gulong hook = g_signal_add_emission_hook (signal_id, 0, record_limits, &seen, NULL);
+
+  g_assert_cmpint (run_in_process ("--quiet", arg1, arg2, arg3, arg4, arg5, arg6, NULL), ==, HAUL_EXIT_OK);
+  g_signal_remove_emission_hook (signal_id, hook);
+  g_assert_cmpuint (seen.n_seen, ==, 1);
+  return seen;
+}
+
+/* The values reach the run's HaulQueue, with and without --session (whose
+ * restored downloads run on the same queue); without them, the defaults. */
+static void
+test_connections_reach_queue (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) a = haul_test_content (600 * 1024, 13);
+  g_autofree char *ua = NULL, *session = NULL, *dir2 = NULL, *dir3 = NULL;
+  SeenLimits seen;
+
+  haul_test_server_add_file (f->server, "/q.bin", a, NULL);
+  ua = haul_test_server_uri (f->server, "/q.bin");
+  session = g_strdup_printf ("--session=%s/session.db", f->dir);
+  dir2 = g_build_filename (f->dir, "2", NULL);
+  dir3 = g_build_filename (f->dir, "3", NULL);
+
+  seen = limits_of_run ("-d", f->dir, ua, NULL, NULL, NULL);
+  g_assert_cmpuint (seen.max_connections, ==, HAUL_DEFAULT_CONNECTIONS);
+  g_assert_cmpuint (seen.max_per_server, ==, HAUL_DEFAULT_CONNECTIONS);
+  haul_test_assert_file_in (f->dir, "q.bin", a);
+
+  seen = limits_of_run ("-x", "3", "--max-connections-per-server=5", "-d", dir2, ua);
+  g_assert_cmpuint (seen.max_connections, ==, 3);
+  g_assert_cmpuint (seen.max_per_server, ==, 5);
+  haul_test_assert_file_in (dir2, "q.bin", a);
+
+  seen = limits_of_run ("-x16", "--max-connections-per-server=1", session, "-d", dir3, ua);
+  g_assert_cmpuint (seen.max_connections, ==, 16);
+  g_assert_cmpuint (seen.max_per_server, ==, 1);
+  haul_test_assert_file_in (dir3, "q.bin", a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,6 +519,9 @@ main (int   argc,
   ADD ("quiet", test_quiet);
   ADD ("failure-exit-code", test_failure_exit_code);
   ADD ("bad-arguments", test_bad_arguments);
+  ADD ("bad-connections", test_bad_connections);
+  ADD ("connections-download", test_connections_download);
+  ADD ("connections-reach-queue", test_connections_reach_queue);
   ADD ("help", test_help);
   ADD ("stdin-list", test_stdin_list);
   ADD ("input-file", test_input_file);
