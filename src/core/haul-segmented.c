@@ -61,6 +61,7 @@ typedef struct
   gint64              total;
   gboolean            record_ranges;
   HaulWatchdog       *watchdog;   /* the attempt's: a stall is no connection moving */
+  GCancellable       *attempt;    /* the attempt's: the user's stop, or that stall */
   GCancellable       *stop;       /* ends every connection */
   _Atomic gint64      checkpoint_us;
 
@@ -69,6 +70,7 @@ typedef struct
   guint               n_extras;   /* extra connections running */
   guint               n_leaving;  /* ...of which ending because the limit went down */
   guint               n_failed;   /* extra connections that failed */
+  _Atomic guint       n_cut_short; /* ranged answers that ended before their end */
   gint64              ramp_after_us; /* no new extra before (after a failure) */
   gboolean            opening;    /* an extra connection waits for its answer */
   gboolean            no_extras;  /* extra connections are not answered with ranges */
@@ -119,6 +121,7 @@ fetch_unref (Fetch *f)
   g_free (f->etag);
   g_free (f->last_modified);
   g_object_unref (f->stop);
+  g_object_unref (f->attempt);
   g_mutex_clear (&f->lock);
   g_cond_clear (&f->cond);
   g_clear_error (&f->fatal);
@@ -149,6 +152,7 @@ fetch_new (HaulSegmentedSpec *spec)
   f->total = spec->total;
   f->record_ranges = spec->record_ranges;
   f->watchdog = spec->watchdog;
+  f->attempt = g_object_ref (spec->attempt);
   f->stop = g_cancellable_new ();
   f->checkpoint_us = g_get_monotonic_time ();
   g_mutex_init (&f->lock);
@@ -519,6 +523,8 @@ conn_io_failed (Conn   *c,
         conn_note_error (c, error);  /* this connection stalled */
       return;
     }
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+    f->n_cut_short++;
   _haul_transfer_set_network_error (&error, cause, g_uri_get_host (f->uri), FALSE);
   conn_note_error (c, error);
 }
@@ -573,6 +579,7 @@ conn_receive (Conn *c)
         }
       if (n == 0)
         {
+          f->n_cut_short++;
           conn_note_error (c, g_error_new (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
                                             _("The server closed the connection before the file was complete")));
           return FALSE;
@@ -774,14 +781,12 @@ fetch_stop_all (Fetch *f)
 }
 
 static HaulSegmentedResult
-fetch_result (Fetch         *f,
-              Conn          *first,
-              GError       **error)
+fetch_result (Fetch   *f,
+              GError **error)
 {
   HaulJob *job = f->job;
 
-  if (_haul_transfer_check_cancelled (job, job->cancellable, f->watchdog, error) ||
-      _haul_transfer_check_cancelled (job, first->cancellable, f->watchdog, error))
+  if (_haul_transfer_check_cancelled (job, f->attempt, f->watchdog, error))
     return HAUL_SEGMENTED_FAILED;
   if (f->decided)
     {
@@ -793,6 +798,13 @@ fetch_result (Fetch         *f,
     }
   if (haul_segments_is_complete (f->table))
     return HAUL_SEGMENTED_DONE;
+  if (f->n_cut_short >= MAX_FIRST_FAILURES)
+    {
+      /* Ranged answers keep ending early: this server cannot be trusted
+       * with ranges, one whole answer is the way to the file. */
+      g_message ("%s: the server cuts ranged answers short; fetching in one stream", job->uri);
+      return HAUL_SEGMENTED_ONE_STREAM;
+    }
   if (f->last_error != NULL)
     g_propagate_error (error, g_steal_pointer (&f->last_error));
   else
@@ -850,7 +862,7 @@ _haul_segmented_receive (HaulSegmentedSpec  *spec,
 
   fetch_stop_all (f);
   g_cancellable_disconnect (spec->attempt, handler);
-  result = fetch_result (f, first, error);
+  result = fetch_result (f, error);
   if (result == HAUL_SEGMENTED_FAILED)
     fetch_checkpoint (f); /* if the sync fails, the last checkpoint stands */
 

@@ -454,13 +454,38 @@ haul_segments_get_allowed (HaulSegments *self,
   return left;
 }
 
+/* A segment split off another wrote nothing (its connection was refused,
+ * say): its range goes back to the segment it was cut from, if that one
+ * still ends where it began, so a refused connection costs the owner
+ * nothing. */
+static void
+give_back_locked (HaulSegments  *self,
+                  const Segment *gone)
+{
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      Segment *seg = &g_array_index (self->segments, Segment, i);
+
+      if (seg->id != gone->id && seg->twin == 0 && seg->end == gone->start && seg->pos < seg->end)
+        {
+          seg->end = gone->end;
+          return;
+        }
+    }
+}
+
 /* The connection of @id stops; its unwritten rest is free for the next
  * claim (unless its twin still fetches it). Unknown ids are ignored. */
 void
 haul_segments_release (HaulSegments *self,
                        guint         id)
 {
+  Segment *gone;
+
   g_mutex_lock (&self->mutex);
+  gone = find_segment (self, id);
+  if (gone != NULL && gone->pos == gone->start && gone->twin == 0)
+    give_back_locked (self, gone);
   for (guint i = 0; i < self->segments->len; i++)
     {
       Segment *seg = &g_array_index (self->segments, Segment, i);

@@ -36,7 +36,9 @@
  *   3. advance() returns 0: stop (the range is done, was shrunk to here,
  *      or its twin fetched it first), then haul_segments_release().
  *      A connection that fails or is cancelled releases too: its unwritten
- *      rest becomes free for the next claim.
+ *      rest becomes free for the next claim; when it wrote nothing at all,
+ *      its range goes back to the segment it was split from, if that one
+ *      still reads up to it (its writer may simply go on).
  *
  * Fetched twice. When nothing is unreserved and no segment can be split
  * (its rest is below two minimum pieces or inside the safe zone), a claim

@@ -761,7 +761,7 @@ remember_validators (Attempt *a)
 }
 
 /* Whether the answer lets the file be fetched in segments: a 206 with a
- * known total and no encoding, and either written ranges to continue or
+ * known total, a Content-Length (not chunked) and no encoding, and either written ranges to continue or
  * a file worth splitting with more than one connection allowed. */
 static gboolean
 can_split (Attempt *a)
@@ -770,6 +770,7 @@ can_split (Attempt *a)
   const char *encoding = soup_message_headers_get_one (rh, "Content-Encoding");
 
   if (a->one_stream || soup_message_get_status (a->msg) != SOUP_STATUS_PARTIAL_CONTENT || a->total <= 0 ||
+      soup_message_headers_get_encoding (rh) != SOUP_ENCODING_CONTENT_LENGTH ||
       (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0))
     return FALSE;
   return a->resume_ranges != NULL ||
@@ -847,6 +848,14 @@ stage_negotiate (Attempt  *a,
 
   if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && a->offset > 0)
     return negotiate_unsatisfiable (a);
+  if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && asks_ranged (a))
+    {
+      /* "bytes=0-" of an empty file (or a server that dislikes the
+       * probe): ask again without a range. */
+      a->one_stream = TRUE;
+      a->restarts++;
+      return STAGE_NEGOTIATE;
+    }
   /* Every other answer but 200 and 206 (errors included) is a failure. */
   if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
     {
