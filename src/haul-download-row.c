@@ -221,8 +221,19 @@ update (HaulDownloadRow *self)
 
   if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
     {
-      text = haul_format_progress (haul_download_get_received (d), haul_download_get_total (d),
-                                   haul_download_get_speed (d), haul_download_get_eta (d));
+      g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
+                                                        haul_download_get_total (d),
+                                                        haul_download_get_speed (d),
+                                                        haul_download_get_eta (d));
+      guint connections = haul_download_get_connections (d);
+
+      if (connections > 1)
+        /* Translators: the progress, then how many connections fetch the
+         * file now: "12.3 MB of 40 MB — 18 MB/s — 2 s left · 8 connections" */
+        text = g_strdup_printf (ngettext ("%s · %u connection", "%s · %u connections", connections),
+                                progress, connections);
+      else
+        text = g_steal_pointer (&progress);
     }
   else if (state == HAUL_DOWNLOAD_STATE_COMPLETED)
     {
