@@ -72,6 +72,7 @@ typedef struct
   _Atomic int         phase;          /* HaulJobPhase */
   _Atomic int         n_connections;  /* connections open now */
   _Atomic int         segmented;      /* fetched in segments (info_segments is set) */
+  _Atomic int         segments_dropped; /* the saved written ranges no longer apply */
 
   /* Written by the worker once it knows them (under the mutex), read by
    * the main thread's progress publication. */

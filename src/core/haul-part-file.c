@@ -29,6 +29,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-part-file.h"
+#include "haul-segments.h"
 #include "haul-transfer.h"
 
 #define HASH_READ_SIZE (256 * 1024)
@@ -41,6 +42,12 @@
  * stops early, so small files that complete at once never pay for it. */
 #define XATTR_RESUME "user.haul.resume"
 #define XATTR_AFTER  (1024 * 1024)
+
+/* A .part written in segments also carries "user.haul.ranges": the
+ * written ranges (haul-segments.h's text form) that are on disk. It is
+ * set before the first byte goes anywhere but the end of what is written,
+ * and only ever names bytes after a sync: its size says nothing then. */
+#define XATTR_RANGES "user.haul.ranges"
 
 struct _HaulPartFile
 {
@@ -400,7 +407,8 @@ haul_part_file_set_resume_info (HaulPartFile *self,
 /**
  * haul_part_file_open:
  * @keep: how many bytes of an existing NAME.part to keep (the resume
- *   offset); the rest is cut off
+ *   offset); the rest is cut off. -1: keep all of it, as it is (a
+ *   segmented resume: its written ranges say what it holds)
  *
  * Opens NAME.part for writing, creating it if the name was chosen as free.
  */
@@ -454,6 +462,8 @@ haul_part_file_open (HaulPartFile  *self,
       close (fd);
       return set_errno_error (error, saved, self->directory, part);
     }
+  if (keep >= 0)
+    (void) fremovexattr (fd, XATTR_RANGES); /* its bytes are a prefix again */
   if (keep > 0 && (st.st_size < keep || ftruncate (fd, keep) != 0))
     {
       close (fd);
@@ -483,6 +493,59 @@ haul_part_file_tag (HaulPartFile *self)
                      self->resume_content_type ? self->resume_content_type : "",
                      NULL);
   (void) fsetxattr (self->fd, XATTR_RESUME, value, strlen (value), 0);
+}
+
+/**
+ * haul_part_file_set_ranges:
+ * @text: the written ranges now on disk (see haul_part_file_sync())
+ *
+ * Records in the open NAME.part which of its bytes are written. Best
+ * effort: where user attributes are not supported a plain --headless
+ * run cannot resume the segmented file (the store can).
+ */
+void
+haul_part_file_set_ranges (HaulPartFile *self,
+                           const char   *text)
+{
+  if (self->fd >= 0)
+    (void) fsetxattr (self->fd, XATTR_RANGES, text, strlen (text), 0);
+}
+
+/**
+ * haul_part_file_read_ranges:
+ *
+ * Returns: (transfer full) (nullable): the written ranges an earlier
+ *   segmented run recorded in NAME.part, or %NULL when it recorded none
+ */
+char *
+haul_part_file_read_ranges (HaulPartFile *self)
+{
+  g_autofree char *part = part_name (self->name);
+  g_autofree char *buf = g_malloc (HAUL_SEGMENTS_TEXT_MAX + 1);
+  int fd = openat (self->dirfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  n = fgetxattr (fd, XATTR_RANGES, buf, HAUL_SEGMENTS_TEXT_MAX);
+  close (fd);
+  if (n < 0)
+    return NULL;
+  buf[n] = '\0';
+  if (strlen (buf) != (gsize) n)
+    return NULL;
+  return g_steal_pointer (&buf);
+}
+
+/* Makes every byte written so far durable (fdatasync()), from any thread
+ * while the file is open: a checkpoint of the written ranges comes after. */
+gboolean
+haul_part_file_sync (HaulPartFile  *self,
+                     GError       **error)
+{
+  if (fdatasync (self->fd) != 0 && errno != EINVAL && errno != EROFS)
+    return set_errno_error (error, errno, self->directory, self->name);
+  return TRUE;
 }
 
 /* Writes @len bytes at @offset of the open NAME.part. Safe from several

@@ -12,7 +12,8 @@
  * owner chooses or adopts the name, opens, tags, closes, abandons,
  * finishes, deletes and frees it, one call at a time. Between
  * haul_part_file_open() and haul_part_file_close() or
- * haul_part_file_abandon(), haul_part_file_write_at() and
+ * haul_part_file_abandon(), haul_part_file_write_at(),
+ * haul_part_file_sync(), haul_part_file_set_ranges() and
  * haul_part_file_hash_prefix() may also be called from other threads at
  * the same time, each writer on its own range of the file: a write is a
  * positional write on the shared descriptor and touches nothing else but
@@ -83,6 +84,11 @@ gboolean      haul_part_file_hash_prefix     (HaulPartFile          *self,
                                               GChecksum             *checksum,
                                               HaulPartFileActivity   activity,
                                               gpointer               user_data,
+                                              GError               **error);
+void          haul_part_file_set_ranges      (HaulPartFile          *self,
+                                              const char            *text);
+char         *haul_part_file_read_ranges     (HaulPartFile          *self);
+gboolean      haul_part_file_sync            (HaulPartFile          *self,
                                               GError               **error);
 gboolean      haul_part_file_close           (HaulPartFile          *self,
                                               GError               **error);

@@ -137,6 +137,8 @@ publish_segments (HaulDownload *d,
   g_autofree char *checkpoint = NULL;
 
   _haul_download_set_connections (d, (guint) MAX (job->n_connections, 0));
+  if (job->segments_dropped && !job->segmented)
+    _haul_download_set_segments_text (d, NULL);
   if (!job->segmented)
     return;
   if (d->live_segments == NULL)
@@ -147,7 +149,7 @@ publish_segments (HaulDownload *d,
     }
   checkpoint = haul_job_take_checkpoint (job);
   if (checkpoint != NULL)
-    _haul_download_set_segments_text (d, *checkpoint != '\0' ? checkpoint : NULL);
+    _haul_download_set_segments_text (d, checkpoint);
 }
 
 /* One publication of one download: its notifications are dispatched

@@ -26,7 +26,9 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-part-file.h"
+#include "haul-segments.h"
 #include "haul-transfer.h"
+#include "haul-transfer-private.h"
 #include "haul-uri-list.h"
 #include "haul-types.h"
 #include "haul-watchdog.h"
@@ -40,6 +42,7 @@ typedef enum
   STAGE_RESUME_OFFSET, /* where an earlier attempt left off */
   STAGE_NEGOTIATE,     /* ask; the answer restarts, is already complete, or is the body */
   STAGE_RECEIVE,       /* the body into NAME.part */
+  STAGE_SEGMENTS,      /* the body and the rest of the file, by several connections */
   STAGE_VERIFY,        /* the checksum */
   STAGE_FINISH,        /* NAME.part becomes NAME */
   STAGE_DONE,
@@ -65,6 +68,11 @@ typedef struct
   gint64         total;         /* -1 unknown */
   guint          restarts;
   GChecksum     *checksum;      /* NULL: nothing hashed while receiving */
+
+  /* Segments */
+  GArray        *resume_ranges; /* HaulRange: what an earlier segmented attempt wrote */
+  HaulSegments  *table;         /* set once the answer allows splitting */
+  gboolean       one_stream;    /* the server does not keep to ranges */
 } Attempt;
 
 HAUL_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
@@ -108,8 +116,8 @@ haul_transfer_error_is_transient (const GError *error)
 
 /* @in_headers: the error came while reading the answer's headers (libsoup
  * also ends a header block it finds too long this way). */
-static void
-set_network_error (GError      **error,
+void
+_haul_transfer_set_network_error (GError      **error,
                    GError       *cause,
                    const char   *host,
                    gboolean      in_headers)
@@ -146,27 +154,30 @@ set_network_error (GError      **error,
                  _("Network error talking to “%s”: %s"), host, cause->message);
 }
 
-/* Turns a cancellation into the right error: a timeout, or the user. */
-static gboolean
-check_cancelled (Attempt  *a,
-                 GError  **error)
+/* Turns a cancellation of @cancellable (one connection's, watched by
+ * @watchdog) into the right error: a timeout, or the user. */
+gboolean
+_haul_transfer_check_cancelled (HaulJob       *job,
+                                GCancellable  *cancellable,
+                                HaulWatchdog  *watchdog,
+                                GError       **error)
 {
-  if (!g_cancellable_is_cancelled (a->attempt))
+  if (!g_cancellable_is_cancelled (cancellable))
     return FALSE;
 
   g_clear_error (error);
-  if (haul_watchdog_timed_out (a->watchdog) && !g_cancellable_is_cancelled (a->job->cancellable))
+  if (haul_watchdog_timed_out (watchdog) && !g_cancellable_is_cancelled (job->cancellable))
     {
-      if (haul_watchdog_is_connected (a->watchdog))
+      if (haul_watchdog_is_connected (watchdog))
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
                      g_dngettext (GETTEXT_PACKAGE, "No data arrived for %u second",
-                                  "No data arrived for %u seconds", a->job->stall_timeout_s),
-                     a->job->stall_timeout_s);
+                                  "No data arrived for %u seconds", job->stall_timeout_s),
+                     job->stall_timeout_s);
       else
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
                      g_dngettext (GETTEXT_PACKAGE, "Could not connect within %u second",
-                                  "Could not connect within %u seconds", a->job->connect_timeout_s),
-                     a->job->connect_timeout_s);
+                                  "Could not connect within %u seconds", job->connect_timeout_s),
+                     job->connect_timeout_s);
     }
   else
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
@@ -174,7 +185,14 @@ check_cancelled (Attempt  *a,
 }
 
 static gboolean
-sleep_cancellable (GCancellable *cancellable,
+check_cancelled (Attempt  *a,
+                 GError  **error)
+{
+  return _haul_transfer_check_cancelled (a->job, a->attempt, a->watchdog, error);
+}
+
+gboolean
+_haul_transfer_sleep (GCancellable *cancellable,
                    gint64        us)
 {
   while (us > 0 && !g_cancellable_is_cancelled (cancellable))
@@ -190,8 +208,8 @@ sleep_cancellable (GCancellable *cancellable,
 #define LIMIT_SLEEP_US (250 * 1000)
 
 /* Reads small enough for about ten per second at the current limits. */
-static gsize
-limited_read_size (HaulJob *job)
+gsize
+_haul_transfer_read_size (HaulJob *job)
 {
   gsize size = READ_SIZE;
   gint64 rate;
@@ -222,10 +240,23 @@ limiters_consume (HaulJob *job,
   return wait;
 }
 
-/* A GET for @uri, from the attempt's resume offset on. */
-static SoupMessage *
-new_request (Attempt *a,
-             GUri    *uri)
+/**
+ * _haul_transfer_new_request:
+ * @first: the first byte asked for
+ * @last: the last byte asked for, or -1 for the rest of the file
+ * @ranged: ask with a Range header even from byte 0 (a probe)
+ *
+ * A GET for @uri that is never decoded or redirected by libsoup. A
+ * request from a later byte carries If-Range with the validator the bytes
+ * already written came with (a strong ETag, else Last-Modified).
+ */
+SoupMessage *
+_haul_transfer_new_request (GUri       *uri,
+                            gint64      first,
+                            gint64      last,
+                            gboolean    ranged,
+                            const char *etag,
+                            const char *last_modified)
 {
   SoupMessage *msg = soup_message_new_from_uri ("GET", uri);
   SoupMessageHeaders *req = soup_message_get_request_headers (msg);
@@ -233,15 +264,33 @@ new_request (Attempt *a,
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_disable_feature (msg, SOUP_TYPE_CONTENT_DECODER);
   soup_message_headers_replace (req, "Accept-Encoding", "identity");
-  if (a->offset > 0)
+  if (first > 0 || last >= 0 || ranged)
+    soup_message_headers_set_range (req, first, last);
+  if (first > 0)
     {
-      soup_message_headers_set_range (req, a->offset, -1);
-      if (haul_http_etag_is_strong (a->etag))
-        soup_message_headers_replace (req, "If-Range", a->etag);
-      else if (a->last_modified != NULL && haul_http_value_is_safe (a->last_modified))
-        soup_message_headers_replace (req, "If-Range", a->last_modified);
+      if (haul_http_etag_is_strong (etag))
+        soup_message_headers_replace (req, "If-Range", etag);
+      else if (last_modified != NULL && haul_http_value_is_safe (last_modified))
+        soup_message_headers_replace (req, "If-Range", last_modified);
     }
   return msg;
+}
+
+/* Whether the first request asks "bytes=0-": the download may be split. */
+static gboolean
+asks_ranged (Attempt *a)
+{
+  return a->job->max_connections > 1 && !a->one_stream;
+}
+
+/* A GET for @uri, from the attempt's resume offset on; a download that
+ * may be split asks for "bytes=0-" (the probe). */
+static SoupMessage *
+new_request (Attempt *a,
+             GUri    *uri)
+{
+  return _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
+                                     a->etag, a->last_modified);
 }
 
 /* Where the redirect @msg (to the request for @uri) sends the attempt
@@ -337,7 +386,7 @@ send_following_redirects (Attempt      *a,
       if (stream == NULL)
         {
           if (!check_cancelled (a, error))
-            set_network_error (error, local_error, g_uri_get_host (uri), TRUE);
+            _haul_transfer_set_network_error (error, local_error, g_uri_get_host (uri), TRUE);
           g_clear_error (&local_error);
           return NULL;
         }
@@ -359,10 +408,10 @@ send_following_redirects (Attempt      *a,
     }
 }
 
-static void
-set_http_error (GError      **error,
-                SoupMessage  *msg,
-                HaulJob      *job)
+void
+_haul_transfer_set_http_error (GError      **error,
+                               SoupMessage  *msg,
+                               gint64       *retry_after_s)
 {
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
@@ -376,7 +425,7 @@ set_http_error (GError      **error,
 
   if (haul_http_parse_retry_after (soup_message_headers_get_one (rh, "Retry-After"),
                                    g_get_real_time () / G_USEC_PER_SEC, &retry_after))
-    job->result_retry_after_s = retry_after;
+    *retry_after_s = retry_after;
 
   if (status == 404 || status == 410)
     g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_CLIENT,
@@ -421,9 +470,20 @@ touch_watchdog (gpointer watchdog)
 
 /* Asks again from the beginning: what the server sent does not continue
  * our bytes. */
+static void
+drop_ranges (Attempt *a)
+{
+  g_clear_pointer (&a->resume_ranges, g_array_unref);
+  g_clear_pointer (&a->table, haul_segments_unref);
+  if (a->job->segments != NULL || a->job->segmented)
+    a->job->segments_dropped = TRUE;
+  haul_job_set_segments (a->job, NULL);
+}
+
 static Stage
 restart_from_zero (Attempt *a)
 {
+  drop_ranges (a);
   a->offset = 0;
   a->job->result_restarted = TRUE;
   a->restarts++;
@@ -432,6 +492,79 @@ restart_from_zero (Attempt *a)
 
 /* ------------------------------------------------------------------ */
 /* Stage: the resume offset */
+
+/* The first byte @ranges leave missing. */
+static gint64
+first_missing (GArray *ranges)
+{
+  if (ranges->len == 0 || g_array_index (ranges, HaulRange, 0).start > 0)
+    return 0;
+  return g_array_index (ranges, HaulRange, 0).end;
+}
+
+/* Takes the written ranges @text (from the store or the .part's
+ * attribute) as what the .part holds: the next request asks from the
+ * first missing byte, and the answer's total must contain them. */
+static gboolean
+take_resume_ranges (Attempt    *a,
+                    const char *text,
+                    gint64      total)
+{
+  g_autoptr(GArray) ranges = NULL;
+  gint64 size = haul_part_file_get_size (a->part);
+
+  if (!haul_segments_parse (text, total > 0 ? total : G_MAXINT64 / 2, &ranges) ||
+      (ranges->len > 0 && size < g_array_index (ranges, HaulRange, ranges->len - 1).end))
+    return FALSE;
+  g_clear_pointer (&a->resume_ranges, g_array_unref);
+  a->resume_ranges = g_steal_pointer (&ranges);
+  a->offset = first_missing (a->resume_ranges);
+  return TRUE;
+}
+
+static gint64
+ranges_length (GArray *ranges)
+{
+  gint64 n = 0;
+
+  for (guint i = 0; i < ranges->len; i++)
+    n += g_array_index (ranges, HaulRange, i).end - g_array_index (ranges, HaulRange, i).start;
+  return n;
+}
+
+/* A restored segmented download: its saved written ranges say what the
+ * .part holds (never its size). */
+static Stage
+resume_segmented (Attempt *a)
+{
+  HaulJob *job = a->job;
+  gint64 size;
+
+  if (haul_part_file_get_size (a->part) < 0 &&
+      haul_part_file_final_is_ours (a->part, job->known_total, &size))
+    {
+      job->received = size;
+      job->total = size;
+      return STAGE_DONE;
+    }
+  if (job->known_total <= 0 || !take_resume_ranges (a, job->segments, job->known_total))
+    {
+      job->result_restarted = TRUE;
+      job->result_part_mismatch = TRUE;
+      drop_ranges (a);
+      a->offset = 0;
+      return STAGE_NEGOTIATE;
+    }
+  job->received = ranges_length (a->resume_ranges);
+  if (a->offset >= job->known_total)
+    {
+      /* Every byte was written before the state was saved. */
+      a->total = job->known_total;
+      job->total = a->total;
+      return STAGE_VERIFY;
+    }
+  return STAGE_NEGOTIATE;
+}
 
 static Stage
 stage_resume_offset (Attempt  *a,
@@ -447,6 +580,8 @@ stage_resume_offset (Attempt  *a,
     return STAGE_NEGOTIATE; /* the first answer names the file */
 
   haul_part_file_adopt_name (a->part, job->filename);
+  if (job->segments != NULL)
+    return resume_segmented (a);
   a->offset = haul_part_file_get_size (a->part);
   if (a->offset < 0 && job->expected_part >= 0 &&
       haul_part_file_final_is_ours (a->part, job->known_total, &size))
@@ -473,6 +608,27 @@ stage_resume_offset (Attempt  *a,
 /* Stage: negotiating. Each helper returns the next stage; STAGE_RECEIVE
  * means "the answer is the body, go on". */
 
+/* The answer is the first segment: the table starts from the written
+ * ranges to continue, or from nothing. */
+static Stage
+start_segments (Attempt *a)
+{
+  HaulJob *job = a->job;
+  GArray *ranges = a->resume_ranges;
+
+  if (job->tag_part_now || ranges != NULL)
+    haul_part_file_tag (a->part);
+  a->table = haul_segments_new (a->total, ranges != NULL ? (const HaulRange *) ranges->data : NULL,
+                                ranges != NULL ? ranges->len : 0);
+  haul_segments_set_tail_duplicates (a->table, TRUE);
+  job->received = haul_segments_get_written (a->table);
+  job->total = a->total;
+  job->phase = HAUL_JOB_PHASE_DOWNLOADING;
+  if (job->bridge != NULL)
+    haul_progress_bridge_poke (job->bridge);
+  return STAGE_SEGMENTS;
+}
+
 /* 416 to a ranged request: either we already have every byte, or the
  * server knows the file differently. */
 static Stage
@@ -481,7 +637,8 @@ negotiate_unsatisfiable (Attempt *a)
   SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
   gint64 s, e, t;
 
-  if (haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
+  if (a->resume_ranges == NULL &&
+      haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
       s < 0 && t == a->offset)
     {
       /* We already have every byte. */
@@ -516,14 +673,24 @@ negotiate_name (Attempt  *a,
   if (found == 0)
     return STAGE_RECEIVE;
 
-  /* A .part of this URL from an earlier run: ask for the rest. */
+  /* A .part of this URL from an earlier run: ask for the rest (or for
+   * what its written ranges leave missing). */
+  {
+    g_autofree char *ranges = haul_part_file_read_ranges (a->part);
+
+    if (ranges != NULL && !take_resume_ranges (a, ranges, -1))
+      found = 0;
+  }
+  if (found == 0)
+    return STAGE_RECEIVE; /* its ranges make no sense: start over */
   g_free (a->etag);
   a->etag = g_steal_pointer (&old_etag);
   g_free (a->last_modified);
   a->last_modified = g_steal_pointer (&old_lm);
   g_free (a->content_type);
   a->content_type = g_steal_pointer (&old_type);
-  a->offset = found;
+  if (a->resume_ranges == NULL)
+    a->offset = found;
   a->restarts++;
   return STAGE_NEGOTIATE;
 }
@@ -536,10 +703,13 @@ negotiate_partial (Attempt *a)
   const char *new_etag = soup_message_headers_get_one (rh, "ETag");
   gint64 s = -1, e = -1, t = -1;
 
-  if (a->offset == 0 ||
+  if ((a->offset == 0 && !asks_ranged (a)) ||
       !haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) ||
       s != a->offset ||
       (t >= 0 && a->job->known_total > 0 && t != a->job->known_total) ||
+      (a->resume_ranges != NULL &&
+       (t < 0 || (a->resume_ranges->len > 0 &&
+                  g_array_index (a->resume_ranges, HaulRange, a->resume_ranges->len - 1).end > t))) ||
       (a->etag != NULL && new_etag != NULL && strcmp (a->etag, new_etag) != 0))
     return restart_from_zero (a); /* not the continuation: start over rather than splice */
 
@@ -562,8 +732,9 @@ negotiate_whole (Attempt  *a,
                    _("The server sent a web page instead of the file; the link may have expired"));
       return STAGE_FAILED;
     }
-  if (a->offset > 0)
+  if (a->offset > 0 || a->resume_ranges != NULL)
     a->job->result_restarted = TRUE;
+  drop_ranges (a);
   a->offset = 0;
   if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
     a->total = soup_message_headers_get_content_length (rh);
@@ -589,17 +760,41 @@ remember_validators (Attempt *a)
   job->result_content_type = g_strdup (a->new_type);
 }
 
+/* Whether the answer lets the file be fetched in segments: a 206 with a
+ * known total and no encoding, and either written ranges to continue or
+ * a file worth splitting with more than one connection allowed. */
+static gboolean
+can_split (Attempt *a)
+{
+  SoupMessageHeaders *rh = soup_message_get_response_headers (a->msg);
+  const char *encoding = soup_message_headers_get_one (rh, "Content-Encoding");
+
+  if (a->one_stream || soup_message_get_status (a->msg) != SOUP_STATUS_PARTIAL_CONTENT || a->total <= 0 ||
+      (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0))
+    return FALSE;
+  return a->resume_ranges != NULL ||
+         (a->job->max_connections > 1 && a->total >= 2 * HAUL_SEGMENTS_MIN_SPLIT);
+}
+
 /* The answer is the body: opens NAME.part for it. */
 static Stage
 start_body (Attempt  *a,
             GError  **error)
 {
   HaulJob *job = a->job;
+  gboolean split = can_split (a);
+
+  if (!split && a->resume_ranges != NULL)
+    return restart_from_zero (a); /* written ranges but no way to fill the gaps */
 
   haul_part_file_set_resume_info (a->part, job->result_etag, job->result_last_modified,
                                   job->result_content_type);
-  if (!haul_part_file_open (a->part, a->offset, error))
+  if (!haul_part_file_open (a->part, a->resume_ranges != NULL ? -1 : a->offset, error))
     return STAGE_FAILED;
+  if (split)
+    return start_segments (a);
+  if (job->segments != NULL)
+    job->segments_dropped = TRUE; /* one stream from here: a prefix again */
   if (job->tag_part_now)
     {
       /* A saved queue may not know this name yet (a crash before the
@@ -655,7 +850,7 @@ stage_negotiate (Attempt  *a,
   /* Every other answer but 200 and 206 (errors included) is a failure. */
   if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
     {
-      set_http_error (error, a->msg, job);
+      _haul_transfer_set_http_error (error, a->msg, &job->result_retry_after_s);
       return STAGE_FAILED;
     }
 
@@ -679,20 +874,23 @@ stage_negotiate (Attempt  *a,
 
 /* Waiting for the rate limit is not a stall. The wait is asked for again
  * after each short sleep, so a limit changed meanwhile (raised, removed or
- * lowered) applies at once. */
-static gboolean
-wait_for_limiters (Attempt  *a,
-                   gint64    bytes,
-                   GError  **error)
+ * lowered) applies at once. Every connection of a download takes from the
+ * same limiters. */
+gboolean
+_haul_transfer_throttle (HaulJob       *job,
+                         GCancellable  *cancellable,
+                         HaulWatchdog  *watchdog,
+                         gint64         bytes,
+                         GError       **error)
 {
-  for (gint64 wait = limiters_consume (a->job, bytes); wait > 0; wait = limiters_consume (a->job, 0))
+  for (gint64 wait = limiters_consume (job, bytes); wait > 0; wait = limiters_consume (job, 0))
     {
-      if (!sleep_cancellable (a->attempt, MIN (wait, LIMIT_SLEEP_US)))
+      if (!_haul_transfer_sleep (cancellable, MIN (wait, LIMIT_SLEEP_US)))
         {
-          check_cancelled (a, error);
+          _haul_transfer_check_cancelled (job, cancellable, watchdog, error);
           return FALSE;
         }
-      haul_watchdog_touch (a->watchdog);
+      haul_watchdog_touch (watchdog);
     }
   return TRUE;
 }
@@ -733,12 +931,12 @@ stage_receive (Attempt  *a,
 
   for (;;)
     {
-      gssize n = g_input_stream_read (a->stream, buf, limited_read_size (job), a->attempt, &local_error);
+      gssize n = g_input_stream_read (a->stream, buf, _haul_transfer_read_size (job), a->attempt, &local_error);
 
       if (n < 0)
         {
           if (!check_cancelled (a, error))
-            set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (a->msg)), FALSE);
+            _haul_transfer_set_network_error (error, local_error, g_uri_get_host (soup_message_get_uri (a->msg)), FALSE);
           g_clear_error (&local_error);
           return STAGE_FAILED;
         }
@@ -774,11 +972,51 @@ stage_receive (Attempt  *a,
           break;
         }
 
-      if (!wait_for_limiters (a, n, error))
+      if (!_haul_transfer_throttle (a->job, a->attempt, a->watchdog, n, error))
         return STAGE_FAILED;
     }
 
   return end_of_body (a, received, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage: several connections */
+
+static Stage
+stage_segments (Attempt  *a,
+                GError  **error)
+{
+  HaulSegmentedSpec spec = {
+    .job = a->job,
+    .part = a->part,
+    .table = a->table,
+    .uri = soup_message_get_uri (a->msg),
+    .etag = a->job->result_etag,
+    .last_modified = a->job->result_last_modified,
+    .total = a->total,
+    .attempt = a->attempt,
+    .watchdog = a->watchdog,
+    .session = a->session,
+    .probe_msg = a->msg,
+    .probe_stream = a->stream,
+    .record_ranges = a->job->segments == NULL && !a->job->tag_part_now,
+  };
+
+  switch (_haul_segmented_receive (&spec, error))
+    {
+    case HAUL_SEGMENTED_DONE:
+      g_clear_pointer (&a->checksum, g_checksum_free); /* hashed from the disk */
+      return haul_part_file_close (a->part, error) ? STAGE_VERIFY : STAGE_FAILED;
+    case HAUL_SEGMENTED_ONE_STREAM:
+      a->one_stream = TRUE;
+      G_GNUC_FALLTHROUGH;
+    case HAUL_SEGMENTED_RESTART:
+      haul_part_file_close (a->part, NULL);
+      return restart_from_zero (a);
+    case HAUL_SEGMENTED_FAILED:
+    default:
+      return STAGE_FAILED;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -843,6 +1081,9 @@ transfer_stages (Attempt  *a,
         case STAGE_RECEIVE:
           stage = stage_receive (a, error);
           break;
+        case STAGE_SEGMENTS:
+          stage = stage_segments (a, error);
+          break;
         case STAGE_VERIFY:
           stage = stage_verify (a, error);
           break;
@@ -860,6 +1101,8 @@ transfer_stages (Attempt  *a,
   g_clear_object (&a->stream);
   g_clear_object (&a->msg);
   g_clear_pointer (&a->checksum, g_checksum_free);
+  g_clear_pointer (&a->resume_ranges, g_array_unref);
+  g_clear_pointer (&a->table, haul_segments_unref);
   return stage == STAGE_DONE;
 }
 

@@ -11,6 +11,10 @@
  * runs the transfer and returns the task, which delivers the result to the
  * main context the task was created in.
  *
+ * A segmented download's extra connections run on one more pool, shared
+ * by the whole process and sized by the global connection budget
+ * (haul-connections.h); their threads own a session the same way.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -24,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "haul-connections.h"
 #include "haul-job.h"
 #include "haul-transfer.h"
 #include "haul-worker-pool.h"
@@ -183,4 +188,51 @@ haul_worker_pool_push (HaulWorkerPool *self,
                        GTask          *task)
 {
   g_thread_pool_push (self->pool, task, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Extra connections */
+
+typedef struct
+{
+  HaulConnectionFunc func;
+  gpointer           data;
+} ConnectionWork;
+
+static void
+run_connection (gpointer data,
+                gpointer user_data)
+{
+  ConnectionWork *work = data;
+  ThreadState *state = get_thread_state ();
+
+  g_main_context_push_thread_default (state->context);
+  work->func (work->data, state->session);
+  g_main_context_pop_thread_default (state->context);
+  g_free (work);
+}
+
+/**
+ * haul_worker_pool_run_connection:
+ * @func: runs one extra connection, blocking, with the thread's session
+ *
+ * Runs @func on the process-wide pool of extra connections. The caller
+ * has taken a slot of the connection budget, so a thread is free for it.
+ */
+void
+haul_worker_pool_run_connection (HaulConnectionFunc func,
+                                 gpointer           data)
+{
+  static GThreadPool *connections;
+  ConnectionWork *work = g_new (ConnectionWork, 1);
+
+  if (g_once_init_enter (&connections))
+    {
+      GThreadPool *pool = g_thread_pool_new (run_connection, NULL, HAUL_CONNECTION_BUDGET, FALSE, NULL);
+
+      g_once_init_leave (&connections, pool);
+    }
+  work->func = func;
+  work->data = data;
+  g_thread_pool_push (connections, work, NULL);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -13,11 +14,16 @@ G_BEGIN_DECLS
 
 typedef struct _HaulWorkerPool HaulWorkerPool;
 
+typedef void (*HaulConnectionFunc) (gpointer     data,
+                                    SoupSession *session);
+
 HaulWorkerPool *haul_worker_pool_new             (guint           max_threads);
 void            haul_worker_pool_free            (HaulWorkerPool *self);
 void            haul_worker_pool_set_max_threads (HaulWorkerPool *self,
                                                   guint           max_threads);
 void            haul_worker_pool_push            (HaulWorkerPool *self,
                                                   GTask          *task);
+void            haul_worker_pool_run_connection  (HaulConnectionFunc func,
+                                                  gpointer           data);
 
 G_END_DECLS
