@@ -194,7 +194,9 @@ haul_details_window_refresh (HaulDetailsWindow *self)
       haul_segment_map_set_progress (self->map, haul_download_get_received (d),
                                      haul_download_get_total (d), receiving);
       update_connections (self, NULL, 0);
-      sentence = _("Fetched in one stream.");
+      /* A finished download may have been fetched in parts: only say
+       * "one stream" while it is being fetched. */
+      sentence = is_active (d) ? _("Fetched in one stream.") : _("No connection is open now.");
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->connections_grid), sentence == NULL);

@@ -114,6 +114,9 @@ update_summary (HaulSegmentMap *self)
 
   if (self->total <= 0)
     summary = g_strdup (_("Size unknown"));
+  else if (self->n_connections == 0)
+    /* Translators: what the segment map shows when no connection is open: "42% written" */
+    summary = g_strdup_printf (_("%d%% written"), (int) (written * 100 / self->total));
   else
     {
       /* Whole percents, rounded down: 100 only when every byte is written. */

@@ -1097,6 +1097,13 @@ body_keyboard (Fixture *f)
   g_assert_null (haul_queue_find_by_uri (f->queue, ub));
   assert_shows (f->window, "Removed 1 download from the list");
 
+  /* Alt+Return shows the selected download's details. */
+  select_only (f, a);
+  press_keys (f->window, "alt+Return");
+  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
+  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == a);
+  gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
+
   /* Ctrl+F opens the search bar, Ctrl+N the Add dialog. */
   press_keys (f->window, "ctrl+f");
   g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget_of_type (f->window,
