@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "haul-application.h"
+#include "haul-connections.h"
 #include "haul-demo.h"
 #include "haul-file-actions.h"
 #include "haul-folders.h"
@@ -178,6 +179,16 @@ settings_changed_cb (HaulApplication *self,
 
   if (key == NULL || g_str_equal (key, "speed-limit"))
     haul_queue_set_rate_limit (self->queue, (gint64) MAX (g_settings_get_int (settings, "speed-limit"), 0) * 1024);
+
+  if (key == NULL || g_str_equal (key, "connections-per-download"))
+    haul_queue_set_max_connections (self->queue,
+                                    CLAMP (g_settings_get_int (settings, "connections-per-download"),
+                                           1, HAUL_MAX_CONNECTIONS));
+
+  if (key == NULL || g_str_equal (key, "connections-per-server"))
+    haul_queue_set_max_connections_per_server (self->queue,
+                                               CLAMP (g_settings_get_int (settings, "connections-per-server"),
+                                                      1, HAUL_MAX_CONNECTIONS));
 
   if (key == NULL || g_str_equal (key, "download-folder"))
     {

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-details-window.h"
 #include "haul-download-row.h"
 #include "haul-file-actions.h"
 #include "haul-format.h"
@@ -221,8 +222,19 @@ update (HaulDownloadRow *self)
 
   if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
     {
-      text = haul_format_progress (haul_download_get_received (d), haul_download_get_total (d),
-                                   haul_download_get_speed (d), haul_download_get_eta (d));
+      g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
+                                                        haul_download_get_total (d),
+                                                        haul_download_get_speed (d),
+                                                        haul_download_get_eta (d));
+      guint connections = haul_download_get_connections (d);
+
+      if (connections > 1)
+        /* Translators: the progress, then how many connections fetch the
+         * file now: "12.3 MB of 40 MB — 18 MB/s — 2 s left · 8 connections" */
+        text = g_strdup_printf (ngettext ("%s · %u connection", "%s · %u connections", connections),
+                                progress, connections);
+      else
+        text = g_steal_pointer (&progress);
     }
   else if (state == HAUL_DOWNLOAD_STATE_COMPLETED)
     {
@@ -461,6 +473,21 @@ copy_link_activated (GtkWidget  *widget,
 }
 
 static void
+present_details (GtkWindow    *parent,
+                 HaulDownload *download)
+{
+  haul_details_window_present (parent, download);
+}
+
+static void
+details_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  apply_to_file (widget, present_details);
+}
+
+static void
 haul_download_row_dispose (GObject *object)
 {
   HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (object);
@@ -516,6 +543,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.open", NULL, open_activated);
   gtk_widget_class_install_action (widget_class, "row.show-in-folder", NULL, show_in_folder_activated);
   gtk_widget_class_install_action (widget_class, "row.copy-link", NULL, copy_link_activated);
+  gtk_widget_class_install_action (widget_class, "row.details", NULL, details_activated);
 
   gtk_widget_class_set_css_name (widget_class, "haul-download-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -34,6 +34,8 @@ struct _HaulPreferencesWindow
   GtkSpinButton        *speed_limit_spin;
   GtkSwitch            *resume_switch;
   GtkSwitch            *notifications_switch;
+  GtkSpinButton        *connections_spin;
+  GtkSpinButton        *server_connections_spin;
 
   /* Owned references */
   GSettings            *settings;
@@ -151,6 +153,10 @@ haul_preferences_window_constructed (GObject *object)
 
   g_settings_bind (self->settings, "max-active",
                    self->max_active_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "connections-per-download",
+                   self->connections_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "connections-per-server",
+                   self->server_connections_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "resume-on-start",
                    self->resume_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notifications",
@@ -249,6 +255,8 @@ haul_preferences_window_class_init (HaulPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, speed_limit_spin);
   gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, resume_switch);
   gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, connections_spin);
+  gtk_widget_class_bind_template_child (widget_class, HaulPreferencesWindow, server_connections_spin);
   gtk_widget_class_bind_template_callback (widget_class, folder_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, folder_reset_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_switch_notify_cb);

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-details-window.h"
 #include "haul-window-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -125,6 +126,18 @@ move_selected (HaulWindow *self,
     }
 }
 
+/* Alt+Return: the details of the one selected download. */
+static void
+details_selected_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (HAUL_WINDOW (widget));
+
+  if (selected->len == 1)
+    haul_details_window_present (GTK_WINDOW (widget), g_ptr_array_index (selected, 0));
+}
+
 static void
 move_up_activated (GtkWidget  *widget,
                    const char *action_name,
@@ -225,6 +238,11 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL, remove_selected_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.remove-selected", NULL);
+  gtk_widget_class_install_action (widget_class, "win.details-selected", NULL, details_selected_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
+                                       "win.details-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_ALT_MASK,
+                                       "win.details-selected", NULL);
   gtk_widget_class_install_action (widget_class, "win.move-up", NULL, move_up_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.move-up", NULL);
   gtk_widget_class_install_action (widget_class, "win.move-down", NULL, move_down_activated);

@@ -299,6 +299,7 @@ update_selection (HaulWindow *self)
   gtk_widget_action_set_enabled (widget, "win.cancel-selected", cancel);
   gtk_widget_action_set_enabled (widget, "win.toggle-pause-selected", pause || resume);
   gtk_widget_action_set_enabled (widget, "win.remove-selected", selected->len > 0);
+  gtk_widget_action_set_enabled (widget, "win.details-selected", selected->len == 1);
   gtk_widget_action_set_enabled (widget, "win.move-up", move);
   gtk_widget_action_set_enabled (widget, "win.move-down", move);
 

@@ -173,6 +173,8 @@ test_prefs_defaults (void)
   g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
   g_assert_true (gtk_switch_get_active (PREFS (prefs, "resume_switch")));
   g_assert_true (gtk_switch_get_active (PREFS (prefs, "notifications_switch")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "connections_spin")), ==, 8);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "server_connections_spin")), ==, 8);
 
   gtk_window_close (GTK_WINDOW (prefs));
   g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
@@ -204,6 +206,16 @@ test_prefs_widgets_write_settings (void)
   g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 9);
   gtk_spin_button_set_value (max_active, 100);
   g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 32);
+
+  /* Connections: 1 to 16. */
+  gtk_spin_button_set_value (PREFS (prefs, "connections_spin"), 3);
+  g_assert_cmpint (g_settings_get_int (settings, "connections-per-download"), ==, 3);
+  gtk_spin_button_set_value (PREFS (prefs, "connections_spin"), 100);
+  g_assert_cmpint (g_settings_get_int (settings, "connections-per-download"), ==, 16);
+  gtk_spin_button_set_value (PREFS (prefs, "server_connections_spin"), 0);
+  g_assert_cmpint (g_settings_get_int (settings, "connections-per-server"), ==, 1);
+  gtk_spin_button_spin (PREFS (prefs, "server_connections_spin"), GTK_SPIN_STEP_FORWARD, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "connections-per-server"), ==, 2);
 
   /* Speed limit: switching it on writes the offered speed; the spin
    * button then sets it; switching off writes 0, and on again brings
@@ -263,7 +275,12 @@ test_prefs_follows_settings (void)
   g_settings_set_boolean (elsewhere, "notifications", FALSE);
   g_settings_set_int (elsewhere, "speed-limit", 5000);
   g_settings_set_string (elsewhere, "download-folder", "/srv/other");
+  g_settings_set_int (elsewhere, "connections-per-download", 5);
+  g_settings_set_int (elsewhere, "connections-per-server", 12);
   haul_test_spin (50);
+
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "connections_spin")), ==, 5);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "server_connections_spin")), ==, 12);
 
   g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "max_active_spin")), ==, 20);
   g_assert_false (gtk_switch_get_active (PREFS (prefs, "resume_switch")));

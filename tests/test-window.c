@@ -20,6 +20,7 @@
 
 #include "haul-add-dialog.h"
 #include "haul-application.h"
+#include "haul-details-window.h"
 #include "haul-download-row.h"
 #include "haul-preferences-window.h"
 #include "haul-test-queue.h"
@@ -982,6 +983,14 @@ body_row_actions (Fixture *f)
   g_assert_true (gtk_widget_activate_action (row, "row.resume", NULL));
   wait_state (d, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 
+  /* Details: its window, once however often it is asked for. */
+  g_assert_true (gtk_widget_activate_action (row, "row.details", NULL));
+  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (row, "row.details", NULL));
+  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == d);
+  assert_shows (GTK_WIDGET (find_toplevel (HAUL_TYPE_DETAILS_WINDOW)), "row.bin");
+  gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
+
   g_assert_true (gtk_widget_activate_action (row, "row.cancel", NULL));
   wait_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_true (button_shown (row, "row.retry"));
@@ -1087,6 +1096,13 @@ body_keyboard (Fixture *f)
   wait_n_items (f, 2);
   g_assert_null (haul_queue_find_by_uri (f->queue, ub));
   assert_shows (f->window, "Removed 1 download from the list");
+
+  /* Alt+Return shows the selected download's details. */
+  select_only (f, a);
+  press_keys (f->window, "alt+Return");
+  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
+  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == a);
+  gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
 
   /* Ctrl+F opens the search bar, Ctrl+N the Add dialog. */
   press_keys (f->window, "ctrl+f");
@@ -1231,6 +1247,12 @@ body_preferences (Fixture *f)
   g_assert_cmpint (haul_queue_get_rate_limit (f->queue), ==, 300 * 1024);
   g_settings_set_int (settings, "speed-limit", 0);
   g_assert_cmpint (haul_queue_get_rate_limit (f->queue), ==, 0);
+  g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 8);
+  g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 8);
+  g_settings_set_int (settings, "connections-per-download", 3);
+  g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 3);
+  g_settings_set_int (settings, "connections-per-server", 5);
+  g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 5);
 
   /* New downloads go to the chosen folder. */
   g_mkdir_with_parents (folder, 0755);
@@ -1247,6 +1269,25 @@ body_preferences (Fixture *f)
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
   g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_PREFERENCES_WINDOW),
                                        WAIT_MS));
+  /* Its spin buttons reach the queue. */
+  {
+    GtkWidget *prefs = GTK_WIDGET (find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
+    GtkSpinButton *per_download = GTK_SPIN_BUTTON (gtk_widget_get_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
+                                                                                  "connections_spin"));
+    GtkSpinButton *per_server = GTK_SPIN_BUTTON (gtk_widget_get_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
+                                                                                "server_connections_spin"));
+
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (per_download), ==, 3);
+    gtk_spin_button_spin (per_download, GTK_SPIN_STEP_FORWARD, 1);
+    g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 4);
+    gtk_editable_set_text (GTK_EDITABLE (per_server), "16");
+    gtk_spin_button_update (per_server);
+    g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 16);
+  }
+  g_settings_reset (settings, "connections-per-download");
+  g_settings_reset (settings, "connections-per-server");
+  g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 8);
+  g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 8);
   gtk_window_close (find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
 
   /* The shortcuts window and About exist and open. */

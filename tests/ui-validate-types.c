@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "haul-progress-line.h"
+#include "haul-segment-map.h"
 
 __attribute__ ((constructor)) static void
 register_types (void)
@@ -20,4 +21,5 @@ register_types (void)
   g_type_ensure (ADW_TYPE_PREFERENCES_WINDOW);
   g_type_ensure (ADW_TYPE_WINDOW);
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
+  g_type_ensure (HAUL_TYPE_SEGMENT_MAP);
 }
