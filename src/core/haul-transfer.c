@@ -616,8 +616,9 @@ start_segments (Attempt *a)
   HaulJob *job = a->job;
   GArray *ranges = a->resume_ranges;
 
-  if (job->tag_part_now || ranges != NULL)
-    haul_part_file_tag (a->part);
+  /* Written out of order from the start: the next run must know the
+   * .part is ours and what it holds, whenever this one ends. */
+  haul_part_file_tag (a->part);
   a->table = haul_segments_new (a->total, ranges != NULL ? (const HaulRange *) ranges->data : NULL,
                                 ranges != NULL ? ranges->len : 0);
   haul_segments_set_tail_duplicates (a->table, TRUE);
