@@ -20,6 +20,7 @@
 #include "haul-download.h"
 #include "haul-queue.h"
 #include "haul-store.h"
+#include "haul-segments.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
@@ -949,6 +950,87 @@ test_crash_after_rename (Fixture       *fx,
   g_assert_cmpstr (names, ==, "done.bin");
 }
 
+/* A segmented download across a restart: the store keeps its written
+ * ranges (checkpointed after they are on disk), and the next run asks
+ * only for what they leave missing, never for bytes already written. */
+static gboolean
+has_several_connections (gpointer data)
+{
+  return haul_download_get_connections (data) >= 3 && haul_download_get_received (data) > MIB;
+}
+
+static void
+test_segmented_restart (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (8 * MIB, 77);
+  g_autofree HaulRange *written = NULL;
+  g_auto(GStrv) ranges = NULL;
+  gsize n_written;
+  guint n_before;
+  HaulDownload *d;
+
+  haul_test_server_add_file (fx->server, "/seg/big.bin", content,
+                             &(HaulTestFileOptions) { .rate = 256 * KIB, .etag = "\"s1\"" });
+  haul_queue_set_max_connections (fx->queue, 8);
+  d = add (fx, "/seg/big.bin");
+  g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
+  haul_test_spin (1500); /* a checkpoint or two */
+  drop_queue_and_store (fx);
+  n_before = g_strv_length ((ranges = haul_test_server_get_ranges (fx->server, "/seg/big.bin")));
+
+  restart (fx, FALSE);
+  haul_queue_set_max_connections (fx->queue, 8);
+  d = find (fx, "/seg/big.bin");
+  g_assert_nonnull (haul_download_get_segments (d));
+  written = haul_segments_copy_written (haul_download_get_segments (d), &n_written);
+  g_assert_cmpuint (n_written, >, 1); /* written out of order */
+  g_assert_cmpint (haul_download_get_received (d), >, 0);
+  haul_queue_resume (fx->queue, d);
+  haul_test_wait_finished (d);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  assert_file (fx, "big.bin", content);
+
+  g_strfreev (ranges);
+  ranges = haul_test_server_get_ranges (fx->server, "/seg/big.bin");
+  g_assert_cmpuint (g_strv_length (ranges), >, n_before);
+  for (guint i = n_before; ranges[i] != NULL; i++)
+    {
+      gint64 first = -1;
+
+      g_assert_cmpint (sscanf (ranges[i], "bytes=%" G_GINT64_FORMAT "-", &first), ==, 1);
+      for (gsize j = 0; j < n_written; j++)
+        g_assert_false (first >= written[j].start && first < written[j].end);
+    }
+}
+
+/* The saved ranges say more than the .part holds (it was replaced by a
+ * shorter file): never trusted, the download starts over. */
+static void
+test_segmented_part_short (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (8 * MIB, 78);
+  g_autofree char *part = g_build_filename (fx->dir, "short.bin.part", NULL);
+  HaulDownload *d;
+
+  haul_test_server_add_file (fx->server, "/seg/short.bin", content,
+                             &(HaulTestFileOptions) { .rate = 256 * KIB, .etag = "\"s2\"" });
+  haul_queue_set_max_connections (fx->queue, 8);
+  d = add (fx, "/seg/short.bin");
+  g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
+  haul_test_spin (1500);
+  drop_queue_and_store (fx);
+  g_assert_cmpint (truncate (part, 1000), ==, 0);
+
+  restart (fx, TRUE);
+  haul_queue_set_max_connections (fx->queue, 8);
+  d = find (fx, "/seg/short.bin");
+  haul_test_wait_finished (d);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  assert_file (fx, "short.bin", content);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -969,6 +1051,8 @@ main (int   argc,
   ADD ("remove-and-move", test_remove_and_move);
   ADD ("ids-continue", test_ids_continue);
   ADD ("many", test_many);
+  ADD ("segmented-restart", test_segmented_restart);
+  ADD ("segmented-part-short", test_segmented_part_short);
 
 #undef ADD
 

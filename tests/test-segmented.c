@@ -10,7 +10,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 
 #include "haul-connections.h"
 #include "haul-download.h"
@@ -520,6 +523,66 @@ test_stall_one_segment (Fixture       *fx,
   assert_file (fx, "stall.bin", content);
 }
 
+/* A full disk while several connections write: the download fails
+ * with the disk's message (no retry), every connection stops, and only
+ * the .part is left. In a child process: it mounts a 4 MiB tmpfs in a
+ * private mount namespace, or limits the file size (RLIMIT_FSIZE). */
+static void
+disk_full_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = g_dir_make_tmp ("haul-seg-full-XXXXXX", &error);
+  g_autofree char *dest = NULL, *uri = NULL, *names = NULL;
+  g_autoptr(GBytes) content = haul_test_content (BIG, 31);
+  g_autoptr(HaulTestServer) server = NULL;
+  g_autoptr(HaulQueue) queue = NULL;
+  HaulDownload *d;
+
+  g_assert_no_error (error);
+  dest = g_build_filename (base, "disk", NULL);
+  g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
+  if (!(haul_test_enter_private_mount_namespace () &&
+        mount ("tmpfs", dest, "tmpfs", 0, "size=4m") == 0))
+    {
+      struct rlimit limit = { 4 * MIB, 4 * MIB };
+
+      signal (SIGXFSZ, SIG_IGN);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+    }
+
+  server = haul_test_server_new ();
+  haul_test_server_add_file (server, "/big.bin", content, &(HaulTestFileOptions) { .rate = RATE });
+  queue = haul_queue_new ();
+  g_object_set (queue, "max-retries", 3, "retry-base-delay", 50, NULL);
+  uri = haul_test_server_uri (server, "/big.bin");
+  d = haul_queue_add (queue, uri, dest, &error);
+  g_assert_no_error (error);
+  haul_test_wait_finished (d);
+  g_print ("error: %s\n", haul_download_get_error (d));
+  haul_test_assert_failed_with (d, "disk is full");
+  g_assert_cmpuint (haul_download_get_retries (d), ==, 0);
+  g_assert_cmpuint (haul_test_server_get_max_in_flight_path (server, "/big.bin"), >, 1);
+  names = haul_test_list_dir (dest);
+  g_assert_cmpstr (names, ==, "big.bin.part");
+  haul_test_stop_queue (queue);
+  haul_test_release_queue (&queue);
+  umount (dest);
+  haul_test_rm_rf (base);
+}
+
+static void
+test_disk_full (void)
+{
+  if (g_test_subprocess ())
+    {
+      disk_full_child ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*error: The disk is full*");
+}
+
 /* ------------------------------------------------------------------ */
 
 #define ADD(path, func) \
@@ -552,6 +615,7 @@ main (int   argc,
   ADD ("checksum", test_checksum);
   ADD ("checksum-wrong", test_checksum_wrong);
   ADD ("stall-one-segment", test_stall_one_segment);
+  g_test_add_func ("/haul/core/segmented/disk-full", test_disk_full);
 
   return g_test_run ();
 }
