@@ -193,6 +193,58 @@ test_release_reclaim (void)
   g_assert_cmpuint (haul_segments_get_n_active (table), ==, 0);
 }
 
+/* A split whose new segment wrote nothing (its connection was refused)
+ * gives its range back to the segment it was cut from. */
+static void
+test_refused_gives_back (void)
+{
+  g_autoptr(HaulSegments) table = table_new (8 * MIB, MIB, 0);
+  HaulSegmentClaim a = claim_ok (table), b;
+
+  haul_segments_advance (table, a.id, MIB, NULL);
+  b = claim_ok (table);
+  g_assert_cmpint (haul_segments_get_allowed (table, a.id), ==, b.start - MIB);
+  haul_segments_release (table, b.id);
+  g_assert_cmpint (haul_segments_get_allowed (table, a.id), ==, 7 * MIB);
+
+  /* Once it wrote something, its rest is free for others instead. */
+  b = claim_ok (table);
+  haul_segments_advance (table, b.id, 1000, NULL);
+  haul_segments_release (table, b.id);
+  g_assert_cmpint (haul_segments_get_allowed (table, a.id), ==, b.start - MIB);
+}
+
+/* On a filesystem without holes: no claim starts further than the
+ * allowed distance past the write frontier; segments leapfrog. */
+static void
+test_max_ahead (void)
+{
+  g_autoptr(HaulSegments) table = table_new (64 * MIB, MIB, 256 * KIB);
+  HaulSegmentClaim claims[8];
+  gint64 frontier = 0;
+
+  haul_segments_set_max_ahead (table, 2 * MIB);
+  claims[0] = claim_ok (table);
+  g_assert_cmpint (claims[0].end, ==, 64 * MIB);
+  for (guint i = 1; i < G_N_ELEMENTS (claims); i++)
+    {
+      claims[i] = claim_ok (table);
+      g_assert_false (claims[i].twin);
+      g_assert_cmpint (claims[i].start, <=, frontier + 2 * MIB);
+      frontier = MAX (frontier, claims[i].start);
+    }
+  g_assert_cmpint (frontier, <=, (gint64) G_N_ELEMENTS (claims) * 2 * MIB);
+
+  /* Without the limit the second claim cuts at the middle of the file. */
+  {
+    g_autoptr(HaulSegments) free_table = table_new (64 * MIB, MIB, 256 * KIB);
+    HaulSegmentClaim first = claim_ok (free_table), second = claim_ok (free_table);
+
+    g_assert_cmpint (first.start, ==, 0);
+    g_assert_cmpint (second.start, ==, 32 * MIB);
+  }
+}
+
 /* The rest is too small to split: a second connection fetches it too.
  * @twin_wins: which of the two reaches the end first. */
 static void
@@ -547,6 +599,8 @@ main (int   argc,
   g_test_add_func ("/haul/core/segments/safe-zone", test_safe_zone);
   g_test_add_func ("/haul/core/segments/shrink-race", test_shrink_race);
   g_test_add_func ("/haul/core/segments/release-reclaim", test_release_reclaim);
+  g_test_add_func ("/haul/core/segments/refused-gives-back", test_refused_gives_back);
+  g_test_add_func ("/haul/core/segments/max-ahead", test_max_ahead);
   g_test_add_func ("/haul/core/segments/tail-twin", test_tail_twin);
   g_test_add_func ("/haul/core/segments/tail-twin-release", test_tail_twin_release);
   g_test_add_func ("/haul/core/segments/zero-bytes", test_zero_bytes);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -535,6 +536,32 @@ haul_part_file_read_ranges (HaulPartFile *self)
   if (strlen (buf) != (gsize) n)
     return NULL;
   return g_steal_pointer (&buf);
+}
+
+/**
+ * haul_part_file_can_be_sparse:
+ *
+ * Whether writing far past the end of the open NAME.part is cheap. vfat
+ * and exFAT have no holes: the kernel fills the gap with zeros before the
+ * write returns. FUSE filesystems (NTFS through ntfs-3g, network mounts)
+ * may do the same, so they count as not sparse too.
+ */
+gboolean
+haul_part_file_can_be_sparse (HaulPartFile *self)
+{
+  struct statfs st;
+
+  if (fstatfs (self->fd, &st) != 0)
+    return FALSE;
+  switch ((unsigned long) st.f_type)
+    {
+    case 0x4d44UL:      /* MSDOS_SUPER_MAGIC: vfat */
+    case 0x2011BAB0UL:  /* EXFAT_SUPER_MAGIC */
+    case 0x65735546UL:  /* FUSE_SUPER_MAGIC */
+      return FALSE;
+    default:
+      return TRUE;
+    }
 }
 
 /* Makes every byte written so far durable (fdatasync()), from any thread

@@ -88,6 +88,7 @@ gboolean      haul_part_file_hash_prefix     (HaulPartFile          *self,
 void          haul_part_file_set_ranges      (HaulPartFile          *self,
                                               const char            *text);
 char         *haul_part_file_read_ranges     (HaulPartFile          *self);
+gboolean      haul_part_file_can_be_sparse   (HaulPartFile          *self);
 gboolean      haul_part_file_sync            (HaulPartFile          *self,
                                               GError               **error);
 gboolean      haul_part_file_close           (HaulPartFile          *self,

@@ -36,6 +36,7 @@ struct _HaulSegments
   gint64          min_split;
   gint64          safe_zone;
   gboolean        tail_duplicates;
+  gint64          max_ahead;     /* 0: claims anywhere; else near the write frontier */
   GArray         *written;       /* HaulRange */
   gint64          written_bytes;
   GArray         *segments;      /* Segment */
@@ -227,6 +228,47 @@ haul_segments_set_tail_duplicates (HaulSegments *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/**
+ * haul_segments_set_max_ahead:
+ * @max_ahead: how far past the write frontier (the furthest byte written
+ *   or being written) a claim may start; 0: anywhere (the default)
+ *
+ * For files that cannot be sparse (vfat, exFAT, some FUSE filesystems): a
+ * write far past the end of the file makes the filesystem fill the gap
+ * with zeros first, blocking the writer. Near the frontier, segments
+ * leapfrog each other instead.
+ */
+void
+haul_segments_set_max_ahead (HaulSegments *self,
+                             gint64        max_ahead)
+{
+  g_mutex_lock (&self->mutex);
+  self->max_ahead = MAX (max_ahead, 0);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* The furthest byte written or reserved by a writer at its position. */
+static gint64
+frontier_locked (HaulSegments *self)
+{
+  gint64 frontier = 0;
+
+  if (self->written->len > 0)
+    frontier = RANGE (self->written, self->written->len - 1)->end;
+  for (guint i = 0; i < self->segments->len; i++)
+    frontier = MAX (frontier, g_array_index (self->segments, Segment, i).pos);
+  return frontier;
+}
+
+/* The furthest a new claim may start (G_MAXINT64: anywhere). */
+static gint64
+claim_limit_locked (HaulSegments *self)
+{
+  if (self->max_ahead == 0 || !self->probed)
+    return G_MAXINT64;
+  return frontier_locked (self) + self->max_ahead;
+}
+
 static Segment *
 find_segment (HaulSegments *self,
               guint         id)
@@ -281,12 +323,15 @@ claim_gap_locked (HaulSegments     *self,
                   HaulSegmentClaim *claim)
 {
   g_autoptr(GArray) gaps = unreserved_locked (self);
+  gint64 limit = claim_limit_locked (self);
   HaulRange *best = NULL;
 
   for (guint i = 0; i < gaps->len; i++)
     {
       HaulRange *gap = RANGE (gaps, i);
 
+      if (gap->start > limit)
+        continue;
       if (best == NULL || (self->probed && gap->end - gap->start > best->end - best->start))
         best = gap;
     }
@@ -323,7 +368,8 @@ split_point (HaulSegments  *self,
 {
   gint64 cut = seg->pos + MAX (remaining (seg) / 2, self->safe_zone);
 
-  if (cut - seg->pos < self->min_split || seg->end - cut < self->min_split)
+  cut = MIN (cut, claim_limit_locked (self));
+  if (cut - seg->pos < MAX (self->min_split, self->safe_zone) || seg->end - cut < self->min_split)
     return -1;
   return cut;
 }

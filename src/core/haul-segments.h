@@ -14,9 +14,9 @@
  * thread. Every call takes the table's one GMutex, copies in or out what
  * it needs, and returns: no I/O, no callbacks, no allocation the caller
  * must free while the lock is held. A caller never holds the lock across
- * its own work. haul_segments_set_split() and
- * haul_segments_set_tail_duplicates() are set up calls: make them before
- * the table is shared.
+ * its own work. haul_segments_set_split(),
+ * haul_segments_set_tail_duplicates() and haul_segments_set_max_ahead()
+ * are set up calls: make them before the table is shared.
  *
  * A connection's protocol (its "writer"):
  *
@@ -124,6 +124,8 @@ void          haul_segments_set_split           (HaulSegments     *self,
                                                  gint64            safe_zone);
 void          haul_segments_set_tail_duplicates (HaulSegments     *self,
                                                  gboolean          allowed);
+void          haul_segments_set_max_ahead       (HaulSegments     *self,
+                                                 gint64            max_ahead);
 
 gboolean      haul_segments_claim               (HaulSegments     *self,
                                                  HaulSegmentClaim *claim);

@@ -622,6 +622,8 @@ start_segments (Attempt *a)
   a->table = haul_segments_new (a->total, ranges != NULL ? (const HaulRange *) ranges->data : NULL,
                                 ranges != NULL ? ranges->len : 0);
   haul_segments_set_tail_duplicates (a->table, TRUE);
+  if (!haul_part_file_can_be_sparse (a->part))
+    haul_segments_set_max_ahead (a->table, 2 * HAUL_SEGMENTS_MIN_SPLIT);
   job->received = haul_segments_get_written (a->table);
   job->total = a->total;
   job->phase = HAUL_JOB_PHASE_DOWNLOADING;
