@@ -18,7 +18,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/_build-tsan}
 [ -f "$build/build.ninja" ] || meson setup "$build" "$src" -Db_sanitize=thread -Db_lundef=false --buildtype=debug
 unit="progress rate-limiter store backoff uri-list filename http checksum format download download-notify link-import segments"
-engine="queue queue-scheduler transfer hostile cli persist session demo"
+engine="queue queue-scheduler transfer segmented hostile cli persist session demo"
 targets="tests/tsan-canary src/haul"
 for t in $unit $engine; do targets="$targets tests/test-$t"; done
 # shellcheck disable=SC2086
