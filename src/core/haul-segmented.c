@@ -442,14 +442,15 @@ conn_check_partial (Conn *c)
       conn_got_whole (c);
       return FALSE;
     }
+  /* %lld, not G_GINT64_FORMAT: xgettext would cut the message at the macro. */
   if (s != c->claim.start || e < s || e >= c->claim.end)
     {
       fetch_decide (f, HAUL_SEGMENTED_FAILED,
                     g_error_new (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
                                  _("The server sent the wrong part of the file (asked for bytes "
-                                   "%" G_GINT64_FORMAT "–%" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT
-                                   "–%" G_GINT64_FORMAT "); nothing of it was written"),
-                                 c->claim.start, c->claim.end - 1, s, e));
+                                   "%lld–%lld, got %lld–%lld); nothing of it was written"),
+                                 (long long) c->claim.start, (long long) (c->claim.end - 1),
+                                 (long long) s, (long long) e));
       return FALSE;
     }
   c->stop_at = e + 1;  /* a server may send less than asked */
