@@ -22,8 +22,11 @@
  * before it returns: the .part, the table and the job outlive them.
  *
  * Checkpoints: about once a second one connection takes the written
- * ranges' text, fdatasync()s the .part and only then publishes the text
- * (to the job, for the store; to the .part's attribute without a store).
+ * ranges' text, fdatasync()s the .part and only then publishes the text:
+ * to the job (the queue saves it in the store) and to the .part's
+ * attribute (what a plain --headless run finds next time; with a store it
+ * is also what keeps any later run from taking the .part's size for what
+ * it holds).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -59,7 +62,6 @@ typedef struct
   char               *etag;
   char               *last_modified;
   gint64              total;
-  gboolean            record_ranges;
   HaulWatchdog       *watchdog;   /* the attempt's: a stall is no connection moving */
   GCancellable       *attempt;    /* the attempt's: the user's stop, or that stall */
   GCancellable       *stop;       /* ends every connection */
@@ -150,7 +152,6 @@ fetch_new (HaulSegmentedSpec *spec)
   f->etag = g_strdup (spec->etag);
   f->last_modified = g_strdup (spec->last_modified);
   f->total = spec->total;
-  f->record_ranges = spec->record_ranges;
   f->watchdog = spec->watchdog;
   f->attempt = g_object_ref (spec->attempt);
   f->stop = g_cancellable_new ();
@@ -235,8 +236,7 @@ fetch_checkpoint (Fetch *f)
       fetch_decide (f, HAUL_SEGMENTED_FAILED, error);
       return;
     }
-  if (f->record_ranges)
-    haul_part_file_set_ranges (f->part, text);
+  haul_part_file_set_ranges (f->part, text);
   haul_job_set_checkpoint (f->job, g_steal_pointer (&text));
 }
 
@@ -835,12 +835,13 @@ _haul_segmented_receive (HaulSegmentedSpec  *spec,
 
   haul_connections_open_first (f->server);
   haul_job_set_segments (spec->job, f->table);
-  if (spec->record_ranges)
-    {
-      g_autofree char *text = haul_segments_to_string (f->table, 0);
+  {
+    /* Before any byte lands out of order: whoever opens this .part next
+     * (the store or not) must never take its size for what it holds. */
+    g_autofree char *text = haul_segments_to_string (f->table, 0);
 
-      haul_part_file_set_ranges (spec->part, text);
-    }
+    haul_part_file_set_ranges (spec->part, text);
+  }
   haul_job_set_checkpoint (spec->job, haul_segments_to_string (f->table, 0));
   publish_connections (f);
 

@@ -67,7 +67,6 @@ typedef struct
   SoupSession  *session;       /* the attempt's thread's */
   SoupMessage  *probe_msg;     /* the probe's exchange: the first segment */
   GInputStream *probe_stream;
-  gboolean      record_ranges; /* also in the .part's attribute (no store) */
 } HaulSegmentedSpec;
 
 HaulSegmentedResult _haul_segmented_receive   (HaulSegmentedSpec *spec,

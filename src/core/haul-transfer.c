@@ -535,7 +535,8 @@ ranges_length (GArray *ranges)
 /* A restored segmented download: its saved written ranges say what the
  * .part holds (never its size). */
 static Stage
-resume_segmented (Attempt *a)
+resume_segmented (Attempt    *a,
+                  const char *text)
 {
   HaulJob *job = a->job;
   gint64 size;
@@ -547,7 +548,7 @@ resume_segmented (Attempt *a)
       job->total = size;
       return STAGE_DONE;
     }
-  if (job->known_total <= 0 || !take_resume_ranges (a, job->segments, job->known_total))
+  if (job->known_total <= 0 || !take_resume_ranges (a, text, job->known_total))
     {
       job->result_restarted = TRUE;
       job->result_part_mismatch = TRUE;
@@ -581,7 +582,15 @@ stage_resume_offset (Attempt  *a,
 
   haul_part_file_adopt_name (a->part, job->filename);
   if (job->segments != NULL)
-    return resume_segmented (a);
+    return resume_segmented (a, job->segments);
+  {
+    /* Written in segments though the store has no ranges (a crash before
+     * the first checkpoint reached it): the attribute's, never the size. */
+    g_autofree char *ranges = haul_part_file_read_ranges (a->part);
+
+    if (ranges != NULL)
+      return resume_segmented (a, ranges);
+  }
   a->offset = haul_part_file_get_size (a->part);
   if (a->offset < 0 && job->expected_part >= 0 &&
       haul_part_file_final_is_ours (a->part, job->known_total, &size))
@@ -1011,7 +1020,6 @@ stage_segments (Attempt  *a,
     .session = a->session,
     .probe_msg = a->msg,
     .probe_stream = a->stream,
-    .record_ranges = a->job->segments == NULL && !a->job->tag_part_now,
   };
 
   switch (_haul_segmented_receive (&spec, error))
