@@ -21,6 +21,23 @@
  * lock. The attempt's thread waits for every extra connection to end
  * before it returns: the .part, the table and the job outlive them.
  *
+ * What an answer to a segment's request must be, and what happens if not
+ * (nothing of a wrong answer is ever written):
+ *  - a 206 whose Content-Range is the asked range (or a shorter one from
+ *    the same start), of the probe's total, with the probe's ETag (when
+ *    both have one) and no Content-Encoding: its bytes are written;
+ *  - the file changed (another total, another ETag, a 200 to If-Range, a
+ *    416): the attempt starts over from byte 0, and the log says why;
+ *  - another start or a range past the asked end: the server lies; the
+ *    download fails with a message naming both ranges (starting over
+ *    would only meet the same lie);
+ *  - a 200 without validators, or an encoded 206: the server does not
+ *    keep to ranges: no more extra connections, and when the first
+ *    connection gets one too, one stream from byte 0;
+ *  - 429, 503, a refused or reset connection on an extra connection: the
+ *    server's budget halves (haul-connections.c), its range goes back;
+ *  - three answers cut short: one stream from byte 0.
+ *
  * Checkpoints: about once a second one connection takes the written
  * ranges' text, fdatasync()s the .part and only then publishes the text:
  * to the job (the queue saves it in the store) and to the .part's
