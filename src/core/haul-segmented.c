@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "haul-connections.h"
+#include "haul-copy-gate.h"
 #include "haul-http.h"
 #include "haul-transfer.h"
 #include "haul-transfer-private.h"
@@ -588,7 +589,7 @@ conn_receive (Conn *c)
 
       if (want <= 0)
         return TRUE;
-      n = g_input_stream_read (c->stream, c->buf, want, c->cancellable, &error);
+      n = _haul_transfer_read (c->stream, c->buf, want, c->cancellable, &error);
       if (n < 0)
         {
           conn_io_failed (c, error);
@@ -597,13 +598,16 @@ conn_receive (Conn *c)
         }
       if (n == 0)
         {
+          haul_copy_gate_leave ();
           f->n_cut_short++;
           conn_note_error (c, g_error_new (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TRUNCATED,
                                             _("The server closed the connection before the file was complete")));
           return FALSE;
         }
       haul_watchdog_touch (c->watchdog);
-      if ((allowed = conn_write (c, n)) < 0)
+      allowed = conn_write (c, n);
+      haul_copy_gate_leave ();
+      if (allowed < 0)
         return FALSE;
       fetch_maybe_checkpoint (f);
       if (conn_should_end (c, FALSE) ||

@@ -34,6 +34,11 @@ gboolean     _haul_transfer_check_cancelled   (HaulJob       *job,
                                                GCancellable  *cancellable,
                                                HaulWatchdog  *watchdog,
                                                GError       **error);
+gssize       _haul_transfer_read              (GInputStream  *stream,
+                                               char          *buf,
+                                               gsize          count,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
 gboolean     _haul_transfer_sleep             (GCancellable  *cancellable,
                                                gint64         us);
 gsize        _haul_transfer_read_size         (HaulJob       *job);

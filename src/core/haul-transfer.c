@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "haul-checksum.h"
+#include "haul-copy-gate.h"
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-part-file.h"
@@ -219,6 +220,89 @@ _haul_transfer_read_size (HaulJob *job)
   if (job->global_limiter != NULL && (rate = haul_rate_limiter_get_rate (job->global_limiter)) > 0)
     size = MIN (size, (gsize) CLAMP (rate / 10, 1024, READ_SIZE));
   return size;
+}
+
+static gboolean
+readable_cb (GObject  *stream,
+             gpointer  user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits, without a copy slot, until @stream has bytes (or its end, or an
+ * error) on the thread's own main context. FALSE: cancelled. */
+static gboolean
+wait_readable (GPollableInputStream *stream,
+               GCancellable         *cancellable)
+{
+  GMainContext *context;
+  GSource *source;
+  gboolean ready = FALSE;
+
+  if (g_pollable_input_stream_is_readable (stream))
+    return TRUE;
+  context = g_main_context_ref_thread_default ();
+  source = g_pollable_input_stream_create_source (stream, cancellable);
+  g_source_set_callback (source, G_SOURCE_FUNC (readable_cb), &ready, NULL);
+  g_source_attach (source, context);
+  while (!ready)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+  g_main_context_unref (context);
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+/**
+ * _haul_transfer_read:
+ *
+ * Reads up to @count bytes of a body. It waits for the socket first, then
+ * enters the copy gate (haul-copy-gate.h) and reads what is there.
+ *
+ * Returns: as g_input_stream_read(); when >= 0 the caller holds a slot of
+ *   the gate and calls haul_copy_gate_leave() once the bytes are written
+ */
+gssize
+_haul_transfer_read (GInputStream  *stream,
+                     char          *buf,
+                     gsize          count,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  GPollableInputStream *pollable = G_IS_POLLABLE_INPUT_STREAM (stream) ? G_POLLABLE_INPUT_STREAM (stream) : NULL;
+
+  if (pollable == NULL || !g_pollable_input_stream_can_poll (pollable))
+    {
+      gssize n = g_input_stream_read (stream, buf, count, cancellable, error);
+
+      if (n >= 0)
+        haul_copy_gate_enter ();
+      return n;
+    }
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      gssize n;
+
+      if (!wait_readable (pollable, cancellable))
+        {
+          g_cancellable_set_error_if_cancelled (cancellable, error);
+          return -1;
+        }
+      haul_copy_gate_enter ();
+      n = g_pollable_input_stream_read_nonblocking (pollable, buf, count, cancellable, &local_error);
+      if (n >= 0)
+        return n;
+      haul_copy_gate_leave ();
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_propagate_error (error, local_error);
+          return -1;
+        }
+      g_error_free (local_error);
+    }
 }
 
 /* Takes @bytes from both limiters; returns how long to wait (µs). */
@@ -952,7 +1036,7 @@ stage_receive (Attempt  *a,
 
   for (;;)
     {
-      gssize n = g_input_stream_read (a->stream, buf, _haul_transfer_read_size (job), a->attempt, &local_error);
+      gssize n = _haul_transfer_read (a->stream, buf, _haul_transfer_read_size (job), a->attempt, &local_error);
 
       if (n < 0)
         {
@@ -962,7 +1046,10 @@ stage_receive (Attempt  *a,
           return STAGE_FAILED;
         }
       if (n == 0)
-        break;
+        {
+          haul_copy_gate_leave ();
+          break;
+        }
 
       haul_watchdog_touch (a->watchdog);
 
@@ -970,9 +1057,13 @@ stage_receive (Attempt  *a,
         n = a->total - received; /* never write past the announced end */
 
       if (!haul_part_file_write_at (a->part, received, buf, n, error))
-        return STAGE_FAILED;
+        {
+          haul_copy_gate_leave ();
+          return STAGE_FAILED;
+        }
       if (a->checksum != NULL)
         g_checksum_update (a->checksum, (const guchar *) buf, n);
+      haul_copy_gate_leave ();
 
       received += n;
       job->received = received;
