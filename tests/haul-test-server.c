@@ -36,6 +36,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -1525,6 +1526,33 @@ haul_test_enter_private_mount_namespace (void)
     }
   /* Keep our mounts from propagating back to the real namespace. */
   return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+}
+
+/**
+ * haul_test_fill_disk_at:
+ * @dir: an empty folder
+ * @size: how many bytes the "disk" holds
+ *
+ * Makes writes under @dir fail once @size bytes are written: a tmpfs of
+ * that size mounted on @dir in a private mount namespace (ENOSPC), or,
+ * where namespaces are not allowed, RLIMIT_FSIZE with SIGXFSZ ignored
+ * (EFBIG; the engine reports both the same way). Only in a process with
+ * no thread yet (a g_test_trap_subprocess() child).
+ *
+ * Returns: which of the two, for the test's log
+ */
+const char *
+haul_test_fill_disk_at (const char *dir,
+                        gsize       size)
+{
+  g_autofree char *options = g_strdup_printf ("size=%" G_GSIZE_FORMAT, size);
+  struct rlimit limit = { size, size };
+
+  if (haul_test_enter_private_mount_namespace () && mount ("tmpfs", dir, "tmpfs", 0, options) == 0)
+    return "a tmpfs in a private mount namespace (ENOSPC)";
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  return "setrlimit (RLIMIT_FSIZE) with SIGXFSZ ignored (EFBIG)";
 }
 
 /* ------------------------------------------------------------------ */

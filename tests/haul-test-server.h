@@ -277,6 +277,10 @@ GSource        *haul_test_probe_new             (GSourceFunc                call
  * any thread). FALSE when not allowed, or when HAUL_TEST_NO_MOUNTS is set
  * to exercise the fallbacks. */
 gboolean        haul_test_enter_private_mount_namespace (void);
+/* Writes under @dir fail past @size bytes (a small tmpfs, or RLIMIT_FSIZE);
+ * the same rule: a child with no thread yet. Returns how, for the log. */
+const char     *haul_test_fill_disk_at          (const char                *dir,
+                                                 gsize                      size);
 
 /* The haul binary under test ($HAUL_BINARY, set by meson). */
 const char     *haul_test_haul_binary           (void);

@@ -1624,21 +1624,7 @@ disk_full_child (void)
   dest = g_build_filename (base, "disk", NULL);
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
 
-  /* Preferred: a real 512 KiB tmpfs in a private mount namespace, so write()
-   * fails with ENOSPC. Where namespaces are not allowed: RLIMIT_FSIZE with
-   * SIGXFSZ ignored, so write() fails with EFBIG, which the engine reports
-   * the same way. Either way this process has no thread yet. */
-  if (haul_test_enter_private_mount_namespace () &&
-      mount ("tmpfs", dest, "tmpfs", 0, "size=512k") == 0)
-    method = "512 KiB tmpfs in a private mount namespace (ENOSPC)";
-  else
-    {
-      struct rlimit limit = { 512 * KIB, 512 * KIB };
-
-      signal (SIGXFSZ, SIG_IGN);
-      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
-      method = "setrlimit (RLIMIT_FSIZE, 512 KiB) with SIGXFSZ ignored (EFBIG)";
-    }
+  method = haul_test_fill_disk_at (dest, 512 * KIB);
   g_printerr ("disk full simulated with: %s\n", method);
 
   d = fail_once (&child, dest, content, "disk is full");

@@ -50,6 +50,19 @@ budget_of (const Server *s,
 }
 
 /**
+ * haul_connections_server_of:
+ *
+ * Returns: (transfer full): the key of @uri's server in the budgets:
+ *   "scheme://host:port"
+ */
+char *
+haul_connections_server_of (GUri *uri)
+{
+  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                          g_uri_get_port (uri));
+}
+
+/**
  * haul_connections_open_first:
  * @server: "scheme://host:port"
  *

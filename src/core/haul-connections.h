@@ -11,9 +11,11 @@
  *  - in all: HAUL_CONNECTION_BUDGET extra connections, the size of the
  *    thread pool they run on.
  *
- * A download's first connection is never refused: it is the download
+ * A download's first connection (every download's, split or not) is
+ * counted by the transfer once it knows its server. It is never refused: it is the download
  * itself, already bounded by the queue's max-active; but it counts
- * against its server's budget. Extra connections take a slot only when
+ * against its server's budget: extras of other downloads from the same
+ * server see it. Extra connections take a slot only when
  * the server's budget and the global one leave room, and give it back
  * when they end.
  *
@@ -32,6 +34,7 @@ G_BEGIN_DECLS
 #define HAUL_DEFAULT_CONNECTIONS  8
 #define HAUL_CONNECTION_BUDGET    64
 
+char    *haul_connections_server_of     (GUri       *uri);
 void     haul_connections_open_first    (const char *server);
 gboolean haul_connections_acquire       (const char *server,
                                          guint       per_server);

@@ -149,13 +149,6 @@ fetch_unref (Fetch *f)
   g_free (f);
 }
 
-static char *
-server_of (GUri *uri)
-{
-  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
-                          g_uri_get_port (uri));
-}
-
 static Fetch *
 fetch_new (HaulSegmentedSpec *spec)
 {
@@ -166,7 +159,7 @@ fetch_new (HaulSegmentedSpec *spec)
   f->part = spec->part;
   f->table = haul_segments_ref (spec->table);
   f->uri = g_uri_ref (spec->uri);
-  f->server = server_of (spec->uri);
+  f->server = haul_connections_server_of (spec->uri);
   f->etag = g_strdup (spec->etag);
   f->last_modified = g_strdup (spec->last_modified);
   f->total = spec->total;
@@ -854,7 +847,6 @@ _haul_segmented_receive (HaulSegmentedSpec  *spec,
   HaulSegmentedResult result;
   gint64 s = -1, e = -1, t = -1;
 
-  haul_connections_open_first (f->server);
   haul_job_set_segments (spec->job, f->table);
   {
     /* Before any byte lands out of order: whoever opens this .part next
@@ -889,7 +881,6 @@ _haul_segmented_receive (HaulSegmentedSpec  *spec,
   if (result == HAUL_SEGMENTED_FAILED)
     fetch_checkpoint (f); /* if the sync fails, the last checkpoint stands */
 
-  haul_connections_release (f->server, FALSE);
   spec->job->n_connections = 0;
   conn_free (first);
   fetch_unref (f);

@@ -704,7 +704,7 @@ haul_segments_copy_active (HaulSegments *self,
   g_mutex_unlock (&self->mutex);
   g_array_sort (out, compare_states);
   *n_active = out->len;
-  return (HaulSegmentState *) g_array_free (out, FALSE);
+  return (HaulSegmentState *) (void *) g_array_free (out, FALSE);
 }
 
 /**

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "haul-checksum.h"
+#include "haul-connections.h"
 #include "haul-copy-gate.h"
 #include "haul-filename.h"
 #include "haul-http.h"
@@ -57,6 +58,7 @@ typedef struct
   GCancellable  *attempt;
   HaulWatchdog  *watchdog;
   HaulPartFile  *part;          /* NULL until the folder is open */
+  char          *server;        /* counted in its connection budget once answered */
 
   /* The exchange */
   SoupMessage   *msg;
@@ -223,15 +225,28 @@ _haul_transfer_read_size (HaulJob *job)
 }
 
 static gboolean
-readable_cb (GObject  *stream,
-             gpointer  user_data)
+set_flag_cb (gpointer flag)
 {
-  *(gboolean *) user_data = TRUE;
+  *(gboolean *) flag = TRUE;
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+readable_cb (GObject  *stream,
+             gpointer  flag)
+{
+  return set_flag_cb (flag);
+}
+
+#define READABLE_SLICE_MS 50
+
 /* Waits, without a copy slot, until @stream has bytes (or its end, or an
- * error) on the thread's own main context. FALSE: cancelled. */
+ * error), iterating the thread's own main context. FALSE: cancelled.
+ * The wait looks at @cancellable every READABLE_SLICE_MS rather than
+ * through a cancellable source: in GLib 2.74 the one
+ * g_pollable_input_stream_create_source() adds is leaked once cancelled
+ * (LeakSanitizer), and it would take GLib's process-wide cancellable lock
+ * on every wait. */
 static gboolean
 wait_readable (GPollableInputStream *stream,
                GCancellable         *cancellable)
@@ -243,11 +258,21 @@ wait_readable (GPollableInputStream *stream,
   if (g_pollable_input_stream_is_readable (stream))
     return TRUE;
   context = g_main_context_ref_thread_default ();
-  source = g_pollable_input_stream_create_source (stream, cancellable);
+  source = g_pollable_input_stream_create_source (stream, NULL);
   g_source_set_callback (source, G_SOURCE_FUNC (readable_cb), &ready, NULL);
   g_source_attach (source, context);
-  while (!ready)
-    g_main_context_iteration (context, TRUE);
+  while (!ready && !g_cancellable_is_cancelled (cancellable))
+    {
+      gboolean slice_over = FALSE;
+      GSource *slice = g_timeout_source_new (READABLE_SLICE_MS);
+
+      g_source_set_callback (slice, set_flag_cb, &slice_over, NULL);
+      g_source_attach (slice, context);
+      while (!ready && !slice_over)
+        g_main_context_iteration (context, TRUE);
+      g_source_destroy (slice);
+      g_source_unref (slice);
+    }
   g_source_destroy (source);
   g_source_unref (source);
   g_main_context_unref (context);
@@ -937,6 +962,11 @@ stage_negotiate (Attempt  *a,
   if (a->stream == NULL)
     return STAGE_FAILED;
   haul_watchdog_set_connected (a->watchdog);
+  if (a->server == NULL)
+    {
+      a->server = haul_connections_server_of (soup_message_get_uri (a->msg));
+      haul_connections_open_first (a->server);
+    }
 
   status = soup_message_get_status (a->msg);
   g_free (job->result_final_uri);
@@ -1282,6 +1312,9 @@ haul_transfer_run (HaulJob      *job,
   g_cancellable_disconnect (job->cancellable, handler);
 
   end_part (&a, ok);
+  if (a.server != NULL)
+    haul_connections_release (a.server, FALSE);
+  g_free (a.server);
   g_free (a.etag);
   g_free (a.last_modified);
   g_free (a.content_type);
