@@ -34,7 +34,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/bench-lib.sh"
 
-JOBS_LIST=${JOBS_LIST:-16 1 4 32}
+JOBS_LIST=${JOBS_LIST-16 1 4 32}
 SECONDS_EACH=${SECONDS_EACH:-10}
 BASELINE=${BASELINE:-1}
 ROUNDS=${ROUNDS:-2}
