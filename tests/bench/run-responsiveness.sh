@@ -40,8 +40,6 @@ BASELINE=${BASELINE:-1}
 ROUNDS=${ROUNDS:-2}
 LIMITED_RATE=${LIMITED_RATE-100M}
 SEGMENTED=${SEGMENTED-8m full}
-SEG_FILES=${SEG_FILES:-16}
-SEG_SIZE=${SEG_SIZE:-128}
 SEG_X=${SEG_X:-8 1}
 
 ensure_deps
@@ -77,50 +75,14 @@ cleanup () {
 }
 trap cleanup EXIT
 
-# Segmented runs: SEG_FILES hard links to one SEG_SIZE MiB file in $WWW/S/,
-# served at /S/ and /throttled-RATE/, nginx listening on 127.0.0.1..N.
-seg_rates=""
 NGINX_EXTRA_SERVER_CONF=""
-if [ -n "$SEGMENTED" ]; then
-  [ "$SEG_FILES" -ge 1 ] && [ "$SEG_FILES" -le 200 ] || die "SEG_FILES must be 1..200"
-  sdir="$WWW/S"
-  src="$sdir/source-$SEG_SIZE.bin"
-  if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" -ne $(( SEG_SIZE * 1048576 )) ]; then
-    rm -rf "$sdir"
-    mkdir -p "$sdir"
-    log "generating $src …"
-    gen_stream S $(( SEG_SIZE * 1048576 )) >"$src.tmp"
-    mv "$src.tmp" "$src"
-  fi
-  for i in $(seq 1 "$SEG_FILES"); do
-    ln -f "$src" "$sdir/s-$i.bin"
-    [ "$i" -eq 1 ] || NGINX_EXTRA_SERVER_CONF="$NGINX_EXTRA_SERVER_CONF
-    listen 127.0.0.$i:$PORT;"
-  done
-  for m in $SEGMENTED; do
-    [ "$m" = full ] && continue
-    seg_rates="$seg_rates $m"
-    NGINX_EXTRA_SERVER_CONF="$NGINX_EXTRA_SERVER_CONF
-    location /throttled-$m/ { alias $sdir/; limit_rate $m; limit_rate_after 0; }"
-  done
-fi
+[ -z "$SEGMENTED" ] || seg_prepare $SEGMENTED
 export NGINX_EXTRA_SERVER_CONF
 
 start_nginx
 ensure_workload W3
 cat "$WWW/W3"/*.bin >/dev/null
-if [ -n "$SEGMENTED" ]; then
-  cat "$src" >/dev/null
-  for m in $SEGMENTED; do
-    loc=S
-    [ "$m" = full ] || loc=throttled-$m
-    for i in $(seq 1 "$SEG_FILES"); do
-      echo "http://127.0.0.$i:$PORT/$loc/s-$i.bin"
-    done >"$WORK/seg-$m.urls"
-    curl -sf -o /dev/null -r 0-0 "$(tail -n 1 "$WORK/seg-$m.urls")" ||
-      die "nginx does not answer on $(tail -n 1 "$WORK/seg-$m.urls")"
-  done
-fi
+[ -z "$SEGMENTED" ] || seg_write_urls $SEGMENTED
 
 {
   echo "# $BENCH_BIN; $(uname -srm); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
