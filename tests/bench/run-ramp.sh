@@ -82,8 +82,8 @@ for run in $(seq 1 "$RUNS"); do
     rm -rf "$OUT"; mkdir -p "$OUT"; sync
     f="$dir/$tool-$run.txt"
     : >"$f"
+    # shellcheck disable=SC2086
     case "$tool" in
-      # shellcheck disable=SC2086
       haul) "$HAUL" --headless ${HAUL_ARGS:-} --quiet -d "$OUT" "$url" & ;;
       aria2c) aria2c -x"$CONNECTIONS" -s"$CONNECTIONS" -k1M --file-allocation=none --quiet --no-conf -d "$OUT" "$url" & ;;
       *) die "unknown tool $tool" ;;
