@@ -195,3 +195,66 @@ timed_run () {
     log "  output of $tool:"; head -n 20 "$WORK/tool.log" >&2 || true
   fi
 }
+
+# ------------------------------------------------------------------
+# Segmented runs (issue 15): SEG_FILES large files at once, each from its
+# own server (the per-server connection budget is per host and port).
+# seg_prepare MODE… (before start_nginx): SEG_FILES hard links s-N.bin to one
+# SEG_SIZE MiB file in $WWW/S/, and adds to NGINX_EXTRA_SERVER_CONF a listen
+# line for 127.0.0.2…N and a /throttled-RATE/ location per MODE that is a
+# rate (nginx syntax; "full" = loopback speed, served at /S/).
+# seg_write_urls MODE… (after start_nginx): $WORK/seg-MODE.urls, one URL per
+# file, http://127.0.0.N:PORT/…/s-N.bin; reads the source into the page cache.
+
+SEG_FILES=${SEG_FILES:-16}
+SEG_SIZE=${SEG_SIZE:-128}
+SEG_DIR="$WWW/S"
+SEG_SOURCE="$SEG_DIR/source-$SEG_SIZE.bin"
+
+seg_prepare () {
+  local i m
+  [ "$SEG_FILES" -ge 1 ] && [ "$SEG_FILES" -le 200 ] || die "SEG_FILES must be 1..200"
+  if [ ! -f "$SEG_SOURCE" ] || [ "$(stat -c %s "$SEG_SOURCE")" -ne $(( SEG_SIZE * 1048576 )) ]; then
+    rm -rf "$SEG_DIR"
+    mkdir -p "$SEG_DIR"
+    log "generating $SEG_SOURCE …"
+    gen_stream S $(( SEG_SIZE * 1048576 )) >"$SEG_SOURCE.tmp"
+    mv "$SEG_SOURCE.tmp" "$SEG_SOURCE"
+  fi
+  for i in $(seq 1 "$SEG_FILES"); do
+    ln -f "$SEG_SOURCE" "$SEG_DIR/s-$i.bin"
+    [ "$i" -eq 1 ] || NGINX_EXTRA_SERVER_CONF="${NGINX_EXTRA_SERVER_CONF:-}
+    listen 127.0.0.$i:$PORT;"
+  done
+  for m in "$@"; do
+    [ "$m" = full ] && continue
+    NGINX_EXTRA_SERVER_CONF="${NGINX_EXTRA_SERVER_CONF:-}
+    location /throttled-$m/ { alias $SEG_DIR/; limit_rate $m; limit_rate_after 0; }"
+  done
+}
+
+seg_write_urls () {
+  local i m loc
+  cat "$SEG_SOURCE" >/dev/null
+  for m in "$@"; do
+    loc=S
+    [ "$m" = full ] || loc=throttled-$m
+    for i in $(seq 1 "$SEG_FILES"); do
+      echo "http://127.0.0.$i:$PORT/$loc/s-$i.bin"
+    done >"$WORK/seg-$m.urls"
+    curl -sf -o /dev/null -r 0-0 "$(tail -n 1 "$WORK/seg-$m.urls")" ||
+      die "nginx does not answer on $(tail -n 1 "$WORK/seg-$m.urls")"
+  done
+}
+
+# seg_verify → "ok" if $OUT holds exactly s-1.bin … s-SEG_FILES.bin, each of
+# the source's size, the first and the last byte-identical to it
+seg_verify () {
+  local got want
+  got=$(cd "$OUT" && find . -type f -printf '%P %s\n' | sort)
+  want=$(for i in $(seq 1 "$SEG_FILES"); do echo "s-$i.bin $(( SEG_SIZE * 1048576 ))"; done | sort)
+  [ "$got" = "$want" ] || { echo "BAD:files($(printf '%s\n' "$got" | grep -c . || true))"; return; }
+  cmp -s "$OUT/s-1.bin" "$SEG_SOURCE" && cmp -s "$OUT/s-$SEG_FILES.bin" "$SEG_SOURCE" ||
+    { echo "BAD:content"; return; }
+  echo ok
+}

@@ -20,6 +20,10 @@
  * the main thread's CPU use, and the work of each main-loop iteration (its
  * thread CPU time and wall time between two polls), which separates "the
  * main thread had work to do" from "the main thread was waiting for a CPU".
+ * With -x N (and --max-connections-per-server N) each download may open up
+ * to N connections (the queue's max-connections; the default is the
+ * queue's own, 8); every 100 ms the bench sums the connections the
+ * downloads have open and reports their mean and maximum.
  * With --probe-only it runs the probe alone,
  * to measure the machine's own scheduling noise under some outside load.
  *
@@ -66,6 +70,12 @@ typedef struct
   guint       next_round_source;
   guint64     n_notify;
   GPtrArray  *cleaners;
+
+  /* open connections, summed over the downloads every 100 ms */
+  guint       conn_source;
+  guint64     conn_sum;
+  guint       conn_samples;
+  guint       conn_max;
 
   /* probe */
   GSource    *probe;
@@ -334,6 +344,28 @@ thread_cpu_s (void)
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+static gboolean
+count_connections_cb (gpointer data)
+{
+  Bench *b = data;
+  GListModel *model = G_LIST_MODEL (b->queue);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(HaulDownload) d = g_list_model_get_item (model, i);
+
+      n += haul_download_get_connections (d);
+    }
+  if (n > 0)
+    {
+      b->conn_sum += n;
+      b->conn_samples++;
+      b->conn_max = MAX (b->conn_max, n);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /* The engine side of a run: the links, the scratch folder and the queue.
  * Returns FALSE (after saying why) when the options do not make a run. */
 static gboolean
@@ -345,6 +377,8 @@ set_up_engine (Bench       *b,
                double       seconds,
                int          min_rounds,
                gint64       rate,
+               int          connections,
+               int          per_server,
                const char  *argv0)
 {
   g_autoptr(GError) error = NULL;
@@ -357,9 +391,11 @@ set_up_engine (Bench       *b,
       g_printerr ("%s\n", error->message);
       return FALSE;
     }
-  if (b->uris->len == 0 || directory == NULL || jobs < 1 || jobs > 32)
+  if (b->uris->len == 0 || directory == NULL || jobs < 1 || jobs > 32 ||
+      connections < 0 || connections > 16 || per_server < 0 || per_server > 16)
     {
-      g_printerr ("usage: %s -i URLS.txt -d SCRATCH_DIR [-j 1..32] [-t SECONDS]\n"
+      g_printerr ("usage: %s -i URLS.txt -d SCRATCH_DIR [-j 1..32] [-x 1..16] "
+                  "[--max-connections-per-server 1..16] [-t SECONDS]\n"
                   "       %s --probe-only SECONDS\n", argv0, argv0);
       return FALSE;
     }
@@ -373,6 +409,11 @@ set_up_engine (Bench       *b,
   g_signal_connect (b->queue, "items-changed", G_CALLBACK (on_items_changed), b);
   g_signal_connect (b->queue, "download-finished", G_CALLBACK (on_download_finished), b);
   g_signal_connect (b->queue, "idle", G_CALLBACK (on_idle), b);
+  if (connections > 0)
+    haul_queue_set_max_connections (b->queue, connections);
+  if (per_server > 0)
+    haul_queue_set_max_connections_per_server (b->queue, per_server);
+  b->conn_source = g_timeout_add (100, count_connections_cb, b);
   return TRUE;
 }
 
@@ -406,6 +447,11 @@ print_results (Bench      *b,
             b->bytes / 1048576.0, elapsed, b->bytes / 1048576.0 / elapsed);
   else
     printf ("probe only, %.2f s\n", elapsed);
+  if (b->queue != NULL)
+    printf ("connections: -x %u, %u per server; open (sum over downloads, sampled every 100 ms while any): mean %.1f, max %u\n",
+            haul_queue_get_max_connections (b->queue),
+            haul_queue_get_max_connections_per_server (b->queue),
+            b->conn_samples ? (gdouble) b->conn_sum / b->conn_samples : 0.0, b->conn_max);
   printf ("probe (10 ms, G_PRIORITY_DEFAULT): %u samples, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %u ticks missed\n",
           b->lateness_us->len, p50, p99, max, b->n_missed);
   if (b->queue != NULL)
@@ -419,11 +465,12 @@ print_results (Bench      *b,
           p99 <= 2 ? "met" : "NOT MET", max <= 8 ? "met" : "NOT MET",
           pubs_per_s <= 12 ? "met" : "NOT MET");
   /* One machine-readable line for run-responsiveness.sh */
-  printf ("RESULT\t%s\t%u\t%.2f\t%.3f\t%.3f\t%.3f\t%u\t%.2f\t%.0f\t%.1f\t%.0f\t%u\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\n",
+  printf ("RESULT\t%s\t%u\t%.2f\t%.3f\t%.3f\t%.3f\t%u\t%.2f\t%.0f\t%.1f\t%.0f\t%u\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t%u\n",
           label ? label : (b->queue ? "engine" : "probe-only"), b->jobs, elapsed, p50, p99, max,
           b->lateness_us->len, pubs_per_s, notify_per_s, 100 * main_cpu / elapsed,
           elapsed > 0 ? b->bytes / 1048576.0 / elapsed : 0, b->n_failed,
-          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max);
+          iter_cpu_us->len / elapsed, it_cpu_p99, it_cpu_max, it_wall_p99, it_wall_max,
+          b->conn_samples ? (gdouble) b->conn_sum / b->conn_samples : 0.0, b->conn_max);
 }
 
 static void
@@ -436,6 +483,7 @@ bench_finish (Bench *b)
 
   g_source_destroy (b->probe);
   g_source_unref (b->probe);
+  g_clear_handle_id (&b->conn_source, g_source_remove);
   g_clear_object (&b->queue);
   g_clear_pointer (&b->uris, g_ptr_array_unref);
   g_ptr_array_unref (b->cleaners);
@@ -461,6 +509,8 @@ main (int    argc,
   int min_rounds = 2;
   double probe_only = 0;
   gint64 rate = 0;
+  int connections = 0;
+  int per_server = 0;
   double elapsed, main_cpu;
   Bench b = { 0 };
   const GOptionEntry entries[] = {
@@ -471,6 +521,8 @@ main (int    argc,
     { "min-rounds", 'r', 0, G_OPTION_ARG_INT, &min_rounds, "At least this many rounds (default 2)", "N" },
     { "probe-only", 0, 0, G_OPTION_ARG_DOUBLE, &probe_only, "No engine: run the probe alone for S seconds", "S" },
     { "limit-rate", 0, 0, G_OPTION_ARG_INT64, &rate, "Total rate limit in bytes/s (default: none)", "BYTES" },
+    { "connections", 'x', 0, G_OPTION_ARG_INT, &connections, "Connections per download, 1..16 (default: the queue's, 8)", "N" },
+    { "max-connections-per-server", 0, 0, G_OPTION_ARG_INT, &per_server, "Connections per server, 1..16 (default: the queue's, 8)", "N" },
     { "label", 0, 0, G_OPTION_ARG_STRING, &label, "Name of this run in the RESULT line", "TEXT" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "[URL…]" },
     { NULL }
@@ -489,7 +541,8 @@ main (int    argc,
   b.cleaners = g_ptr_array_new ();
 
   if (probe_only <= 0 &&
-      !set_up_engine (&b, rest, input, directory, jobs, seconds, min_rounds, rate, argv[0]))
+      !set_up_engine (&b, rest, input, directory, jobs, seconds, min_rounds, rate,
+                      connections, per_server, argv[0]))
     return 2;
 
   iter_cpu_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1 << 16);

@@ -19,6 +19,14 @@
 #        same nginx (so the first ones really download, 4 at a time, the
 #        default), DROP_RUNS times, each in a fresh process.
 #
+#  seg   (issue 15; not in the default PARTS) The real `haul` GUI downloads
+#        SEG_FILES (16) files of SEG_SIZE (128) MiB at once, each from its own
+#        server (127.0.0.N, see seg_prepare in bench-lib.sh), with the
+#        "connections-per-download" key at each of SEG_X ("8 1"), for each
+#        of SEG_MODES ("8m full": every connection held to 8 MiB/s by nginx,
+#        or loopback speed), SEG_RUNS (2) times per renderer, with
+#        HAUL_LATENCY_REPORT. Verified with seg_verify.
+#
 # Every GUI process runs under
 #   dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24"
 # with a temporary HOME / XDG_* dirs and HAUL_NO_STORE=1.
@@ -47,6 +55,9 @@ DROP_RUNS=${DROP_RUNS:-3}
 DROP_LINKS=${DROP_LINKS:-10000}
 DROP_WATCH_MS=${DROP_WATCH_MS:-2000}
 RENDERERS=${RENDERERS:-gl cairo}
+SEG_MODES=${SEG_MODES:-8m full}
+SEG_X=${SEG_X:-8 1}
+SEG_RUNS=${SEG_RUNS:-2}
 JOBS=16
 XVFB=(dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24")
 
@@ -94,7 +105,11 @@ renderer_env () {
 }
 
 
+NGINX_EXTRA_SERVER_CONF=""
+[[ " $PARTS " != *" seg "* ]] || seg_prepare $SEG_MODES
+export NGINX_EXTRA_SERVER_CONF
 start_nginx
+[[ " $PARTS " != *" seg "* ]] || seg_write_urls $SEG_MODES
 
 {
   echo "# haul: $HAUL (source $(git -C "$SRC_ROOT" describe --always --dirty 2>/dev/null || echo "?"))"
@@ -116,22 +131,24 @@ run_headless () {
   log "W3 run $run headless: ${wall}s wall, $status"
 }
 
+# run_gui RUN RENDERER [URLS VERIFY CONNECTIONS MODE]: W3 by default
 run_gui () {
-  local run=$1 renderer=$2 tfile="$WORK/time.txt" json="$WORK/latency.json" rc=0 wall user sys rss status fields
+  local run=$1 renderer=$2 urls=${3:-$WORK/W3.urls} check=${4:-verify W3} conns=${5:-} mode=${6:-gui} tfile="$WORK/time.txt" json="$WORK/latency.json" rc=0 wall user sys rss status fields
   rm -rf "$OUT" "$json"; mkdir -p "$OUT"; sync
   new_sandbox
   # What Preferences would have saved: 16 at a time, into $OUT.
-  printf '[io/github/haulapp/Haul]\nmax-active=%d\ndownload-folder=%s\n' \
-    "$JOBS" "'$OUT'" >"$SANDBOX/config/glib-2.0/settings/keyfile"
+  printf '[io/github/haulapp/Haul]\nmax-active=%d\ndownload-folder=%s\n%s' \
+    "$JOBS" "'$OUT'" "${conns:+connections-per-download=$conns
+}" >"$SANDBOX/config/glib-2.0/settings/keyfile"
   # shellcheck disable=SC2046
   got=$(env $(gui_env) GSETTINGS_BACKEND=keyfile gsettings get io.github.haulapp.Haul max-active)
   [ "$got" = "$JOBS" ] || die "the keyfile backend did not give max-active=$JOBS (got $got)"
   # shellcheck disable=SC2046
   env $(renderer_env "$renderer") $(gui_env) GSETTINGS_BACKEND=keyfile HAUL_EXIT_WHEN_DONE=1 HAUL_LATENCY_REPORT="$json" \
     "${XVFB[@]}" /usr/bin/time -f '%e %U %S %M' -o "$tfile" \
-    "$HAUL" $(cat "$WORK/W3.urls") >"$WORK/tool.log" 2>&1 || rc=$?
+    "$HAUL" $(cat "$urls") >"$WORK/tool.log" 2>&1 || rc=$?
   read -r wall user sys rss < <(tail -n 1 "$tfile") || { wall=0 user=0 sys=0 rss=0; }
-  status=$(verify W3); [ "$rc" -eq 0 ] || status="$status,exit=$rc"
+  status=$($check); [ "$rc" -eq 0 ] || status="$status,exit=$rc"
   if [ -f "$json" ]; then
     fields=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))
 print("\t".join(str(j[k]) for k in ("samples","p50_ms","p99_ms","max_ms","frames","longest_frame_gap_ms","frame_gaps_over_33ms","duration_s")))' "$json")
@@ -139,8 +156,8 @@ print("\t".join(str(j[k]) for k in ("samples","p50_ms","p99_ms","max_ms","frames
   else
     fields=$'\t\t\t\t\t\t\t'; status="$status,no-report"
   fi
-  printf '%s\tgui-%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$renderer" "$wall" "$user" "$sys" "$rss" "$status" "$fields" >>"$raw"
-  log "W3 run $run GUI ($renderer): ${wall}s wall, $status; samples p50 p99 max frames gap >33 meter_s: $(echo "$fields" | tr '\t' ' ')"
+  printf '%s\t%s-%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$mode" "$renderer" "$wall" "$user" "$sys" "$rss" "$status" "$fields" >>"$raw"
+  log "$([ "$mode" = gui ] && echo W3 || echo "$mode") run $run GUI ($renderer): ${wall}s wall, $status; samples p50 p99 max frames gap >33 meter_s: $(echo "$fields" | tr '\t' ' ')"
   if [ "$status" != ok ]; then head -n 20 "$WORK/tool.log" >&2 || true; fi
 }
 
@@ -160,6 +177,22 @@ if [[ " $PARTS " == *" w3 "* ]]; then
     done
   done
   sed -i '/^0\t/d' "$raw"
+  rm -rf "$OUT"
+fi
+
+# ------------------------------------------------------------------
+# 16 large files, several connections each
+
+if [[ " $PARTS " == *" seg "* ]]; then
+  for m in $SEG_MODES; do
+    for x in $SEG_X; do
+      for run in $(seq 1 "$SEG_RUNS"); do
+        for renderer in $RENDERERS; do
+          run_gui "$run" "$renderer" "$WORK/seg-$m.urls" seg_verify "$x" "seg-$m-x$x"
+        done
+      done
+    done
+  done
   rm -rf "$OUT"
 fi
 
@@ -192,7 +225,7 @@ fi
 {
   echo "## Window responsiveness ($stamp, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  if [ "$(grep -c $'\tgui-' "$raw" || true)" -gt 0 ]; then
+  if [ "$(grep -c $'\t\(gui\|seg\)-' "$raw" || true)" -gt 0 ]; then
     python3 - "$raw" <<'EOF'
 import csv, statistics, sys
 rows = [r for r in csv.DictReader((l for l in open(sys.argv[1]) if not l.startswith('#')), delimiter='\t')]
@@ -202,12 +235,13 @@ print('| run | mode | wall (s) | CPU (s) | probe p50 / p99 / max (ms) | frames |
 print('|---|---|---|---|---|---|---|---|---|')
 for r in rows:
     cpu = float(r['user_s']) + float(r['sys_s'])
-    if r['mode'].startswith('gui'):
-        print(f"| {r['run']} | GUI, {r['mode'][4:]} | {r['wall_s']} | {cpu:.2f} | {float(r['p50_ms']):.2f} / {float(r['p99_ms']):.2f} / {float(r['max_ms']):.1f} | {r['frames']} | {float(r['longest_gap_ms']):.1f} | {r['gaps_over_33ms']} | {float(r['meter_s']):.2f} |" + ('' if r['status'] == 'ok' else f" {r['status']}"))
+    if r['mode'].startswith(('gui', 'seg')):
+        what = 'GUI' if r['mode'].startswith('gui-') else 'GUI ' + r['mode'].rsplit('-', 1)[0]
+        print(f"| {r['run']} | {what}, {r['mode'].rsplit('-', 1)[1]} | {r['wall_s']} | {cpu:.2f} | {float(r['p50_ms']):.2f} / {float(r['p99_ms']):.2f} / {float(r['max_ms']):.1f} | {r['frames']} | {float(r['longest_gap_ms']):.1f} | {r['gaps_over_33ms']} | {float(r['meter_s']):.2f} |" + ('' if r['status'] == 'ok' else f" {r['status']}"))
     else:
         print(f"| {r['run']} | headless | {r['wall_s']} | {cpu:.2f} | | | | | |" + ('' if r['status'] == 'ok' else f" {r['status']}"))
 print()
-for mode in sorted({r['mode'] for r in rows if r['mode'].startswith('gui')}):
+for mode in sorted({r['mode'] for r in rows if r['mode'].startswith('gui-')}):
     g = ok(mode)
     if g and h:
         mg = statistics.median(float(r['wall_s']) for r in g)

@@ -19,6 +19,12 @@
 #   BASELINE=1               also run the probe-only baselines (0 to skip)
 #   ROUNDS=2                 repeat everything, alternating (the machine is shared and noisy)
 #   HAUL=path/to/haul        the loader for the "probe alone while haul downloads" baseline
+#   SEGMENTED="8m full"      also the segmented runs (issue 15; empty to skip): SEG_FILES
+#                            large files at once (-j SEG_FILES), each from its own server
+#                            (127.0.0.1, 127.0.0.2, …: the per-server budget is per host)
+#                            with -x for each of SEG_X; "8m" holds every connection to
+#                            8 MiB/s (nginx limit_rate), "full" is loopback speed
+#   SEG_FILES=16  SEG_SIZE=128 (MiB, hard links to one file)  SEG_X="8 1"
 #
 # Raw results: $BENCH_RESULTS/responsiveness-DATE.tsv (+ .log), also printed.
 #
@@ -28,11 +34,13 @@ set -euo pipefail
 
 . "$(dirname "$0")/bench-lib.sh"
 
-JOBS_LIST=${JOBS_LIST:-16 1 4 32}
+JOBS_LIST=${JOBS_LIST-16 1 4 32}
 SECONDS_EACH=${SECONDS_EACH:-10}
 BASELINE=${BASELINE:-1}
 ROUNDS=${ROUNDS:-2}
 LIMITED_RATE=${LIMITED_RATE-100M}
+SEGMENTED=${SEGMENTED-8m full}
+SEG_X=${SEG_X:-8 1}
 
 ensure_deps
 find_haul
@@ -67,13 +75,18 @@ cleanup () {
 }
 trap cleanup EXIT
 
+NGINX_EXTRA_SERVER_CONF=""
+[ -z "$SEGMENTED" ] || seg_prepare $SEGMENTED
+export NGINX_EXTRA_SERVER_CONF
+
 start_nginx
 ensure_workload W3
 cat "$WWW/W3"/*.bin >/dev/null
+[ -z "$SEGMENTED" ] || seg_write_urls $SEGMENTED
 
 {
   echo "# $BENCH_BIN; $(uname -srm); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
-  printf 'label\tjobs\telapsed_s\tp50_ms\tp99_ms\tmax_ms\tsamples\tpublications_per_s\tnotifications_per_s\tmain_cpu_pct\tMiB_per_s\tfailed\titerations_per_s\titer_cpu_p99_ms\titer_cpu_max_ms\titer_wall_p99_ms\titer_wall_max_ms\n'
+  printf 'label\tjobs\telapsed_s\tp50_ms\tp99_ms\tmax_ms\tsamples\tpublications_per_s\tnotifications_per_s\tmain_cpu_pct\tMiB_per_s\tfailed\titerations_per_s\titer_cpu_p99_ms\titer_cpu_max_ms\titer_wall_p99_ms\titer_wall_max_ms\tconnections_mean\tconnections_max\n'
 } >"$raw"
 : >"$logf"
 
@@ -89,6 +102,17 @@ run_engine () {
   log "== round $2: $label, ${SECONDS_EACH} s"
   "$BENCH_BIN" -i "$WORK/W3.urls" -d "$SCRATCH" -j "$1" -t "$SECONDS_EACH" --min-rounds 1 \
     "${rate_args[@]}" --label "$label" |
+    tee -a "$logf" | tee /dev/stderr | grep '^RESULT' | cut -f2- >>"$raw"
+}
+
+# run_segmented MODE X ROUND: SEG_FILES files at once, -x X, MODE = a rate or full
+run_segmented () {
+  local label="seg-$1-j$SEG_FILES-x$2"
+  rm -rf "$SCRATCH"
+  sync
+  log "== round $3: $label, ${SECONDS_EACH} s"
+  "$BENCH_BIN" -i "$WORK/seg-$1.urls" -d "$SCRATCH" -j "$SEG_FILES" -x "$2" -t "$SECONDS_EACH" --min-rounds 1 \
+    --label "$label" |
     tee -a "$logf" | tee /dev/stderr | grep '^RESULT' | cut -f2- >>"$raw"
 }
 
@@ -122,6 +146,11 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ -n "$LIMITED_RATE" ]; then
     run_engine 16 "$round" "$LIMITED_RATE"
   fi
+  for m in $SEGMENTED; do
+    for x in $SEG_X; do
+      run_segmented "$m" "$x" "$round"
+    done
+  done
   if [ "$BASELINE" = 1 ]; then
     run_probe_with haul "$round"
     run_probe_with aria2c "$round"
@@ -131,8 +160,9 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-printf '| run | probe p50 (ms) | probe p99 (ms) | probe max (ms) | samples | publications/s | notifications/s | main thread CPU | iteration CPU p99 / max (ms) | iteration wall p99 / max (ms) | MiB/s |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| run | probe p50 (ms) | probe p99 (ms) | probe max (ms) | samples | publications/s | notifications/s | main thread CPU | iteration CPU p99 / max (ms) | iteration wall p99 / max (ms) | MiB/s | connections mean / max |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 grep -v '^#' "$raw" | tail -n +2 | awk -F '\t' '{
-  printf "| %s | %.2f | %.2f | %.2f | %s | %.1f | %s | %.1f %% | %.3f / %.3f | %.3f / %.3f | %s |\n", $1, $4, $5, $6, $7, $8, $9, $10, $14, $15, $16, $17, $11 }'
+  printf "| %s | %.2f | %.2f | %.2f | %s | %.1f | %s | %.1f %% | %.3f / %.3f | %.3f / %.3f | %s | %s |\n", $1, $4, $5, $6, $7, $8, $9, $10, $14, $15, $16, $17, $11,
+    $1 ~ /^probe/ ? "–" : $18 " / " $19 }'
 log "raw: $raw"

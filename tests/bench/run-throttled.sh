@@ -25,6 +25,7 @@
 #   CONNECTIONS=8                aria2c -x/-s and wget2 --max-threads
 #   WGET2_CHUNK=1M               wget2 --chunk-size
 #   HAUL=path/to/haul            default: newest _build*/src/haul; run with its defaults
+#   HAUL_ARGS="-x 1"             more arguments for haul (default: none)
 #   BENCH_PORT=18481  BENCH_WORK=tests/bench/work  BENCH_RESULTS=tests/bench/results
 #
 # A run takes about RUNS × Σ over cases of 2.2 × SIZE / RATE seconds (two
@@ -107,7 +108,7 @@ export NGINX_EXTRA_SERVER_CONF
 start_nginx
 
 {
-  echo "# haul: $HAUL (source $(git -C "$SRC_ROOT" describe --always --dirty 2>/dev/null || echo "?"))"
+  echo "# haul: $HAUL ${HAUL_ARGS:-} (source $(git -C "$SRC_ROOT" describe --always --dirty 2>/dev/null || echo "?"))"
   echo "# $(wget2 --version | head -n 1); $(curl --version | head -n 1 | cut -d' ' -f1-2); $(aria2c --version | head -n 1); $(nginx -v 2>&1)"
   echo "# $(uname -srm); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# connections: $CONNECTIONS; wget2 chunk: $WGET2_CHUNK; cases: $CASES"
@@ -158,7 +159,7 @@ tool_cmd () {
   local tool=$1 url=$2
   case "$tool" in
     haul)
-      echo "$HAUL" --headless --quiet -d "$OUT" "$url" ;;
+      echo "$HAUL" --headless ${HAUL_ARGS:-} --quiet -d "$OUT" "$url" ;;
     aria2c)
       echo aria2c -x"$CONNECTIONS" -s"$CONNECTIONS" -k1M --file-allocation=none --quiet --no-conf -d "$OUT" "$url" ;;
     wget2)

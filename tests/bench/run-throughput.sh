@@ -15,6 +15,7 @@
 #   TOOLS="haul wget2 curl aria2c"
 #   JOBS=16                      parallel downloads for every tool
 #   HAUL=path/to/haul            default: newest _build*/src/haul
+#   HAUL_ARGS="-x 1"             more arguments for haul (default: none, its defaults)
 #   BENCH_PORT=18481  BENCH_WORK=tests/bench/work  BENCH_RESULTS=tests/bench/results
 #   KEEP_DATA=1                  keep the generated files (default: delete W1's 2 GiB at the end)
 #
@@ -54,7 +55,7 @@ trap cleanup EXIT
 start_nginx
 
 {
-  echo "# haul: $HAUL (source $(git -C "$SRC_ROOT" describe --always --dirty 2>/dev/null || echo "?"))"
+  echo "# haul: $HAUL ${HAUL_ARGS:-} (source $(git -C "$SRC_ROOT" describe --always --dirty 2>/dev/null || echo "?"))"
   echo "# $(wget2 --version | head -n 1); $(curl --version | head -n 1 | cut -d' ' -f1-2); $(aria2c --version | head -n 1); $(nginx -v 2>&1)"
   echo "# $(uname -srm); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
   printf 'workload\ttool\trun\twall_s\tuser_s\tsys_s\tmaxrss_kb\tstatus\n'
@@ -65,7 +66,7 @@ tool_cmd () {
   local tool=$1 w=$2
   case "$tool" in
     haul)
-      echo "$HAUL" --headless -j "$JOBS" --quiet -d "$OUT" -i "$WORK/$w.urls" ;;
+      echo "$HAUL" --headless -j "$JOBS" ${HAUL_ARGS:-} --quiet -d "$OUT" -i "$WORK/$w.urls" ;;
     wget2)
       echo wget2 --max-threads="$JOBS" --quiet --no-config -P "$OUT" -i "$WORK/$w.urls" ;;
     curl)
