@@ -963,7 +963,7 @@ static void
 test_segmented_restart (Fixture       *fx,
                         gconstpointer  data)
 {
-  g_autoptr(GBytes) content = haul_test_content (8 * MIB, 77);
+  g_autoptr(GBytes) content = haul_test_content (16 * MIB, 77);
   g_autofree HaulRange *written = NULL;
   g_auto(GStrv) ranges = NULL;
   gsize n_written;
@@ -971,11 +971,11 @@ test_segmented_restart (Fixture       *fx,
   HaulDownload *d;
 
   haul_test_server_add_file (fx->server, "/seg/big.bin", content,
-                             &(HaulTestFileOptions) { .rate = 256 * KIB, .etag = "\"s1\"" });
+                             &(HaulTestFileOptions) { .rate = 128 * KIB, .etag = "\"s1\"" });
   haul_queue_set_max_connections (fx->queue, 8);
   d = add (fx, "/seg/big.bin");
   g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
-  haul_test_spin (1500); /* a checkpoint or two */
+  haul_test_spin (5500); /* a checkpoint (every 5 s) */
   drop_queue_and_store (fx);
   n_before = g_strv_length ((ranges = haul_test_server_get_ranges (fx->server, "/seg/big.bin")));
 
@@ -1010,16 +1010,16 @@ static void
 test_segmented_part_short (Fixture       *fx,
                            gconstpointer  data)
 {
-  g_autoptr(GBytes) content = haul_test_content (8 * MIB, 78);
+  g_autoptr(GBytes) content = haul_test_content (16 * MIB, 78);
   g_autofree char *part = g_build_filename (fx->dir, "short.bin.part", NULL);
   HaulDownload *d;
 
   haul_test_server_add_file (fx->server, "/seg/short.bin", content,
-                             &(HaulTestFileOptions) { .rate = 256 * KIB, .etag = "\"s2\"" });
+                             &(HaulTestFileOptions) { .rate = 128 * KIB, .etag = "\"s2\"" });
   haul_queue_set_max_connections (fx->queue, 8);
   d = add (fx, "/seg/short.bin");
   g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
-  haul_test_spin (1500);
+  haul_test_spin (5500); /* a checkpoint (every 5 s) */
   drop_queue_and_store (fx);
   g_assert_cmpint (truncate (part, 1000), ==, 0);
 

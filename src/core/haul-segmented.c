@@ -38,7 +38,7 @@
  *    server's budget halves (haul-connections.c), its range goes back;
  *  - three answers cut short: one stream from byte 0.
  *
- * Checkpoints: about once a second one connection takes the written
+ * Checkpoints: about every five seconds one connection takes the written
  * ranges' text, fdatasync()s the .part and only then publishes the text:
  * to the job (the queue saves it in the store) and to the .part's
  * attribute (what a plain --headless run finds next time; with a store it
@@ -63,7 +63,10 @@
 #include "haul-transfer-private.h"
 #include "haul-worker-pool.h"
 
-#define CHECKPOINT_US      G_USEC_PER_SEC
+/* A checkpoint costs an fdatasync() of everything the file has in the
+ * page cache: at loopback speed, once a second took a tenth of W1's time
+ * (tests/bench/README.md). A crash costs at most this much of fetching. */
+#define CHECKPOINT_US      (5 * G_USEC_PER_SEC)
 #define WAIT_SLICE_US      (100 * 1000)
 #define MAX_FIRST_FAILURES 3
 #define MAX_EXTRA_FAILURES 8
@@ -251,7 +254,7 @@ fetch_checkpoint (Fetch *f)
   haul_job_set_checkpoint (f->job, g_steal_pointer (&text));
 }
 
-/* About once a second, by whichever connection gets there first. */
+/* Every CHECKPOINT_US, by whichever connection gets there first. */
 static void
 fetch_maybe_checkpoint (Fetch *f)
 {
