@@ -24,33 +24,9 @@
 #include "haul-resources.h"
 #include "haul-segment-map.h"
 #include "haul-test-server.h"
+#include "haul-test-widgets.h"
 
 #define WAIT_MS 10000
-
-static void
-collect_labels (GtkWidget *widget,
-                GString   *out)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return;
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  else if (GTK_IS_INSCRIPTION (widget) && gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
-    g_string_append_printf (out, "%s\n", gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_labels (child, out);
-}
-
-static char *
-visible_text (GtkWidget *widget)
-{
-  GString *out = g_string_new (NULL);
-
-  collect_labels (widget, out);
-  return g_string_free (out, FALSE);
-}
 
 static gboolean
 is_mapped (gpointer widget)
@@ -205,7 +181,7 @@ static gboolean
 shows (GtkWidget  *widget,
        const char *needle)
 {
-  g_autofree char *text = visible_text (widget);
+  g_autofree char *text = haul_test_visible_text (widget);
 
   return strstr (text, needle) != NULL;
 }
@@ -306,7 +282,7 @@ static guint
 count (GtkWidget  *widget,
        const char *needle)
 {
-  g_autofree char *text = visible_text (widget);
+  g_autofree char *text = haul_test_visible_text (widget);
   guint n = 0;
 
   for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))

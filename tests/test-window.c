@@ -25,6 +25,7 @@
 #include "haul-preferences-window.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
+#include "haul-test-widgets.h"
 #include "haul-window.h"
 
 #define WAIT_MS 20000
@@ -233,32 +234,6 @@ has_call (gpointer prefix)
 /* ------------------------------------------------------------------ */
 /* The window's widgets */
 
-static void
-collect_labels (GtkWidget *widget,
-                GString   *out)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return;
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  else if (GTK_IS_INSCRIPTION (widget) && gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
-    g_string_append_printf (out, "%s\n", gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_labels (child, out);
-}
-
-/* All the text a person sees in @widget, one label per line. */
-static char *
-visible_text (GtkWidget *widget)
-{
-  GString *out = g_string_new (NULL);
-
-  collect_labels (widget, out);
-  return g_string_free (out, FALSE);
-}
-
 typedef struct
 {
   GtkWidget  *widget;
@@ -269,7 +244,7 @@ static gboolean
 shows_text (gpointer data)
 {
   ShowsText *s = data;
-  g_autofree char *text = visible_text (s->widget);
+  g_autofree char *text = haul_test_visible_text (s->widget);
 
   return strstr (text, s->needle) != NULL;
 }
@@ -282,7 +257,7 @@ assert_shows (GtkWidget  *widget,
 
   if (!haul_test_wait_until (shows_text, &s, WAIT_MS))
     {
-      g_autofree char *text = visible_text (widget);
+      g_autofree char *text = haul_test_visible_text (widget);
 
       g_error ("the window does not show “%s”; it shows:\n%s", needle, text);
     }
@@ -408,7 +383,7 @@ find_button (GtkWidget  *widget,
 {
   if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
     {
-      g_autofree char *text = visible_text (widget);
+      g_autofree char *text = haul_test_visible_text (widget);
       const char *l = gtk_button_get_label (GTK_BUTTON (widget));
 
       if (g_strcmp0 (l, label) == 0 || (text != NULL && strstr (text, label) != NULL))
@@ -444,7 +419,7 @@ find_button_beside (GtkWidget  *widget,
       if (found != NULL)
         return found;
     }
-  shown = visible_text (widget);
+  shown = haul_test_visible_text (widget);
   return strstr (shown, text) != NULL ? find_button (widget, label) : NULL;
 }
 
