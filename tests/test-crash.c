@@ -288,7 +288,7 @@ typedef struct
 } CrashCase;
 
 static const CrashCase with_session = { TRUE, 20, 20 };
-static const CrashCase plain = { FALSE, 10, 8 };
+static const CrashCase plain = { FALSE, 6, 6 };
 
 /* Whether the server ever had more than one request of a file in flight:
  * the files were fetched in segments. */
