@@ -459,7 +459,9 @@ test_rate_limit (Fixture       *fx,
   assert_file (fx, "limited.bin", content);
   /* The limiter allows a one-second burst: 4 MiB at 1 MiB/s take >= 3 s. */
   g_assert_cmpfloat ((4.0 * MIB - limit) / (elapsed_us / (gdouble) G_USEC_PER_SEC), <=, limit * 1.15);
-  g_assert_cmpuint (haul_test_server_get_max_in_flight_path (fx->server, "/limited.bin"), >, 1);
+  /* Split: more than one ranged answer (the server itself is not
+   * throttled, so its bodies may all sit in socket buffers at once). */
+  g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/limited.bin", 206), >, 1);
 }
 
 static HaulDownload *
