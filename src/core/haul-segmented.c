@@ -199,6 +199,15 @@ fetch_decide (Fetch               *f,
     g_cancellable_cancel (f->stop);
 }
 
+/* The answer is of another version of the file: start over from zero. */
+static void
+fetch_file_changed (Fetch *f)
+{
+  fetch_decide (f, HAUL_SEGMENTED_RESTART,
+                g_error_new_literal (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+                                     _("The file changed on the server")));
+}
+
 static gboolean
 fetch_is_decided (Fetch *f)
 {
@@ -209,12 +218,6 @@ fetch_is_decided (Fetch *f)
   g_mutex_unlock (&f->lock);
   return decided;
 }
-
-/* @error: (transfer full): why @c ends, kept for the attempt's message if
- * no connection is left to finish the file. */
-static void
-conn_note_error (gpointer  conn,
-                 GError   *error);
 
 static void
 fetch_note_error (Fetch  *f,
@@ -276,12 +279,12 @@ cancel_conn (GCancellable *stop,
   g_cancellable_cancel (G_CANCELLABLE (conn_cancellable));
 }
 
+/* @error: (transfer full): why @c ends, kept for the attempt's message if
+ * no connection is left to finish the file. */
 static void
-conn_note_error (gpointer  conn,
-                 GError   *error)
+conn_note_error (Conn   *c,
+                 GError *error)
 {
-  Conn *c = conn;
-
   c->failed = TRUE;
   fetch_note_error (c->fetch, error);
 }
@@ -417,9 +420,7 @@ conn_got_whole (Conn *c)
 
   if (haul_http_etag_is_strong (f->etag) || f->last_modified != NULL)
     {
-      fetch_decide (f, HAUL_SEGMENTED_RESTART,
-                    g_error_new_literal (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
-                                         _("The file changed on the server")));
+      fetch_file_changed (f);
       return;
     }
   g_mutex_lock (&f->lock);
@@ -445,9 +446,7 @@ conn_check_partial (Conn *c)
   if (!haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) ||
       (t >= 0 && t != f->total) || (etag != NULL && f->etag != NULL && strcmp (etag, f->etag) != 0))
     {
-      fetch_decide (f, HAUL_SEGMENTED_RESTART,
-                    g_error_new_literal (HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_BAD_RESPONSE,
-                                         _("The file changed on the server")));
+      fetch_file_changed (f);
       return FALSE;
     }
   if (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0)
