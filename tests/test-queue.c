@@ -764,8 +764,9 @@ test_max_active (Fixture       *fx,
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 6);
   g_assert_cmpuint (count_active (fx->queue), ==, 6);
 
-  /* Lowered while running: the running ones finish, nothing new starts
-   * until fewer than 2 run (checked at every start by state_notify_cb). */
+  /* Lowered while running: the ones over the limit go back to the queue
+   * (test_max_active_lowered), nothing new starts until fewer than 2 run
+   * (checked at every start by state_notify_cb). */
   count.n = fx->finished->len + 1;
   g_assert_true (haul_test_wait_until (n_finished_at_least, &count, HAUL_TEST_WAIT_MS));
   haul_queue_set_max_active (fx->queue, 2);
@@ -785,6 +786,107 @@ test_max_active (Fixture       *fx,
   haul_queue_set_max_active (fx->queue, 100000);
   g_assert_cmpuint (haul_queue_get_max_active (fx->queue), >=, 16);
   g_assert_cmpuint (haul_queue_get_max_active (fx->queue), <, 100000);
+}
+
+typedef struct
+{
+  HaulDownload **downloads;
+  guint          n;
+} AllQueued;
+
+static gboolean
+all_queued (gpointer data)
+{
+  AllQueued *q = data;
+
+  for (guint i = 0; i < q->n; i++)
+    if (haul_download_get_state (q->downloads[i]) != HAUL_DOWNLOAD_STATE_QUEUED)
+      return FALSE;
+  return TRUE;
+}
+
+/* Simultaneous downloads lowered from 4 to 1 while 4 run: the 3 most
+ * recently started go back to the queue at once (queued, no error, no
+ * retry counted), keeping their .part; they continue from where they
+ * stopped when the slot frees, and never fetch a byte twice. The queue's
+ * order differs from the order they started in (the last one started was
+ * moved to the top), so the choice is by start, not by position. */
+static void
+test_max_active_lowered (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) slow = haul_test_content (4 * MIB, 13);
+  g_autoptr(GBytes) content = haul_test_content (512 * KIB, 14);
+  const char *paths[] = { "/low/a.bin", "/low/b.bin", "/low/c.bin", "/low/d.bin" };
+  HaulDownload *d[4], *yielded[3];
+  AllQueued q = { yielded, 3 };
+  gint64 offsets[3];
+  g_autofree char *started = NULL;
+
+  /* a is kept running long enough to be seen running; the others are
+   * slow enough to be caught mid-file. */
+  serve (fx, paths[0], slow, 32 * KIB);
+  for (guint i = 1; i < 4; i++)
+    serve (fx, paths[i], content, 32 * KIB);
+  for (guint i = 0; i < 4; i++)
+    d[i] = add (fx, paths[i]);
+  for (guint i = 0; i < 4; i++)
+    wait_downloading (d[i]);
+  g_assert_true (haul_queue_move (fx->queue, d[3], 0));
+  started = started_order (fx);
+  g_assert_cmpstr (started, ==, "a.bin|b.bin|c.bin|d.bin");
+
+  haul_queue_set_max_active (fx->queue, 1);
+  /* The most recently started first: d, c, b. a keeps its slot, although
+   * d is now first in the list. */
+  yielded[0] = d[3];
+  yielded[1] = d[2];
+  yielded[2] = d[1];
+  g_assert_true (haul_test_wait_until (all_queued, &q, HAUL_TEST_WAIT_MS));
+  haul_test_assert_state (d[0], HAUL_DOWNLOAD_STATE_DOWNLOADING);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+  g_assert_cmpuint (fx->finished->len, ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *part = part_path (yielded[i]);
+      GStatBuf st;
+
+      g_assert_null (haul_download_get_error (yielded[i]));
+      g_assert_cmpuint (haul_download_get_retries (yielded[i]), ==, 0);
+      offsets[i] = haul_download_get_received (yielded[i]);
+      g_assert_cmpint (offsets[i], >, 0);
+      g_assert_cmpint (g_stat (part, &st), ==, 0);
+      g_assert_cmpint (st.st_size, ==, offsets[i]);
+    }
+  /* Still one at a time, a included. */
+  haul_test_spin (300);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+  g_assert_true (all_queued (&q));
+
+  /* The rest at full speed: a is paused and resumed to fetch its rest
+   * fast, which frees the slot for the others first. */
+  serve (fx, paths[0], slow, 0);
+  for (guint i = 1; i < 4; i++)
+    serve (fx, paths[i], content, 0);
+  haul_queue_pause (fx->queue, d[0]);
+  wait_paused (d[0]);
+  haul_queue_resume (fx->queue, d[0]);
+  for (guint i = 0; i < 4; i++)
+    wait_finished (d[i]);
+  haul_test_assert_completed_with (d[0], slow);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", offsets[i]);
+      const char *path = paths[3 - i];
+      g_auto(GStrv) ranges = haul_test_server_get_ranges (fx->server, path);
+
+      haul_test_assert_completed_with (yielded[i], content);
+      /* The first request from 0, the second from where the .part ended. */
+      g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, path), ==, 2);
+      g_assert_nonnull (ranges);
+      g_assert_cmpstr (ranges[g_strv_length (ranges) - 1], ==, expected);
+    }
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
 }
 
 static void
@@ -1287,6 +1389,7 @@ main (int   argc,
   ADD ("start", test_start);
   ADD ("pause-all", test_pause_all);
   ADD ("max-active", test_max_active);
+  ADD ("max-active-lowered", test_max_active_lowered);
   ADD ("publications", test_publications);
   ADD ("final-progress", test_final_progress);
   ADD ("signals", test_signals);

@@ -34,6 +34,7 @@ typedef enum
   HAUL_PENDING_CANCEL,
   HAUL_PENDING_REMOVE,
   HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
+  HAUL_PENDING_YIELD,   /* over a lowered max-active: back to the queue, .part kept */
 } HaulPendingOp;
 
 /* One download in one queue. Reference-counted (g_rc_box): the list holds
@@ -110,6 +111,7 @@ gboolean _haul_queue_stop_active     (HaulQueue     *self,
                                       HaulQueueItem *item,
                                       HaulPendingOp  op);
 gboolean _haul_queue_requeue_stopping (HaulQueueItem *item);
+void     _haul_queue_yield_extra     (HaulQueue     *self);
 void     _haul_queue_publish         (gpointer       user_data);
 void     _haul_queue_update_tick     (HaulQueue     *self);
 

@@ -286,6 +286,13 @@ attempt_stopped (HaulQueue     *self,
       _haul_download_set_error (d, NULL);
       _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
       break;
+    case HAUL_PENDING_YIELD:
+      /* Not a failure: no retry counted; progress starts the count again. */
+      if (job->received > item->attempt_start_received)
+        _haul_download_set_retries (d, 0);
+      _haul_download_set_error (d, NULL);
+      _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+      break;
     case HAUL_PENDING_CANCEL:
     case HAUL_PENDING_REMOVE:
       _haul_queue_finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
@@ -502,7 +509,7 @@ _haul_queue_stop_active (HaulQueue     *self,
       if (item->pending != HAUL_PENDING_REMOVE &&
           !(item->pending == HAUL_PENDING_CANCEL && op == HAUL_PENDING_PAUSE))
         item->pending = op;
-      if (op != HAUL_PENDING_PAUSE)
+      if (op != HAUL_PENDING_PAUSE && op != HAUL_PENDING_YIELD)
         item->job->stop = HAUL_JOB_STOP_CANCEL;
       else if (item->job->stop == HAUL_JOB_STOP_NONE)
         item->job->stop = HAUL_JOB_STOP_PAUSE;
@@ -533,6 +540,61 @@ _haul_queue_requeue_stopping (HaulQueueItem *item)
     return FALSE;
   item->pending = HAUL_PENDING_REQUEUE;
   return TRUE;
+}
+
+/* A download waiting to retry gives its slot back at once. */
+static void
+yield_retry_wait (HaulQueue     *self,
+                  HaulQueueItem *item)
+{
+  _haul_queue_stop_active (self, item, HAUL_PENDING_YIELD);
+  _haul_download_set_error (item->download, NULL);
+  _haul_download_set_state (item->download, HAUL_DOWNLOAD_STATE_QUEUED);
+  _haul_queue_note_waiting (self, item);
+}
+
+/**
+ * _haul_queue_yield_extra:
+ *
+ * After max-active was lowered: the downloads over the limit go back to
+ * the queue, the way a pause stops them (their .part and written ranges
+ * are kept), and become queued when their attempt has returned — no retry
+ * counted, no error shown. They continue from their offset when a slot
+ * frees, in queue order. Downloads waiting to retry go first (they move no
+ * bytes), then running ones, the most recently started first (the running
+ * array is in the order attempts started). Attempts already told to stop
+ * are not counted: their slots are freeing anyway.
+ */
+void
+_haul_queue_yield_extra (HaulQueue *self)
+{
+  guint staying = self->n_active;
+  guint n_retry_waiting = self->n_active - MIN (self->n_active, self->running->len);
+
+  for (guint i = 0; i < self->running->len; i++)
+    if (((HaulQueueItem *) g_ptr_array_index (self->running, i))->pending != HAUL_PENDING_NONE)
+      staying--;
+
+  for (guint i = 0; n_retry_waiting > 0 && staying > self->max_active && i < self->items->len; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->retry_source == 0)
+        continue;
+      yield_retry_wait (self, item);
+      n_retry_waiting--;
+      staying--;
+    }
+
+  for (guint i = self->running->len; staying > self->max_active && i > 0; i--)
+    {
+      HaulQueueItem *item = g_ptr_array_index (self->running, i - 1);
+
+      if (item->pending != HAUL_PENDING_NONE)
+        continue;
+      _haul_queue_stop_active (self, item, HAUL_PENDING_YIELD);
+      staying--;
+    }
 }
 
 guint64

@@ -513,9 +513,10 @@ haul_queue_get_max_active (HaulQueue *self)
  * haul_queue_set_max_active:
  * @max_active: 1 to %HAUL_MAX_CONCURRENCY; other values are clamped
  *
- * Takes effect at once: a higher limit starts waiting downloads now; a
- * lower one lets running downloads finish and starts no new ones until
- * fewer than @max_active run.
+ * Takes effect at once: a higher limit starts waiting downloads now; with
+ * a lower one the downloads over it go back to the queue, keeping their
+ * partial files, and continue from where they stopped when a slot frees
+ * (_haul_queue_yield_extra()).
  */
 void
 haul_queue_set_max_active (HaulQueue *self,
@@ -530,6 +531,7 @@ haul_queue_set_max_active (HaulQueue *self,
   self->max_active = max_active;
   haul_worker_pool_set_max_threads (self->pool, MAX (max_active, self->n_active));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ACTIVE]);
+  _haul_queue_yield_extra (self);
   _haul_queue_schedule (self);
 }
 
