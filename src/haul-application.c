@@ -1,7 +1,13 @@
 /* haul-application.c — the GTK application
  *
  * One instance per session: `haul URL…` run again hands its links to the
- * running instance through GApplication's command-line forwarding.
+ * running instance through GApplication's command-line forwarding, and
+ * `haul` alone shows its window (a new one if it was closed).
+ *
+ * Downloads go on when the window closes: while any runs, the application
+ * holds itself (g_application_hold()), so closing the last window does not
+ * end it; it quits by itself once nothing runs and no window is open.
+ * Quitting while downloads run asks first.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,10 +23,12 @@
 #include <string.h>
 
 #include "haul-application.h"
+#include "haul-background.h"
 #include "haul-connections.h"
 #include "haul-demo.h"
 #include "haul-file-actions.h"
 #include "haul-folders.h"
+#include "haul-help.h"
 #include "haul-latency-meter.h"
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
@@ -42,6 +50,9 @@ struct _HaulApplication
   char           *download_folder;
   GSettings      *settings;      /* NULL when the schema is not installed */
   guint           inhibit_cookie;
+  gboolean        held;          /* g_application_hold() while downloads run */
+  guint           release_source;
+  GtkWidget      *quit_dialog;   /* weak */
 
   /* Downloads that finished while nobody looked, told in one notification. */
   GPtrArray      *finished;
@@ -140,6 +151,7 @@ ensure_window (HaulApplication *self)
       window = GTK_WINDOW (haul_window_new (self));
       if (self->latency_meter != NULL)
         haul_latency_meter_watch_widget (self->latency_meter, GTK_WIDGET (window));
+      g_application_withdraw_notification (G_APPLICATION (self), "background");
     }
   gtk_window_present (window);
   show_store_notice (self);
@@ -426,11 +438,99 @@ retry_download_activated (GSimpleAction *action,
     haul_queue_retry (self->queue, d);
 }
 
-/* Suspend and logout wait while downloads run. */
+/* ------------------------------------------------------------------ */
+/* Running without a window */
+
+/* Nothing ran through a whole main-loop iteration (between two downloads
+ * the count drops to 0 and rises again in one callback): Haul may end,
+ * which it does at once when no window is open. */
+static void
+release_when_quiet (gpointer user_data)
+{
+  HaulApplication *self = user_data;
+
+  self->release_source = 0;
+  if (self->held && haul_queue_get_n_active (self->queue) == 0)
+    {
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+}
+
+static void
+update_hold (HaulApplication *self)
+{
+  gboolean running = haul_queue_get_n_active (self->queue) > 0;
+
+  if (running && !self->held)
+    {
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (self));
+    }
+  else if (!running && self->held && self->release_source == 0)
+    self->release_source = g_idle_add_once (release_when_quiet, self);
+}
+
+static void
+background_request_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!haul_background_request_finish (G_DBUS_CONNECTION (source), result, &error))
+    g_message ("Downloads go on without a window, but the desktop was not told: %s", error->message);
+}
+
+/* Said once ever (the background-notice-shown key): after that a person
+ * knows that closing the window does not stop downloads. */
+static void
+notify_background (HaulApplication *self,
+                   guint            n)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *body = NULL;
+
+  if (self->settings != NULL && g_settings_get_boolean (self->settings, "background-notice-shown"))
+    return;
+
+  notification = g_notification_new (_("Haul Goes On Downloading"));
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u download goes on without the window. Haul quits when it is done.",
+                                       "%u downloads go on without the window. Haul quits when they are done.",
+                                       n),
+                          n);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.activate");
+  g_notification_add_button (notification, _("Show Window"), "app.activate");
+  g_application_send_notification (G_APPLICATION (self), "background", notification);
+  if (self->settings != NULL)
+    g_settings_set_boolean (self->settings, "background-notice-shown", TRUE);
+}
+
+/* The last window closed while downloads run: they go on. */
+static void
+window_removed_cb (HaulApplication *self,
+                   GtkWindow       *window)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (!self->held || gtk_application_get_windows (GTK_APPLICATION (self)) != NULL)
+    return;
+
+  if (bus != NULL && haul_background_is_sandboxed ())
+    haul_background_request_async (bus, _("Downloads go on after the window is closed"), NULL,
+                                   background_request_cb, NULL);
+  notify_background (self, haul_queue_get_n_active (self->queue));
+}
+
+/* Suspend and logout wait while downloads run, and Haul keeps running. */
 static void
 n_active_cb (HaulApplication *self)
 {
   gboolean running = haul_queue_get_n_active (self->queue) > 0;
+
+  update_hold (self);
 
   if (running && self->inhibit_cookie == 0)
     self->inhibit_cookie = gtk_application_inhibit (GTK_APPLICATION (self),
@@ -583,8 +683,18 @@ show_about (GSimpleAction *action,
                          "issue-url", "https://github.com/haulapp/haul/issues",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "developers", developers,
+                         /* Translators: your names (and e-mail addresses), one
+                          * per line; shown under "Translated by" in About */
                          "translator-credits", _("translator-credits"),
                          NULL);
+}
+
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  haul_help_show (GTK_WINDOW (ensure_window (HAUL_APPLICATION (user_data))));
 }
 
 static void
@@ -612,6 +722,7 @@ haul_application_startup (GApplication *app)
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *prefs_accels[] = { "<Control>comma", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
+  const char *help_accels[] = { "F1", NULL };
 
   G_APPLICATION_CLASS (haul_application_parent_class)->startup (app);
   gtk_window_set_default_icon_name (APP_ID);
@@ -634,10 +745,12 @@ haul_application_startup (GApplication *app)
   g_signal_connect_object (self->queue, "notify::n-active", G_CALLBACK (n_active_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->queue, "idle", G_CALLBACK (queue_idle_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "window-removed", G_CALLBACK (window_removed_cb), NULL);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 
   if (self->demo)
     {
@@ -672,6 +785,9 @@ haul_application_shutdown (GApplication *app)
 
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
     g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+  g_signal_handlers_disconnect_by_func (self, window_removed_cb, NULL);
+  g_clear_handle_id (&self->release_source, g_source_remove);
+  self->held = FALSE; /* quitting ends the hold */
 
   if (self->latency_meter != NULL)
     {
@@ -699,7 +815,13 @@ haul_application_shutdown (GApplication *app)
   if (self->inhibit_cookie != 0)
     gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
   self->inhibit_cookie = 0;
-  g_clear_handle_id (&self->notify_source, g_source_remove);
+  /* What finished just before Haul quit (by itself, once the last
+   * download was done with no window open) is still told. */
+  if (self->notify_source != 0)
+    {
+      g_clear_handle_id (&self->notify_source, g_source_remove);
+      send_notifications (self);
+    }
 
   /* Quitting is the one time the main thread waits for the disk: the
    * store's writer commits what is left and closes the database. */
@@ -710,16 +832,74 @@ haul_application_shutdown (GApplication *app)
   if (self->demo_server != NULL)
     haul_demo_stop (self->demo_server);
   g_clear_object (&self->demo_server);
+  /* A demo remembers nothing, its files included (however it quits:
+   * Ctrl+Q, the window closed once its downloads ended, SIGINT, SIGTERM). */
+  if (self->demo_folder != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!haul_demo_delete_folder (self->demo_folder, &error))
+        g_printerr (_("haul: cannot delete the demo folder: %s\n"), error->message);
+    }
 
   G_APPLICATION_CLASS (haul_application_parent_class)->shutdown (app);
 }
 
 static void
+quit_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  HaulApplication  *self)
+{
+  if (g_str_equal (response, "quit"))
+    g_application_quit (G_APPLICATION (self));
+}
+
+/* Ctrl+Q. With downloads running, asks first in the window; without a
+ * window (the desktop's list of background apps asking Haul to quit), the
+ * person already chose to stop them. The .part files are kept either way. */
+static void
 quit_activated (GSimpleAction *action,
                 GVariant      *param,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  HaulApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  guint n = haul_queue_get_n_active (self->queue);
+  g_autofree char *heading = NULL;
+  const char *body;
+
+  if (n == 0 || window == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  if (self->quit_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->quit_dialog));
+      return;
+    }
+
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stop %u Download and Quit?",
+                                          "Stop %u Downloads and Quit?", n),
+                             n);
+  if (self->demo)
+    body = _("The demo’s files are deleted when Haul quits.");
+  else
+    body = g_dngettext (GETTEXT_PACKAGE,
+                        "It goes on from where it stopped the next time Haul starts.",
+                        "They go on from where they stopped the next time Haul starts.", n);
+  self->quit_dialog = adw_message_dialog_new (window, heading, body);
+  g_object_add_weak_pointer (G_OBJECT (self->quit_dialog), (gpointer *) &self->quit_dialog);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self->quit_dialog),
+                                    "cancel", _("_Cancel"),
+                                    "quit", _("_Quit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self->quit_dialog), "quit",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self->quit_dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self->quit_dialog), "cancel");
+  g_signal_connect_object (self->quit_dialog, "response", G_CALLBACK (quit_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (self->quit_dialog));
 }
 
 static void
@@ -766,6 +946,7 @@ haul_application_init (HaulApplication *self)
     { "quit", quit_activated, NULL, NULL, NULL },
     { "preferences", show_preferences, NULL, NULL, NULL },
     { "about", show_about, NULL, NULL, NULL },
+    { "help", help_activated, NULL, NULL, NULL },
     { "activate", activate_action, NULL, NULL, NULL },
     { "open-download", open_download_activated, "t", NULL, NULL },
     { "show-download", show_download_activated, "t", NULL, NULL },

@@ -715,3 +715,48 @@ haul_demo_dup_uris (HaulDemo *self)
     g_ptr_array_add (uris, g_strdup_printf ("http://127.0.0.1:%u%s", self->port, demo_files[i].path));
   return uris;
 }
+
+/* ------------------------------------------------------------------ */
+/* The demo's folder */
+
+static gboolean
+delete_tree (GFile   *file,
+             GError **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+  GFile *child;
+
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) == G_FILE_TYPE_DIRECTORY)
+    {
+      children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                            G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
+      if (children == NULL)
+        return FALSE;
+      while (g_file_enumerator_iterate (children, &info, &child, NULL, error) && info != NULL)
+        if (!delete_tree (child, error))
+          return FALSE;
+      if (error != NULL && *error != NULL)
+        return FALSE;
+    }
+  return g_file_delete (file, NULL, error);
+}
+
+/**
+ * haul_demo_delete_folder:
+ * @folder: the temporary folder `haul --demo` downloaded into
+ *
+ * Returns: %TRUE when the folder is gone (or was already)
+ */
+gboolean
+haul_demo_delete_folder (const char  *folder,
+                         GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_autoptr(GError) local_error = NULL;
+
+  if (delete_tree (file, &local_error) || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}

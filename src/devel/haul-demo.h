@@ -33,6 +33,11 @@ GPtrArray *haul_demo_dup_uris     (HaulDemo   *self);
 void       haul_demo_stop         (HaulDemo   *self);
 guint16    haul_demo_get_port     (HaulDemo   *self);
 
+/* Deletes the demo's download folder and what is in it (symbolic links
+ * are deleted, never followed). */
+gboolean   haul_demo_delete_folder (const char *folder,
+                                    GError    **error);
+
 /* The bytes of the demo file called @name (the name it is saved under),
  * from @offset: the server sends exactly these. For tests. */
 void       haul_demo_fill_content (const char *name,
