@@ -377,8 +377,7 @@ test_quit_without_downloads (void)
 
 typedef struct
 {
-  gboolean  done;
-  GSubprocess *proc;
+  gboolean done;
 } Second;
 
 static void

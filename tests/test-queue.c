@@ -889,6 +889,48 @@ test_max_active_lowered (Fixture       *fx,
   g_assert_cmpuint (fx->max_started_over, ==, 0);
 }
 
+/* Lowered while one download waits to retry and one runs: the waiting
+ * one gives its slot back first (it moves no bytes), at once, without its
+ * error; the running one goes on. */
+static void
+test_max_active_lowered_retry_wait (Fixture       *fx,
+                                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 15);
+  HaulDownload *running, *waiting;
+
+  haul_queue_set_max_active (fx->queue, 2);
+  serve (fx, "/lowr/running.bin", content, 64 * KIB);
+  haul_test_server_add_file (fx->server, "/lowr/waiting.bin", content,
+                             &(HaulTestFileOptions) { .fail_status = 503, .retry_after = "60" });
+  running = add (fx, "/lowr/running.bin");
+  waiting = add (fx, "/lowr/waiting.bin");
+  wait_downloading (running);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) haul_download_get_error, waiting,
+                                       HAUL_TEST_WAIT_MS));
+  haul_test_assert_state (waiting, HAUL_DOWNLOAD_STATE_CONNECTING);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 2);
+
+  haul_queue_set_max_active (fx->queue, 1);
+  haul_test_assert_state (waiting, HAUL_DOWNLOAD_STATE_QUEUED);
+  g_assert_null (haul_download_get_error (waiting));
+  g_assert_cmpuint (haul_download_get_retries (waiting), ==, 1);
+  haul_test_assert_state (running, HAUL_DOWNLOAD_STATE_DOWNLOADING);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+
+  /* The server mends; both finish, one after the other. */
+  serve (fx, "/lowr/running.bin", content, 0);
+  serve (fx, "/lowr/waiting.bin", content, 0);
+  haul_queue_pause (fx->queue, running);
+  wait_paused (running);
+  haul_queue_resume (fx->queue, running);
+  wait_finished (waiting);
+  wait_finished (running);
+  haul_test_assert_completed_with (waiting, content);
+  haul_test_assert_completed_with (running, content);
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+}
+
 static void
 check_publications (Fixture    *fx,
                     const char *what,
@@ -1390,6 +1432,7 @@ main (int   argc,
   ADD ("pause-all", test_pause_all);
   ADD ("max-active", test_max_active);
   ADD ("max-active-lowered", test_max_active_lowered);
+  ADD ("max-active-lowered-retry-wait", test_max_active_lowered_retry_wait);
   ADD ("publications", test_publications);
   ADD ("final-progress", test_final_progress);
   ADD ("signals", test_signals);
