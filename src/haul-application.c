@@ -815,12 +815,13 @@ haul_application_shutdown (GApplication *app)
   if (self->inhibit_cookie != 0)
     gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
   self->inhibit_cookie = 0;
-  /* What finished just before Haul quit (by itself, once the last
-   * download was done with no window open) is still told. */
+  /* What finished just before Haul quit by itself (the last download
+   * done, no window open) is still told. */
   if (self->notify_source != 0)
     {
       g_clear_handle_id (&self->notify_source, g_source_remove);
-      send_notifications (self);
+      if (gtk_application_get_windows (GTK_APPLICATION (self)) == NULL)
+        send_notifications (self);
     }
 
   /* Quitting is the one time the main thread waits for the disk: the
