@@ -427,6 +427,7 @@ on_download_finished (HaulQueue    *queue,
     {
       g_autofree char *size = haul_format_size (haul_download_get_received (d));
 
+      /* Not wrapped at spaces: a path the terminal wrapped copies whole. */
       printf (_("Saved %s (%s)\n"), path ? path : haul_download_get_uri (d), size);
       fflush (stdout);
     }

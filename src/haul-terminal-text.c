@@ -177,7 +177,8 @@ haul_text_shorten_end (const char *text,
  * @indent: spaces before each line
  *
  * Wraps @text at spaces: no line is wider than @columns unless a single
- * word is, which then has a line of its own. Runs of spaces become one.
+ * word is, which then has a line of its own. Spaces inside a line are
+ * kept as they are (a path may hold two in a row); those at a break go.
  *
  * Returns: the lines, each after @indent spaces, joined by "\n" (none at
  *   the end)
@@ -189,15 +190,18 @@ haul_text_wrap (const char *text,
 {
   g_auto(GStrv) words = g_strsplit (text, " ", -1);
   g_autoptr(GString) out = g_string_new (NULL);
-  guint used = 0;
+  guint used = 0, gap = 0;
+  gboolean any = FALSE;
 
   for (guint i = 0; words[i] != NULL; i++)
     {
       guint w = haul_text_columns (words[i]);
 
+      if (i > 0)
+        gap++;   /* the space before words[i] */
       if (*words[i] == '\0')
         continue;
-      if (used > indent && used + 1 + w > columns)
+      if (any && used > 0 && used + gap + w > columns)
         {
           g_string_append_c (out, '\n');
           used = 0;
@@ -210,11 +214,14 @@ haul_text_wrap (const char *text,
         }
       else
         {
-          g_string_append_c (out, ' ');
-          used++;
+          for (guint j = 0; j < gap; j++)
+            g_string_append_c (out, ' ');
+          used += gap;
         }
       g_string_append (out, words[i]);
       used += w;
+      gap = 0;
+      any = TRUE;
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -399,13 +399,18 @@ screen_has (GPtrArray  *lines,
   return FALSE;
 }
 
+/* The screen row by row, as a person sees it ("↪": the line above
+ * wrapped into this row). */
 static void
 dump_screen (Tty *tty)
 {
-  g_autoptr(GPtrArray) lines = term_lines (tty->term);
+  for (guint i = 0; i < tty->term->rows->len; i++)
+    {
+      Row *r = g_ptr_array_index (tty->term->rows, i);
+      g_autofree char *text = row_text (r);
 
-  for (guint i = 0; i < lines->len; i++)
-    g_test_message ("screen %2u│%s", i, (char *) g_ptr_array_index (lines, i));
+      g_test_message ("row %2u %s│%s", i, r->continued ? "↪" : " ", text);
+    }
 }
 
 /* Reads until the screen has a line with @needle. */
@@ -940,6 +945,7 @@ test_text_wrap (void)
 {
   g_autofree char *a = haul_text_wrap ("one two three four five", 10, 2);
   g_autofree char *b = haul_text_wrap ("a unbreakablewordlongerthanthewidth b", 10, 0);
+  g_autofree char *c = haul_text_wrap ("Saved /a  b/c.iso (1 MB)", 18, 0);
   g_autofree char *help = haul_text_wrap_help ("  -d, --directory=DIR    Save files in DIR (default: the current directory)\n"
                                                "Exit status: 0 when every download completed, 1 when any failed\n",
                                                50);
@@ -947,6 +953,8 @@ test_text_wrap (void)
 
   g_assert_cmpstr (a, ==, "  one two\n  three\n  four\n  five");
   g_assert_cmpstr (b, ==, "a\nunbreakablewordlongerthanthewidth\nb");
+  /* Two spaces in a row inside a line stay two; at a break they go. */
+  g_assert_cmpstr (c, ==, "Saved /a  b/c.iso\n(1 MB)");
   g_assert_cmpstr (help, ==,
                    "  -d, --directory=DIR    Save files in DIR\n"
                    "                         (default: the current\n"
