@@ -138,6 +138,11 @@ clear_block (Headless *h)
   emit (out->str); /* before anything goes to stderr */
 }
 
+static char *
+fit_first (guint       columns,
+           const char *first,
+           ...) G_GNUC_NULL_TERMINATED;
+
 /* The first of the texts (NULL-terminated) that takes at most @columns;
  * the last one shortened at its end when none does. */
 static char *
