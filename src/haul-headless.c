@@ -27,6 +27,7 @@
 #include "haul-headless.h"
 #include "haul-queue.h"
 #include "haul-store.h"
+#include "haul-terminal-text.h"
 #include "haul-uri-list.h"
 #include "haul-worker-pool.h"
 
@@ -38,7 +39,9 @@ typedef struct
   HaulQueue *queue;
   gboolean   tty;
   gboolean   quiet;
-  guint      drawn_lines;
+  guint      columns;       /* the terminal's, read again at each redraw */
+  GArray    *drawn_widths;  /* guint: the columns of each line drawn last time */
+  guint      max_retries;
   int        interrupted;   /* the signal, once */
   guint      n_completed;
   guint      n_failed;
@@ -49,6 +52,7 @@ typedef struct
   guint      sigint_source;
   guint      sigterm_source;
   guint      redraw_source;
+  guint      resize_source;
 } Headless;
 
 static void
@@ -69,98 +73,330 @@ usage_error (const char *fmt,
   g_printerr (_("Try “haul --headless --help” for more information.\n"));
 }
 
+/* Writes @text at once, after what stdio holds: a redrawn block reaches
+ * the terminal in one write, never half of it. */
+static void
+emit (const char *text)
+{
+  gsize len = strlen (text);
+
+  fflush (stdout);
+  while (len > 0)
+    {
+      gssize n = write (STDOUT_FILENO, text, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      text += n;
+      len -= n;
+    }
+}
+
+/* How many rows the block drawn last time takes now: one per line, unless
+ * the terminal became narrower than a line and wrapped it again (most
+ * terminals re-wrap their contents when resized). */
+static guint
+drawn_rows (Headless *h)
+{
+  guint columns = MAX (h->columns, 1);
+  guint rows = 0;
+
+  for (guint i = 0; i < h->drawn_widths->len; i++)
+    {
+      guint width = g_array_index (h->drawn_widths, guint, i);
+
+      rows += MAX (1, (width + columns - 1) / columns);
+    }
+  return rows;
+}
+
+/* Moves to the first row of the block drawn last time: from there, the
+ * next block overwrites it line by line. */
+static void
+home_block (Headless *h,
+            GString  *out)
+{
+  guint rows = drawn_rows (h);
+
+  if (rows > 0)
+    g_string_append_printf (out, "\r\033[%uA", rows);
+  g_array_set_size (h->drawn_widths, 0);
+}
+
 static void
 clear_block (Headless *h)
 {
-  if (!h->tty || h->drawn_lines == 0)
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (!h->tty || h->drawn_widths->len == 0)
     return;
-  printf ("\033[%uA", h->drawn_lines);
-  for (guint i = 0; i < h->drawn_lines; i++)
-    printf ("\033[2K\n");
-  printf ("\033[%uA", h->drawn_lines);
-  h->drawn_lines = 0;
-  fflush (stdout); /* before anything goes to stderr */
+  h->columns = haul_terminal_columns (STDOUT_FILENO);
+  home_block (h, out);
+  g_string_append (out, "\033[J");
+  emit (out->str); /* before anything goes to stderr */
 }
 
 static char *
-shorten_name (const char *name,
-              guint       max)
-{
-  if (name == NULL)
-    return g_strdup ("…");
-  if (g_utf8_strlen (name, -1) <= max)
-    return g_strdup (name);
-  {
-    g_autofree char *head = g_utf8_substring (name, 0, max - 1);
+fit_first (guint       columns,
+           const char *first,
+           ...) G_GNUC_NULL_TERMINATED;
 
-    return g_strconcat (head, "…", NULL);
-  }
+/* The first of the texts (NULL-terminated) that takes at most @columns;
+ * the last one shortened at its end when none does. */
+static char *
+fit_first (guint       columns,
+           const char *first,
+           ...)
+{
+  const char *text = first, *last = first;
+  va_list args;
+
+  va_start (args, first);
+  for (; text != NULL; text = va_arg (args, const char *))
+    {
+      last = text;
+      if (haul_text_columns (text) <= columns)
+        break;
+    }
+  va_end (args);
+  return haul_text_shorten_end (last, columns);
 }
 
+/* "Waiting to retry (2 of 5) in 4 s — The server refused the connection";
+ * the reason shortened in its middle to fit, then "Retry 2 of 5 in 4 s — The
+ * ser…e connection" on a narrow terminal, or without the reason. */
+static char *
+retry_status (Headless     *h,
+              HaulDownload *d,
+              guint         columns)
+{
+  gint64 left_us = haul_download_get_retry_at (d) - g_get_monotonic_time ();
+  int secs = (int) MAX ((left_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 0);
+  guint n = haul_download_get_retries (d);
+  const char *reason = haul_download_get_retry_reason (d) ?: "";
+  g_autofree char *waiting = NULL, *brief = NULL, *full = NULL;
+  g_autofree char *full_short = NULL, *brief_short = NULL;
+  guint used;
+
+  /* Translators: a download waits before its next attempt: "Waiting to
+   * retry (2 of 5) in 4 s" */
+  waiting = g_strdup_printf (_("Waiting to retry (%u of %u) in %d s"), n, h->max_retries, secs);
+  /* Translators: the same, short, for a narrow terminal: "Retry 2 of 5 in 4 s" */
+  brief = g_strdup_printf (_("Retry %u of %u in %d s"), n, h->max_retries, secs);
+  full = g_strdup_printf ("%s — %s", waiting, reason);
+  used = haul_text_columns (waiting) + 3;
+  if (columns >= used + 20)
+    {
+      g_autofree char *why = haul_text_shorten_middle (reason, columns - used);
+
+      full_short = g_strdup_printf ("%s — %s", waiting, why);
+    }
+  used = haul_text_columns (brief) + 3;
+  if (columns >= used + 12)
+    {
+      g_autofree char *why = haul_text_shorten_middle (reason, columns - used);
+
+      brief_short = g_strdup_printf ("%s — %s", brief, why);
+    }
+  return fit_first (columns, full, full_short ? full_short : full, brief_short ? brief_short : waiting,
+                    waiting, brief, NULL);
+}
+
+/* What @d is doing, in at most @columns: one state, with what matters
+ * most kept when the terminal is narrow. */
+static char *
+download_status (Headless     *h,
+                 HaulDownload *d,
+                 guint         columns)
+{
+  HaulDownloadState state = haul_download_get_state (d);
+  gint64 total = haul_download_get_total (d);
+  gdouble speed = haul_download_get_speed (d);
+  gint64 eta = haul_download_get_eta (d);
+  g_autofree char *progress = NULL, *percent = NULL, *full = NULL;
+  g_autofree char *speed_eta = NULL, *pct_eta = NULL;
+
+  if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_retry_at (d) > 0)
+    return retry_status (h, d, columns);
+  if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_retries (d) > 0)
+    {
+      /* Translators: a download connects again: "Connecting (retry 2 of 5)" */
+      g_autofree char *retrying = g_strdup_printf (_("Connecting (retry %u of %u)"),
+                                                   haul_download_get_retries (d), h->max_retries);
+
+      return fit_first (columns, retrying, haul_download_state_to_string (state), NULL);
+    }
+  if (state != HAUL_DOWNLOAD_STATE_DOWNLOADING)
+    return fit_first (columns, haul_download_state_to_string (state), NULL);
+
+  progress = haul_format_progress (haul_download_get_received (d), total, speed, eta);
+  if (total <= 0)
+    return fit_first (columns, progress, NULL);
+
+  percent = g_strdup_printf ("%3d%%", (int) (haul_download_get_fraction (d) * 100));
+  full = g_strdup_printf ("%s  %s", percent, progress);
+  if (speed > 0 && eta >= 0)
+    {
+      g_autofree char *sp = haul_format_speed (speed);
+      g_autofree char *left = haul_format_eta (eta);
+
+      speed_eta = g_strdup_printf ("%s  %s — %s", percent, sp, left);
+      pct_eta = g_strdup_printf ("%s  %s", percent, left);
+    }
+  return fit_first (columns, full, speed_eta ? speed_eta : full, pct_eta ? pct_eta : full,
+                    percent, NULL);
+}
+
+/* "name-shortened…ddle.iso   42%  12 MB of 40 MB — 2 MB/s — 14 seconds left",
+ * in at most @columns. */
+/* What names @d on its line: its file name, or before the server gave one
+ * the last part of its link (control characters shown as "?": a link's
+ * %1B must not reach the terminal as an escape), or the link. */
+static char *
+download_label (HaulDownload *d)
+{
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *base = NULL, *name = NULL;
+
+  if (haul_download_get_filename (d) != NULL)
+    return g_strdup (haul_download_get_filename (d));
+  parsed = g_uri_parse (haul_download_get_uri (d), G_URI_FLAGS_ENCODED, NULL);
+  if (parsed != NULL)
+    base = g_path_get_basename (g_uri_get_path (parsed));
+  if (base != NULL && !g_str_equal (base, "/") && !g_str_equal (base, "."))
+    name = g_uri_unescape_string (base, NULL);
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return g_strdup (haul_download_get_uri (d));
+  for (char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      memset (p, '?', g_utf8_next_char (p) - p);
+  return g_steal_pointer (&name);
+}
+
+static char *
+download_line (Headless     *h,
+               HaulDownload *d,
+               guint         name_columns,
+               guint         columns)
+{
+  g_autofree char *label = download_label (d);
+  g_autofree char *name = haul_text_shorten_middle (label, name_columns);
+  guint pad = name_columns - haul_text_columns (name);
+  g_autofree char *status = NULL;
+
+  if (columns < name_columns + 2 + 4)
+    return g_steal_pointer (&name);
+  status = download_status (h, d, columns - name_columns - 2);
+  return g_strdup_printf ("%s%*s  %s", name, (int) pad, "", status);
+}
+
+/* The total line: counts, speed and time left of the whole queue, in at
+ * most @columns. The time left is the queue's (haul_queue_get_progress())
+ * but never less than that of a file shown above it (@longest_eta). */
+static char *
+total_line (Headless *h,
+            guint     n_active,
+            guint     n_waiting,
+            guint     n_done,
+            gint64    longest_eta,
+            guint     columns)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (h->queue));
+  gdouble speed = haul_queue_get_speed (h->queue);
+  gint64 received, total, eta;
+  g_autofree char *counts = NULL, *brief = NULL, *sp = haul_format_speed (speed);
+  g_autofree char *tail = NULL, *left = NULL;
+  g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL;
+
+  haul_queue_get_progress (h->queue, &received, &total, &eta);
+  counts = g_strdup_printf (_("Total: %u active, %u waiting, %u of %u finished — %s"),
+                            n_active, n_waiting, n_done, n, sp);
+  if (n_waiting > 0)
+    /* Translators: the total line of a narrow terminal: "2 active · 3 waiting · 1/6 done" */
+    brief = g_strdup_printf (_("%u active · %u waiting · %u/%u done"), n_active, n_waiting, n_done, n);
+  else
+    /* Translators: the total line of a narrow terminal: "2 active · 1/6 done" */
+    brief = g_strdup_printf (_("%u active · %u/%u done"), n_active, n_done, n);
+  if (eta >= 0 && speed > 0)
+    left = haul_format_eta (MAX (eta, longest_eta));
+  tail = left ? g_strdup_printf ("%s — %s", sp, left) : g_strdup (sp);
+  c1 = left ? g_strdup_printf ("%s — %s", counts, left) : g_strdup (counts);
+  c2 = g_strdup_printf ("%s — %s", brief, tail);
+  c3 = left ? g_strdup_printf ("%s — %s", brief, left) : g_strdup (brief);
+  return fit_first (columns, c1, c2, c3, brief, NULL);
+}
+
+/* Appends @line, fitted already, to the block being drawn in @out. */
+static void
+add_line (Headless *h,
+          GString  *out,
+          char     *line)
+{
+  guint width = haul_text_columns (line);
+
+  g_string_append (out, line);
+  g_string_append (out, "\033[K\n");
+  g_array_append_val (h->drawn_widths, width);
+  g_free (line);
+}
+
+/* Redraws the block over the one drawn last time: a line per active
+ * download (as many as the terminal's rows allow) and the total line,
+ * each shorter than the terminal is wide, so that none wraps. */
 static void
 draw_block (Headless *h)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (h->queue));
-  guint n_done = 0, n_waiting = 0, n_active = 0;
-  gint64 received = 0, total = 0;
-  gboolean total_known = TRUE;
-  g_autofree char *speed = NULL;
+  guint n_done = 0, n_waiting = 0, n_active = 0, max_shown, name_columns = 1;
+  gint64 longest_eta = -1;
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   g_autoptr(GString) out = g_string_new (NULL);
 
-  clear_block (h);
+  h->columns = MAX (haul_terminal_columns (STDOUT_FILENO), 2);
+  home_block (h, out);
+  max_shown = MIN (20, MAX (haul_terminal_rows (STDOUT_FILENO), 4) - 3);
 
   for (guint i = 0; i < n; i++)
     {
       HaulDownload *d = haul_queue_get_download (h->queue, i);
-      HaulDownloadState state = haul_download_get_state (d);
 
-      if (state == HAUL_DOWNLOAD_STATE_QUEUED)
+      if (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_QUEUED)
         n_waiting++;
       else if (haul_download_is_finished (d))
         n_done++;
-
       if (!haul_download_is_active (d))
         continue;
-
       n_active++;
-      received += haul_download_get_received (d);
-      if (haul_download_get_total (d) > 0)
-        total += haul_download_get_total (d);
-      else
-        total_known = FALSE;
-
-      if (n_active <= 20)
+      longest_eta = MAX (longest_eta, haul_download_get_eta (d));
+      if (shown->len < max_shown)
         {
-          g_autofree char *name = shorten_name (haul_download_get_filename (d) ?: haul_download_get_uri (d), 32);
-          g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
-                                                            haul_download_get_total (d),
-                                                            haul_download_get_speed (d),
-                                                            haul_download_get_eta (d));
+          g_autofree char *label = download_label (d);
 
-          if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING && haul_download_get_total (d) > 0)
-            g_string_append_printf (out, "%-33s %3d%%  %s\n", name,
-                                    (int) (haul_download_get_fraction (d) * 100), progress);
-          else
-            g_string_append_printf (out, "%-33s %s  %s\n", name, haul_download_state_to_string (state),
-                                    haul_download_get_error (d) ? haul_download_get_error (d) : progress);
-          h->drawn_lines++;
+          g_ptr_array_add (shown, d);
+          name_columns = MAX (name_columns, haul_text_columns (label));
         }
     }
 
-  speed = haul_format_speed (haul_queue_get_speed (h->queue));
-  g_string_append_printf (out, _("Total: %u active, %u waiting, %u of %u finished — %s"),
-                          n_active, n_waiting, n_done, n, speed);
-  if (total_known && total > received && haul_queue_get_speed (h->queue) > 0)
+  /* The names as one column: as wide as the widest, up to a third of the
+   * line (at 80 columns, the rest holds a whole progress text). */
+  name_columns = MIN (name_columns, CLAMP ((h->columns - 1) / 3, 1, 40));
+  for (guint i = 0; i < shown->len; i++)
+    add_line (h, out, download_line (h, g_ptr_array_index (shown, i), name_columns, h->columns - 1));
+  if (n_active > shown->len)
     {
-      g_autofree char *eta = haul_format_eta ((gint64) ((total - received) / haul_queue_get_speed (h->queue)));
+      guint more = n_active - shown->len;
+      /* Translators: below the lines of the downloads shown, how many more run */
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "… and %u more",
+                                                            "… and %u more", more), more);
 
-      g_string_append_printf (out, " — %s", eta);
+      add_line (h, out, haul_text_shorten_end (text, h->columns - 1));
     }
-  g_string_append_c (out, '\n');
-  h->drawn_lines++;
 
-  fputs (out->str, stdout);
-  fflush (stdout);
+  add_line (h, out, total_line (h, n_active, n_waiting, n_done, longest_eta, h->columns - 1));
+  g_string_append (out, "\033[J");
+  emit (out->str);
 }
 
 static gboolean
@@ -196,6 +432,7 @@ on_download_finished (HaulQueue    *queue,
     {
       g_autofree char *size = haul_format_size (haul_download_get_received (d));
 
+      /* Not wrapped at spaces: a path the terminal wrapped copies whole. */
       printf (_("Saved %s (%s)\n"), path ? path : haul_download_get_uri (d), size);
       fflush (stdout);
     }
@@ -438,6 +675,39 @@ headless_option_context_new (HeadlessOptions *o,
   return context;
 }
 
+/* Whether the command line asks for help (before any "--"). */
+static gboolean
+wants_help (int    argc,
+            char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_strcmp0 (argv[i], "--") == 0)
+        return FALSE;
+      if (g_strcmp0 (argv[i], "-h") == 0 || g_strcmp0 (argv[i], "--help") == 0 ||
+          g_strcmp0 (argv[i], "-?") == 0 || g_strcmp0 (argv[i], "--help-all") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* GOption's help, wrapped at spaces to the terminal (GOption would print
+ * each description on one line, which the terminal breaks inside words). */
+static int
+print_help (void)
+{
+  g_auto(HeadlessOptions) o = { 0 };
+  gboolean headless = FALSE;
+  g_autoptr(GOptionContext) context = headless_option_context_new (&o, &headless);
+  g_autofree char *help = NULL;
+
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("haul");
+  help = g_option_context_get_help (context, TRUE, NULL);
+  haul_terminal_print_help (help);
+  return HAUL_EXIT_OK;
+}
+
 /* GOption takes "-j 16" but not "-j16", which curl, wget and aria2c
  * users type: a copy of @argv with a value glued to a short option that
  * takes one split off. */
@@ -664,6 +934,8 @@ headless_clear (Headless *h)
   g_clear_handle_id (&h->sigint_source, g_source_remove);
   g_clear_handle_id (&h->sigterm_source, g_source_remove);
   g_clear_handle_id (&h->redraw_source, g_source_remove);
+  g_clear_handle_id (&h->resize_source, g_source_remove);
+  g_clear_pointer (&h->drawn_widths, g_array_unref);
   if (h->queue != NULL)
     g_signal_handlers_disconnect_by_data (h->queue, h);
   g_clear_object (&h->queue);
@@ -689,6 +961,8 @@ headless_start (Headless              *h,
   haul_queue_set_max_connections_per_server (h->queue, o->max_per_server);
   h->quiet = o->quiet;
   h->tty = !o->quiet && isatty (STDOUT_FILENO);
+  h->drawn_widths = g_array_new (FALSE, FALSE, sizeof (guint));
+  h->max_retries = (guint) o->retries;
   h->started_us = g_get_monotonic_time ();
   h->n_rejected = n_rejected;
 
@@ -734,26 +1008,76 @@ close_session (Headless  *h,
   haul_store_close (store);
 }
 
+/* Prints @text as a line of its own, wrapped at spaces on a terminal. */
+static void
+print_paragraph (Headless   *h,
+                 const char *text)
+{
+  guint columns = h->tty ? haul_terminal_columns (STDOUT_FILENO) : 0;
+  g_autofree char *wrapped = columns > 1 ? haul_text_wrap (text, columns - 1, 0) : g_strdup (text);
+
+  printf ("%s\n", wrapped);
+}
+
+/* After Ctrl-C: what stopped and what of it is kept for the next run. */
+static char *
+describe_stopped (Headless *h)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (h->queue));
+  guint n_stopped = 0, n_kept = 0;
+  gint64 kept = 0;
+  g_autofree char *size = NULL, *stopped = NULL, *kept_text = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      HaulDownload *d = haul_queue_get_download (h->queue, i);
+
+      if (haul_download_is_finished (d))
+        continue;
+      n_stopped++;
+      if (haul_download_get_received (d) > 0)
+        {
+          n_kept++;
+          kept += haul_download_get_received (d);
+        }
+    }
+  stopped = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download stopped",
+                                          "%u downloads stopped", n_stopped), n_stopped);
+  if (n_kept == 0)
+    /* Translators: "3 downloads stopped before any data arrived." */
+    return g_strdup_printf (_("%s before any data arrived."), stopped);
+  size = haul_format_size (kept);
+  /* Translators: "3.2 MB kept in 3 .part files" */
+  kept_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s kept in %u .part file",
+                                            "%s kept in %u .part files", n_kept), size, n_kept);
+  /* Translators: after Ctrl-C: "3 downloads stopped: 3.2 MB kept in 3 .part
+   * files; run the same command again to resume." */
+  return g_strdup_printf (_("%s: %s; run the same command again to resume."), stopped, kept_text);
+}
+
 static void
 print_summary (Headless *h)
 {
   gdouble secs = (g_get_monotonic_time () - h->started_us) / (gdouble) G_USEC_PER_SEC;
   g_autofree char *size = haul_format_size (h->bytes_completed);
   g_autofree char *speed = haul_format_speed (secs > 0 ? h->bytes_completed / secs : 0);
+  g_autoptr(GString) line = g_string_new (NULL);
 
-  printf (g_dngettext (GETTEXT_PACKAGE,
-                       "Downloaded %u file (%s) in %.1f s (%s)",
-                       "Downloaded %u files (%s) in %.1f s (%s)", h->n_completed),
-          h->n_completed, size, secs, speed);
+  g_string_printf (line, g_dngettext (GETTEXT_PACKAGE,
+                                      "Downloaded %u file (%s) in %.1f s (%s)",
+                                      "Downloaded %u files (%s) in %.1f s (%s)", h->n_completed),
+                   h->n_completed, size, secs, speed);
   if (h->n_failed > 0)
-    printf (g_dngettext (GETTEXT_PACKAGE, "; %u failed", "; %u failed", h->n_failed), h->n_failed);
+    g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "; %u failed", "; %u failed", h->n_failed),
+                            h->n_failed);
+  g_string_append_c (line, '.');
+  print_paragraph (h, line->str);
   if (h->interrupted)
     {
-      guint n_stopped = g_list_model_get_n_items (G_LIST_MODEL (h->queue)) - h->n_completed - h->n_failed;
+      g_autofree char *stopped = describe_stopped (h);
 
-      printf (g_dngettext (GETTEXT_PACKAGE, "; %u stopped", "; %u stopped", n_stopped), n_stopped);
+      print_paragraph (h, stopped);
     }
-  printf ("\n");
   fflush (stdout);
 }
 
@@ -798,10 +1122,14 @@ run_downloads (const HeadlessOptions *o,
   add_links (&h, o, list, accepted);
 
   if (h.tty)
-    h.redraw_source = g_timeout_add (REDRAW_MS, redraw_cb, &h);
+    {
+      h.redraw_source = g_timeout_add (REDRAW_MS, redraw_cb, &h);
+      h.resize_source = g_unix_signal_add (SIGWINCH, redraw_cb, &h);
+    }
   if (!haul_queue_is_idle (h.queue))
     g_main_loop_run (h.loop);
   g_clear_handle_id (&h.redraw_source, g_source_remove);
+  g_clear_handle_id (&h.resize_source, g_source_remove);
   clear_block (&h);
 
   if (store != NULL)
@@ -819,6 +1147,8 @@ haul_headless_run (int    argc,
   g_autoptr(HaulUriList) list = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
 
+  if (wants_help (argc, argv))
+    return print_help ();
   if (!parse_options (&o, argc, argv))
     return HAUL_EXIT_USAGE;
 

@@ -15,6 +15,7 @@
 
 #include "haul-application.h"
 #include "haul-headless.h"
+#include "haul-terminal-text.h"
 
 static gboolean
 has_option (int         argc,
@@ -35,7 +36,7 @@ has_option (int         argc,
  * handled by the application (haul-application.c), the terminal's by
  * haul --headless (haul-headless.c). data/haul.1 documents both and a test
  * keeps it in step with this text. Only printed, never parsed: the entries
- * need no storage. */
+ * need no storage. Wrapped at spaces to the terminal's width. */
 static int
 print_help (void)
 {
@@ -68,7 +69,7 @@ print_help (void)
 
   g_set_prgname ("haul");
   help = g_option_context_get_help (context, TRUE, NULL);
-  g_print ("%s", help);
+  haul_terminal_print_help (help);
   return 0;
 }
 

@@ -47,6 +47,9 @@ struct _HaulDownload
   guint              connections;         /* open now */
   HaulSegments      *live_segments;       /* the running attempt's table */
   HaulSegments      *saved_segments;      /* made from @segments on demand */
+
+  gint64             retry_at;            /* monotonic µs of the next attempt while a retry waits, else 0 */
+  char              *retry_reason;        /* why the attempt before the retry failed */
 };
 
 void _haul_download_set_connections    (HaulDownload      *self,
@@ -72,6 +75,9 @@ void _haul_download_set_error      (HaulDownload      *self,
                                     const char        *error);
 void _haul_download_set_retries    (HaulDownload      *self,
                                     guint              retries);
+void _haul_download_set_retry      (HaulDownload      *self,
+                                    const char        *reason,
+                                    gint64             at_us);
 void _haul_download_set_rate_limit (HaulDownload      *self,
                                     gint64             rate_limit);
 void _haul_download_set_validators (HaulDownload      *self,

@@ -89,6 +89,7 @@ haul_download_finalize (GObject *object)
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
   g_clear_pointer (&self->live_segments, haul_segments_unref);
   g_clear_pointer (&self->saved_segments, haul_segments_unref);
+  g_free (self->retry_reason);
 
   G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
 }
@@ -698,4 +699,45 @@ _haul_download_new_from_record (const HaulStoreRecord *r)
   if (self->state != HAUL_DOWNLOAD_STATE_COMPLETED && self->filename != NULL && self->segments == NULL)
     self->restored_part_size = self->received;
   return self;
+}
+
+/**
+ * haul_download_get_retry_at:
+ *
+ * Returns: the monotonic time (µs) of the next attempt while a retry
+ *   waits, else 0
+ */
+gint64
+haul_download_get_retry_at (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->retry_at;
+}
+
+/**
+ * haul_download_get_retry_reason:
+ *
+ * Returns: (nullable): why the attempt before the latest retry failed,
+ *   without the retry's count and delay (those are in the error text)
+ */
+const char *
+haul_download_get_retry_reason (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  return self->retry_reason;
+}
+
+/* A retry waits until @at_us (0: none waits now) after @reason. Read by
+ * polling (the terminal redraws on a timer): no notification. */
+void
+_haul_download_set_retry (HaulDownload *self,
+                          const char   *reason,
+                          gint64        at_us)
+{
+  if (reason != self->retry_reason)
+    {
+      g_free (self->retry_reason);
+      self->retry_reason = g_strdup (reason);
+    }
+  self->retry_at = at_us;
 }

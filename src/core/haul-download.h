@@ -40,6 +40,8 @@ gboolean           haul_download_set_checksum      (HaulDownload *self,
                                                     GError      **error);
 gint64             haul_download_get_rate_limit    (HaulDownload *self);
 guint              haul_download_get_retries       (HaulDownload *self);
+gint64             haul_download_get_retry_at      (HaulDownload *self);
+const char        *haul_download_get_retry_reason  (HaulDownload *self);
 gint64             haul_download_get_created       (HaulDownload *self);
 gint64             haul_download_get_started       (HaulDownload *self);
 gint64             haul_download_get_finished      (HaulDownload *self);

@@ -339,6 +339,7 @@ attempt_retry_later (HaulQueue     *self,
   message = g_strdup_printf (_("%s — retry %u of %u in %d s"), error->message,
                              d->retries, self->max_retries, (int) ((delay + 999) / 1000));
   _haul_download_set_error (d, message);
+  _haul_download_set_retry (d, error->message, g_get_monotonic_time () + delay * 1000);
   _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_CONNECTING);
   item->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay, retry_cb,
                                            _haul_queue_item_ref (item),
@@ -431,6 +432,7 @@ start_attempt (HaulQueue     *self,
   item->job = job_new (self, d);
   d->restored_part_size = -1;
   d->resume_on_start = FALSE;
+  d->retry_at = 0;
 
   item->pending = HAUL_PENDING_NONE;
   item->attempt_start_received = d->received;
