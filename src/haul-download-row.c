@@ -307,6 +307,9 @@ haul_download_row_set_download (HaulDownloadRow *self,
   if (self->download != NULL)
     g_clear_signal_handler (&self->changed_handler, self->download);
   g_set_object (&self->download, download);
+  /* A recycled row's open menu would act on another download. */
+  if (self->context_menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->context_menu));
   self->provisional_for = NULL;
   self->shown_state = -1;
   if (download != NULL)

@@ -52,12 +52,12 @@ explain_open_failure (OpenData     *data,
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
   g_autofree char *type_name = g_content_type_get_description (type);
-  g_autoptr(GAppInfo) app = g_app_info_get_default_for_type (type, FALSE);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) || app == NULL)
+  /* GIO: "Failed to find default application for content type …" */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
       /* Translators: a dialog's heading; %s is a file name */
       heading = g_strdup_printf (_("No App Can Open “%s”"), name);

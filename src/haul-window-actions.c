@@ -338,8 +338,9 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
 }
 
 /* Space pauses or resumes the selection. The list's rows would take it
- * for selection, so this listens before them. Escape too, before the
- * window's own handling of it, which never lets it reach a binding. */
+ * for selection, so this listens before them. Escape too: a binding on
+ * the window never sees it in GTK 4.8 (it is taken on the way up), and
+ * the search entry would only close the search while it has the focus. */
 void
 _haul_window_actions_init (HaulWindow *self)
 {
