@@ -217,13 +217,14 @@ _haul_window_move (HaulWindow *self,
 /* ------------------------------------------------------------------ */
 /* Header: summary, aggregate progress, page */
 
-/* "Showing 3 of 40 downloads · Show All" while a filter hides some. */
+/* "Showing 3 of 40 downloads · Show All" while a filter hides some (when
+ * it hides all, the no-results page says so). */
 static void
 update_filter_bar (HaulWindow *self,
                    guint       n_shown,
                    guint       n_items)
 {
-  gboolean filtered = is_filtered (self) && n_items > 0;
+  gboolean filtered = is_filtered (self) && n_shown > 0;
 
   if (filtered)
     {
