@@ -338,9 +338,10 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
 }
 
 /* Space pauses or resumes the selection. The list's rows would take it
- * for selection, so this listens before them. Escape too: a binding on
- * the window never sees it in GTK 4.8 (it is taken on the way up), and
- * the search entry would only close the search while it has the focus. */
+ * for selection, so this listens before them. Escape too: with a row
+ * focused, a binding on this window was never reached by it (GTK 4.8;
+ * a plain window's binding is), and the search entry closes the search
+ * only while it has the focus. */
 void
 _haul_window_actions_init (HaulWindow *self)
 {
