@@ -46,6 +46,7 @@ struct _HaulApplication
   HaulStore      *store;
   const char     *store_notice_heading;
   gboolean        resume_on_start;
+  gboolean        loading;       /* the saved list is still being read */
   char           *store_notice;  /* said once, in the window */
   char           *download_folder;
   GSettings      *settings;      /* NULL when the schema is not installed */
@@ -68,6 +69,9 @@ struct _HaulApplication
 };
 
 G_DEFINE_FINAL_TYPE (HaulApplication, haul_application, ADW_TYPE_APPLICATION)
+
+enum { LOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 HaulApplication *
 haul_application_new (void)
@@ -162,6 +166,28 @@ ensure_window (HaulApplication *self)
 /* The download list on disk: opened, checked and loaded off the main
  * thread by the store's writer, delivered in chunks. */
 
+/**
+ * haul_application_is_loading:
+ *
+ * Returns: whether the saved list is still being read; ::loaded says when
+ *   it is done. Links added meanwhile wait for it, so that they come after
+ *   the saved ones, as they would in a running Haul.
+ */
+gboolean
+haul_application_is_loading (HaulApplication *self)
+{
+  g_return_val_if_fail (HAUL_IS_APPLICATION (self), FALSE);
+  return self->loading;
+}
+
+static void
+loading_done (HaulApplication *self)
+{
+  self->loading = FALSE;
+  g_signal_emit (self, signals[LOADED], 0);
+  g_application_release (G_APPLICATION (self));
+}
+
 /* ------------------------------------------------------------------ */
 /* Preferences: applied to the engine as soon as they change. */
 
@@ -243,7 +269,7 @@ store_loaded_cb (GObject      *source,
   if (!haul_store_load_finish (HAUL_STORE (source), result, &n, &n_skipped, &error))
     g_warning ("Could not load the download list: %s", error->message);
   g_debug ("restored %u downloads, skipped %u", n, n_skipped);
-  g_application_release (G_APPLICATION (self));
+  loading_done (self);
 }
 
 static void
@@ -263,7 +289,7 @@ store_opened_cb (GObject      *source,
                                             error->message);
       g_clear_object (&self->store);
       show_store_notice (self);
-      g_application_release (G_APPLICATION (self));
+      loading_done (self);
       return;
     }
 
@@ -772,6 +798,7 @@ haul_application_startup (GApplication *app)
       g_autofree char *path = haul_store_default_path ();
 
       self->store = haul_store_new (path);
+      self->loading = TRUE;
       g_application_hold (app);
       haul_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
     }
@@ -938,6 +965,14 @@ haul_application_class_init (HaulApplicationClass *klass)
   app_class->open = haul_application_open;
   app_class->startup = haul_application_startup;
   app_class->shutdown = haul_application_shutdown;
+
+  /**
+   * HaulApplication::loaded:
+   *
+   * The saved list is in the queue (or could not be read).
+   */
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

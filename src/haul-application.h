@@ -22,5 +22,6 @@ GSettings       *haul_application_get_settings        (HaulApplication *self);
 void             haul_application_set_demo            (HaulApplication *self,
                                                        gboolean         demo);
 gboolean         haul_application_is_inhibiting       (HaulApplication *self);
+gboolean         haul_application_is_loading          (HaulApplication *self);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _HaulDownloadRow
   GtkInscription *status_label;
   GtkButton      *action_button;
   GtkMenuButton  *menu_button;
+  GtkWidget      *context_menu;  /* right-click, long-press: built on the first */
 
   /* Owned references */
   HaulQueue      *queue;
@@ -186,7 +187,7 @@ update_actions (HaulDownloadRow *self)
   else if (retry)
     set_primary (self, "view-refresh-symbolic", "row.retry", _("Retry"));
   else if (completed)
-    set_primary (self, "document-open-symbolic", "row.open", _("Open File"));
+    set_primary (self, "haul-open-file-symbolic", "row.open", _("Open File"));
   else
     set_primary (self, NULL, NULL, NULL);
 }
@@ -306,6 +307,9 @@ haul_download_row_set_download (HaulDownloadRow *self,
   if (self->download != NULL)
     g_clear_signal_handler (&self->changed_handler, self->download);
   g_set_object (&self->download, download);
+  /* A recycled row's open menu would act on another download. */
+  if (self->context_menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->context_menu));
   self->provisional_for = NULL;
   self->shown_state = -1;
   if (download != NULL)
@@ -328,16 +332,92 @@ haul_download_row_get_download (HaulDownloadRow *self)
 
 /* The menu is built on the first click: a list creates rows by the
  * hundred, and most menus are never opened. */
+static GMenuModel *
+load_menu (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  builder = gtk_builder_new_from_resource ("/io/github/haulapp/Haul/haul-download-row-menu.ui");
+  return g_object_ref (G_MENU_MODEL (gtk_builder_get_object (builder, "row_menu")));
+}
+
 static void
 create_menu (GtkMenuButton *button,
              gpointer       user_data)
 {
-  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GMenuModel) model = NULL;
 
   if (gtk_menu_button_get_menu_model (button) != NULL)
     return;
-  builder = gtk_builder_new_from_resource ("/io/github/haulapp/Haul/haul-download-row-menu.ui");
-  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (gtk_builder_get_object (builder, "row_menu")));
+  model = load_menu ();
+  gtk_menu_button_set_menu_model (button, model);
+}
+
+/**
+ * haul_download_row_popup_menu:
+ * @x: where, in the row's coordinates; negative: at the row's menu button
+ *
+ * Shows the row's menu: at the pointer for a right-click or a long-press,
+ * from its menu button for the keyboard (Shift+F10, the Menu key).
+ */
+void
+haul_download_row_popup_menu (HaulDownloadRow *self,
+                              double           x,
+                              double           y)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD_ROW (self));
+
+  if (self->download == NULL)
+    return;
+  if (x < 0 || y < 0)
+    {
+      gtk_menu_button_popup (self->menu_button);
+      return;
+    }
+  if (self->context_menu == NULL)
+    {
+      g_autoptr(GMenuModel) model = load_menu ();
+
+      self->context_menu = gtk_popover_menu_new_from_model (model);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+      gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &(GdkRectangle) { x, y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+}
+
+/**
+ * haul_download_row_get_context_menu:
+ *
+ * Returns: (transfer none) (nullable): the menu a right-click opened, if one did
+ */
+GtkPopover *
+haul_download_row_get_context_menu (HaulDownloadRow *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD_ROW (self), NULL);
+  return self->context_menu ? GTK_POPOVER (self->context_menu) : NULL;
+}
+
+static void
+right_click_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                HaulDownloadRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  haul_download_row_popup_menu (self, x, y);
+}
+
+static void
+long_press_cb (GtkGestureLongPress *gesture,
+               double               x,
+               double               y,
+               HaulDownloadRow     *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  haul_download_row_popup_menu (self, x, y);
 }
 
 /* ------------------------------------------------------------------ */
@@ -365,16 +445,20 @@ apply_to_download (GtkWidget *widget,
     op (HAUL_DOWNLOAD_ROW (widget)->queue, d);
 }
 
-typedef gboolean (*QueueMove) (HaulQueue *queue, HaulDownload *download);
-
+/* The window moves it one row as the list is shown (past downloads a
+ * filter hides); a row outside a window moves it in the queue. */
 static void
 move_download (GtkWidget *widget,
-               QueueMove  move)
+               gboolean   down)
 {
+  HaulDownloadRow *self = HAUL_DOWNLOAD_ROW (widget);
   g_autoptr(HaulDownload) d = dup_download (widget);
+  guint position;
 
-  if (d != NULL)
-    move (HAUL_DOWNLOAD_ROW (widget)->queue, d);
+  if (d == NULL || !haul_queue_get_position (self->queue, d, &position))
+    return;
+  if (!gtk_widget_activate_action (widget, "win.move-download", "(ub)", position, down))
+    (down ? haul_queue_move_down : haul_queue_move_up) (self->queue, d);
 }
 
 typedef void (*FileOp) (GtkWindow *parent, HaulDownload *download);
@@ -434,7 +518,7 @@ move_up_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  move_download (widget, haul_queue_move_up);
+  move_download (widget, FALSE);
 }
 
 static void
@@ -442,7 +526,7 @@ move_down_activated (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  move_download (widget, haul_queue_move_down);
+  move_download (widget, TRUE);
 }
 
 static void
@@ -495,6 +579,7 @@ haul_download_row_dispose (GObject *object)
 
   haul_download_row_set_download (self, NULL);
   g_clear_object (&self->queue);
+  g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_DOWNLOAD_ROW);
   /* Unnamed template children too: a plain GtkWidget owns its children. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -552,9 +637,20 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
 static void
 haul_download_row_init (HaulDownloadRow *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *long_press = gtk_gesture_long_press_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->shown_state = -1;
   gtk_menu_button_set_create_popup_func (self->menu_button, create_menu, NULL, NULL);
+
+  /* The row's menu where the pointer is, and by a long touch. */
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (right_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+  g_signal_connect (long_press, "pressed", G_CALLBACK (long_press_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
   update_actions (self);
 }
 

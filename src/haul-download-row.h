@@ -19,5 +19,9 @@ HaulDownloadRow *haul_download_row_new          (HaulQueue       *queue);
 HaulDownload    *haul_download_row_get_download (HaulDownloadRow *self);
 void             haul_download_row_set_download (HaulDownloadRow *self,
                                                  HaulDownload    *download);
+void             haul_download_row_popup_menu   (HaulDownloadRow *self,
+                                                 double           x,
+                                                 double           y);
+GtkPopover      *haul_download_row_get_context_menu (HaulDownloadRow *self);
 
 G_END_DECLS

@@ -15,13 +15,13 @@
 #include <glib/gi18n.h>
 
 #include "haul-details-window.h"
+#include "haul-download-row.h"
 #include "haul-window-private.h"
 
 /* ------------------------------------------------------------------ */
 /* On the selection */
 
 typedef void (*QueueOp) (HaulQueue *queue, HaulDownload *download);
-typedef gboolean (*QueueMove) (HaulQueue *queue, HaulDownload *download);
 
 static void
 apply_to_selected (HaulWindow *self,
@@ -106,24 +106,26 @@ remove_selected_activated (GtkWidget  *widget,
   haul_window_show_toast (self, text);
 }
 
+/* Alt+Up, Alt+Down: one row up or down the list as it is shown (past the
+ * downloads a filter hides), staying selected and in view. */
 static void
 move_selected (HaulWindow *self,
-               QueueMove   move)
+               gboolean    down)
 {
-  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
-  HaulDownload *d;
-  guint position;
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  g_autoptr(HaulDownload) d = NULL;
+  guint shown, position;
 
-  if (selected->len != 1)
+  if (gtk_bitset_get_size (set) != 1)
     return;
-  d = g_ptr_array_index (selected, 0);
-  move (self->queue, d);
-  /* Keep the moved download selected and in view. */
-  if (haul_queue_get_position (self->queue, d, &position))
-    {
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
-    }
+  shown = gtk_bitset_get_minimum (set);
+  d = g_list_model_get_item (G_LIST_MODEL (self->filtered), shown);
+  if (d == NULL || !haul_queue_get_position (self->queue, d, &position) ||
+      !_haul_window_move (self, position, down))
+    return;
+  shown = down ? shown + 1 : shown - 1;
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), shown, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", shown);
 }
 
 /* Alt+Return: the details of the one selected download. */
@@ -143,7 +145,7 @@ move_up_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  move_selected (HAUL_WINDOW (widget), haul_queue_move_up);
+  move_selected (HAUL_WINDOW (widget), FALSE);
 }
 
 static void
@@ -151,7 +153,63 @@ move_down_activated (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  move_selected (HAUL_WINDOW (widget), haul_queue_move_down);
+  move_selected (HAUL_WINDOW (widget), TRUE);
+}
+
+/* A row's Move Up and Down: (queue position, down), moved like the
+ * selection, among the rows shown. */
+static void
+move_download_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  guint position;
+  gboolean down;
+
+  g_variant_get (parameter, "(ub)", &position, &down);
+  _haul_window_move (HAUL_WINDOW (widget), position, down);
+}
+
+/* Shift+F10 and the Menu key: the focused row's menu. The focus is on the
+ * list's item, whose child is the row. */
+static void
+row_menu_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    if (gtk_widget_get_parent (w) == GTK_WIDGET (HAUL_WINDOW (widget)->list_view))
+      {
+        GtkWidget *row = gtk_widget_get_first_child (w);
+
+        if (HAUL_IS_DOWNLOAD_ROW (row))
+          haul_download_row_popup_menu (HAUL_DOWNLOAD_ROW (row), -1, -1);
+        return;
+      }
+}
+
+/* Escape: first closes the search (and its filter), then lets go of a
+ * selection of many; otherwise it goes on to the focused widget. */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  HaulWindow *self = HAUL_WINDOW (widget);
+  g_autoptr(GtkBitset) set = NULL;
+
+  if (gtk_search_bar_get_search_mode (self->search_bar))
+    {
+      gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+      return TRUE;
+    }
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_get_size (set) < 2)
+    return FALSE;
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -203,6 +261,14 @@ search_activated (GtkWidget  *widget,
   _haul_window_refresh_states (self);
 }
 
+static void
+clear_filter_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  _haul_window_clear_filter (HAUL_WINDOW (widget));
+}
+
 /* ------------------------------------------------------------------ */
 /* Adding links */
 
@@ -247,6 +313,10 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.move-up", NULL);
   gtk_widget_class_install_action (widget_class, "win.move-down", NULL, move_down_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "win.move-down", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-download", "(ub)", move_download_activated);
+  gtk_widget_class_install_action (widget_class, "win.row-menu", NULL, row_menu_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.row-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.row-menu", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.pause-all", NULL, pause_all_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -259,6 +329,7 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
                                        "win.clear-finished", NULL);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_install_action (widget_class, "win.clear-filter", NULL, clear_filter_activated);
 
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add", NULL);
@@ -267,11 +338,15 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
 }
 
 /* Space pauses or resumes the selection. The list's rows would take it
- * for selection, so this listens before them. */
+ * for selection, so this listens before them. Escape too: with a row
+ * focused, a binding on this window was never reached by it (GTK 4.8;
+ * a plain window's binding is), and the search entry closes the search
+ * only while it has the focus. */
 void
 _haul_window_actions_init (HaulWindow *self)
 {
   GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkEventController *escape = gtk_shortcut_controller_new ();
   GtkShortcut *shortcut;
 
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
@@ -279,4 +354,10 @@ _haul_window_actions_init (HaulWindow *self)
                                gtk_named_action_new ("win.toggle-pause-selected"));
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), controller);
+
+  gtk_event_controller_set_propagation_phase (escape, GTK_PHASE_CAPTURE);
+  shortcut = gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                               gtk_callback_action_new (escape_cb, NULL, NULL));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (escape), shortcut);
+  gtk_widget_add_controller (GTK_WIDGET (self), escape);
 }

@@ -34,11 +34,16 @@ typedef struct
   guint                    next;
   guint                    duplicates;
   GPtrArray               *added;
+  HaulApplication         *loading_app;     /* while waiting for the saved list */
+  gulong                   loaded_handler;
 } ImportData;
 
 static void
 import_data_free (ImportData *data)
 {
+  if (data->loading_app != NULL)
+    g_clear_signal_handler (&data->loaded_handler, data->loading_app);
+  g_clear_object (&data->loading_app);
   g_clear_object (&data->window);
   g_clear_object (&data->cmdline);
   g_clear_pointer (&data->result, haul_link_import_free);
@@ -132,6 +137,31 @@ import_finish (ImportData *data)
   import_data_free (data);
 }
 
+/* What was added is at the end of the list (the queue's order is the
+ * order of adding): the list scrolls to the first of it that it shows.
+ * The shown ones are the last rows, found from the end. */
+static void
+scroll_to_added (HaulWindow *self,
+                 GPtrArray  *added)
+{
+  GListModel *shown = G_LIST_MODEL (self->filtered);
+  guint first_added, n = g_list_model_get_n_items (shown), target = n;
+
+  if (!haul_queue_get_position (self->queue, g_ptr_array_index (added, 0), &first_added))
+    return;
+  while (target > 0)
+    {
+      g_autoptr(HaulDownload) d = g_list_model_get_item (shown, target - 1);
+      guint position;
+
+      if (!haul_queue_get_position (self->queue, d, &position) || position < first_added)
+        break;
+      target--;
+    }
+  if (target < n)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", target);
+}
+
 /* Links join the list in slices, one per frame: the list builds a row
  * widget for each of the first two hundred or so items, and building them
  * all in one go would hold the main loop for a tenth of a second. Past
@@ -166,11 +196,71 @@ add_slice (gpointer user_data)
   data->duplicates += duplicates;
   for (guint i = before; i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
     g_ptr_array_add (data->added, g_object_ref (haul_queue_get_download (self->queue, i)));
+  if (data->next == n && data->added->len > 0)
+    scroll_to_added (self, data->added);
 
   if (data->next < uris->len)
     return G_SOURCE_CONTINUE;
   import_finish (data);
   return G_SOURCE_REMOVE;
+}
+
+/* Into the queue: one link with its checksum, or slices. */
+static void
+import_add (ImportData *data)
+{
+  HaulWindow *self = data->window;
+
+  if (self->queue == NULL)
+    {
+      import_data_free (data);
+      return;
+    }
+  if (data->checksum != NULL && data->result->uris->len == 1)
+    {
+      HaulDownload *d = haul_queue_add_with_checksum (self->queue, g_ptr_array_index (data->result->uris, 0),
+                                                      data->folder, data->checksum, NULL);
+
+      /* The dialog checked the checksum: only a duplicate fails. */
+      if (d != NULL)
+        {
+          g_ptr_array_add (data->added, g_object_ref (d));
+          scroll_to_added (self, data->added);
+        }
+      else
+        data->duplicates++;
+      import_finish (data);
+      return;
+    }
+
+  /* The first slice now, the rest with frames drawn in between. */
+  if (add_slice (data) == G_SOURCE_CONTINUE)
+    g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 16, add_slice, data, NULL);
+}
+
+static void
+app_loaded_cb (HaulApplication *app,
+               ImportData      *data)
+{
+  g_clear_signal_handler (&data->loaded_handler, app);
+  g_clear_object (&data->loading_app);
+  import_add (data);
+}
+
+/* While Haul starts (`haul URL` with a saved list) the links wait for
+ * the saved list: they join after it, where adding puts them later too. */
+static void
+import_add_when_loaded (ImportData *data)
+{
+  HaulApplication *app = HAUL_APPLICATION (gtk_window_get_application (GTK_WINDOW (data->window)));
+
+  if (app != NULL && haul_application_is_loading (app))
+    {
+      data->loading_app = g_object_ref (app);
+      data->loaded_handler = g_signal_connect (app, "loaded", G_CALLBACK (app_loaded_cb), data);
+    }
+  else
+    import_add (data);
 }
 
 static void
@@ -212,23 +302,7 @@ import_done_cb (GObject      *source,
 
   data->added = g_ptr_array_new_with_free_func (g_object_unref);
   data->result = g_steal_pointer (&result);
-  if (data->checksum != NULL && data->result->uris->len == 1)
-    {
-      HaulDownload *d = haul_queue_add_with_checksum (self->queue, g_ptr_array_index (data->result->uris, 0),
-                                                      data->folder, data->checksum, NULL);
-
-      /* The dialog checked the checksum: only a duplicate fails. */
-      if (d != NULL)
-        g_ptr_array_add (data->added, g_object_ref (d));
-      else
-        data->duplicates++;
-      import_finish (data);
-      return;
-    }
-
-  /* The first slice now, the rest with frames drawn in between. */
-  if (add_slice (data) == G_SOURCE_CONTINUE)
-    g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 16, add_slice, data, NULL);
+  import_add_when_loaded (data);
 }
 
 static void

@@ -34,10 +34,13 @@ struct _HaulWindow
   GtkInscription       *summary;
   GtkWidget            *pause_all_button;
   GtkWidget            *resume_all_button;
+  GtkWidget            *search_button;
   HaulProgressLine     *total_bar;
   GtkSearchBar         *search_bar;
   GtkEditable          *search_entry;
   GtkDropDown          *state_filter;
+  GtkRevealer          *filter_revealer;
+  GtkLabel             *filter_label;
   GtkStack             *stack;
   GtkListView          *list_view;
   GtkRevealer          *selection_revealer;
@@ -59,6 +62,10 @@ struct _HaulWindow
 /* haul-window.c */
 GPtrArray *_haul_window_dup_selected        (HaulWindow      *self);
 void       _haul_window_refresh_states      (HaulWindow      *self);
+void       _haul_window_clear_filter        (HaulWindow      *self);
+gboolean   _haul_window_move                (HaulWindow      *self,
+                                             guint            position,
+                                             gboolean         down);
 
 /* haul-window-actions.c */
 void       _haul_window_class_actions_init  (HaulWindowClass *klass);

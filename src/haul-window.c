@@ -146,21 +146,120 @@ state_filter_cb (HaulWindow *self)
   refilter (self);
 }
 
+static gboolean
+is_filtered (HaulWindow *self)
+{
+  return self->state != FILTER_ALL || self->search != NULL;
+}
+
+/* A filter is only on while the search bar shows it: closing the bar
+ * (Escape, the search button) shows every download again. GtkSearchBar
+ * empties the entry itself. */
+static void
+search_mode_cb (HaulWindow *self)
+{
+  if (!gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_drop_down_set_selected (self->state_filter, FILTER_ALL);
+}
+
+/* win.clear-filter: every download again, the search bar stays. */
+void
+_haul_window_clear_filter (HaulWindow *self)
+{
+  gtk_editable_set_text (self->search_entry, "");
+  gtk_drop_down_set_selected (self->state_filter, FILTER_ALL);
+}
+
+/* The next download shown before (@down FALSE) or after @position in the
+ * queue: the one a filter lets through, skipping the hidden ones. */
+static gboolean
+shown_neighbour (HaulWindow *self,
+                 guint       position,
+                 gboolean    down,
+                 guint      *neighbour)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+
+  for (guint i = position; down ? i + 1 < n : i > 0;)
+    {
+      i = down ? i + 1 : i - 1;
+      if (!is_filtered (self) || filter_func (haul_queue_get_download (self->queue, i), self))
+        {
+          *neighbour = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * _haul_window_move:
+ * @position: the queue position of the download to move
+ *
+ * Moves a download one row up or down the list as it is shown: past the
+ * downloads a filter hides, to the queue position of the shown neighbour.
+ *
+ * Returns: whether it moved
+ */
+gboolean
+_haul_window_move (HaulWindow *self,
+                   guint       position,
+                   gboolean    down)
+{
+  HaulDownload *d = haul_queue_get_download (self->queue, position);
+  guint to;
+
+  if (d == NULL || !shown_neighbour (self, position, down, &to))
+    return FALSE;
+  return haul_queue_move (self->queue, d, to);
+}
+
 /* ------------------------------------------------------------------ */
 /* Header: summary, aggregate progress, page */
+
+/* "Showing 3 of 40 downloads · Show All" while a filter hides some (when
+ * it hides all, the no-results page says so). */
+static void
+update_filter_bar (HaulWindow *self,
+                   guint       n_shown,
+                   guint       n_items)
+{
+  gboolean filtered = is_filtered (self) && n_shown > 0;
+
+  if (filtered)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: while a search or the state filter hides some
+       * downloads: "Showing 3 of 40 downloads" */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Showing %u of %u download",
+                                           "Showing %u of %u downloads", n_items),
+                              n_shown, n_items);
+      gtk_label_set_label (self->filter_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->filter_revealer, filtered);
+  /* The search button stays lit while a filter is on. */
+  if (filtered)
+    gtk_widget_add_css_class (self->search_button, "accent");
+  else
+    gtk_widget_remove_css_class (self->search_button, "accent");
+}
 
 static void
 update_page (HaulWindow *self)
 {
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   const char *page;
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
+  if (n_items == 0)
     page = "empty";
-  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+  else if (n_shown == 0)
     page = "no-results";
   else
     page = "list";
   gtk_stack_set_visible_child_name (self->stack, page);
+  update_filter_bar (self, n_shown, n_items);
 }
 
 static void
@@ -291,7 +390,8 @@ update_selection (HaulWindow *self)
       retry |= haul_download_can_retry (d);
       cancel |= haul_download_can_cancel (d);
     }
-  move = selected->len == 1 && self->state == FILTER_ALL && self->search == NULL;
+  /* Filtered too: past the hidden downloads (_haul_window_move()). */
+  move = selected->len == 1;
 
   gtk_widget_action_set_enabled (widget, "win.pause-selected", pause);
   gtk_widget_action_set_enabled (widget, "win.resume-selected", resume);
@@ -363,9 +463,12 @@ haul_window_class_init (HaulWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, pause_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, resume_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, total_bar);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, state_filter);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, filter_label);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, selection_revealer);
@@ -385,6 +488,7 @@ haul_window_init (HaulWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->state_filter, "notify::selected", G_CALLBACK (state_filter_cb), self);
+  g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb), self);
 
   _haul_window_import_init (self);
   _haul_window_actions_init (self);
@@ -410,6 +514,8 @@ haul_window_new (HaulApplication *application)
   gtk_list_view_set_factory (self->list_view, factory);
 
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_page), self);
+  /* Also when what joins or leaves is hidden: the count and the empty page. */
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (update_page), self);
   g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (update_selection), self);
   g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (update_selection), self);
   g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (queue_states_changed_cb), self);

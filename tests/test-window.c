@@ -17,12 +17,14 @@
 #include <gtk/gtk.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "haul-add-dialog.h"
 #include "haul-application.h"
 #include "haul-details-window.h"
 #include "haul-download-row.h"
 #include "haul-preferences-window.h"
+#include "haul-store.h"
 #include "haul-test-desktop.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
@@ -1323,6 +1325,615 @@ test_sigterm_quits_cleanly (void)
   g_assert_true (g_file_test (report, G_FILE_TEST_IS_REGULAR));
 }
 
+/* ------------------------------------------------------------------ */
+/* The rows and the list as people use them: Open File says what it does
+ * and what to do when nothing opens the file; a filter shows that it is
+ * on and ends with the search; Escape, right-click, long-press and the
+ * Menu key; new downloads join at the end and come into view. */
+
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A file manager on the session bus (org.freedesktop.FileManager1): what
+ * Show in Folder asked it to show. */
+static void
+file_manager_method (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  GPtrArray *shown = user_data;
+  g_autofree const char **uris = NULL;
+
+  g_variant_get_child (parameters, 0, "^a&s", &uris);
+  for (guint i = 0; uris[i] != NULL; i++)
+    g_ptr_array_add (shown, g_strdup (uris[i]));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+static gboolean
+array_not_empty (gpointer array)
+{
+  return ((GPtrArray *) array)->len > 0;
+}
+
+static void
+body_open_without_app (Fixture *f)
+{
+  static const char xml[] =
+    "<node><interface name='org.freedesktop.FileManager1'>"
+    "  <method name='ShowItems'><arg type='as' direction='in'/><arg type='s' direction='in'/></method>"
+    "</interface></node>";
+  static const GDBusInterfaceVTable vtable = { file_manager_method, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (xml, NULL);
+  g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_free);
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (f->app));
+  g_autofree char *uri = serve (f, "/disc.iso", 16 * 1024, 0, NULL);
+  g_autofree char *path = NULL, *file_uri = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean owned = FALSE;
+  GtkWidget *row, *button, *dialog;
+  HaulDownload *d;
+  guint registration, owner;
+
+  registration = g_dbus_connection_register_object (bus, "/org/freedesktop/FileManager1", info->interfaces[0],
+                                                    &vtable, shown, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, "org.freedesktop.FileManager1", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        name_acquired_cb, NULL, &owned, NULL);
+  g_assert_true (haul_test_wait_until (flag_is_set, &owned, WAIT_MS));
+
+  drop_string (f, uri);
+  wait_n_items (f, 1);
+  d = find (f, uri);
+  haul_test_wait_finished (d);
+  row = GTK_WIDGET (find_row (f->window, d));
+  g_assert_nonnull (row);
+
+  /* The button shows a page going out (Haul's own icon, from its
+   * resources), not a folder: Adwaita 43's document-open-symbolic is one. */
+  button = find_action_button (row, "row.open");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "haul-open-file-symbolic");
+  {
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (row));
+    g_autoptr(GtkIconPaintable) icon = gtk_icon_theme_lookup_icon (theme, "haul-open-file-symbolic", NULL, 16, 1,
+                                                                   GTK_TEXT_DIR_NONE, 0);
+    g_autoptr(GFile) file = gtk_icon_paintable_get_file (icon);
+    g_autofree char *icon_uri = file != NULL ? g_file_get_uri (file) : NULL;
+
+    g_assert_nonnull (icon_uri);
+    g_assert_true (g_str_has_prefix (icon_uri, "resource:///io/github/haulapp/Haul/icons/"));
+  }
+
+  /* No app opens an .iso here: Haul says so, and offers the folder. */
+  g_assert_true (gtk_widget_activate_action (row, "row.open", NULL));
+  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  dialog = GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  assert_shows (dialog, "No App Can Open “disc.iso”");
+  assert_shows (dialog, "No app installed on this computer opens files of this type");
+  {
+    g_autofree char *text = haul_test_visible_text (dialog);
+
+    g_assert_null (strstr (text, "Could not show link"));
+    g_assert_null (strstr (text, "Failed to find default application"));
+  }
+  g_assert_null (find_toplevel (GTK_TYPE_MESSAGE_DIALOG));  /* not GTK's own */
+  button = find_button (dialog, "Show in Folder");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+
+  /* The file manager was asked to show the file. */
+  g_assert_true (haul_test_wait_until (array_not_empty, shown, WAIT_MS));
+  path = haul_download_dup_path (d);
+  file_uri = g_filename_to_uri (path, NULL, NULL);
+  g_assert_cmpstr (g_ptr_array_index (shown, 0), ==, file_uri);
+  g_assert_false (toplevel_shown (GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+}
+
+/* Every system data folder without its applications: the mime database
+ * and the icons stay, no app opens anything. */
+static char *
+data_dirs_without_apps (const char *root)
+{
+  const char * const *dirs = g_get_system_data_dirs ();
+  g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *copy = g_strdup_printf ("%s/data-%u", root, i);
+      g_autoptr(GDir) dir = g_dir_open (dirs[i], 0, NULL);
+      const char *name;
+
+      g_mkdir_with_parents (copy, 0755);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        if (!g_str_equal (name, "applications"))
+          {
+            g_autofree char *target = g_build_filename (dirs[i], name, NULL);
+            g_autofree char *link = g_build_filename (copy, name, NULL);
+
+            g_assert_cmpint (symlink (target, link), ==, 0);
+          }
+      g_ptr_array_add (made, g_steal_pointer (&copy));
+    }
+  g_ptr_array_add (made, NULL);
+  return g_strjoinv (":", (char **) made->pdata);
+}
+
+static void
+test_open_without_app (void)
+{
+  g_autofree char *root = NULL, *dirs = NULL, *user_data = NULL, *config_dirs = NULL;
+  g_autofree char *old_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+  g_autofree char *old_home = g_strdup (g_getenv ("XDG_DATA_HOME"));
+  g_autofree char *old_config = g_strdup (g_getenv ("XDG_CONFIG_DIRS"));
+
+  if (g_test_subprocess ())
+    {
+      run_in_app (body_open_without_app);
+      return;
+    }
+  root = g_build_filename (g_get_home_dir (), "no-apps", NULL);
+  user_data = g_build_filename (root, "user-data", NULL);
+  config_dirs = g_build_filename (root, "config-dirs", NULL);
+  g_mkdir_with_parents (user_data, 0755);
+  g_mkdir_with_parents (config_dirs, 0755);
+  dirs = data_dirs_without_apps (root);
+
+  g_setenv ("XDG_DATA_DIRS", dirs, TRUE);
+  g_setenv ("XDG_DATA_HOME", user_data, TRUE);
+  g_setenv ("XDG_CONFIG_DIRS", config_dirs, TRUE);
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  old_dirs ? g_setenv ("XDG_DATA_DIRS", old_dirs, TRUE) : g_unsetenv ("XDG_DATA_DIRS");
+  old_home ? g_setenv ("XDG_DATA_HOME", old_home, TRUE) : g_unsetenv ("XDG_DATA_HOME");
+  old_config ? g_setenv ("XDG_CONFIG_DIRS", old_config, TRUE) : g_unsetenv ("XDG_CONFIG_DIRS");
+  g_test_trap_assert_passed ();
+}
+
+static gboolean
+position_is (HaulQueue    *queue,
+             HaulDownload *d,
+             guint         want)
+{
+  guint position;
+
+  return haul_queue_get_position (queue, d, &position) && position == want;
+}
+
+/* The state filter shows that it is on, ends with the search, and Move
+ * Up and Down work while it hides rows (among the rows shown). */
+static void
+body_filter_shown (Fixture *f)
+{
+  g_autofree char *done1 = serve (f, "/shown-done-1.bin", 8 * 1024, 0, NULL);
+  g_autofree char *slow1 = serve (f, "/shown-slow-1.bin", 4 * 1024 * 1024, 64 * 1024, NULL);
+  g_autofree char *done2 = serve (f, "/shown-done-2.bin", 8 * 1024, 0, NULL);
+  g_autofree char *slow2 = serve (f, "/shown-slow-2.bin", 4 * 1024 * 1024, 64 * 1024, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n%s\n", done1, slow1, done2, slow2);
+  GtkSearchBar *bar = GTK_SEARCH_BAR (find_widget_of_type (f->window, GTK_TYPE_SEARCH_BAR));
+  GtkDropDown *state = GTK_DROP_DOWN (find_widget_of_type (f->window, GTK_TYPE_DROP_DOWN));
+  GtkRevealer *filter_bar = GTK_REVEALER (gtk_widget_get_template_child (f->window, HAUL_TYPE_WINDOW,
+                                                                          "filter_revealer"));
+  GtkWidget *search_button = GTK_WIDGET (gtk_widget_get_template_child (f->window, HAUL_TYPE_WINDOW,
+                                                                        "search_button"));
+  GtkSelectionModel *model;
+  HaulDownload *s1, *s2;
+
+  drop_string (f, text);
+  wait_n_items (f, 4);
+  s1 = find (f, slow1);
+  s2 = find (f, slow2);
+  haul_test_wait_finished (find (f, done1));
+  haul_test_wait_finished (find (f, done2));
+  haul_queue_pause (f->queue, s1);
+  haul_queue_pause (f->queue, s2);
+  wait_state (s1, HAUL_DOWNLOAD_STATE_PAUSED);
+  wait_state (s2, HAUL_DOWNLOAD_STATE_PAUSED);
+  g_assert_false (gtk_revealer_get_reveal_child (filter_bar));
+
+  /* Active: two of four shown, and the window says so. */
+  g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
+  gtk_drop_down_set_selected (state, 1);
+  assert_n_shown (f, 2);
+  g_assert_true (gtk_revealer_get_reveal_child (filter_bar));
+  assert_shows (f->window, "Showing 2 of 4 downloads");
+  g_assert_true (gtk_widget_has_css_class (search_button, "accent"));
+
+  /* Alt+Up moves the second shown row above the first, past the hidden
+   * finished one between them, and it stays selected. */
+  select_only (f, s2);
+  settle_actions ();
+  press_keys (f->window, "alt+Up");
+  g_assert_true (position_is (f->queue, s2, 1));
+  g_assert_true (position_is (f->queue, s1, 2));
+  model = gtk_list_view_get_model (find_list_view (f->window));
+  g_assert_true (gtk_selection_model_is_selected (model, 0));
+  {
+    g_autoptr(HaulDownload) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+    g_assert_true (first == s2);
+  }
+  /* The row's menu moves it back down, past the same hidden row. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_row (f->window, s2)), "row.move-down", NULL));
+  g_assert_true (position_is (f->queue, s1, 1));
+  g_assert_true (position_is (f->queue, s2, 2));
+
+  /* Escape (from the list) closes the search, and the filter with it. */
+  select_only (f, s1);
+  press_keys (f->window, "Escape");
+  g_assert_false (gtk_search_bar_get_search_mode (bar));
+  g_assert_cmpuint (gtk_drop_down_get_selected (state), ==, 0);
+  assert_n_shown (f, 4);
+  g_assert_false (gtk_revealer_get_reveal_child (filter_bar));
+  g_assert_false (gtk_widget_has_css_class (search_button, "accent"));
+
+  /* The search button too. */
+  g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
+  gtk_drop_down_set_selected (state, 2);
+  assert_n_shown (f, 2);
+  gtk_search_bar_set_search_mode (bar, FALSE);
+  assert_n_shown (f, 4);
+  g_assert_cmpuint (gtk_drop_down_get_selected (state), ==, 0);
+
+  /* Nothing matches: the page says how to see everything again. */
+  g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (find_widget_of_type (f->window, GTK_TYPE_SEARCH_ENTRY)), "nothing-like-this");
+  assert_n_shown (f, 0);
+  assert_shows (f->window, "No Matching Downloads");
+  {
+    GtkWidget *show_all = find_button (f->window, "Show _All Downloads");
+
+    g_assert_nonnull (show_all);
+    g_signal_emit_by_name (show_all, "clicked");
+  }
+  assert_n_shown (f, 4);
+  g_assert_true (gtk_search_bar_get_search_mode (bar));
+  gtk_search_bar_set_search_mode (bar, FALSE);
+}
+
+static void
+test_filter_shown (void)
+{
+  run_in_app (body_filter_shown);
+}
+
+static guint
+n_selected (Fixture *f)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (find_list_view (f->window));
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
+
+  return gtk_bitset_get_size (set);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return c;  /* still held by the widget */
+    }
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer popover)
+{
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+static gboolean
+popover_hidden (gpointer popover)
+{
+  return !gtk_widget_get_visible (popover);
+}
+
+static GtkWidget *
+row_menu_popover (GtkWidget *row)
+{
+  return GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (find_widget_of_type (row,
+                                                                                        GTK_TYPE_MENU_BUTTON))));
+}
+
+/* Escape lets go of a selection of many (after closing the search);
+ * right-click and long-press open a row's menu where they happen, and
+ * Shift+F10 or the Menu key open the focused row's. */
+static void
+body_escape_and_row_menus (Fixture *f)
+{
+  g_autofree char *ua = serve (f, "/menu-a.bin", 4 * 1024 * 1024, 64 * 1024, NULL);
+  g_autofree char *ub = serve (f, "/menu-b.bin", 4 * 1024 * 1024, 64 * 1024, NULL);
+  g_autofree char *uc = serve (f, "/menu-c.bin", 4 * 1024 * 1024, 64 * 1024, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n", ua, ub, uc);
+  GtkSearchBar *bar = GTK_SEARCH_BAR (find_widget_of_type (f->window, GTK_TYPE_SEARCH_BAR));
+  GtkRevealer *selection_bar = GTK_REVEALER (gtk_widget_get_template_child (f->window, HAUL_TYPE_WINDOW,
+                                                                             "selection_revealer"));
+  GtkWidget *row, *menu;
+  HaulDownload *a;
+
+  drop_string (f, text);
+  wait_n_items (f, 3);
+  a = find (f, ua);
+  wait_state (a, HAUL_DOWNLOAD_STATE_DOWNLOADING);
+
+  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  press_keys (f->window, "ctrl+a");
+  g_assert_cmpuint (n_selected (f), ==, 3);
+  assert_shows (f->window, "3 selected");
+
+  /* With the search open, the first Escape closes it, the selection stays. */
+  g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
+  haul_test_spin (100);
+  press_keys (f->window, "Escape");
+  g_assert_false (gtk_search_bar_get_search_mode (bar));
+  g_assert_cmpuint (n_selected (f), ==, 3);
+  /* The next lets go of the selection. */
+  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  press_keys (f->window, "Escape");
+  g_assert_cmpuint (n_selected (f), ==, 0);
+  g_assert_false (gtk_revealer_get_reveal_child (selection_bar));
+
+  /* Right-click on a row: its menu, at the pointer. */
+  row = GTK_WIDGET (find_row (f->window, a));
+  g_assert_nonnull (row);
+  {
+    GtkEventController *click = NULL;
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && click == NULL; i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_GESTURE_CLICK (c) &&
+            gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_SECONDARY)
+          click = c;
+      }
+    g_assert_nonnull (click);
+    g_signal_emit_by_name (click, "pressed", 1, 40.0, 12.0);
+  }
+  menu = GTK_WIDGET (haul_download_row_get_context_menu (HAUL_DOWNLOAD_ROW (row)));
+  g_assert_true (haul_test_wait_until (popover_shown, menu, WAIT_MS));
+  assert_shows (menu, "Copy Link");
+  assert_shows (menu, "Cancel Download");
+  {
+    GdkRectangle at;
+
+    g_assert_true (gtk_popover_get_pointing_to (GTK_POPOVER (menu), &at));
+    g_assert_cmpint (at.x, ==, 40);
+    g_assert_cmpint (at.y, ==, 12);
+  }
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  g_assert_true (haul_test_wait_until (popover_hidden, menu, WAIT_MS));
+
+  /* A long press (touch) opens it too. */
+  {
+    GtkEventController *press = find_controller (row, GTK_TYPE_GESTURE_LONG_PRESS);
+
+    g_assert_nonnull (press);
+    g_signal_emit_by_name (press, "pressed", 60.0, 20.0);
+  }
+  g_assert_true (haul_test_wait_until (popover_shown, menu, WAIT_MS));
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  g_assert_true (haul_test_wait_until (popover_hidden, menu, WAIT_MS));
+
+  /* The keyboard: Home focuses the first row, Shift+F10 opens its menu,
+   * Escape closes it, the Menu key opens it again. */
+  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  press_keys (f->window, "Home");
+  row = GTK_WIDGET (find_row (f->window, haul_queue_get_download (f->queue, 0)));
+  press_keys (f->window, "shift+F10");
+  g_assert_true (haul_test_wait_until (popover_shown, row_menu_popover (row), WAIT_MS));
+  press_keys (f->window, "Escape");
+  g_assert_true (haul_test_wait_until (popover_hidden, row_menu_popover (row), WAIT_MS));
+  press_keys (f->window, "Menu");
+  g_assert_true (haul_test_wait_until (popover_shown, row_menu_popover (row), WAIT_MS));
+  gtk_popover_popdown (GTK_POPOVER (row_menu_popover (row)));
+}
+
+static void
+test_escape_and_row_menus (void)
+{
+  run_in_app (body_escape_and_row_menus);
+}
+
+/* Whether @download's row is inside the list's viewport. */
+static gboolean
+row_in_view (gpointer data)
+{
+  void **args = data;
+  GtkWidget *window = args[0];
+  HaulDownloadRow *row = find_row (window, args[1]);
+  GtkWidget *viewport;
+  graphene_rect_t bounds;
+
+  if (row == NULL)
+    return FALSE;
+  viewport = gtk_widget_get_ancestor (GTK_WIDGET (row), GTK_TYPE_SCROLLED_WINDOW);
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (row), viewport, &bounds))
+    return FALSE;
+  /* A row just built and not yet allocated is 0 high. */
+  return bounds.size.height > 0 && bounds.origin.y >= 0 && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (viewport);
+}
+
+static void
+assert_in_view (Fixture      *f,
+                HaulDownload *d)
+{
+  void *args[] = { f->window, d };
+
+  if (!haul_test_wait_until (row_in_view, args, WAIT_MS))
+    g_error ("the row of %s is not in view", haul_download_get_uri (d));
+}
+
+/* New downloads join at the end whichever way they come (paste, drop,
+ * `haul URL`, the launcher's open), and the list scrolls to them. */
+static void
+body_added_in_view (Fixture *f)
+{
+  g_autoptr(GString) many = g_string_new (NULL);
+  GtkAdjustment *vadj;
+  GtkWidget *list;
+  const char *pasted = "http://127.0.0.1:9/later/pasted.bin";
+  const char *opened = "http://127.0.0.1:9/later/opened.bin";
+
+  g_settings_set_int (haul_application_get_settings (f->app), "max-active", 1);
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (many, "http://127.0.0.1:9/many/%03u.bin\n", i);
+  drop_string (f, many->str);
+  wait_n_items (f, 200);
+  list = GTK_WIDGET (find_list_view (f->window));
+  vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  assert_in_view (f, find (f, "http://127.0.0.1:9/many/000.bin"));
+  haul_test_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+
+  /* Pasted: last in the list, scrolled to. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), pasted);
+  g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
+  wait_n_items (f, 201);
+  g_assert_true (position_is (f->queue, find (f, pasted), 200));
+  assert_in_view (f, find (f, pasted));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
+
+  /* Opened (the launcher, `haul URL`), from the top of the list: the same place. */
+  gtk_adjustment_set_value (vadj, 0);
+  haul_test_spin (200);
+  g_assert_false (row_in_view ((void *[]) { f->window, find (f, pasted) }));
+  {
+    g_autoptr(GFile) file = g_file_new_for_uri (opened);
+    GFile *files[] = { file };
+
+    g_signal_emit_by_name (f->app, "open", files, 1, "");
+  }
+  wait_n_items (f, 202);
+  g_assert_true (position_is (f->queue, find (f, opened), 201));
+  assert_in_view (f, find (f, opened));
+
+  g_settings_reset (haul_application_get_settings (f->app), "max-active");
+}
+
+static void
+test_added_in_view (void)
+{
+  run_in_app (body_added_in_view);
+}
+
+static void
+collect_uris (HaulStore *store,
+              GPtrArray *records,
+              gpointer   user_data)
+{
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (user_data, g_strdup (((HaulStoreRecord *) g_ptr_array_index (records, i))->uri));
+}
+
+/* `haul URL` starting Haul with a saved list: the link joins after the
+ * saved downloads (and is saved), as it would in a running Haul. */
+static void
+test_start_with_link_after_saved (void)
+{
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(HaulStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  char *u[3], *part[3];
+  const char *bin = g_getenv ("HAUL_BINARY");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/saved-order-%u.bin", i);
+      g_autoptr(GBytes) content = haul_test_content (4 * 1024 * 1024, 50 + i);
+
+      haul_test_server_add_file (server, name, content, &(HaulTestFileOptions) { .rate = 64 * 1024 });
+      u[i] = haul_test_server_uri (server, name);
+      part[i] = g_strdup_printf ("%s%s.part", g_get_home_dir (), name);
+    }
+  g_subprocess_launcher_unsetenv (launcher, "HAUL_NO_STORE");
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr(GSubprocess) haul = NULL;
+
+      if (run == 0)
+        haul = g_subprocess_launcher_spawn (launcher, &error, bin, u[0], u[1], NULL);
+      else
+        haul = g_subprocess_launcher_spawn (launcher, &error, bin, u[2], NULL);
+      g_assert_no_error (error);
+      g_assert_true (haul_test_wait_until (part_exists, part[run == 0 ? 1 : 2], WAIT_MS));
+      g_subprocess_send_signal (haul, SIGTERM);
+      g_assert_true (g_subprocess_wait_check (haul, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  {
+    g_autofree char *path = haul_store_default_path ();
+    HaulTestAsync opened = { 0 }, loaded = { 0 };
+
+    store = haul_store_new (path);
+    haul_store_open_async (store, NULL, haul_test_async_cb, &opened);
+    g_assert_true (haul_store_open_finish (store, haul_test_async_wait (&opened), NULL, &error));
+    g_assert_no_error (error);
+    g_clear_object (&opened.result);
+    haul_store_load_async (store, collect_uris, uris, NULL, haul_test_async_cb, &loaded);
+    g_assert_true (haul_store_load_finish (store, haul_test_async_wait (&loaded), NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_object (&loaded.result);
+    haul_store_close (store);
+  }
+  g_assert_cmpuint (uris->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpstr (g_ptr_array_index (uris, i), ==, u[i]);
+      g_free (u[i]);
+      g_free (part[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1369,6 +1980,11 @@ main (int   argc,
   g_test_add_func ("/haul/ui/app/second-instance", test_second_instance);
   g_test_add_func ("/haul/ui/app/latency-report", test_latency_report);
   g_test_add_func ("/haul/ui/app/sigterm-quits-cleanly", test_sigterm_quits_cleanly);
+  g_test_add_func ("/haul/ui/window/open-without-app", test_open_without_app);
+  g_test_add_func ("/haul/ui/window/filter-shown", test_filter_shown);
+  g_test_add_func ("/haul/ui/window/escape-and-row-menus", test_escape_and_row_menus);
+  g_test_add_func ("/haul/ui/window/added-in-view", test_added_in_view);
+  g_test_add_func ("/haul/ui/app/start-with-link-after-saved", test_start_with_link_after_saved);
 
   return g_test_run ();
 }
