@@ -1,11 +1,14 @@
 /* haul-add-dialog.c — the Add Downloads dialog
  *
- * A text view for any number of links, the folder to save them in and an
- * optional expected checksum. The dialog only checks what it can check
- * without parsing the list: that there is some text, that the checksum is
- * well formed, and that a checksum comes with a single link (counting
- * stops at the second one, so a long paste costs nothing). Parsing the
- * links is the caller's business, in a worker.
+ * A text view for any number of links (or any text with links in it), the
+ * folder to save them in and an optional expected checksum. Add checks the
+ * checksum, then finds the links with haul_link_import_async() (a worker:
+ * a long paste never holds the main loop). When some entries are not
+ * valid links, the dialog stays open with the text as typed: an inline
+ * error names their lines, the lines are underlined and the cursor goes to
+ * the first. Nothing is added until the person either corrects them (Add
+ * checks again) or chooses "Add N Valid Links". Then ::submitted hands the
+ * valid links over (haul_add_dialog_dup_links()) and the dialog closes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +23,11 @@
 #include "haul-folder-chooser.h"
 #include "haul-folders.h"
 #include "haul-checksum.h"
+#include "haul-link-import.h"
+#include "haul-uri-list.h"
+
+/* How many rejected entries the inline error lists, one line each. */
+#define ERROR_LINES_MAX 5
 
 struct _HaulAddDialog
 {
@@ -36,11 +44,17 @@ struct _HaulAddDialog
   AdwEntryRow          *checksum_row;
   GtkLabel             *checksum_hint_label;
   GtkLabel             *error_label;
+  GtkWidget            *links_error_box;
+  GtkLabel             *links_error_label;
+  GtkButton            *add_valid_button;
 
   /* Owned */
   char                 *folder;
   char                 *checksum; /* stripped; NULL when empty */
   HaulFolderChooser    *chooser;
+  GtkTextTag           *invalid_tag;
+  GCancellable         *check;    /* the links being found; NULL when none */
+  GPtrArray            *links;    /* (element-type utf8): the valid links the text holds, once found */
 };
 
 G_DEFINE_FINAL_TYPE (HaulAddDialog, haul_add_dialog, ADW_TYPE_WINDOW)
@@ -64,51 +78,6 @@ buffer_has_content (GtkTextBuffer *buffer)
   return FALSE;
 }
 
-static gboolean
-is_separator (gunichar c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Counts links the way the list parser splits them (whitespace-separated
- * words; a word starting with '#' comments out the rest of its line),
- * stopping at @cap. */
-static guint
-count_links (GtkTextBuffer *buffer,
-             guint          cap)
-{
-  GtkTextIter iter;
-  gboolean in_word = FALSE;
-  guint n = 0;
-
-  gtk_text_buffer_get_start_iter (buffer, &iter);
-  while (n < cap && !gtk_text_iter_is_end (&iter))
-    {
-      gunichar c = gtk_text_iter_get_char (&iter);
-
-      if (c == '\n')
-        in_word = FALSE;
-      else if (is_separator (c))
-        in_word = FALSE;
-      else if (!in_word && c == '#')
-        {
-          /* To the start of the next line, or the end. */
-          if (!gtk_text_iter_forward_line (&iter))
-            break;
-          continue;
-        }
-      else if (!in_word)
-        {
-          in_word = TRUE;
-          n++;
-        }
-
-      gtk_text_iter_forward_char (&iter);
-    }
-
-  return n;
-}
-
 static void
 clear_error (HaulAddDialog *self)
 {
@@ -116,6 +85,108 @@ clear_error (HaulAddDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->checksum_hint_label), TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->checksum_row), "error");
   gtk_accessible_reset_state (GTK_ACCESSIBLE (self->checksum_row), GTK_ACCESSIBLE_STATE_INVALID);
+}
+
+/* The text changed, or is being checked again: what was found is stale. */
+static void
+clear_links_error (HaulAddDialog *self)
+{
+  GtkTextIter start, end;
+
+  g_cancellable_cancel (self->check);
+  g_clear_object (&self->check);
+  g_clear_pointer (&self->links, g_ptr_array_unref);
+  gtk_widget_set_visible (self->links_error_box, FALSE);
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->invalid_tag, &start, &end);
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (self->text_view), GTK_ACCESSIBLE_STATE_INVALID);
+}
+
+static char *
+describe_rejections (const HaulLinkImport *result)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  GPtrArray *rejections = result->text_rejections;
+  guint shown = MIN (rejections->len, ERROR_LINES_MAX);
+
+  if (result->n_rejected == 1 && rejections->len == 1)
+    {
+      const HaulUriListRejection *r = g_ptr_array_index (rejections, 0);
+
+      /* Translators: "Line 2 is not a valid link: “htp://example.com/a.iso” — the link starts with…" */
+      return g_strdup_printf (_("Line %u is not a valid link: “%s” — %s"), r->line, r->text, r->reason);
+    }
+
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u link is not valid:", "%u links are not valid:",
+                                             result->n_rejected),
+                          result->n_rejected);
+  for (guint i = 0; i < shown; i++)
+    {
+      const HaulUriListRejection *r = g_ptr_array_index (rejections, i);
+
+      g_string_append_c (text, '\n');
+      /* Translators: one of the lines of "3 links are not valid:" */
+      g_string_append_printf (text, _("Line %u: “%s” — %s"), r->line, r->text, r->reason);
+    }
+  if (result->n_rejected > shown)
+    {
+      guint more = result->n_rejected - shown;
+
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "…and %u more", "…and %u more", more), more);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Underlines the lines that hold rejected entries and puts the cursor at
+ * the start of the first, so the person finds them. */
+static void
+mark_lines (HaulAddDialog        *self,
+            const HaulLinkImport *result)
+{
+  for (guint i = 0; i < result->text_rejections->len; i++)
+    {
+      const HaulUriListRejection *r = g_ptr_array_index (result->text_rejections, i);
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_iter_at_line (self->buffer, &start, (int) r->line - 1);
+      end = start;
+      if (!gtk_text_iter_ends_line (&end))
+        gtk_text_iter_forward_to_line_end (&end);
+      gtk_text_buffer_apply_tag (self->buffer, self->invalid_tag, &start, &end);
+      if (i == 0)
+        {
+          gtk_text_buffer_place_cursor (self->buffer, &start);
+          gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (self->buffer),
+                                        0.1, FALSE, 0, 0);
+        }
+    }
+}
+
+static void
+show_links_error (HaulAddDialog        *self,
+                  const HaulLinkImport *result,
+                  const char           *message)
+{
+  g_autofree char *described = message == NULL ? describe_rejections (result) : NULL;
+  guint n_valid = self->links != NULL ? self->links->len : 0;
+
+  gtk_label_set_text (self->links_error_label, message != NULL ? message : described);
+  gtk_widget_set_visible (GTK_WIDGET (self->add_valid_button), n_valid > 0);
+  if (n_valid > 0)
+    {
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Add %u _Valid Link",
+                                                             "Add %u _Valid Links", n_valid),
+                                                n_valid);
+
+      gtk_button_set_label (self->add_valid_button, label);
+    }
+  gtk_widget_set_visible (self->links_error_box, TRUE);
+  mark_lines (self, result);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->text_view),
+                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                               -1);
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
 static void
@@ -140,6 +211,7 @@ buffer_changed_cb (HaulAddDialog *self,
                           gtk_text_buffer_get_char_count (buffer) == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", buffer_has_content (buffer));
   clear_error (self);
+  clear_links_error (self);
 }
 
 static void
@@ -159,6 +231,8 @@ static void
 set_folder (HaulAddDialog *self,
             const char    *folder)
 {
+  g_autofree char *name = NULL;
+
   if (folder == NULL || folder[0] == '\0')
     folder = haul_folders_get_default ();
 
@@ -167,7 +241,8 @@ set_folder (HaulAddDialog *self,
 
   g_free (self->folder);
   self->folder = g_strdup (folder);
-  adw_action_row_set_subtitle (self->folder_row, self->folder);
+  name = haul_folders_dup_display_name (self->folder);
+  adw_action_row_set_subtitle (self->folder_row, name);
 }
 
 static void
@@ -184,13 +259,54 @@ folder_button_clicked_cb (HaulAddDialog *self,
   haul_folder_chooser_present (self->chooser, self->folder);
 }
 
+/* Hands the valid links over and closes. */
+static void
+submit (HaulAddDialog *self)
+{
+  g_autoptr(HaulAddDialog) hold = g_object_ref (self); /* a handler may destroy the dialog */
+
+  if (self->checksum != NULL && self->links->len > 1)
+    {
+      show_checksum_error (self, _("A checksum can only be given for a single link. "
+                                   "Remove the checksum or add the links one at a time."));
+      return;
+    }
+  g_signal_emit (self, signals[SUBMITTED], 0);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+check_done_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(HaulAddDialog) self = user_data;
+  g_autoptr(HaulLinkImport) result = haul_link_import_finish (res, NULL);
+
+  /* Cancelled: the text changed, or the dialog closed. */
+  if (result == NULL || self->check == NULL || g_cancellable_is_cancelled (self->check))
+    return;
+  g_clear_object (&self->check);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", TRUE);
+
+  self->links = g_steal_pointer (&result->uris);
+  result->uris = g_ptr_array_new ();
+  if (result->n_rejected > 0)
+    show_links_error (self, result, NULL);
+  else if (self->links->len == 0)
+    show_links_error (self, result, _("There are no links in the text. Links start with “https://”, "
+                                      "“http://” or “www.”."));
+  else
+    submit (self);
+}
+
 static void
 add_action_cb (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   HaulAddDialog *self = HAUL_ADD_DIALOG (widget);
-  g_autoptr(HaulAddDialog) hold = NULL;
+  g_autofree char *text = NULL;
 
   if (!buffer_has_content (self->buffer))
     return;
@@ -206,21 +322,28 @@ add_action_cb (GtkWidget  *widget,
           show_checksum_error (self, error->message);
           return;
         }
-      if (count_links (self->buffer, 2) > 1)
-        {
-          show_checksum_error (self, _("A checksum can only be given for a single link. "
-                                       "Remove the checksum or add the links one at a time."));
-          return;
-        }
-
       g_free (self->checksum);
       self->checksum = g_strdup_printf ("%s:%s", haul_checksum_type_name (type), hex);
     }
 
-  /* A handler may destroy the dialog itself. */
-  hold = g_object_ref (self);
-  g_signal_emit (self, signals[SUBMITTED], 0);
-  gtk_window_close (GTK_WINDOW (self));
+  /* Found on a worker; Add waits meanwhile. */
+  clear_links_error (self);
+  text = haul_add_dialog_dup_text (self);
+  self->check = g_cancellable_new ();
+  gtk_widget_action_set_enabled (widget, "dialog.add", FALSE);
+  haul_link_import_async (text, NULL, self->check, check_done_cb, g_object_ref (self));
+}
+
+/* "Add 4 Valid Links": the links found, without the entries that are not. */
+static void
+add_valid_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HaulAddDialog *self = HAUL_ADD_DIALOG (widget);
+
+  if (self->links != NULL && self->links->len > 0)
+    submit (self);
 }
 
 static void
@@ -229,6 +352,8 @@ haul_add_dialog_dispose (GObject *object)
   HaulAddDialog *self = HAUL_ADD_DIALOG (object);
 
   g_clear_pointer (&self->chooser, haul_folder_chooser_free);
+  g_cancellable_cancel (self->check);
+  g_clear_object (&self->check);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_ADD_DIALOG);
 
@@ -242,6 +367,7 @@ haul_add_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->folder, g_free);
   g_clear_pointer (&self->checksum, g_free);
+  g_clear_pointer (&self->links, g_ptr_array_unref);
 
   G_OBJECT_CLASS (haul_add_dialog_parent_class)->finalize (object);
 }
@@ -258,9 +384,10 @@ haul_add_dialog_class_init (HaulAddDialogClass *klass)
   /**
    * HaulAddDialog::submitted:
    *
-   * Emitted when Add is activated and the input is acceptable. Read the
-   * text, folder and checksum in the handler: the dialog closes itself
-   * right after.
+   * Emitted when the text's links were found and the person wants them
+   * added: all of them were valid, or they chose to add only the valid
+   * ones. Read the links (haul_add_dialog_dup_links()), folder and
+   * checksum in the handler: the dialog closes itself right after.
    */
   signals[SUBMITTED] =
     g_signal_new ("submitted",
@@ -272,6 +399,7 @@ haul_add_dialog_class_init (HaulAddDialogClass *klass)
                   G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "dialog.add", NULL, add_action_cb);
+  gtk_widget_class_install_action (widget_class, "dialog.add-valid", NULL, add_valid_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -286,6 +414,9 @@ haul_add_dialog_class_init (HaulAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, checksum_row);
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, checksum_hint_label);
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, links_error_box);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, links_error_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, add_valid_button);
   gtk_widget_class_bind_template_callback (widget_class, buffer_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, checksum_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folder_button_clicked_cb);
@@ -295,6 +426,9 @@ static void
 haul_add_dialog_init (HaulAddDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->invalid_tag = gtk_text_buffer_create_tag (self->buffer, "invalid",
+                                                  "underline", PANGO_UNDERLINE_ERROR,
+                                                  NULL);
   self->chooser = haul_folder_chooser_new (GTK_WINDOW (self), folder_chosen_cb, self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", FALSE);
@@ -344,6 +478,21 @@ haul_add_dialog_get_folder (HaulAddDialog *self)
 }
 
 /**
+ * haul_add_dialog_set_folder:
+ * @folder: (nullable): an absolute path; %NULL or "" for the Downloads folder
+ *
+ * What choosing a folder does (tests call it: the chooser is the portal's).
+ */
+void
+haul_add_dialog_set_folder (HaulAddDialog *self,
+                            const char    *folder)
+{
+  g_return_if_fail (HAUL_IS_ADD_DIALOG (self));
+
+  set_folder (self, folder);
+}
+
+/**
  * haul_add_dialog_dup_text:
  *
  * Returns: (transfer full): the text as typed or pasted
@@ -357,6 +506,26 @@ haul_add_dialog_dup_text (HaulAddDialog *self)
 
   gtk_text_buffer_get_bounds (self->buffer, &start, &end);
   return gtk_text_buffer_get_text (self->buffer, &start, &end, FALSE);
+}
+
+/**
+ * haul_add_dialog_dup_links:
+ *
+ * Returns: (transfer full) (nullable): the valid links found in the text,
+ *   normalized, one per line; %NULL before ::submitted
+ */
+char *
+haul_add_dialog_dup_links (HaulAddDialog *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (HAUL_IS_ADD_DIALOG (self), NULL);
+
+  if (self->links == NULL)
+    return NULL;
+  for (guint i = 0; i < self->links->len; i++)
+    g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (self->links, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 /**

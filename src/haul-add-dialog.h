@@ -17,7 +17,10 @@ HaulAddDialog *haul_add_dialog_new          (GtkWindow     *parent,
                                              const char    *folder,
                                              const char    *initial_text);
 const char    *haul_add_dialog_get_folder   (HaulAddDialog *self);
+void           haul_add_dialog_set_folder   (HaulAddDialog *self,
+                                             const char    *folder);
 char          *haul_add_dialog_dup_text     (HaulAddDialog *self);
+char          *haul_add_dialog_dup_links    (HaulAddDialog *self);
 const char    *haul_add_dialog_get_checksum (HaulAddDialog *self);
 void           haul_add_dialog_set_text     (HaulAddDialog *self,
                                              const char    *text);

@@ -228,15 +228,13 @@ settings_changed_cb (HaulApplication *self,
                                                CLAMP (g_settings_get_int (settings, "connections-per-server"),
                                                       1, HAUL_MAX_CONNECTIONS));
 
-  if (key == NULL || g_str_equal (key, "download-folder"))
+  /* A folder chosen in Preferences replaces the one last chosen in the Add dialog. */
+  if (key != NULL && g_str_equal (key, "download-folder"))
+    g_settings_reset (settings, "last-folder");
+  if (key == NULL || g_str_equal (key, "download-folder") || g_str_equal (key, "last-folder"))
     {
-      g_autofree char *folder = g_settings_get_string (settings, "download-folder");
-
       g_free (self->download_folder);
-      if (folder != NULL && g_path_is_absolute (folder))
-        self->download_folder = g_steal_pointer (&folder);
-      else
-        self->download_folder = g_strdup (haul_folders_get_default ());
+      self->download_folder = haul_folders_pick (settings);
     }
 }
 

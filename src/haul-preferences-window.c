@@ -60,8 +60,9 @@ update_folder (HaulPreferencesWindow *self)
 {
   g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
   gboolean custom = folder[0] != '\0';
+  g_autofree char *name = haul_folders_dup_display_name (custom ? folder : haul_folders_get_default ());
 
-  adw_action_row_set_subtitle (self->folder_row, custom ? folder : haul_folders_get_default ());
+  adw_action_row_set_subtitle (self->folder_row, name);
   gtk_widget_set_visible (GTK_WIDGET (self->folder_reset_button), custom);
 }
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "haul-add-dialog.h"
+#include "haul-folders.h"
 #include "haul-link-import.h"
 #include "haul-window-private.h"
 
@@ -28,6 +29,8 @@ typedef struct
   char                    *folder;
   char                    *checksum;
   GApplicationCommandLine *cmdline;  /* `haul FILE…`: told what was skipped */
+  char                    *text;     /* until the folder is ready */
+  GPtrArray               *files;
 
   /* Adding, a slice per frame */
   HaulLinkImport          *result;
@@ -48,6 +51,8 @@ import_data_free (ImportData *data)
   g_clear_object (&data->cmdline);
   g_clear_pointer (&data->result, haul_link_import_free);
   g_clear_pointer (&data->added, g_ptr_array_unref);
+  g_clear_pointer (&data->files, g_ptr_array_unref);
+  g_free (data->text);
   g_free (data->folder);
   g_free (data->checksum);
   g_free (data);
@@ -305,6 +310,23 @@ import_done_cb (GObject      *source,
   import_add_when_loaded (data);
 }
 
+/* The Downloads folder exists (created on a worker the first time it is
+ * needed): now the links. A folder that could not be made is said once. */
+static void
+folder_ready_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  ImportData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!haul_folders_ensure_finish (res, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    haul_window_show_toast (data->window, error->message);
+  haul_link_import_async (data->text, data->files, data->window->cancellable, import_done_cb, data);
+  g_clear_pointer (&data->text, g_free);
+  g_clear_pointer (&data->files, g_ptr_array_unref);
+}
+
 static void
 import_start (HaulWindow              *self,
               const char              *text,
@@ -320,7 +342,11 @@ import_start (HaulWindow              *self,
   data->folder = g_strdup (folder != NULL ? folder : haul_application_get_download_folder (app));
   data->checksum = g_strdup (checksum);
   data->cmdline = cmdline ? g_object_ref (cmdline) : NULL;
-  haul_link_import_async (text, files, self->cancellable, import_done_cb, data);
+  data->text = g_strdup (text);
+  data->files = files != NULL ? g_ptr_array_copy (files, (GCopyFunc) g_object_ref, NULL) : NULL;
+  if (data->files != NULL)
+    g_ptr_array_set_free_func (data->files, g_object_unref);
+  haul_folders_ensure_async (data->folder, self->cancellable, folder_ready_cb, data);
 }
 
 /**
@@ -465,14 +491,20 @@ _haul_window_paste (HaulWindow *self)
     gdk_clipboard_read_text_async (clipboard, self->cancellable, paste_text_cb, g_object_ref (self));
 }
 
+/* The dialog found the links; a folder chosen there is offered again for
+ * the next paste, drop and Add ("last-folder"). */
 static void
 add_dialog_submitted_cb (HaulAddDialog *dialog,
                          HaulWindow    *self)
 {
-  g_autofree char *text = haul_add_dialog_dup_text (dialog);
+  HaulApplication *app = HAUL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GSettings *settings = haul_application_get_settings (app);
+  const char *folder = haul_add_dialog_get_folder (dialog);
+  g_autofree char *links = haul_add_dialog_dup_links (dialog);
 
-  haul_window_import (self, text, NULL, haul_add_dialog_get_folder (dialog),
-                      haul_add_dialog_get_checksum (dialog));
+  if (settings != NULL && g_strcmp0 (folder, haul_application_get_download_folder (app)) != 0)
+    g_settings_set_string (settings, "last-folder", folder);
+  haul_window_import (self, links, NULL, folder, haul_add_dialog_get_checksum (dialog));
 }
 
 /* win.add */

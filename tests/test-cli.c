@@ -221,7 +221,7 @@ test_stdin_list (Fixture       *f,
   ub = haul_test_server_uri (f->server, "/two.dat");
 
   /* BOM, CRLF, a comment, a tab-separated pair, a duplicate and a bad entry. */
-  list = g_strdup_printf ("\xef\xbb\xbf# my links\r\n%s\r\n\r\nnot-a-link\r\n%s\t%s\n", ua, ub, ua);
+  list = g_strdup_printf ("\xef\xbb\xbf# my links\r\n%s\r\n\r\nhtp://not-a-link\r\n%s\t%s\n", ua, ub, ua);
   status = haul_test_run_haul (list, NULL, &err, "--headless", "-j", "2", "-d", f->dir, "-i", "-", NULL);
 
   /* The invalid entry is reported with its line number and the rest is downloaded. */

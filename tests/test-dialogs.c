@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "haul-add-dialog.h"
+#include "haul-folders.h"
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
 #include "haul-test-server.h"
@@ -115,12 +116,12 @@ new_settings (void)
   return g_settings_new_with_backend ("io.github.haulapp.Haul", backend);
 }
 
+/* The test's HOME has no user-dirs.dirs: ~/Downloads (test-folders.c has
+ * the rules). */
 static const char *
 default_folder (void)
 {
-  const char *folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-
-  return folder != NULL ? folder : g_get_home_dir ();
+  return haul_folders_get_default ();
 }
 
 /* ------------------------------------------------------------------ */
@@ -164,8 +165,8 @@ test_prefs_defaults (void)
   g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
   show_and_wait (GTK_WINDOW (prefs));
 
-  /* "" is the Downloads folder, shown by its path; nothing to reset. */
-  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, default_folder ());
+  /* "" is the Downloads folder, shown by its name; nothing to reset. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, "Downloads");
   g_assert_false (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "max_active_spin")), ==, 4);
   /* No limit: the switch is off and the speed is not editable. */
@@ -249,7 +250,7 @@ test_prefs_widgets_write_settings (void)
   folder = g_settings_get_string (settings, "download-folder");
   g_assert_cmpstr (folder, ==, "");
   g_assert_false (gtk_widget_get_visible (PREFS (prefs, "folder_reset_button")));
-  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, default_folder ());
+  g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, "Downloads");
 
   gtk_window_close (GTK_WINDOW (prefs));
   g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
@@ -308,6 +309,7 @@ typedef struct
 {
   guint  n_submitted;
   char  *text;
+  char  *links;
   char  *folder;
   char  *checksum;
 } Submitted;
@@ -320,7 +322,9 @@ submitted_cb (HaulAddDialog *dialog,
   g_free (s->text);
   g_free (s->folder);
   g_free (s->checksum);
+  g_free (s->links);
   s->text = haul_add_dialog_dup_text (dialog);
+  s->links = haul_add_dialog_dup_links (dialog);
   s->folder = g_strdup (haul_add_dialog_get_folder (dialog));
   s->checksum = g_strdup (haul_add_dialog_get_checksum (dialog));
 }
@@ -329,6 +333,7 @@ static void
 submitted_clear (Submitted *s)
 {
   g_clear_pointer (&s->text, g_free);
+  g_clear_pointer (&s->links, g_free);
   g_clear_pointer (&s->folder, g_free);
   g_clear_pointer (&s->checksum, g_free);
 }
@@ -344,6 +349,33 @@ new_add_dialog (GtkWindow  *parent,
   g_signal_connect (dialog, "submitted", G_CALLBACK (submitted_cb), s);
   show_and_wait (GTK_WINDOW (dialog));
   return dialog;
+}
+
+static gboolean
+is_submitted (gpointer data)
+{
+  return ((Submitted *) data)->n_submitted > 0;
+}
+
+/* The links are found on a worker: Add answers a moment later. */
+static void
+wait_submitted (Submitted *s,
+                guint      n)
+{
+  g_assert_true (haul_test_wait_until (is_submitted, s, 5000));
+  g_assert_cmpuint (s->n_submitted, ==, n);
+}
+
+static gboolean
+is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static void
+wait_visible (gpointer widget)
+{
+  g_assert_true (haul_test_wait_until (is_visible, widget, 5000));
 }
 
 static void
@@ -413,8 +445,9 @@ test_add_submits (void)
   set_checksum (dialog, "  SHA256:" SHA256_HEX " ");
 
   activate_button (ADD (dialog, "add_button"));
-  g_assert_cmpuint (s.n_submitted, ==, 1);
+  wait_submitted (&s, 1);
   g_assert_cmpstr (s.text, ==, "https://example.org/a.iso\n");
+  g_assert_cmpstr (s.links, ==, "https://example.org/a.iso\n");
   g_assert_cmpstr (s.folder, ==, "/srv/isos");
   g_assert_cmpstr (s.checksum, ==, "sha256:" SHA256_HEX);
 
@@ -425,9 +458,11 @@ test_add_submits (void)
   /* Without a checksum, many links, comments and blank lines. */
   dialog = new_add_dialog (parent, "", "# mine\nhttps://a.example/1\n\nhttps://a.example/2 https://a.example/3\n", &s);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  s.n_submitted = 0;
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
-  g_assert_cmpuint (s.n_submitted, ==, 2);
+  wait_submitted (&s, 1);
   g_assert_cmpstr (s.text, ==, "# mine\nhttps://a.example/1\n\nhttps://a.example/2 https://a.example/3\n");
+  g_assert_cmpstr (s.links, ==, "https://a.example/1\nhttps://a.example/2\nhttps://a.example/3\n");
   g_assert_cmpstr (s.folder, ==, default_folder ());
   g_assert_null (s.checksum);
   g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
@@ -471,7 +506,7 @@ test_add_ctrl_enter (void)
 
   /* The action the shortcut names, activated from the text view. */
   g_assert_true (gtk_widget_activate_action (ADD (dialog, "text_view"), "dialog.add", NULL));
-  g_assert_cmpuint (s.n_submitted, ==, 1);
+  wait_submitted (&s, 1);
   g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
   submitted_clear (&s);
 }
@@ -507,7 +542,7 @@ test_add_invalid_checksum (void)
 
   set_checksum (dialog, "md5:d41d8cd98f00b204e9800998ecf8427e");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
-  g_assert_cmpuint (s.n_submitted, ==, 1);
+  wait_submitted (&s, 1);
   g_assert_cmpstr (s.checksum, ==, "md5:d41d8cd98f00b204e9800998ecf8427e");
   g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
   submitted_clear (&s);
@@ -520,10 +555,12 @@ test_add_checksum_needs_single_link (void)
     "https://example.org/a.iso\nhttps://example.org/b.iso",
     "https://example.org/a.iso https://example.org/b.iso",
     "\n# a comment\n  https://example.org/a.iso\t\r\nhttps://example.org/b.iso#frag\n",
+    "Get <https://example.org/a.iso> or (https://example.org/b.iso).",
   };
   static const char *accepted[] = {
     "https://example.org/a.iso",
     "# the ISO\n\n   https://example.org/a.iso#part   # a trailing comment\n\n",
+    "The ISO is at <https://example.org/a.iso>, and the same “https://example.org/a.iso”.",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
@@ -535,7 +572,7 @@ test_add_checksum_needs_single_link (void)
       g_test_message ("refused: %s", refused[i]);
       set_checksum (dialog, "sha256:" SHA256_HEX);
       gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
-      haul_test_spin (20);
+      wait_visible (error);
       g_assert_cmpuint (s.n_submitted, ==, 0);
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error)));
@@ -558,11 +595,161 @@ test_add_checksum_needs_single_link (void)
       g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
       set_checksum (dialog, "sha256:" SHA256_HEX);
       gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
-      g_assert_cmpuint (s.n_submitted, ==, 1);
+      wait_submitted (&s, 1);
       g_assert_cmpstr (s.text, ==, accepted[i]);
+      g_assert_cmpstr (s.links, ==, "https://example.org/a.iso\n");
       g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
       submitted_clear (&s);
     }
+}
+
+static gboolean
+line_is_marked (HaulAddDialog *dialog,
+                int            line)
+{
+  GtkTextBuffer *buffer = ADD (dialog, "buffer");
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "invalid");
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_iter_at_line (buffer, &iter, line - 1);
+  return gtk_text_iter_has_tag (&iter, tag);
+}
+
+static int
+cursor_line (HaulAddDialog *dialog)
+{
+  GtkTextBuffer *buffer = ADD (dialog, "buffer");
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+  return gtk_text_iter_get_line (&iter) + 1;
+}
+
+/* Entries that are not valid links keep the dialog open, with the text as
+ * typed, an error naming their lines, the lines underlined and the cursor
+ * on the first. Nothing is added until they are fixed or the person adds
+ * only the valid links. */
+static void
+test_add_invalid_lines (void)
+{
+  static const char text[] =
+    "Here are the files:\n"                                   /* 1: prose, ignored */
+    "https://a.example/1\n"                                   /* 2 */
+    "htp://a.example/2\n"                                     /* 3: not valid */
+    "https://a.example/3, https://a.example/4.\n"             /* 4 */
+    "ftp://a.example/5\n";                                    /* 5: not valid */
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, text, &s);
+  GtkWidget *box = ADD (dialog, "links_error_box");
+  GtkLabel *error = ADD (dialog, "links_error_label");
+  GtkButton *add_valid = ADD (dialog, "add_valid_button");
+  GtkTextBuffer *buffer = ADD (dialog, "buffer");
+  g_autofree char *kept = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_false (gtk_widget_get_visible (box));
+
+  activate_button (ADD (dialog, "add_button"));
+  wait_visible (box);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  kept = haul_add_dialog_dup_text (dialog);
+  g_assert_cmpstr (kept, ==, text);
+  g_assert_cmpstr (gtk_label_get_text (error), ==,
+                   "2 links are not valid:\n"
+                   "Line 3: “htp://a.example/2” — the link starts with “htp”: did you mean “http”?\n"
+                   "Line 5: “ftp://a.example/5” — “ftp” links are not supported (only http and https)");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (add_valid)));
+  g_assert_cmpstr (gtk_button_get_label (add_valid), ==, "Add 3 _Valid Links");
+  g_assert_false (line_is_marked (dialog, 2));
+  g_assert_true (line_is_marked (dialog, 3));
+  g_assert_false (line_is_marked (dialog, 4));
+  g_assert_true (line_is_marked (dialog, 5));
+  g_assert_cmpint (cursor_line (dialog), ==, 3);
+  g_assert_true (gtk_widget_has_focus (ADD (dialog, "text_view")));
+
+  /* Correcting the text clears the error... */
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_iter_at_line_offset (buffer, &start, 2, 0);
+    gtk_text_buffer_get_iter_at_line_offset (buffer, &end, 2, 3);
+    gtk_text_buffer_delete (buffer, &start, &end);
+    gtk_text_buffer_insert (buffer, &start, "http", -1);
+  }
+  g_assert_false (gtk_widget_get_visible (box));
+  g_assert_false (line_is_marked (dialog, 3));
+  g_assert_false (line_is_marked (dialog, 5));
+
+  /* ...and Add checks again: one left, named alone. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  wait_visible (box);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  g_assert_cmpstr (gtk_label_get_text (error), ==,
+                   "Line 5 is not a valid link: “ftp://a.example/5” — “ftp” links are not supported (only http and https)");
+  g_assert_cmpstr (gtk_button_get_label (add_valid), ==, "Add 4 _Valid Links");
+  g_assert_true (line_is_marked (dialog, 5));
+  g_assert_false (line_is_marked (dialog, 3));
+
+  /* The person chooses to add the valid ones. */
+  activate_button (add_valid);
+  wait_submitted (&s, 1);
+  g_assert_cmpstr (s.links, ==,
+                   "https://a.example/1\nhttp://a.example/2\nhttps://a.example/3\nhttps://a.example/4\n");
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  submitted_clear (&s);
+}
+
+/* Text without any link: said, nothing to add, the dialog stays. */
+static void
+test_add_no_links (void)
+{
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "just some words, nothing else", &s);
+  GtkWidget *box = ADD (dialog, "links_error_box");
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  wait_visible (box);
+  g_assert_cmpstr (gtk_label_get_text (ADD (dialog, "links_error_label")), ==,
+                   "There are no links in the text. Links start with “https://”, “http://” or “www.”.");
+  g_assert_false (gtk_widget_get_visible (ADD (dialog, "add_valid_button")));
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  /* "Add N Valid Links" has nothing to add. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add-valid", NULL);
+  haul_test_spin (20);
+  g_assert_cmpuint (s.n_submitted, ==, 0);
+  g_assert_nonnull (dialog);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  submitted_clear (&s);
+}
+
+/* Folders are shown by name; a chosen one is what the dialog hands over. */
+static void
+test_add_folder_names (void)
+{
+  Submitted s = { 0 };
+  g_autofree char *projects = g_build_filename (g_get_home_dir (), "Projects", "iso", NULL);
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "https://example.org/a.iso", &s);
+  AdwActionRow *row = ADD (dialog, "folder_row");
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Downloads");
+  haul_add_dialog_set_folder (dialog, projects);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "~/Projects/iso");
+  haul_add_dialog_set_folder (dialog, g_get_home_dir ());
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Home");
+  haul_add_dialog_set_folder (dialog, "/srv/isos");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "/srv/isos");
+  haul_add_dialog_set_folder (dialog, projects);
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  wait_submitted (&s, 1);
+  g_assert_cmpstr (s.folder, ==, projects);
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+  submitted_clear (&s);
 }
 
 static void
@@ -616,6 +803,9 @@ main (int   argc,
   g_test_add_func ("/haul/ui/add-dialog/ctrl-enter", test_add_ctrl_enter);
   g_test_add_func ("/haul/ui/add-dialog/invalid-checksum", test_add_invalid_checksum);
   g_test_add_func ("/haul/ui/add-dialog/checksum-needs-single-link", test_add_checksum_needs_single_link);
+  g_test_add_func ("/haul/ui/add-dialog/invalid-lines", test_add_invalid_lines);
+  g_test_add_func ("/haul/ui/add-dialog/no-links", test_add_no_links);
+  g_test_add_func ("/haul/ui/add-dialog/folder-names", test_add_folder_names);
   g_test_add_func ("/haul/ui/add-dialog/escape-and-cancel-close", test_add_escape_and_cancel_close);
 
   ret = g_test_run ();

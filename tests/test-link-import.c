@@ -16,6 +16,7 @@
 
 #include "haul-link-import.h"
 #include "haul-test-server.h"
+#include "haul-uri-list.h"
 
 typedef struct
 {
@@ -116,14 +117,16 @@ test_text (Fixture       *f,
                                  "https://example.org/a.iso\tftp://example.org/c\n",
                                  NULL, NULL);
 
-  /* In their order, normalized, each once. */
+  /* In their order, normalized, each once; a word is not a bad link. */
   assert_uris (import, "https://example.org/a.iso", "http://example.org/b.zip", NULL);
   g_assert_cmpuint (import->n_duplicates, ==, 1);
-  g_assert_cmpuint (import->n_rejected, ==, 2);
-  /* Text has no name, so no line number either. */
-  g_assert_cmpstr (rejection (import, 0), ==, "“not-a-link”: not a link");
-  g_assert_cmpstr (rejection (import, 1), ==,
+  g_assert_cmpuint (import->n_rejected, ==, 1);
+  /* Text has no name, so no line number in the sentence... */
+  g_assert_cmpstr (rejection (import, 0), ==,
                    "“ftp://example.org/c”: “ftp” links are not supported (only http and https)");
+  /* ...but the Add dialog has the line. */
+  g_assert_cmpuint (import->text_rejections->len, ==, 1);
+  g_assert_cmpuint (((HaulUriListRejection *) g_ptr_array_index (import->text_rejections, 0))->line, ==, 4);
   g_assert_cmpuint (import->problems->len, ==, 0);
   g_assert_false (import->full);
 }
@@ -172,7 +175,7 @@ test_files (Fixture       *f,
   g_assert_cmpuint (import->n_duplicates, ==, 1);
   g_assert_cmpuint (import->n_rejected, ==, 3);
   g_assert_cmpstr (rejection (import, 0), ==,
-                   "links.txt, line 4: “htp:/broken”: “htp” links are not supported (only http and https)");
+                   "links.txt, line 4: “htp:/broken”: the link starts with “htp”: did you mean “http”?");
   g_assert_cmpstr (rejection (import, 1), ==,
                    "more.txt, line 3: “mailto:me@example.org”: “mailto” links are not supported (only http and https)");
   g_assert_cmpstr (rejection (import, 2), ==, "more.txt, line 6: “https:///nohost”: the link has no host name");
@@ -194,6 +197,64 @@ test_web_file (Fixture       *f,
 
   assert_uris (import, "https://example.org/dropped.bin", "https://example.org/from-list", NULL);
   g_assert_cmpuint (import->problems->len, ==, 0);
+}
+
+/* A pasted chat message: its links, and no word of its prose counted as a
+ * bad link (was "Added 1 download · 24 not valid links"). */
+static void
+test_pasted_prose (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(HaulLinkImport) import = NULL;
+
+  import = haul_link_import_run ("Hey! The files are up: http://h.example/alpha.bin, http://h.example/beta.bin,\n"
+                                 "<http://h.example/gamma.bin> and \"http://h.example/delta.bin\" "
+                                 "(mirror: www.mirror.example/alpha.bin). Tell me if anything is missing :)\n",
+                                 NULL, NULL);
+
+  assert_uris (import, "http://h.example/alpha.bin", "http://h.example/beta.bin", "http://h.example/gamma.bin",
+               "http://h.example/delta.bin", "https://www.mirror.example/alpha.bin", NULL);
+  g_assert_cmpuint (import->n_rejected, ==, 0);
+  g_assert_cmpuint (import->n_duplicates, ==, 0);
+  g_assert_cmpuint (import->problems->len, ==, 0);
+}
+
+/* Files that are not plain lists: a saved HTML page, a markdown README, a
+ * mail. Their links, with the file's name and line for what is not one. */
+static void
+test_files_with_text (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(HaulLinkImport) import = NULL;
+
+  add_file (f, "page.html",
+            "<!DOCTYPE html>\n<html><body>\n"
+            "<a href=\"https://h.example/a.iso\">A</a>\n"
+            "<a href='ftp://h.example/b.iso'>B</a>\n"
+            "</body></html>\n", -1);
+  add_file (f, "README.md",
+            "# Downloads\n\n"
+            "* [The ISO](https://h.example/c.iso)\n"
+            "* <https://h.example/d.iso>\n", -1);
+  add_file (f, "mail.eml",
+            "From: Alice <alice@example.org>\n\nGet it at https://h.example/a.iso.\n", -1);
+  add_file (f, "prose.txt", "Nothing to download here, sorry.\n", -1);
+  add_file (f, "bad.txt", "ftp://h.example/only-this.iso\n", -1);
+
+  import = haul_link_import_run (NULL, f->files, NULL);
+
+  assert_uris (import, "https://h.example/a.iso", "https://h.example/c.iso", "https://h.example/d.iso", NULL);
+  g_assert_cmpuint (import->n_duplicates, ==, 1);
+  g_assert_cmpuint (import->n_rejected, ==, 2);
+  g_assert_cmpstr (rejection (import, 0), ==,
+                   "page.html, line 4: “ftp://h.example/b.iso”: “ftp” links are not supported (only http and https)");
+  /* A file with only a bad link says why, not just "contains no links". */
+  g_assert_cmpstr (rejection (import, 1), ==,
+                   "bad.txt, line 1: “ftp://h.example/only-this.iso”: “ftp” links are not supported (only http and https)");
+  g_assert_cmpuint (import->problems->len, ==, 1);
+  g_assert_cmpstr (problem (import, 0), ==, "“prose.txt” contains no links");
+  /* Only the text's rejections carry line numbers for the Add dialog. */
+  g_assert_cmpuint (import->text_rejections->len, ==, 0);
 }
 
 /* Inputs that are not lists: one sentence each, and the rest still counts. */
@@ -302,7 +363,7 @@ test_many_problems (Fixture       *f,
       g_autofree char *name = g_strdup_printf ("missing-%02u.txt", i);
 
       add_path (f, name);
-      g_string_append_printf (text, "bad%u\n", i);
+      g_string_append_printf (text, "htp://bad/%u\n", i);
     }
 
   import = haul_link_import_run (text->str, f->files, NULL);
@@ -311,7 +372,7 @@ test_many_problems (Fixture       *f,
   g_assert_cmpuint (import->problems->len, ==, HAUL_LINK_IMPORT_MAX_PROBLEMS);
   g_assert_cmpuint (import->n_rejected, ==, HAUL_LINK_IMPORT_MAX_PROBLEMS + 5);
   g_assert_cmpuint (import->rejections->len, <=, HAUL_LINK_IMPORT_MAX_PROBLEMS);
-  g_assert_cmpstr (rejection (import, 0), ==, "“bad0”: not a link");
+  g_assert_cmpstr (rejection (import, 0), ==, "“htp://bad/0”: the link starts with “htp”: did you mean “http”?");
 }
 
 static void
@@ -340,14 +401,15 @@ test_async (Fixture       *f,
 {
   g_autoptr(HaulLinkImport) import = NULL;
 
-  add_file (f, "list.txt", "https://example.org/1\nnope\n", -1);
+  add_file (f, "list.txt", "https://example.org/1\nnope htp://nope\n", -1);
   haul_link_import_async ("https://example.org/0", f->files, NULL, import_done_cb, &import);
   /* The files were copied: the caller may drop its array at once. */
   g_ptr_array_set_size (f->files, 0);
   g_assert_true (haul_test_wait_until (is_set, &import, 10000));
 
   assert_uris (import, "https://example.org/0", "https://example.org/1", NULL);
-  g_assert_cmpstr (rejection (import, 0), ==, "list.txt, line 2: “nope”: not a link");
+  g_assert_cmpstr (rejection (import, 0), ==,
+                   "list.txt, line 2: “htp://nope”: the link starts with “htp”: did you mean “http”?");
 }
 
 /* Cancelled before it finished: no result, the error says cancelled. */
@@ -397,6 +459,8 @@ main (int   argc,
   ADD ("empty", test_empty);
   ADD ("files", test_files);
   ADD ("web-file", test_web_file);
+  ADD ("pasted-prose", test_pasted_prose);
+  ADD ("files-with-text", test_files_with_text);
   ADD ("not-lists", test_not_lists);
   ADD ("unreadable", test_unreadable);
   ADD ("no-permission", test_no_permission);

@@ -96,6 +96,8 @@ assert_rejection (HaulUriList *list,
 #define REASON_NOT_UTF8        "the link is not valid UTF-8 text"
 #define REASON_TOO_LONG        "the line is too long to be a link"
 #define REASON_SCHEME(s)       "“" s "” links are not supported (only http and https)"
+#define REASON_TYPO(s, m)      "the link starts with “" s "”: did you mean “" m "”?"
+#define REASON_NEEDS_SCHEME    "the link needs “https://” or “http://” in front"
 
 /* haul_uri_normalize() --------------------------------------------------- */
 
@@ -337,14 +339,15 @@ test_list_bom (void)
   assert_uris (comment, "http://a.example/3", NULL);
   g_assert_cmpuint (haul_uri_list_get_n_rejected (comment), ==, 0);
 
-  /* Elsewhere it is an error in the entry, reported. */
-  assert_uris (second, "http://a.example/1", NULL);
-  g_assert_cmpuint (haul_uri_list_get_n_rejected (second), ==, 1);
-  g_assert_cmpuint (get_rejection (second, 0)->line, ==, 2);
+  /* Elsewhere it is an invisible character in copied text (U+FEFF, a
+   * zero-width no-break space): it separates words, like a space. */
+  assert_uris (second, "http://a.example/1", "http://a.example/2", NULL);
+  g_assert_cmpuint (haul_uri_list_get_n_rejected (second), ==, 0);
 }
 
-/* Only http and https links are accepted; each rejected entry is reported
- * with its line and a reason, and the rest is kept. */
+/* Only http and https links are accepted; each entry that looks like a
+ * link and is not one is reported with its line and a reason, and the rest
+ * is kept. */
 static void
 test_list_rejections (void)
 {
@@ -366,7 +369,7 @@ test_list_rejections (void)
   g_assert_cmpuint (haul_uri_list_get_rejections (list)->len, ==, 8);
 
   assert_rejection (list, 0, 2, "ftp://files.example/a.iso", REASON_SCHEME ("ftp"));
-  assert_rejection (list, 1, 4, "example.com/no-scheme.iso", REASON_NOT_A_LINK);
+  assert_rejection (list, 1, 4, "example.com/no-scheme.iso", REASON_NEEDS_SCHEME);
   assert_rejection (list, 2, 4, "mailto:x@example.com", REASON_SCHEME ("mailto"));
   assert_rejection (list, 3, 6, "file:///etc/passwd", REASON_SCHEME ("file"));
   assert_rejection (list, 4, 7, "http:///nohost", REASON_NO_HOST);
@@ -430,10 +433,11 @@ test_list_duplicates (void)
            "https://example.com/a\n"
            "http://example.com/a?\n");
 
+  /* The last one's "?" is punctuation, as at the end of a sentence. */
   assert_uris (list,
                "http://example.com/a", "http://example.com/b", "http://example.com/A",
-               "https://example.com/a", "http://example.com/a?", NULL);
-  g_assert_cmpuint (haul_uri_list_get_n_duplicates (list), ==, 6);
+               "https://example.com/a", NULL);
+  g_assert_cmpuint (haul_uri_list_get_n_duplicates (list), ==, 7);
   g_assert_cmpuint (haul_uri_list_get_n_rejected (list), ==, 0);
 }
 
@@ -477,6 +481,8 @@ test_list_empty (void)
 }
 
 /* Chunking --------------------------------------------------------------- */
+
+static void assert_same_result (HaulUriList *a, HaulUriList *b);
 
 static void
 assert_same_result (HaulUriList *a,
@@ -536,10 +542,10 @@ test_chunks_any_size (void)
                "http://[::1]:8080/x", "http://example.com/last", NULL);
   g_assert_cmpuint (haul_uri_list_get_n_lines (whole), ==, 11);
   g_assert_cmpuint (haul_uri_list_get_n_duplicates (whole), ==, 1);
-  g_assert_cmpuint (haul_uri_list_get_n_rejected (whole), ==, 3);
+  g_assert_cmpuint (haul_uri_list_get_n_rejected (whole), ==, 2);
+  /* "not-a-link" is a word, not a link: ignored. */
   assert_rejection (whole, 0, 5, "ftp://example.com/nope", REASON_SCHEME ("ftp"));
-  assert_rejection (whole, 1, 8, "not-a-link", REASON_NOT_A_LINK);
-  assert_rejection (whole, 2, 9, "http://bad.example/\ufffd(", REASON_NOT_UTF8);
+  assert_rejection (whole, 1, 9, "http://bad.example/\ufffd(", REASON_NOT_UTF8);
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
@@ -564,6 +570,205 @@ test_chunks_every_split (void)
       g_assert_true (haul_uri_list_feed (list, chunk_sample + split, n - split, NULL));
       haul_uri_list_finish (list);
       assert_same_result (whole, list);
+    }
+}
+
+/* Finding links in text ---------------------------------------------------- */
+
+typedef struct
+{
+  const char *name;
+  const char *text;
+  const char *uris[8];     /* NULL-terminated: the links found, in order */
+  const char *rejected[10]; /* NULL-terminated: "text\treason" of each rejected entry */
+} TextCase;
+
+static const TextCase text_cases[] = {
+  { "chat, trailing commas and a period",
+    "grab http://h.example/alpha.bin, http://h.example/beta.bin, and http://h.example/gamma.bin.",
+    { "http://h.example/alpha.bin", "http://h.example/beta.bin", "http://h.example/gamma.bin" } },
+  { "angle brackets",
+    "<http://h.example/gamma.bin>",
+    { "http://h.example/gamma.bin" } },
+  { "double quotes",
+    "\"http://h.example/delta.bin\"",
+    { "http://h.example/delta.bin" } },
+  { "typographic quotes",
+    "“http://h.example/a.bin” ‘http://h.example/b.bin’ «http://h.example/c.bin» „http://h.example/d.bin“ "
+    "「http://h.example/e.bin」",
+    { "http://h.example/a.bin", "http://h.example/b.bin", "http://h.example/c.bin", "http://h.example/d.bin",
+      "http://h.example/e.bin" } },
+  { "balanced parentheses are kept, unbalanced ones dropped",
+    "see https://en.wikipedia.org/wiki/Foo_(bar) (or https://en.wikipedia.org/wiki/Baz_(qux)). "
+    "(https://h.example/x)",
+    { "https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Baz_(qux)",
+      "https://h.example/x" } },
+  { "trailing punctuation",
+    "Is it http://h.example/q?! Or http://h.example/r... or http://h.example/s: *http://h.example/bold.bin*; "
+    "'http://h.example/single.bin'",
+    { "http://h.example/q", "http://h.example/r", "http://h.example/s", "http://h.example/bold.bin",
+      "http://h.example/single.bin" } },
+  { "markdown",
+    "Get [the ISO](https://h.example/os.iso) or [a mirror](https://m.example/os.iso \"Mirror\"), "
+    "[https://h.example/os.iso](https://h.example/os.iso), <https://h.example/auto>.",
+    { "https://h.example/os.iso", "https://m.example/os.iso", "https://h.example/auto" } },
+  { "HTML",
+    "<p><a href=\"https://h.example/a.iso\">ISO</a> <a href='https://h.example/b.iso'>B</a> "
+    "<img src=https://h.example/c.png></p>",
+    { "https://h.example/a.iso", "https://h.example/b.iso", "https://h.example/c.png" } },
+  { "a mail",
+    "From: Alice <alice@example.org>\n"
+    "Subject: Re: the build\n"
+    "\n"
+    "Hi Bob,\n"
+    "\n"
+    "the build is at <https://ci.example.org/job/42/artifact/out.tar.gz>.\n"
+    "> On Monday, Bob wrote:\n"
+    "> where is it?\n"
+    "-- \n"
+    "Alice",
+    { "https://ci.example.org/job/42/artifact/out.tar.gz" } },
+  { "prose with links in the middle, www. without a scheme",
+    "The new release (2.0, finally!) is out: download it from https://rel.example.com/v2.0/app-2.0.tar.xz; "
+    "the notes are at www.example.com/notes?v=2.0. See WWW.Example.com too. Cheers :) e.g. and/or at 10:30, "
+    "C:/Windows, meh:/ #42 #general",
+    { "https://rel.example.com/v2.0/app-2.0.tar.xz", "https://www.example.com/notes?v=2.0",
+      "https://www.example.com/" } },
+  { "IPv6 hosts and ports",
+    "http://[::1]:8080/a.bin, [http://[fe80::1]/b.bin] http://127.0.0.1:8000/c.bin.",
+    { "http://[::1]:8080/a.bin", "http://[fe80::1]/b.bin", "http://127.0.0.1:8000/c.bin" } },
+  { "query strings with commas, percent-encoding",
+    "https://h.example/get?ids=1,2,3&fmt=csv, then https://h.example/my%20file.iso.",
+    { "https://h.example/get?ids=1,2,3&fmt=csv", "https://h.example/my%20file.iso" } },
+  { "IDN hosts and CJK punctuation",
+    "Bücher: http://bücher.de/katalog.pdf。ファイル：https://例え.jp/ファイル.zip、以上",
+    { "http://xn--bcher-kva.de/katalog.pdf",
+      "https://xn--r8jz45g.jp/%E3%83%95%E3%82%A1%E3%82%A4%E3%83%AB.zip" } },
+  { "links joined by commas, a link inside a link",
+    "http://h.example/1,http://h.example/2;https://h.example/3 https://web.archive.org/web/2020/http://example.com/a",
+    { "http://h.example/1", "http://h.example/2", "https://h.example/3",
+      "https://web.archive.org/web/2020/http://example.com/a" } },
+  { "no-break and zero-width spaces",
+    "link:\u00a0http://h.example/nb.bin\u200b\u3000http://h.example/ideographic.bin",
+    { "http://h.example/nb.bin", "http://h.example/ideographic.bin" } },
+  { "comments",
+    "http://h.example/a # http://h.example/b\n"
+    "#http://h.example/c\n"
+    "see #42 at http://h.example/d #http://h.example/e http://h.example/f",
+    { "http://h.example/a", "http://h.example/d" } },
+  { "what looks like a link and is not one",
+    "htp://h.example/x\n"
+    "hxxp://h.example/defanged\n"
+    "https:/h.example/one-slash\n"
+    "http://\n"
+    "ftp://h.example/x.iso\n"
+    "http://exa mple\n"
+    "example.com/file.iso\n"
+    "localhost:8080/x\n"
+    "(mailto:bob@example.org)\n",
+    { NULL },
+    { "htp://h.example/x\tthe link starts with “htp”: did you mean “http”?",
+      "hxxp://h.example/defanged\t“hxxp” links are not supported (only http and https)",
+      "https:/h.example/one-slash\tthe link has no host name",
+      "http://\tthe link has no host name",
+      "ftp://h.example/x.iso\t“ftp” links are not supported (only http and https)",
+      "http://exa mple\tthe link contains spaces or control characters",
+      "example.com/file.iso\tthe link needs “https://” or “http://” in front",
+      "localhost:8080/x\tthe link needs “https://” or “http://” in front",
+      "mailto:bob@example.org\t“mailto” links are not supported (only http and https)" } },
+  { "plain prose",
+    "Hello, this is just some text: nothing to see here. Nothing at all… (really). "
+    "Version 1.2.3/4, a ratio 3:2, an address bob@example.org and a path /usr/share/doc.",
+    { NULL } },
+};
+
+static void
+test_text_cases (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (text_cases); i++)
+    {
+      const TextCase *c = &text_cases[i];
+      g_autoptr(HaulUriList) list = parse (c->text);
+      const GPtrArray *uris = haul_uri_list_get_uris (list);
+      const GPtrArray *rejections = haul_uri_list_get_rejections (list);
+      guint n_uris = 0, n_rejected = 0;
+
+      g_test_message ("case: %s", c->name);
+      while (n_uris < G_N_ELEMENTS (c->uris) && c->uris[n_uris] != NULL)
+        n_uris++;
+      while (n_rejected < G_N_ELEMENTS (c->rejected) && c->rejected[n_rejected] != NULL)
+        n_rejected++;
+
+      for (guint j = 0; j < MIN (uris->len, n_uris); j++)
+        g_assert_cmpstr (g_ptr_array_index (uris, j), ==, c->uris[j]);
+      g_assert_cmpuint (uris->len, ==, n_uris);
+
+      for (guint j = 0; j < MIN (rejections->len, n_rejected); j++)
+        {
+          const HaulUriListRejection *r = g_ptr_array_index (rejections, j);
+          g_autofree char *got = g_strdup_printf ("%s\t%s", r->text, r->reason);
+
+          g_assert_cmpstr (got, ==, c->rejected[j]);
+        }
+      g_assert_cmpuint (rejections->len, ==, n_rejected);
+      g_assert_cmpuint (haul_uri_list_get_n_rejected (list), ==, n_rejected);
+    }
+}
+
+/* The same text cut anywhere gives the same links (the fuzz target checks
+ * this on random input too). */
+static void
+test_text_cases_chunked (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (text_cases); i++)
+    {
+      g_autoptr(HaulUriList) whole = parse (text_cases[i].text);
+
+      for (gsize chunk = 1; chunk < 8; chunk++)
+        {
+          g_autoptr(HaulUriList) chunked = parse_chunked (text_cases[i].text, -1, chunk);
+
+          assert_same_result (whole, chunked);
+        }
+    }
+}
+
+/* Rejected entries keep their line numbers, for the Add dialog. */
+static void
+test_text_rejection_lines (void)
+{
+  g_autoptr(HaulUriList) list =
+    parse ("Here are the files:\n"
+           "https://h.example/1.iso\n"
+           "htp://h.example/2.iso and some words\n"
+           "\n"
+           "words, then ftp://h.example/4.iso, then https://h.example/5.iso\n");
+
+  assert_uris (list, "https://h.example/1.iso", "https://h.example/5.iso", NULL);
+  g_assert_cmpuint (haul_uri_list_get_n_rejected (list), ==, 2);
+  assert_rejection (list, 0, 3, "htp://h.example/2.iso", REASON_TYPO ("htp", "http"));
+  assert_rejection (list, 1, 5, "ftp://h.example/4.iso", REASON_SCHEME ("ftp"));
+}
+
+/* Pathological words stay linear: a 64 KiB line of brackets, of "://"
+ * and of "www." (would take minutes if each end were searched again). */
+static void
+test_text_pathological (void)
+{
+  static const char *const units[] = { ")", "(", "://", "a://", "www.", "wwww", "http://a", ",http://a", "]",
+                                       "a", "a.", "“", "'", "](" };
+  static const char *const prefixes[] = { "", "http://h.example/", "x", "(" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (units) * G_N_ELEMENTS (prefixes); i++)
+    {
+      g_autoptr(GString) text = g_string_new (prefixes[i % G_N_ELEMENTS (prefixes)]);
+      const char *unit = units[i / G_N_ELEMENTS (prefixes)];
+      g_autoptr(HaulUriList) list = NULL;
+
+      while (text->len + strlen (unit) < HAUL_URI_LIST_MAX_LINE)
+        g_string_append (text, unit);
+      list = parse (text->str);
+      g_assert_cmpuint (haul_uri_list_get_n_lines (list), ==, 1);
     }
 }
 
@@ -868,6 +1073,10 @@ main (int   argc,
   g_test_add_func ("/haul/core/uri-list/duplicates", test_list_duplicates);
   g_test_add_func ("/haul/core/uri-list/steal", test_list_steal);
   g_test_add_func ("/haul/core/uri-list/empty", test_list_empty);
+  g_test_add_func ("/haul/core/uri-list/text/cases", test_text_cases);
+  g_test_add_func ("/haul/core/uri-list/text/cases-chunked", test_text_cases_chunked);
+  g_test_add_func ("/haul/core/uri-list/text/rejection-lines", test_text_rejection_lines);
+  g_test_add_func ("/haul/core/uri-list/text/pathological", test_text_pathological);
   g_test_add_func ("/haul/core/uri-list/chunks/any-size", test_chunks_any_size);
   g_test_add_func ("/haul/core/uri-list/chunks/every-split", test_chunks_every_split);
   g_test_add_func ("/haul/core/uri-list/binary", test_binary);

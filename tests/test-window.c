@@ -23,6 +23,7 @@
 #include "haul-application.h"
 #include "haul-details-window.h"
 #include "haul-download-row.h"
+#include "haul-folders.h"
 #include "haul-preferences-window.h"
 #include "haul-store.h"
 #include "haul-test-desktop.h"
@@ -271,10 +272,8 @@ run_in_app (TestBody body)
   f.app = app;
   f.server = server;
   f.body = body;
-  f.dir = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
-  if (f.dir == NULL)
-    f.dir = g_strdup (g_get_home_dir ());
-  g_mkdir_with_parents (f.dir, 0755);
+  /* No user-dirs.dirs in the test's HOME: ~/Downloads, which Haul creates. */
+  f.dir = g_strdup (haul_folders_get_default ());
 
   g_application_set_flags (G_APPLICATION (app),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
@@ -477,10 +476,15 @@ body_paste (Fixture *f)
     assert_shows (f->window, "Added 1 download · 1 already in the list");
   }
 
-  /* A clipboard with nothing useful says so. */
+  /* A clipboard with nothing useful says so; its words are not bad links. */
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), "hello world");
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
-  assert_shows (f->window, "No links were added · 2 not valid links");
+  assert_shows (f->window, "No links were added");
+  {
+    g_autofree char *shown = haul_test_visible_text (f->window);
+
+    g_assert_null (strstr (shown, "not valid"));
+  }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->queue)), ==, 3);
 }
 
@@ -553,13 +557,16 @@ body_drop (Fixture *f)
     assert_shows (f->window, "Added 1 download");
   }
 
-  /* Plain text with many links separated by any whitespace. */
+  /* Text with links in it: prose, punctuation and quotes around them. */
   {
-    g_autofree char *text = g_strdup_printf ("see %s\tand\n%s", u2, u3);
+    g_autofree char *text = g_strdup_printf ("see %s,\tand\n“%s”.", u2, u3);
+    g_autofree char *shown = NULL;
 
     drop_string (f, text);
     wait_n_items (f, 3);
-    assert_shows (f->window, "Added 2 downloads · 2 not valid links");
+    assert_shows (f->window, "Added 2 downloads");
+    shown = haul_test_visible_text (f->window);
+    g_assert_null (strstr (shown, "not valid"));
   }
 
   /* A link dragged as a file list (how GTK delivers text/uri-list). */
@@ -619,6 +626,109 @@ static void
 test_drop (void)
 {
   run_in_app (body_drop);
+}
+
+static HaulAddDialog *
+open_add_dialog (Fixture *f)
+{
+  g_assert_true (gtk_widget_activate_action (f->window, "win.add", NULL));
+  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
+  return HAUL_ADD_DIALOG (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+}
+
+static const char *
+subtitle_of_folder_row (HaulAddDialog *dialog)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_widget_get_template_child (GTK_WIDGET (dialog),
+                                                                                     HAUL_TYPE_ADD_DIALOG,
+                                                                                     "folder_row")));
+}
+
+/* Without an XDG download folder, downloads go to ~/Downloads (made when
+ * first needed), not $HOME. A folder chosen in the Add dialog is offered
+ * again and used for the next paste and drop, until Preferences names
+ * another. */
+static void
+body_remembered_folder (Fixture *f)
+{
+  GSettings *settings = haul_application_get_settings (f->app);
+  const char *downloads = haul_folders_get_default ();
+  g_autofree char *downloads_expected = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  g_autofree char *chosen = g_build_filename (g_get_home_dir (), "Projects", "iso", NULL);
+  g_autofree char *prefs = g_build_filename (g_get_home_dir (), "Prefs", NULL);
+  g_autofree char *u1 = serve (f, "/remember-1.bin", 8 * 1024, 0, NULL);
+  g_autofree char *u2 = serve (f, "/remember-2.bin", 8 * 1024, 0, NULL);
+  g_autofree char *u3 = serve (f, "/remember-3.bin", 8 * 1024, 0, NULL);
+  g_autofree char *u4 = serve (f, "/remember-4.bin", 8 * 1024, 0, NULL);
+  g_autofree char *u5 = serve (f, "/remember-5.bin", 8 * 1024, 0, NULL);
+  g_autofree char *text = NULL;
+  HaulAddDialog *dialog;
+
+  g_assert_nonnull (settings);
+  g_assert_cmpstr (downloads, ==, downloads_expected);
+  haul_test_rm_rf (downloads);
+  g_mkdir_with_parents (chosen, 0755);
+  g_mkdir_with_parents (prefs, 0755);
+
+  /* A paste: ~/Downloads is created for it. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), u1);
+  g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
+  wait_n_items (f, 1);
+  haul_test_wait_finished (find (f, u1));
+  g_assert_cmpstr (haul_download_get_directory (find (f, u1)), ==, downloads);
+  g_assert_true (g_file_test (downloads, G_FILE_TEST_IS_DIR));
+
+  /* The Add dialog offers it by name; another folder is chosen there. */
+  dialog = open_add_dialog (f);
+  g_assert_cmpstr (haul_add_dialog_get_folder (dialog), ==, downloads);
+  g_assert_cmpstr (subtitle_of_folder_row (dialog), ==, "Downloads");
+  haul_add_dialog_set_folder (dialog, chosen);
+  g_assert_cmpstr (subtitle_of_folder_row (dialog), ==, "~/Projects/iso");
+  haul_add_dialog_set_text (dialog, u2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
+  wait_n_items (f, 2);
+  haul_test_wait_finished (find (f, u2));
+  g_assert_cmpstr (haul_download_get_directory (find (f, u2)), ==, chosen);
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-folder");
+
+    g_assert_cmpstr (last, ==, chosen);
+  }
+
+  /* The next drop goes there too, and the next Add offers it. */
+  drop_string (f, u3);
+  wait_n_items (f, 3);
+  haul_test_wait_finished (find (f, u3));
+  g_assert_cmpstr (haul_download_get_directory (find (f, u3)), ==, chosen);
+  dialog = open_add_dialog (f);
+  g_assert_cmpstr (haul_add_dialog_get_folder (dialog), ==, chosen);
+  g_assert_cmpstr (subtitle_of_folder_row (dialog), ==, "~/Projects/iso");
+  text = g_strdup_printf ("and this one: <%s>.", u4);
+  haul_add_dialog_set_text (dialog, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
+  wait_n_items (f, 4);
+  haul_test_wait_finished (find (f, u4));
+  g_assert_cmpstr (haul_download_get_directory (find (f, u4)), ==, chosen);
+
+  /* A folder chosen in Preferences replaces the remembered one. */
+  g_settings_set_string (settings, "download-folder", prefs);
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-folder");
+
+    g_assert_cmpstr (last, ==, "");
+  }
+  drop_string (f, u5);
+  wait_n_items (f, 5);
+  haul_test_wait_finished (find (f, u5));
+  g_assert_cmpstr (haul_download_get_directory (find (f, u5)), ==, prefs);
+  g_settings_reset (settings, "download-folder");
+  g_settings_reset (settings, "last-folder");
+}
+
+static void
+test_remembered_folder (void)
+{
+  run_in_app (body_remembered_folder);
 }
 
 /* With LANGUAGE=de the window speaks German, plurals included (the
@@ -1208,9 +1318,9 @@ test_second_instance (void)
   ua = haul_test_server_uri (server, "/one.bin");
   ub = haul_test_server_uri (server, "/two.bin");
   uc = haul_test_server_uri (server, "/three.bin");
-  pa = g_build_filename (g_get_home_dir (), "one.bin", NULL);
-  pb = g_build_filename (g_get_home_dir (), "two.bin", NULL);
-  pc = g_build_filename (g_get_home_dir (), "three.bin", NULL);
+  pa = g_build_filename (haul_folders_get_default (), "one.bin", NULL);
+  pb = g_build_filename (haul_folders_get_default (), "two.bin", NULL);
+  pc = g_build_filename (haul_folders_get_default (), "three.bin", NULL);
 
   first = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, bin, ua, NULL);
   g_assert_no_error (error);
@@ -1235,7 +1345,7 @@ test_second_instance (void)
   g_mkdir_with_parents (listdir, 0755);
   list = g_build_filename (listdir, "links.txt", NULL);
   {
-    g_autofree char *contents = g_strdup_printf ("%s\nnot-a-link\n", uc);
+    g_autofree char *contents = g_strdup_printf ("%s\nnot-a-link htp://not-a-link\n", uc);
 
     g_assert_true (g_file_set_contents (list, contents, -1, NULL));
   }
@@ -1245,7 +1355,8 @@ test_second_instance (void)
   g_assert_true (g_subprocess_communicate_utf8 (third, NULL, NULL, NULL, &err, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (third), ==, 1);
-  g_assert_nonnull (strstr (err, "links.txt, line 2: “not-a-link”"));
+  g_assert_nonnull (strstr (err, "links.txt, line 2: “htp://not-a-link”"));
+  g_assert_null (strstr (err, "“not-a-link”")); /* a word, not a bad link */
   g_assert_true (haul_test_wait_until (file_complete, pc, 30000));
 
   g_subprocess_send_signal (first, SIGTERM);
@@ -1310,7 +1421,7 @@ test_sigterm_quits_cleanly (void)
                              &(HaulTestFileOptions) { .rate = 64 * 1024 });
   uri = haul_test_server_uri (server, "/interrupted.bin");
   report = g_build_filename (g_get_home_dir (), "latency-term.json", NULL);
-  part = g_build_filename (g_get_home_dir (), "interrupted.bin.part", NULL);
+  part = g_build_filename (haul_folders_get_default (), "interrupted.bin.part", NULL);
   g_subprocess_launcher_setenv (launcher, "HAUL_LATENCY_REPORT", report, TRUE);
   haul = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HAUL_BINARY"), uri, NULL);
   g_assert_no_error (error);
@@ -1969,6 +2080,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/window/empty-state", test_empty_state);
   g_test_add_func ("/haul/ui/window/add-dialog", test_add_dialog);
   g_test_add_func ("/haul/ui/window/paste", test_paste);
+  g_test_add_func ("/haul/ui/window/remembered-folder", test_remembered_folder);
   g_test_add_func ("/haul/ui/window/drop", test_drop);
   g_test_add_func ("/haul/ui/window/undo", test_undo);
   g_test_add_func ("/haul/ui/window/row-actions", test_row_actions);

@@ -1,7 +1,8 @@
 /* haul-link-import.c — turn dropped, pasted or opened input into links, off the main thread
  *
  * A drop, a paste, the add dialog and `haul FILE…` all end here: some text
- * and some files, parsed by a worker with the one link-list parser. A
+ * and some files, parsed by a worker with the one link-list parser (which
+ * finds links in any text: lists, chat messages, mails, markdown, HTML). A
  * dropped http(s) link (a browser's text/uri-list arrives as a GFile) is a
  * link; any other file is read as a list of links. Files that cannot be
  * read, are folders or are not text are reported one sentence each, and the
@@ -44,6 +45,7 @@ haul_link_import_free (HaulLinkImport *self)
   g_clear_pointer (&self->uris, g_ptr_array_unref);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
   g_clear_pointer (&self->rejections, g_ptr_array_unref);
+  g_clear_pointer (&self->text_rejections, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -74,6 +76,8 @@ merge (HaulLinkImport *self,
     {
       const HaulUriListRejection *r = g_ptr_array_index (rejections, i);
 
+      if (source_name == NULL)
+        g_ptr_array_add (self->text_rejections, haul_uri_list_rejection_copy (r));
       if (source_name != NULL)
         /* Translators: "links.txt, line 3: “htp:/x”: not a link" */
         g_ptr_array_add (self->rejections, g_strdup_printf (_("%s, line %u: “%s”: %s"),
@@ -172,7 +176,8 @@ import_file (HaulLinkImport *self,
     }
 
   before = self->uris->len;
-  if (haul_uri_list_get_uris (list)->len == 0 && haul_uri_list_get_n_duplicates (list) == 0)
+  if (haul_uri_list_get_uris (list)->len == 0 && haul_uri_list_get_n_duplicates (list) == 0 &&
+      haul_uri_list_get_n_rejected (list) == 0)
     {
       add_problem (self, g_strdup_printf (_("“%s” contains no links"), name));
       return;
@@ -183,7 +188,7 @@ import_file (HaulLinkImport *self,
 
 /**
  * haul_link_import_run:
- * @text: (nullable): text with links separated by any whitespace
+ * @text: (nullable): a list of links, or any text with links in it
  * @files: (nullable) (element-type GFile): dropped or opened files
  *
  * Blocking: call it from a worker thread (or use haul_link_import_async()).
@@ -202,6 +207,7 @@ haul_link_import_run (const char   *text,
   self->uris = g_ptr_array_new_with_free_func (g_free);
   self->problems = g_ptr_array_new_with_free_func (g_free);
   self->rejections = g_ptr_array_new_with_free_func (g_free);
+  self->text_rejections = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_uri_list_rejection_free);
 
   if (text != NULL && !haul_uri_list_feed (links, text, strlen (text), NULL))
     add_problem (self, g_strdup (_("The text is not a list of links: it contains binary data")));

@@ -17,6 +17,8 @@ typedef struct
   guint      n_rejected;   /* entries that were not valid links */
   guint      n_duplicates; /* repeats within the input itself */
   GPtrArray *rejections;   /* (element-type utf8): the first few, "“text”: reason" */
+  GPtrArray *text_rejections; /* (element-type HaulUriListRejection): the text's first few, with
+                               * their line numbers (the Add dialog names the lines) */
   GPtrArray *problems;     /* (element-type utf8): one sentence per input that could not be read */
   gboolean   full;         /* HAUL_URI_LIST_MAX_URIS links reached: the rest was not read */
 } HaulLinkImport;

@@ -1,8 +1,9 @@
 /* haul-uri-list.c — one parser for every list of links Haul is given
  *
- * Serves text/uri-list drops, plain text with links separated by any
- * whitespace (LF, CRLF, tabs, spaces), files of links, paste, the add
- * dialog and `--headless -i`. Input is fed in chunks of any size; memory
+ * Serves text/uri-list drops, plain lists (one link per line, or several
+ * separated by any whitespace; "#" comments), any text with links in it
+ * (chat messages, mails, markdown, HTML: see "Finding links in text"),
+ * files of links, paste, the add dialog and `--headless -i`. Input is fed in chunks of any size; memory
  * stays bounded by the accepted links (a line is never buffered beyond
  * HAUL_URI_LIST_MAX_LINE bytes, and at most HAUL_URI_LIST_MAX_REJECTIONS
  * rejections are kept in detail).
@@ -35,14 +36,39 @@ struct _HaulUriList
   gboolean    full;       /* max_uris reached: the rest is ignored */
 };
 
-static void
-rejection_free (gpointer data)
+/**
+ * haul_uri_list_rejection_free:
+ */
+void
+haul_uri_list_rejection_free (HaulUriListRejection *r)
 {
-  HaulUriListRejection *r = data;
-
+  if (r == NULL)
+    return;
   g_free (r->text);
   g_free (r->reason);
   g_free (r);
+}
+
+static void
+rejection_free (gpointer data)
+{
+  haul_uri_list_rejection_free (data);
+}
+
+/**
+ * haul_uri_list_rejection_copy:
+ *
+ * Returns: (transfer full): a copy of @r
+ */
+HaulUriListRejection *
+haul_uri_list_rejection_copy (const HaulUriListRejection *r)
+{
+  HaulUriListRejection *copy = g_new0 (HaulUriListRejection, 1);
+
+  copy->line = r->line;
+  copy->text = g_strdup (r->text);
+  copy->reason = g_strdup (r->reason);
+  return copy;
 }
 
 static char *
@@ -94,6 +120,46 @@ host_is_valid (const char *host)
   return TRUE;
 }
 
+/* Levenshtein distance of two short ASCII words, case-insensitive. */
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  guint la = strlen (a), lb = strlen (b);
+  guint row[16];
+
+  if (la >= G_N_ELEMENTS (row) || lb >= G_N_ELEMENTS (row))
+    return G_MAXUINT;
+  for (guint j = 0; j <= lb; j++)
+    row[j] = j;
+  for (guint i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+
+      row[0] = i;
+      for (guint j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+/* "htp", "htps", "hhtp": one typing slip away from http or https. */
+static const char *
+scheme_typo_of (const char *scheme)
+{
+  if (edit_distance (scheme, "https") == 1 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return "https";
+  if (edit_distance (scheme, "http") == 1)
+    return "http";
+  return NULL;
+}
+
 /**
  * haul_uri_normalize:
  * @text: one link as a person typed or pasted it
@@ -114,6 +180,7 @@ haul_uri_normalize (const char  *text,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GUri) normalized = NULL;
   const char *scheme;
+  const char *suggestion;
 
   for (const char *p = text; *p != '\0'; p++)
     if ((guchar) *p < 0x20 || *p == 0x7f || *p == ' ')
@@ -141,6 +208,13 @@ haul_uri_normalize (const char  *text,
     }
 
   scheme = g_uri_get_scheme (uri);
+  if (!haul_uri_scheme_is_web (scheme) && (suggestion = scheme_typo_of (scheme)) != NULL)
+    {
+      /* Translators: "htp" in "htp://example.com/a.iso", then "http" */
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
+                   _("the link starts with “%s”: did you mean “%s”?"), scheme, suggestion);
+      return NULL;
+    }
   if (!haul_uri_scheme_is_web (scheme))
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
@@ -201,32 +275,49 @@ haul_uri_list_free (HaulUriList *self)
 static void
 reject (HaulUriList *self,
         const char  *text,
+        gsize        len,
         const char  *reason)
 {
   HaulUriListRejection *r;
+  g_autofree char *copy = NULL;
 
   self->n_rejected++;
   if (self->rejections->len >= HAUL_URI_LIST_MAX_REJECTIONS)
     return;
 
+  copy = g_strndup (text, len);
   r = g_new0 (HaulUriListRejection, 1);
   r->line = self->line_no;
-  r->text = shorten (text);
+  r->text = shorten (copy);
   r->reason = g_strdup (reason);
   g_ptr_array_add (self->rejections, r);
 }
 
+/* One entry: @len bytes at @text, after @prefix (a "www." link's scheme);
+ * @reason rejects it without a look (NULL: a link if it normalizes). */
 static void
 take_token (HaulUriList *self,
-            const char  *token)
+            const char  *text,
+            gsize        len,
+            const char  *prefix,
+            const char  *reason)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = g_strndup (text, len);
+  g_autofree char *full = NULL;
   char *uri;
 
-  uri = haul_uri_normalize (token, &error);
+  if (reason != NULL)
+    {
+      reject (self, text, len, reason);
+      return;
+    }
+  if (prefix != NULL)
+    full = g_strconcat (prefix, token, NULL);
+  uri = haul_uri_normalize (full != NULL ? full : token, &error);
   if (uri == NULL)
     {
-      reject (self, token, error->message);
+      reject (self, text, len, error->message);
       return;
     }
 
@@ -247,14 +338,334 @@ take_token (HaulUriList *self,
   g_hash_table_add (self->seen, uri);
 }
 
+/* Finding links in text ----------------------------------------------------
+ *
+ * A line is split into words at any whitespace, Unicode's too (a chat
+ * message's no-break and zero-width spaces). In each word, a link starts at
+ * a scheme followed by "://" or at "www." (taken as https), and ends at the
+ * end of the word, at a character no link contains in running text (quotes,
+ * angle brackets, CJK punctuation), at "](" of a markdown link or before
+ * ",http://" of comma-joined links. Then trailing punctuation and closing
+ * brackets without their opening one are left out, so "(see
+ * https://en.wikipedia.org/wiki/Foo_(bar))." keeps its own parentheses.
+ * A word without such a link counts only if it looks like one (a scheme a
+ * person would type, "name:/…", "example.com/…"); other words are prose and
+ * are ignored. */
+
+/* Bytes of the whitespace character at @p, or 0. */
+static gsize
+space_len (const char *p)
+{
+  const guchar *u = (const guchar *) p;
+
+  if (*u == ' ' || *u == '\t' || *u == '\r' || *u == '\v' || *u == '\f')
+    return 1;
+  if (u[0] == 0xc2 && u[1] == 0xa0)                                   /* U+00A0 */
+    return 2;
+  if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)                   /* U+1680 */
+    return 3;
+  if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8b) || /* U+2000–U+200B */
+                                       u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+    return 3;
+  if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)                   /* U+205F */
+    return 3;
+  if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)                   /* U+3000 */
+    return 3;
+  if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)                   /* U+FEFF */
+    return 3;
+  return 0;
+}
+
+/* Whether a link in running text ends before @p: quotes, angle brackets
+ * and punctuation that URLs do not contain unescaped. */
+static gboolean
+ends_link (const char *p)
+{
+  static const char *const stops[] = {
+    "“", "”", "‘", "’", "«", "»", "‹", "›", "„", "「", "」", "『", "』", "、", "。", "，", "（", "）",
+  };
+  const guchar *u = (const guchar *) p;
+
+  if (*u == '"' || *u == '<' || *u == '>' || *u == '`')
+    return TRUE;
+  if (*u < 0x80)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (stops); i++)
+    if (strncmp (p, stops[i], strlen (stops[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_scheme_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '-' || c == '.';
+}
+
+static gboolean
+has_prefix_ci (const char *p,
+               const char *end,
+               const char *prefix)
+{
+  gsize n = strlen (prefix);
+
+  return (gsize) (end - p) >= n && g_ascii_strncasecmp (p, prefix, n) == 0;
+}
+
+/* Where the next link in [@pos, @end) of the word starting at @word
+ * starts, or NULL; *@www says it is a "www." one without a scheme. */
+static const char *
+find_link_start (const char *word,
+                 const char *pos,
+                 const char *end,
+                 gboolean   *www)
+{
+  const char *found = NULL;
+
+  *www = FALSE;
+  for (const char *p = pos; p + 3 <= end; p++)
+    if (p[0] == ':' && p[1] == '/' && p[2] == '/')
+      {
+        const char *s = p;
+
+        while (s > pos && is_scheme_char (s[-1]))
+          s--;
+        while (s < p && !g_ascii_isalpha (*s))
+          s++;
+        found = s;
+        break;
+      }
+
+  for (const char *p = pos; p + 4 < (found != NULL ? found : end); p++)
+    if (has_prefix_ci (p, end, "www.") &&
+        (p == word || (!g_ascii_isalnum (p[-1]) && strchr (".-_@/:%", p[-1]) == NULL)))
+      {
+        *www = TRUE;
+        return p;
+      }
+  return found;
+}
+
+/* Where the link starting at @link ends: the first character that ends it
+ * in text, before trailing punctuation and unbalanced closing brackets. */
+static const char *
+find_link_end (const char *word,
+               const char *link,
+               const char *end)
+{
+  static const char brackets[] = "()[]{}";
+  gboolean in_quotes = link > word && link[-1] == '\'';
+  const char *stop = link;
+  int depth[3] = { 0, 0, 0 }; /* (), [], {}: opened minus closed */
+
+  for (; stop < end; stop++)
+    {
+      if (ends_link (stop) || (in_quotes && *stop == '\''))
+        break;
+      if (stop[0] == ']' && stop + 1 < end && stop[1] == '(')
+        break; /* [text](link) */
+      if ((stop[0] == ',' || stop[0] == ';') &&
+          (has_prefix_ci (stop + 1, end, "http://") || has_prefix_ci (stop + 1, end, "https://")))
+        break;
+    }
+
+  for (const char *p = link; p < stop; p++)
+    {
+      const char *b = *p != '\0' ? strchr (brackets, *p) : NULL;
+
+      if (b != NULL)
+        depth[(b - brackets) / 2] += (b - brackets) % 2 == 0 ? 1 : -1;
+    }
+
+  while (stop > link)
+    {
+      const char *b = stop[-1] != '\0' ? strchr (brackets, stop[-1]) : NULL;
+
+      if (stop[-1] != '\0' && strchr (".,;:!?'*", stop[-1]) != NULL)
+        stop--;
+      else if (b != NULL && (b - brackets) % 2 == 1 && depth[(b - brackets) / 2] < 0)
+        {
+          depth[(b - brackets) / 2]++;
+          stop--;
+        }
+      else
+        break;
+    }
+  return stop;
+}
+
+static gboolean
+is_typed_scheme (const char *scheme,
+                 gsize       len)
+{
+  static const char *const schemes[] = {
+    "http", "https", "ftp", "ftps", "sftp", "file", "mailto", "magnet", "javascript", "data",
+    "ssh", "git", "smb", "nfs", "irc", "ircs", "ws", "wss", "gopher", "telnet", "news", "ed2k",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+    if (strlen (schemes[i]) == len && g_ascii_strncasecmp (scheme, schemes[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "example.com/…", "localhost:8080/…": a link without its scheme. */
+static gboolean
+is_bare_host_path (const char *p,
+                   const char *end)
+{
+  const char *label = p;
+  guint dots = 0;
+  gboolean tld_alpha = FALSE;
+
+  if (has_prefix_ci (p, end, "localhost:") || has_prefix_ci (p, end, "localhost/"))
+    return TRUE;
+
+  for (; p < end && (g_ascii_isalnum (*p) || *p == '-' || *p == '.'); p++)
+    if (*p == '.')
+      {
+        if (p == label)
+          return FALSE;
+        dots++;
+        label = p + 1;
+      }
+  if (dots == 0 || p == label || p - label < 2)
+    return FALSE;
+  tld_alpha = TRUE;
+  for (const char *q = label; q < p; q++)
+    tld_alpha = tld_alpha && g_ascii_isalpha (*q);
+  if (!tld_alpha)
+    return FALSE;
+  if (p < end && *p == ':')
+    for (p++; p < end && g_ascii_isdigit (*p); p++)
+      ;
+  return p < end && *p == '/';
+}
+
+typedef enum
+{
+  LOOKS_NOT,
+  LOOKS_LIKE_LINK,
+  LOOKS_LIKE_BARE_HOST,
+} Looks;
+
+/* For a word without a link: where something like a link starts in it. */
+static Looks
+looks_like_link (const char  *word,
+                 const char  *end,
+                 const char **start)
+{
+  const char *p = word;
+  const char *s;
+
+  while (p < end && !g_ascii_isalnum (*p))
+    p++;
+  *start = p;
+
+  s = p;
+  if (s < end && g_ascii_isalpha (*s))
+    {
+      while (s < end && is_scheme_char (*s))
+        s++;
+      if (s < end && *s == ':')
+        {
+          /* "htp:/x" (but not "C:/x", nor a "meh:/" in a chat), "mailto:…" */
+          if (s - p >= 2 && s + 2 < end && s[1] == '/' && (s[2] == '/' || g_ascii_isalnum (s[2])))
+            return LOOKS_LIKE_LINK;
+          if (is_typed_scheme (p, s - p))
+            return LOOKS_LIKE_LINK;
+        }
+    }
+  return is_bare_host_path (p, end) ? LOOKS_LIKE_BARE_HOST : LOOKS_NOT;
+}
+
+/* "http://exa mple.com/": a link of one host label ("http://exa", not
+ * localhost) glued to the next word by a single space, as a typo splits
+ * one. Returns the end of the next word, or NULL. */
+static const char *
+glued_link_end (const char *word,
+                const char *end)
+{
+  const char *p = word;
+  const char *host;
+
+  if (has_prefix_ci (p, end, "http://"))
+    p += 7;
+  else if (has_prefix_ci (p, end, "https://"))
+    p += 8;
+  else
+    return NULL;
+  host = p;
+  while (p < end && (g_ascii_isalnum (*p) || *p == '-'))
+    p++;
+  if (p != end || p == host || has_prefix_ci (host, end, "localhost"))
+    return NULL;
+  if (end[0] != ' ' || !g_ascii_isalnum (end[1]))
+    return NULL;
+  for (p = end + 1; *p != '\0' && space_len (p) == 0; p++)
+    ;
+  return p;
+}
+
+/* Takes what a word holds: its links, or one entry that looks like a link. */
+static void
+take_word (HaulUriList *self,
+           const char  *word,
+           const char  *end)
+{
+  const char *pos = word;
+  gboolean found = FALSE;
+  const char *start;
+  Looks looks;
+
+  for (;;)
+    {
+      gboolean www;
+      const char *link = find_link_start (word, pos, end, &www);
+      const char *stop;
+
+      if (link == NULL)
+        break;
+      stop = find_link_end (word, link, end);
+      take_token (self, link, stop - link, www ? "https://" : NULL, NULL);
+      found = TRUE;
+      pos = MAX (stop, link + 1);
+    }
+  if (found)
+    return;
+
+  looks = looks_like_link (word, end, &start);
+  if (looks == LOOKS_NOT)
+    return;
+  end = find_link_end (word, start, end);
+  take_token (self, start, end - start, NULL,
+              looks == LOOKS_LIKE_BARE_HOST ? _("the link needs “https://” or “http://” in front") : NULL);
+}
+
+/* "#" or "##…" alone, or a commented-out link: the rest of the line is a
+ * comment. "#42" or "#general" in a chat message is a word. */
+static gboolean
+starts_comment (const char *word,
+                const char *end)
+{
+  if (word[0] != '#')
+    return FALSE;
+  if (end - word == 1 || word[1] == '#')
+    return TRUE;
+  for (const char *p = word; p + 3 <= end; p++)
+    if (p[0] == ':' && p[1] == '/' && p[2] == '/')
+      return TRUE;
+  return FALSE;
+}
+
 static void
 end_line (HaulUriList *self)
 {
-  char *p, *token;
+  char *p;
 
   if (self->line_too_long)
     {
-      reject (self, self->line->str,
+      reject (self, self->line->str, strlen (self->line->str),
               _("the line is too long to be a link"));
       goto out;
     }
@@ -266,23 +677,31 @@ end_line (HaulUriList *self)
     p += 3;
   while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')
     p++;
-  if (*p == '#' || *p == '\0')
-    goto out; /* comment or blank */
+  if (*p == '#')
+    goto out; /* a comment line, as in text/uri-list */
 
   while (*p != '\0')
     {
-      while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')
-        p++;
+      const char *word, *glued;
+      gsize n;
+
+      while ((n = space_len (p)) > 0)
+        p += n;
       if (*p == '\0')
         break;
-      if (*p == '#')
-        break; /* a trailing comment: "http://x/a  # the ISO" */
-      token = p;
-      while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\v' && *p != '\f')
+      word = p;
+      while (*p != '\0' && space_len (p) == 0)
         p++;
-      if (*p != '\0')
-        *p++ = '\0';
-      take_token (self, token);
+      if (starts_comment (word, p))
+        break; /* a trailing comment: "http://x/a  # the ISO" */
+      glued = glued_link_end (word, p);
+      if (glued != NULL)
+        {
+          take_token (self, word, glued - word, NULL, NULL);
+          p = (char *) glued;
+          continue;
+        }
+      take_word (self, word, p);
     }
 
 out:

@@ -24,6 +24,9 @@ typedef struct
 
 typedef struct _HaulUriList HaulUriList;
 
+HaulUriListRejection *haul_uri_list_rejection_copy (const HaulUriListRejection *r);
+void                  haul_uri_list_rejection_free (HaulUriListRejection       *r);
+
 gboolean     haul_uri_scheme_is_web              (const char    *scheme);
 char        *haul_uri_normalize                  (const char    *text,
                                                   GError       **error);
@@ -50,5 +53,6 @@ void         haul_uri_list_set_max_uris          (HaulUriList   *self,
                                                   guint          max_uris);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulUriList, haul_uri_list_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulUriListRejection, haul_uri_list_rejection_free)
 
 G_END_DECLS
