@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -1162,6 +1163,243 @@ test_retry_backoff (Fixture       *fx,
 }
 
 /* ------------------------------------------------------------------ */
+/* Totals: counts by state and the bytes still to come, kept as the list
+ * changes; checked against a walk over the whole list. */
+
+static gboolean
+state_is_coming (HaulDownloadState state)
+{
+  return state == HAUL_DOWNLOAD_STATE_QUEUED || state == HAUL_DOWNLOAD_STATE_CONNECTING ||
+         state == HAUL_DOWNLOAD_STATE_DOWNLOADING || state == HAUL_DOWNLOAD_STATE_VERIFYING;
+}
+
+static void
+assert_totals_match_list (HaulQueue *queue)
+{
+  guint n_in_state[HAUL_DOWNLOAD_STATE_CANCELLED + 1] = { 0, };
+  guint n_coming = 0, n_unknown = 0;
+  gint64 total = 0, received = 0;
+  HaulQueueProgress p;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    {
+      HaulDownload *d = haul_queue_get_download (queue, i);
+      HaulDownloadState state = haul_download_get_state (d);
+
+      n_in_state[state]++;
+      if (!state_is_coming (state))
+        continue;
+      n_coming++;
+      if (haul_download_get_total (d) <= 0)
+        n_unknown++;
+      else
+        {
+          total += haul_download_get_total (d);
+          received += CLAMP (haul_download_get_received (d), 0, haul_download_get_total (d));
+        }
+    }
+  for (guint s = 0; s < G_N_ELEMENTS (n_in_state); s++)
+    g_assert_cmpuint (haul_queue_get_n_in_state (queue, s), ==, n_in_state[s]);
+  g_assert_cmpuint (haul_queue_get_n_waiting (queue), ==, n_in_state[HAUL_DOWNLOAD_STATE_QUEUED]);
+
+  haul_queue_get_progress_full (queue, &p);
+  g_assert_cmpuint (p.n_coming, ==, n_coming);
+  g_assert_cmpuint (p.n_unknown, ==, n_unknown);
+  g_assert_cmpint (p.total, ==, total);
+  g_assert_cmpint (p.received, ==, received);
+}
+
+/* The time left covers every download still to come with a known size, at
+ * the queue's speed, and is never shorter than a running one's own. */
+static void
+assert_eta_covers (HaulQueue     *queue,
+                   HaulDownload **running,
+                   guint          n_running)
+{
+  HaulQueueProgress p;
+  gdouble speed = haul_queue_get_speed (queue);
+  gint64 expected;
+
+  haul_queue_get_progress_full (queue, &p);
+  if (speed <= 0)
+    {
+      g_assert_cmpint (p.eta, ==, -1);
+      return;
+    }
+  expected = (gint64) ceil ((gdouble) (p.total - p.received) / speed);
+  for (guint i = 0; i < n_running; i++)
+    expected = MAX (expected, haul_download_get_eta (running[i]));
+  g_assert_cmpint (p.eta, ==, expected);
+}
+
+static void
+totals_state_cb (HaulDownload *d,
+                 GParamSpec   *pspec,
+                 HaulQueue    *queue)
+{
+  /* The queue heard the same notification first: its counts are current. */
+  for (guint s = 0; s <= HAUL_DOWNLOAD_STATE_CANCELLED; s++)
+    {
+      guint n = 0;
+
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+        n += haul_download_get_state (haul_queue_get_download (queue, i)) == s;
+      g_assert_cmpuint (haul_queue_get_n_in_state (queue, s), ==, n);
+    }
+}
+
+static HaulDownload *
+add_counted (Fixture    *fx,
+             const char *path)
+{
+  HaulDownload *d = add (fx, path);
+
+  g_signal_connect (d, "notify::state", G_CALLBACK (totals_state_cb), fx->queue);
+  return d;
+}
+
+static void
+test_totals (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) big = haul_test_content (1536 * KIB, 41);
+  g_autoptr(GBytes) known = haul_test_content (768 * KIB, 42);
+  g_autoptr(GBytes) unknown = haul_test_content (64 * KIB, 43);
+  g_autoptr(GBytes) held = haul_test_content (512 * KIB, 44);
+  HaulDownload *b, *a, *c, *d, *e;
+  HaulQueueProgress p;
+  gint64 received, total, eta;
+
+  haul_queue_set_max_active (fx->queue, 1);
+  serve (fx, "/tot/known.bin", known, 256 * KIB);
+  serve (fx, "/tot/big.bin", big, 256 * KIB);
+  serve (fx, "/tot/unknown.bin", unknown, 0);
+  serve (fx, "/tot/held.bin", held, 256 * KIB);
+
+  /* b runs first and is paused: its size is known from that attempt. */
+  b = add_counted (fx, "/tot/known.bin");
+  wait_downloading (b);
+  haul_queue_pause (fx->queue, b);
+  wait_paused (b);
+  g_assert_cmpint (haul_download_get_total (b), ==, 768 * KIB);
+  assert_totals_match_list (fx->queue);
+  haul_queue_get_progress_full (fx->queue, &p);
+  g_assert_cmpuint (p.n_coming, ==, 0);   /* paused: not coming */
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 1);
+
+  /* e fails (nothing served there); d is paused before it starts. */
+  e = add_counted (fx, "/tot/missing.bin");
+  wait_finished (e);
+  haul_test_assert_state (e, HAUL_DOWNLOAD_STATE_FAILED);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_FAILED), ==, 1);
+
+  /* a runs, one slot only: b (resumed, known size) and c (never started,
+   * unknown size) wait behind it. */
+  a = add_counted (fx, "/tot/big.bin");
+  wait_downloading (a);
+  haul_queue_resume (fx->queue, b);
+  c = add_counted (fx, "/tot/unknown.bin");
+  d = add_counted (fx, "/tot/held.bin");
+  haul_queue_pause (fx->queue, d);
+  haul_test_assert_state (b, HAUL_DOWNLOAD_STATE_QUEUED);
+  haul_test_assert_state (c, HAUL_DOWNLOAD_STATE_QUEUED);
+  g_assert_true (haul_test_wait_until (is_downloading, a, HAUL_TEST_WAIT_MS));
+  assert_totals_match_list (fx->queue);
+
+  haul_queue_get_progress_full (fx->queue, &p);
+  g_assert_cmpuint (p.n_coming, ==, 3);   /* a running, b and c waiting */
+  g_assert_cmpuint (p.n_unknown, ==, 1);  /* c */
+  g_assert_cmpint (p.total, ==, 1536 * KIB + 768 * KIB);
+  g_assert_cmpint (p.received, >=, haul_download_get_received (b));
+  g_assert_cmpuint (haul_queue_get_n_waiting (fx->queue), ==, 2);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 1);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_FAILED), ==, 1);
+  assert_eta_covers (fx->queue, &a, 1);
+  /* The short form shows a figure only when it covers every download. */
+  haul_queue_get_progress (fx->queue, &received, &total, &eta);
+  g_assert_cmpint (total, ==, -1);
+  g_assert_cmpint (eta, ==, -1);
+
+  /* Without c, everything still to come has a known size; the time left
+   * counts b's bytes too, not only a's. */
+  haul_queue_remove (fx->queue, c);
+  assert_totals_match_list (fx->queue);
+  g_assert_true (haul_test_wait_until (is_downloading, a, HAUL_TEST_WAIT_MS));
+  while (haul_queue_get_speed (fx->queue) <= 0 || haul_download_get_eta (a) < 0)
+    g_main_context_iteration (NULL, TRUE);
+  haul_queue_get_progress (fx->queue, &received, &total, &eta);
+  haul_queue_get_progress_full (fx->queue, &p);
+  g_assert_cmpint (total, ==, p.total);
+  g_assert_cmpint (received, ==, p.received);
+  g_assert_cmpint (eta, ==, p.eta);
+  assert_eta_covers (fx->queue, &a, 1);
+  g_assert_cmpint (p.eta, >=, (gint64) ((p.total - p.received) / haul_queue_get_speed (fx->queue)));
+  g_assert_cmpint (p.total - p.received, >, 1536 * KIB - haul_download_get_received (a));
+
+  /* When a completes, the bar's batch keeps its bytes. */
+  wait_finished (a);
+  haul_queue_get_progress_full (fx->queue, &p);
+  if (p.n_coming > 0)
+    g_assert_cmpint (p.batch_done, ==, 1536 * KIB);
+  wait_finished (b);
+  assert_totals_match_list (fx->queue);
+  haul_queue_get_progress_full (fx->queue, &p);
+  g_assert_cmpuint (p.n_coming, ==, 0);
+  g_assert_cmpint (p.batch_done, ==, 0);  /* nothing to come: a new batch next time */
+  g_assert_cmpint (p.eta, ==, -1);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_COMPLETED), ==, 2);
+
+  /* Removing and retrying move the counts too. */
+  haul_queue_remove (fx->queue, e);
+  haul_queue_resume (fx->queue, d);
+  assert_totals_match_list (fx->queue);
+  wait_finished (d);
+  assert_totals_match_list (fx->queue);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_FAILED), ==, 0);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_COMPLETED), ==, 3);
+  haul_test_assert_completed_with (d, held);
+}
+
+/* Many downloads: the counts follow additions, removals and a restore
+ * from records, without a walk. */
+static void
+test_totals_restore (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
+  HaulQueueProgress p;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      HaulStoreRecord *r = haul_store_record_new ();
+      g_autofree char *path = g_strdup_printf ("/restored/%u.bin", i);
+
+      r->id = i + 1;
+      r->uri = haul_test_server_uri (fx->server, path);
+      r->directory = g_strdup (fx->dir);
+      r->state = i % 3 == 0 ? HAUL_DOWNLOAD_STATE_COMPLETED :
+                 i % 3 == 1 ? HAUL_DOWNLOAD_STATE_FAILED : HAUL_DOWNLOAD_STATE_PAUSED;
+      r->total = i % 2 == 0 ? 1000 : -1;
+      r->received = i % 3 == 0 ? r->total : 10;
+      g_ptr_array_add (records, r);
+    }
+  g_assert_cmpuint (haul_queue_restore (fx->queue, records, TRUE), ==, 300);
+  assert_totals_match_list (fx->queue);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_COMPLETED), ==, 100);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_FAILED), ==, 100);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 100);
+  haul_queue_get_progress_full (fx->queue, &p);
+  g_assert_cmpuint (p.n_coming, ==, 0);
+
+  for (guint i = 0; i < 300; i += 7)
+    haul_queue_remove (fx->queue, haul_queue_get_download (fx->queue, 0));
+  assert_totals_match_list (fx->queue);
+  haul_queue_clear_finished (fx->queue);
+  assert_totals_match_list (fx->queue);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_COMPLETED), ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
 
 #define ADD(path, func) \
   g_test_add ("/haul/core/queue/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1443,6 +1681,8 @@ main (int   argc,
   ADD ("limit-lowered-mid-download", test_limit_lowered_mid_download);
   ADD ("retries-reset-on-progress", test_retries_reset_on_progress);
   ADD ("download-limit-mid-download", test_download_limit_mid_download);
+  ADD ("totals", test_totals);
+  ADD ("totals-restore", test_totals_restore);
   g_test_add_func ("/haul/core/queue/finalize-on-main-thread", test_finalize_on_main_thread);
 
   return g_test_run ();

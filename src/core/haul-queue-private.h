@@ -5,7 +5,8 @@
  *  - haul-queue-control.c: start, pause, resume, cancel, retry;
  *  - haul-queue-scheduler.c: which download starts next, its attempt,
  *    the attempt's progress publications and its outcome;
- *  - haul-queue-persist.c: saving to the store and restoring from it.
+ *  - haul-queue-persist.c: saving to the store and restoring from it;
+ *  - haul-queue-totals.c: counts and sums over the list, kept as it changes.
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -54,7 +55,24 @@ typedef struct
   gint64         attempt_start_received;
   gint64         speed_sample_us;
   gint64         speed_sample_bytes;
+
+  /* What the item adds to the queue's totals (haul-queue-totals.c), as of
+   * its download's last notification; total -1: size unknown. */
+  HaulDownloadState counted_state;
+  gint64         counted_total;
+  gint64         counted_received;
 } HaulQueueItem;
+
+/* Sums over the listed downloads, kept as they change (haul-queue-totals.c). */
+typedef struct
+{
+  guint   n_in_state[HAUL_DOWNLOAD_STATE_CANCELLED + 1];
+  guint   n_coming;     /* running, waiting to retry or queued */
+  guint   n_unknown;    /* of them, with an unknown size */
+  gint64  total;        /* sizes of the others */
+  gint64  received;     /* their received bytes, as counted */
+  gint64  batch_done;   /* sizes completed since nothing was coming */
+} HaulQueueTotals;
 
 struct _HaulQueue
 {
@@ -82,6 +100,7 @@ struct _HaulQueue
   guint               n_active;   /* running attempts + downloads waiting to retry */
   gdouble             speed;
   guint               tick_source;
+  HaulQueueTotals     totals;
 
   HaulStore          *store;      /* nullable: where every change is saved */
   GHashTable         *dirty;      /* HaulQueueItem → itself: to save (listed ones) */
@@ -131,6 +150,14 @@ void     _haul_queue_finish_inactive (HaulQueue         *self,
                                       HaulDownload      *d,
                                       HaulDownloadState  state);
 void     _haul_queue_maybe_emit_idle (HaulQueue     *self);
+
+/* haul-queue-totals.c: the sums, told of every listed item's changes */
+void     _haul_queue_totals_add      (HaulQueue     *self,
+                                      HaulQueueItem *item);
+void     _haul_queue_totals_remove   (HaulQueue     *self,
+                                      HaulQueueItem *item);
+void     _haul_queue_totals_update   (HaulQueue     *self,
+                                      HaulQueueItem *item);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,

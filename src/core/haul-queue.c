@@ -66,6 +66,8 @@ download_notify_cb (HaulDownload *d,
 
   if (item == NULL)
     return;
+  if (g_str_equal (name, "state") || g_str_equal (name, "total") || g_str_equal (name, "received"))
+    _haul_queue_totals_update (self, item);
   /* A download that waits again moves the scheduler's cursor back. */
   if (g_str_equal (name, "state"))
     _haul_queue_note_waiting (self, item);
@@ -219,6 +221,7 @@ _haul_queue_append (HaulQueue    *self,
   g_ptr_array_add (self->items, item);
   g_hash_table_insert (self->by_uri, d->uri, item);
   g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
+  _haul_queue_totals_add (self, item);
   return item;
 }
 
@@ -428,6 +431,7 @@ haul_queue_remove (HaulQueue    *self,
   d = item->download;
   g_ptr_array_steal_index (self->items, position);
   item->listed = FALSE;
+  _haul_queue_totals_remove (self, item);
   if (position < self->cursor)
     self->cursor--;
   renumber (self, position, self->items->len - 1);
@@ -678,54 +682,13 @@ haul_queue_get_n_active (HaulQueue *self)
 guint
 haul_queue_get_n_waiting (HaulQueue *self)
 {
-  guint n = 0;
-
-  for (guint i = 0; i < self->items->len; i++)
-    if (haul_download_get_state (haul_queue_get_download (self, i)) == HAUL_DOWNLOAD_STATE_QUEUED)
-      n++;
-  return n;
+  return haul_queue_get_n_in_state (self, HAUL_DOWNLOAD_STATE_QUEUED);
 }
 
 gdouble
 haul_queue_get_speed (HaulQueue *self)
 {
   return self->speed;
-}
-
-/**
- * haul_queue_get_progress:
- * @received: (out): bytes received by the running downloads
- * @total: (out): their total size; -1 when any of them has an unknown size
- * @eta: (out): seconds until the last of them finishes at present speeds;
- *   -1 when unknown
- *
- * What the running downloads add up to, for a summary.
- */
-void
-haul_queue_get_progress (HaulQueue *self,
-                         gint64    *received,
-                         gint64    *total,
-                         gint64    *eta)
-{
-  gint64 r = 0, t = 0, e = -1;
-
-  g_return_if_fail (HAUL_IS_QUEUE (self));
-
-  for (guint i = 0; i < self->running->len; i++)
-    {
-      HaulDownload *d = ((HaulQueueItem *) g_ptr_array_index (self->running, i))->download;
-      gint64 size = haul_download_get_total (d);
-
-      r += haul_download_get_received (d);
-      e = MAX (e, haul_download_get_eta (d));
-      if (size < 0 || t < 0)
-        t = -1;
-      else
-        t += size;
-    }
-  *received = r;
-  *total = t;
-  *eta = t < 0 ? -1 : e;
 }
 
 /**

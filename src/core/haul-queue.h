@@ -18,6 +18,29 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HaulQueue, haul_queue, HAUL, QUEUE, GObject)
 
+/**
+ * HaulQueueProgress:
+ * @n_coming: downloads still to come: running, waiting to retry, queued
+ *   (not paused, failed or cancelled ones)
+ * @n_unknown: of them, those whose size is not known yet
+ * @received: bytes received of those with a known size
+ * @total: the sizes of those with a known size
+ * @batch_done: the sizes of the downloads completed since the queue last had
+ *   nothing to come (for a bar that does not go back when one completes)
+ * @eta: seconds until those with a known size are all done; -1 when unknown
+ *
+ * What haul_queue_get_progress_full() reports.
+ */
+typedef struct
+{
+  guint  n_coming;
+  guint  n_unknown;
+  gint64 received;
+  gint64 total;
+  gint64 batch_done;
+  gint64 eta;
+} HaulQueueProgress;
+
 HaulQueue    *haul_queue_new                   (void);
 
 HaulDownload *haul_queue_add                   (HaulQueue     *self,
@@ -95,6 +118,10 @@ void          haul_queue_get_progress          (HaulQueue     *self,
                                                 gint64        *received,
                                                 gint64        *total,
                                                 gint64        *eta);
+void          haul_queue_get_progress_full     (HaulQueue     *self,
+                                                HaulQueueProgress *progress);
+guint         haul_queue_get_n_in_state        (HaulQueue     *self,
+                                                HaulDownloadState state);
 gboolean      haul_queue_is_idle               (HaulQueue     *self);
 guint64       haul_queue_get_n_publications    (HaulQueue     *self);
 
