@@ -19,6 +19,7 @@
 #include "haul-file-actions.h"
 #include "haul-format.h"
 #include "haul-progress-line.h"
+#include "haul-status-lines.h"
 
 struct _HaulDownloadRow
 {
@@ -28,7 +29,7 @@ struct _HaulDownloadRow
   GtkImage       *icon;
   GtkLabel       *name_label;
   HaulProgressLine *bar;
-  GtkInscription *status_label;
+  HaulStatusLines *status_label;
   GtkButton      *action_button;
   GtkMenuButton  *menu_button;
   GtkWidget      *context_menu;  /* right-click, long-press: built on the first */
@@ -208,6 +209,8 @@ update (HaulDownloadRow *self)
   HaulDownloadState state;
   const char *name, *error;
   g_autofree char *text = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *extra = NULL;
 
   if (d == NULL)
     return;
@@ -223,19 +226,15 @@ update (HaulDownloadRow *self)
 
   if (state == HAUL_DOWNLOAD_STATE_DOWNLOADING)
     {
-      g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
-                                                        haul_download_get_total (d),
-                                                        haul_download_get_speed (d),
-                                                        haul_download_get_eta (d));
       guint connections = haul_download_get_connections (d);
 
+      text = haul_format_amount (haul_download_get_received (d), haul_download_get_total (d));
+      rate = haul_format_rate (haul_download_get_speed (d), haul_download_get_total (d),
+                               haul_download_get_eta (d));
       if (connections > 1)
-        /* Translators: the progress, then how many connections fetch the
-         * file now: "12.3 MB of 40 MB — 18 MB/s — 2 s left · 8 connections" */
-        text = g_strdup_printf (ngettext ("%s · %u connection", "%s · %u connections", connections),
-                                progress, connections);
-      else
-        text = g_steal_pointer (&progress);
+        /* Translators: how many connections fetch the file now, after the
+         * progress: "12.3 MB of 40 MB — 18 MB/s — 2 s left · 8 connections" */
+        extra = g_strdup_printf (ngettext ("%u connection", "%u connections", connections), connections);
     }
   else if (state == HAUL_DOWNLOAD_STATE_COMPLETED)
     {
@@ -251,16 +250,15 @@ update (HaulDownloadRow *self)
     }
   else if (state == HAUL_DOWNLOAD_STATE_PAUSED && haul_download_get_received (d) > 0)
     {
-      g_autofree char *progress = haul_format_progress (haul_download_get_received (d),
-                                                        haul_download_get_total (d), 0, -1);
+      g_autofree char *progress = haul_format_amount (haul_download_get_received (d),
+                                                      haul_download_get_total (d));
 
       text = g_strdup_printf (_("%s — %s"), haul_download_state_to_string (state), progress);
     }
   else
     text = g_strdup (haul_download_state_to_string (state));
 
-  if (g_strcmp0 (gtk_inscription_get_text (self->status_label), text) != 0)
-    gtk_inscription_set_text (self->status_label, text);
+  haul_status_lines_set_text (self->status_label, text, rate, extra);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && haul_download_get_received (d) == 0)
     haul_progress_line_pulse (self->bar);
@@ -609,6 +607,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   object_class->finalize = haul_download_row_finalize;
 
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
+  g_type_ensure (HAUL_TYPE_STATUS_LINES);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-download-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, icon);
   gtk_widget_class_bind_template_child (widget_class, HaulDownloadRow, name_label);

@@ -31,7 +31,12 @@ struct _HaulWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *drop_area;
+  AdwSqueezer          *title_squeezer;
+  GtkWidget            *title_wide;
   GtkInscription       *summary;
+  GtkRevealer          *summary_bar;
+  GtkInscription       *summary_counts;
+  GtkInscription       *summary_rate;
   GtkWidget            *pause_all_button;
   GtkWidget            *resume_all_button;
   GtkWidget            *search_button;

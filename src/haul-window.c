@@ -262,44 +262,147 @@ update_page (HaulWindow *self)
   update_filter_bar (self, n_shown, n_items);
 }
 
+/* Takes @part: "a" then "a · b". */
+static void
+add_part (GString *s,
+          char    *part)
+{
+  g_autofree char *owned = part;
+
+  if (s->len > 0)
+    /* Translators: between the parts of the header's summary, "4 active · 1 failed" */
+    g_string_append (s, _(" · "));
+  g_string_append (s, owned);
+}
+
+#define ADD_COUNT(s, n, singular, plural) \
+  G_STMT_START { \
+    if ((n) > 0) \
+      add_part ((s), g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, singular, plural, (n)), (n))); \
+  } G_STMT_END
+
+/* "4 active · 7 waiting · 1 failed"; with nothing active, what the list
+ * holds: "11 completed · 1 failed". Counted as states change (O(1)). */
+static char *
+format_counts (HaulWindow *self,
+               guint       n_active)
+{
+  HaulQueue *q = self->queue;
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  /* Translators: downloads that run now (or wait a moment to retry) */
+  ADD_COUNT (s, n_active, "%u active", "%u active");
+  /* Translators: downloads queued for a free slot */
+  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_QUEUED), "%u waiting", "%u waiting");
+  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_PAUSED), "%u paused", "%u paused");
+  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_FAILED), "%u failed", "%u failed");
+  if (n_active == 0)
+    {
+      ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_COMPLETED),
+                 "%u completed", "%u completed");
+      ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_CANCELLED),
+                 "%u cancelled", "%u cancelled");
+    }
+  return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+}
+
+/* "18 MB/s · 2 minutes left": the time left covers everything still to
+ * come; when some sizes are not known yet it is only a lower bound. */
+static char *
+format_rate (HaulWindow              *self,
+             const HaulQueueProgress *p)
+{
+  g_autofree char *speed = haul_format_speed (haul_queue_get_speed (self->queue));
+  g_autofree char *left = NULL;
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  add_part (s, g_steal_pointer (&speed));
+  if (p->eta < 0)
+    return g_string_free (g_steal_pointer (&s), FALSE);
+  left = haul_format_eta (p->eta);
+  if (p->n_unknown > 0)
+    /* Translators: a time left that is a lower bound (some files' sizes
+     * are not known yet): "at least 4 minutes left" */
+    add_part (s, g_strdup_printf (_("at least %s"), left));
+  else
+    add_part (s, g_steal_pointer (&left));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+set_inscription (GtkInscription *inscription,
+                 const char     *text)
+{
+  if (g_strcmp0 (gtk_inscription_get_text (inscription), text) != 0)
+    gtk_inscription_set_text (inscription, text);
+  gtk_widget_set_visible (GTK_WIDGET (inscription), text != NULL);
+}
+
+/* On narrow windows the title shows "Haul" alone and the summary takes a
+ * bar of its own below the header. */
+static void
+update_summary_bar (HaulWindow *self)
+{
+  gboolean narrow;
+
+  if (self->title_squeezer == NULL || self->summary_bar == NULL)
+    return; /* disposing */
+  narrow = adw_squeezer_get_visible_child (self->title_squeezer) != self->title_wide;
+  gtk_revealer_set_reveal_child (self->summary_bar,
+                                 narrow && gtk_inscription_get_text (self->summary_counts) != NULL);
+}
+
+/* The one-line summary only where all of it fits the title's natural
+ * width: else the title shows "Haul" and the bar below shows the summary
+ * on two lines. The squeezer picks by that width, not by the text, so a
+ * new text never relayouts the window; a text too long for it switches to
+ * the bar (rare: when a count appears or the time left grows a word). */
+static gboolean
+summary_fits (HaulWindow *self,
+              const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->summary), text);
+  int room = 0, width = 0;
+
+  gtk_widget_measure (GTK_WIDGET (self->summary), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &room, NULL, NULL);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width <= room;
+}
+
 static void
 update_summary (HaulWindow *self)
 {
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
   guint n_active = haul_queue_get_n_active (self->queue);
-  g_autofree char *subtitle = NULL;
-  gint64 received = 0, total = 0, eta = -1;
+  g_autofree char *counts = format_counts (self, n_active);
+  g_autofree char *rate = NULL;
+  g_autoptr(GString) wide = g_string_new (counts);
+  HaulQueueProgress p = { 0, };
+  gint64 whole;
+  gboolean fits;
+  AdwSqueezerPage *page;
 
   if (n_active > 0)
     {
-      g_autofree char *speed = haul_format_speed (haul_queue_get_speed (self->queue));
-
-      haul_queue_get_progress (self->queue, &received, &total, &eta);
-      if (eta >= 0)
-        {
-          g_autofree char *left = haul_format_eta (eta);
-
-          /* Translators: "3 active · 18 MB/s · 2 minutes left" (the last
-           * part says "left" already) */
-          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active · %s · %s",
-                                                   "%u active · %s · %s", n_active),
-                                      n_active, speed, left);
-        }
-      else
-        /* Translators: "3 active · 18 MB/s" */
-        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active · %s", "%u active · %s", n_active),
-                                    n_active, speed);
+      haul_queue_get_progress_full (self->queue, &p);
+      rate = format_rate (self, &p);
+      add_part (wide, g_strdup (rate));
     }
-  else if (n_items > 0)
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download", "%u downloads", n_items), n_items);
 
-  if (g_strcmp0 (gtk_inscription_get_text (self->summary), subtitle) != 0)
-    gtk_inscription_set_text (self->summary, subtitle);
-  gtk_widget_set_visible (GTK_WIDGET (self->summary), subtitle != NULL);
+  set_inscription (self->summary, wide->len > 0 ? wide->str : NULL);
+  set_inscription (self->summary_counts, counts);
+  set_inscription (self->summary_rate, rate);
+  fits = summary_fits (self, wide->str);
+  page = adw_squeezer_get_page (self->title_squeezer, self->title_wide);
+  if (adw_squeezer_page_get_enabled (page) != fits)
+    adw_squeezer_page_set_enabled (page, fits);
+  update_summary_bar (self);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->total_bar), n_active > 0 && total > 0);
-  if (n_active > 0 && total > 0)
-    haul_progress_line_set_fraction (self->total_bar, (gdouble) received / total);
+  /* The aggregate bar: the known sizes still to come, and those completed
+   * since the queue last had nothing to do (so it never goes back). */
+  whole = p.total + p.batch_done;
+  gtk_widget_set_visible (GTK_WIDGET (self->total_bar), n_active > 0 && whole > 0);
+  if (n_active > 0 && whole > 0)
+    haul_progress_line_set_fraction (self->total_bar, (gdouble) (p.received + p.batch_done) / whole);
 }
 
 /* Looks at the whole list: called when states change, not on progress. */
@@ -459,7 +562,12 @@ haul_window_class_init (HaulWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/haulapp/Haul/haul-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, drop_area);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, title_squeezer);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, title_wide);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, summary);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, summary_bar);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, summary_counts);
+  gtk_widget_class_bind_template_child (widget_class, HaulWindow, summary_rate);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, pause_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, resume_all_button);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, total_bar);
@@ -489,6 +597,7 @@ haul_window_init (HaulWindow *self)
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->state_filter, "notify::selected", G_CALLBACK (state_filter_cb), self);
   g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb), self);
+  g_signal_connect_swapped (self->title_squeezer, "notify::visible-child", G_CALLBACK (update_summary_bar), self);
 
   _haul_window_import_init (self);
   _haul_window_actions_init (self);

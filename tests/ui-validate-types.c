@@ -13,6 +13,7 @@
 
 #include "haul-progress-line.h"
 #include "haul-segment-map.h"
+#include "haul-status-lines.h"
 
 __attribute__ ((constructor)) static void
 register_types (void)
@@ -22,4 +23,5 @@ register_types (void)
   g_type_ensure (ADW_TYPE_WINDOW);
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
   g_type_ensure (HAUL_TYPE_SEGMENT_MAP);
+  g_type_ensure (HAUL_TYPE_STATUS_LINES);
 }

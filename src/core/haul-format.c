@@ -60,10 +60,52 @@ haul_format_eta (gint64 seconds)
 }
 
 /**
+ * haul_format_amount:
+ *
+ * Returns: "12.3 MB of 40 MB", or "12.3 MB" when the total is unknown
+ */
+char *
+haul_format_amount (gint64 received,
+                    gint64 total)
+{
+  g_autofree char *rec = haul_format_size (received);
+  g_autofree char *tot = NULL;
+
+  if (total <= 0)
+    return g_steal_pointer (&rec);
+  tot = haul_format_size (total);
+  /* Translators: bytes received of the total, like "12.3 MB of 40 MB" */
+  return g_strdup_printf (_("%s of %s"), rec, tot);
+}
+
+/**
+ * haul_format_rate:
+ *
+ * Returns: (nullable): "18 MB/s — 2 seconds left", "18 MB/s" when the time
+ *   left is unknown, %NULL when nothing moves
+ */
+char *
+haul_format_rate (gdouble speed,
+                  gint64  total,
+                  gint64  eta_seconds)
+{
+  g_autofree char *sp = NULL;
+  g_autofree char *eta = NULL;
+
+  if (speed <= 0)
+    return NULL;
+  sp = haul_format_speed (speed);
+  if (total <= 0 || eta_seconds < 0)
+    return g_steal_pointer (&sp);
+  eta = haul_format_eta (eta_seconds);
+  return g_strdup_printf ("%s — %s", sp, eta);
+}
+
+/**
  * haul_format_progress:
  *
  * Returns: "12.3 MB of 40 MB — 18 MB/s — 2 seconds left", leaving out what is
- *   unknown
+ *   unknown: haul_format_amount() and haul_format_rate() on one line
  */
 char *
 haul_format_progress (gint64  received,
@@ -71,33 +113,12 @@ haul_format_progress (gint64  received,
                       gdouble speed,
                       gint64  eta_seconds)
 {
-  g_autofree char *rec = haul_format_size (received);
-  g_autoptr(GString) s = g_string_new (NULL);
+  g_autofree char *amount = haul_format_amount (received, total);
+  g_autofree char *rate = haul_format_rate (speed, total, eta_seconds);
 
-  if (total > 0)
-    {
-      g_autofree char *tot = haul_format_size (total);
-
-      /* Translators: bytes received of the total, like "12.3 MB of 40 MB" */
-      g_string_printf (s, _("%s of %s"), rec, tot);
-    }
-  else
-    g_string_assign (s, rec);
-
-  if (speed > 0)
-    {
-      g_autofree char *sp = haul_format_speed (speed);
-
-      g_string_append_printf (s, " — %s", sp);
-      if (total > 0 && eta_seconds >= 0)
-        {
-          g_autofree char *eta = haul_format_eta (eta_seconds);
-
-          g_string_append_printf (s, " — %s", eta);
-        }
-    }
-
-  return g_string_free (g_steal_pointer (&s), FALSE);
+  if (rate == NULL)
+    return g_steal_pointer (&amount);
+  return g_strdup_printf ("%s — %s", amount, rate);
 }
 
 /**

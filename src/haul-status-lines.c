@@ -1,0 +1,257 @@
+/* haul-status-lines.c — a row's status: one line where it fits, two where not
+ *
+ * A download's status has a main part ("12.3 MB of 40 MB", or "Failed —
+ * why"), a rate ("18 MB/s — 2 minutes left") and an extra
+ * ("8 connections"). Where the first inscription's natural width fits, all
+ * of it is one line: "main — rate · extra". On a narrow row the rate gets a
+ * line of its own under "main · extra", and a status without a rate (an
+ * error) may wrap over both lines; the full text stays in the row's
+ * tooltip.
+ *
+ * Cheap on purpose, like the inscriptions it holds: the choice depends on
+ * the allocated width and the font only, never on the text, so new text
+ * costs a redraw and never a relayout. The texts are composed for the
+ * chosen layout when they change and when an allocation changes the
+ * layout (setting an inscription's text only queues a draw).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-status-lines"
+
+#include "config.h"
+
+#include "haul-status-lines.h"
+
+struct _HaulStatusLines
+{
+  GtkWidget       parent_instance;
+
+  GtkInscription *first;
+  GtkInscription *second;
+
+  char           *main;
+  char           *rate;
+  char           *extra;
+  gboolean        two_lines;  /* as last allocated */
+};
+
+G_DEFINE_FINAL_TYPE (HaulStatusLines, haul_status_lines, GTK_TYPE_WIDGET)
+
+/* One line needs the first inscription's natural width (its nat-chars). */
+static int
+one_line_width (HaulStatusLines *self)
+{
+  int nat = 0;
+
+  gtk_widget_measure (GTK_WIDGET (self->first), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+  return nat;
+}
+
+static int
+line_height (GtkInscription *inscription)
+{
+  int min = 0;
+
+  gtk_widget_measure (GTK_WIDGET (inscription), GTK_ORIENTATION_VERTICAL, -1, &min, NULL, NULL, NULL);
+  return min;
+}
+
+static void
+set_text (GtkInscription *inscription,
+          const char     *text)
+{
+  if (g_strcmp0 (gtk_inscription_get_text (inscription), text) != 0)
+    gtk_inscription_set_text (inscription, text);
+}
+
+static void
+compose (HaulStatusLines *self)
+{
+  g_autoptr(GString) first = g_string_new (self->main);
+
+  if (!self->two_lines && self->rate != NULL)
+    g_string_append_printf (first, " — %s", self->rate);
+  if (self->extra != NULL)
+    g_string_append_printf (first, " · %s", self->extra);
+  set_text (self->first, first->str);
+  set_text (self->second, self->two_lines ? self->rate : NULL);
+}
+
+/* Its height follows its width (one line or two), never its text. */
+static GtkSizeRequestMode
+haul_status_lines_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+haul_status_lines_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  HaulStatusLines *self = HAUL_STATUS_LINES (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 0;
+      *natural = one_line_width (self);
+      return;
+    }
+  /* Every row of a narrow list gets two lines, whatever its text. */
+  *minimum = *natural = line_height (self->first);
+  if (for_size >= 0 && for_size < one_line_width (self))
+    *minimum = *natural = line_height (self->first) + line_height (self->second);
+}
+
+static void
+haul_status_lines_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  HaulStatusLines *self = HAUL_STATUS_LINES (widget);
+  gboolean two_lines = width < one_line_width (self);
+  int line = line_height (self->first);
+
+  if (two_lines != self->two_lines)
+    {
+      self->two_lines = two_lines;
+      compose (self);
+    }
+
+  if (two_lines && self->rate != NULL)
+    {
+      gtk_widget_size_allocate (GTK_WIDGET (self->first), &(GtkAllocation) { 0, 0, width, line }, -1);
+      gtk_widget_size_allocate (GTK_WIDGET (self->second),
+                                &(GtkAllocation) { 0, line, width, MAX (height - line, 0) }, -1);
+    }
+  else
+    {
+      /* One text over the whole height: it wraps where there are two lines. */
+      gtk_widget_size_allocate (GTK_WIDGET (self->first), &(GtkAllocation) { 0, 0, width, height }, -1);
+      gtk_widget_size_allocate (GTK_WIDGET (self->second),
+                                &(GtkAllocation) { width, 0, 0, line_height (self->second) }, -1);
+    }
+}
+
+static void
+haul_status_lines_dispose (GObject *object)
+{
+  HaulStatusLines *self = HAUL_STATUS_LINES (object);
+
+  g_clear_pointer ((GtkWidget **) &self->first, gtk_widget_unparent);
+  g_clear_pointer ((GtkWidget **) &self->second, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (haul_status_lines_parent_class)->dispose (object);
+}
+
+static void
+haul_status_lines_finalize (GObject *object)
+{
+  HaulStatusLines *self = HAUL_STATUS_LINES (object);
+
+  g_free (self->main);
+  g_free (self->rate);
+  g_free (self->extra);
+
+  G_OBJECT_CLASS (haul_status_lines_parent_class)->finalize (object);
+}
+
+static void
+haul_status_lines_class_init (HaulStatusLinesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = haul_status_lines_dispose;
+  object_class->finalize = haul_status_lines_finalize;
+  widget_class->get_request_mode = haul_status_lines_get_request_mode;
+  widget_class->measure = haul_status_lines_measure;
+  widget_class->size_allocate = haul_status_lines_size_allocate;
+
+  gtk_widget_class_set_css_name (widget_class, "haul-status-lines");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static GtkInscription *
+add_inscription (HaulStatusLines *self,
+                 guint            nat_chars)
+{
+  GtkWidget *inscription = g_object_new (GTK_TYPE_INSCRIPTION,
+                                         "xalign", 0.0f,
+                                         "yalign", 0.0f,
+                                         "min-chars", 0,
+                                         "nat-chars", nat_chars,
+                                         "text-overflow", GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END,
+                                         NULL);
+
+  gtk_widget_set_parent (inscription, GTK_WIDGET (self));
+  return GTK_INSCRIPTION (inscription);
+}
+
+static void
+haul_status_lines_init (HaulStatusLines *self)
+{
+  /* The one-line form of a download's status, "157.3 MB of 999.9 MB —
+   * 12.3 MB/s — 2 h 05 min left · 8 connections", fits 60 characters. */
+  self->first = add_inscription (self, 60);
+  self->second = add_inscription (self, 30);
+}
+
+GtkWidget *
+haul_status_lines_new (void)
+{
+  return g_object_new (HAUL_TYPE_STATUS_LINES, NULL);
+}
+
+static gboolean
+set_str (char       **field,
+         const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/**
+ * haul_status_lines_set_text:
+ * @main: the state or the amount, shown first
+ * @rate: (nullable): speed and time left, on a line of its own when narrow
+ * @extra: (nullable): a detail after @main, the first to be cut
+ */
+void
+haul_status_lines_set_text (HaulStatusLines *self,
+                            const char      *main,
+                            const char      *rate,
+                            const char      *extra)
+{
+  gboolean changed;
+
+  g_return_if_fail (HAUL_IS_STATUS_LINES (self));
+
+  /* Two lines with a rate split the height, without one the text takes
+   * both: only this widget's children move, nothing is measured again. */
+  if ((self->rate == NULL) != (rate == NULL))
+    gtk_widget_queue_allocate (GTK_WIDGET (self));
+  changed = set_str (&self->main, main);
+  changed |= set_str (&self->rate, rate);
+  changed |= set_str (&self->extra, extra);
+  if (changed)
+    compose (self);
+}
+
+/* Tests: whether the last allocation made two lines. */
+gboolean
+haul_status_lines_get_two_lines (HaulStatusLines *self)
+{
+  g_return_val_if_fail (HAUL_IS_STATUS_LINES (self), FALSE);
+
+  return self->two_lines;
+}
