@@ -196,6 +196,7 @@ settings_new (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
+  GSettings *settings;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, "io.github.haulapp.Haul", TRUE);
@@ -204,7 +205,9 @@ settings_new (void)
       g_warning ("The settings schema io.github.haulapp.Haul is not installed: using defaults");
       return NULL;
     }
-  return g_settings_new_full (schema, NULL, NULL);
+  settings = g_settings_new_full (schema, NULL, NULL);
+  haul_preferences_migrate (settings);
+  return settings;
 }
 
 static void
@@ -215,8 +218,8 @@ settings_changed_cb (HaulApplication *self,
   if (key == NULL || g_str_equal (key, "max-active"))
     haul_queue_set_max_active (self->queue, CLAMP (g_settings_get_int (settings, "max-active"), 1, 32));
 
-  if (key == NULL || g_str_equal (key, "speed-limit"))
-    haul_queue_set_rate_limit (self->queue, (gint64) MAX (g_settings_get_int (settings, "speed-limit"), 0) * 1024);
+  if (key == NULL || g_str_equal (key, "speed-limit-bytes"))
+    haul_queue_set_rate_limit (self->queue, MAX (g_settings_get_int64 (settings, "speed-limit-bytes"), 0));
 
   if (key == NULL || g_str_equal (key, "connections-per-download"))
     haul_queue_set_max_connections (self->queue,

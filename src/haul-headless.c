@@ -640,8 +640,8 @@ headless_option_context_new (HeadlessOptions *o,
       N_("Read links from FILE, or from standard input if FILE is “-”: any whitespace "
          "separates links, “#” starts a comment"), N_("FILE") },
     { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &o->limit_rate,
-      N_("Limit the total speed to RATE bytes per second; k, M and G suffixes "
-         "multiply by 1024 (default: no limit)"), N_("RATE") },
+      N_("Limit the total speed to RATE bytes per second; k, M and G multiply by "
+         "1000, Ki, Mi and Gi by 1024 (default: no limit)"), N_("RATE") },
     { "checksum", 0, 0, G_OPTION_ARG_STRING, &o->checksum,
       N_("Verify the single download against ALGO:HEX (sha256, sha512, sha1 or md5) "
          "before keeping it"), N_("ALGO:HEX") },

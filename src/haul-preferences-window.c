@@ -3,7 +3,9 @@
  * Every control writes its GSettings key at once and follows the key when
  * it changes elsewhere; applying the values to the engine is the
  * application's business. The speed limit is one key (0 = no limit) shown
- * as a switch plus a spin button, so "no limit" never hides behind a 0.
+ * as a switch plus a spin button, so "no limit" never hides behind a 0; it
+ * is stored in bytes per second and shown in kB/s (1000 bytes), the unit
+ * of every speed Haul shows (g_format_size()).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,7 +20,9 @@
 #include "haul-folders.h"
 #include "haul-preferences-window.h"
 
-#define DEFAULT_SPEED_LIMIT 1024 /* KiB/s offered when the limit is switched on */
+#define SPEED_LIMIT_KEY     "speed-limit-bytes"
+#define SPEED_UNIT          1000 /* bytes in the kB/s the spin button shows */
+#define DEFAULT_SPEED_LIMIT 1000 /* kB/s offered when the limit is switched on */
 
 struct _HaulPreferencesWindow
 {
@@ -69,14 +73,21 @@ update_folder (HaulPreferencesWindow *self)
 static void
 update_speed_limit (HaulPreferencesWindow *self)
 {
-  int limit = g_settings_get_int (self->settings, "speed-limit");
+  gint64 limit = g_settings_get_int64 (self->settings, SPEED_LIMIT_KEY);
 
   self->updating = TRUE;
   gtk_switch_set_active (self->speed_limit_switch, limit > 0);
   if (limit > 0)
-    gtk_spin_button_set_value (self->speed_limit_spin, limit);
+    gtk_spin_button_set_value (self->speed_limit_spin, MAX (1, (limit + SPEED_UNIT / 2) / SPEED_UNIT));
   gtk_widget_set_sensitive (GTK_WIDGET (self->speed_limit_row), limit > 0);
   self->updating = FALSE;
+}
+
+static void
+write_speed_limit (HaulPreferencesWindow *self,
+                   int                    kb_per_second)
+{
+  g_settings_set_int64 (self->settings, SPEED_LIMIT_KEY, (gint64) kb_per_second * SPEED_UNIT);
 }
 
 static void
@@ -86,7 +97,7 @@ settings_changed_cb (HaulPreferencesWindow *self,
 {
   if (g_strcmp0 (key, "download-folder") == 0)
     update_folder (self);
-  else if (g_strcmp0 (key, "speed-limit") == 0)
+  else if (g_strcmp0 (key, SPEED_LIMIT_KEY) == 0)
     update_speed_limit (self);
 }
 
@@ -99,10 +110,9 @@ speed_limit_switch_notify_cb (HaulPreferencesWindow *self,
     return;
 
   if (gtk_switch_get_active (sw))
-    g_settings_set_int (self->settings, "speed-limit",
-                        MAX (1, gtk_spin_button_get_value_as_int (self->speed_limit_spin)));
+    write_speed_limit (self, MAX (1, gtk_spin_button_get_value_as_int (self->speed_limit_spin)));
   else
-    g_settings_set_int (self->settings, "speed-limit", 0);
+    write_speed_limit (self, 0);
 }
 
 static void
@@ -112,8 +122,7 @@ speed_limit_spin_changed_cb (HaulPreferencesWindow *self,
   if (self->updating || !gtk_switch_get_active (self->speed_limit_switch))
     return;
 
-  g_settings_set_int (self->settings, "speed-limit",
-                      MAX (1, gtk_spin_button_get_value_as_int (spin)));
+  write_speed_limit (self, MAX (1, gtk_spin_button_get_value_as_int (spin)));
 }
 
 static void
@@ -290,4 +299,32 @@ haul_preferences_window_new (GtkWindow *parent,
                        "transient-for", parent,
                        "settings", settings,
                        NULL);
+}
+
+/**
+ * haul_preferences_migrate:
+ * @settings: Haul's settings
+ *
+ * Carries a speed limit set by an older Haul over to the key that holds it
+ * now, once: "speed-limit" held KiB/s, "speed-limit-bytes" holds bytes per
+ * second and is shown in kB/s. The limit is rounded to whole kB/s (100 KiB/s
+ * becomes 102 kB/s), so what Preferences show is exactly what applies.
+ */
+void
+haul_preferences_migrate (GSettings *settings)
+{
+  g_autoptr(GVariant) old = NULL;
+  g_autoptr(GVariant) now = NULL;
+  gint64 kib;
+
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  old = g_settings_get_user_value (settings, "speed-limit");
+  if (old == NULL)
+    return;
+  kib = g_variant_get_int32 (old);
+  now = g_settings_get_user_value (settings, SPEED_LIMIT_KEY);
+  if (kib > 0 && now == NULL)
+    g_settings_set_int64 (settings, SPEED_LIMIT_KEY, (kib * 1024 + SPEED_UNIT / 2) / SPEED_UNIT * SPEED_UNIT);
+  g_settings_reset (settings, "speed-limit");
 }

@@ -15,5 +15,6 @@ G_DECLARE_FINAL_TYPE (HaulPreferencesWindow, haul_preferences_window, HAUL, PREF
 
 HaulPreferencesWindow *haul_preferences_window_new (GtkWindow *parent,
                                                     GSettings *settings);
+void                   haul_preferences_migrate    (GSettings *settings);
 
 G_END_DECLS

@@ -364,7 +364,7 @@ test_rate_limit_option (Fixture       *f,
   secs = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
   g_assert_cmpint (status, ==, 0);
   haul_test_assert_file_in (f->dir, "r.bin", a);
-  /* 300 KiB at 200 KiB/s with a 20 KiB burst cannot finish in under a second
+  /* 300 KiB at 200 kB/s with a 20 kB burst cannot finish in under a second
    * (only a lower bound: the machine may be slow, never too fast). */
   g_assert_cmpfloat (secs, >=, 1.0);
 }

@@ -135,7 +135,7 @@ test_prefs_shows_current_values (void)
 
   g_settings_set_string (settings, "download-folder", "/srv/haul downloads");
   g_settings_set_int (settings, "max-active", 7);
-  g_settings_set_int (settings, "speed-limit", 2048);
+  g_settings_set_int64 (settings, "speed-limit-bytes", 2048000);
   g_settings_set_boolean (settings, "resume-on-start", FALSE);
   g_settings_set_boolean (settings, "notifications", FALSE);
 
@@ -222,15 +222,15 @@ test_prefs_widgets_write_settings (void)
    * button then sets it; switching off writes 0, and on again brings
    * the last speed back. */
   gtk_switch_set_active (limit, TRUE);
-  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 1024);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 1000000);
   g_assert_true (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
   gtk_spin_button_set_value (speed, 300);
-  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 300);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 300000);
   activate_switch (limit);
-  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 0);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 0);
   g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
   gtk_switch_set_active (limit, TRUE);
-  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 300);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 300000);
 
   /* The switches, by keyboard activation and directly. */
   activate_switch (PREFS (prefs, "resume_switch"));
@@ -256,6 +256,39 @@ test_prefs_widgets_write_settings (void)
   g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
 }
 
+/* A limit an older Haul stored in KiB/s comes over once, in whole kB/s,
+ * and the Preferences show it in the unit the rows use. */
+static void
+test_prefs_speed_limit_migrates (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  g_autoptr(GVariant) old = NULL;
+  HaulPreferencesWindow *prefs;
+
+  g_settings_set_int (settings, "speed-limit", 100);
+  haul_preferences_migrate (settings);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 102000);
+  old = g_settings_get_user_value (settings, "speed-limit");
+  g_assert_null (old);
+  /* Once: a limit set since is not overwritten by a stale old one. */
+  g_settings_set_int64 (settings, "speed-limit-bytes", 500000);
+  haul_preferences_migrate (settings);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 500000);
+  g_settings_set_int (settings, "speed-limit", 7);
+  haul_preferences_migrate (settings);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 500000);
+  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 0);
+
+  prefs = haul_preferences_window_new (NULL, settings);
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  show_and_wait (GTK_WINDOW (prefs));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "speed_limit_spin")), ==, 500);
+  g_assert_cmpstr (adw_preferences_row_get_title (PREFS (prefs, "speed_limit_row")), ==,
+                   "_Maximum Speed (kB/s)");
+  gtk_window_close (GTK_WINDOW (prefs));
+  g_assert_true (haul_test_wait_until (is_null, &prefs, 5000));
+}
+
 static void
 test_prefs_follows_settings (void)
 {
@@ -274,7 +307,7 @@ test_prefs_follows_settings (void)
   g_settings_set_int (elsewhere, "max-active", 20);
   g_settings_set_boolean (elsewhere, "resume-on-start", FALSE);
   g_settings_set_boolean (elsewhere, "notifications", FALSE);
-  g_settings_set_int (elsewhere, "speed-limit", 5000);
+  g_settings_set_int64 (elsewhere, "speed-limit-bytes", 5000000);
   g_settings_set_string (elsewhere, "download-folder", "/srv/other");
   g_settings_set_int (elsewhere, "connections-per-download", 5);
   g_settings_set_int (elsewhere, "connections-per-server", 12);
@@ -290,12 +323,12 @@ test_prefs_follows_settings (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (PREFS (prefs, "speed_limit_spin")), ==, 5000);
   g_assert_cmpstr (adw_action_row_get_subtitle (PREFS (prefs, "folder_row")), ==, "/srv/other");
 
-  g_settings_set_int (elsewhere, "speed-limit", 0);
+  g_settings_set_int64 (elsewhere, "speed-limit-bytes", 0);
   haul_test_spin (50);
   g_assert_false (gtk_switch_get_active (PREFS (prefs, "speed_limit_switch")));
   g_assert_false (gtk_widget_get_sensitive (PREFS (prefs, "speed_limit_row")));
   /* Following the key never wrote it back. */
-  g_assert_cmpint (g_settings_get_int (settings, "speed-limit"), ==, 0);
+  g_assert_cmpint (g_settings_get_int64 (settings, "speed-limit-bytes"), ==, 0);
   g_assert_cmpint (g_settings_get_int (settings, "max-active"), ==, 20);
 
   gtk_window_close (GTK_WINDOW (prefs));
@@ -798,6 +831,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/preferences/defaults", test_prefs_defaults);
   g_test_add_func ("/haul/ui/preferences/widgets-write-settings", test_prefs_widgets_write_settings);
   g_test_add_func ("/haul/ui/preferences/follows-settings", test_prefs_follows_settings);
+  g_test_add_func ("/haul/ui/preferences/speed-limit-migrates", test_prefs_speed_limit_migrates);
   g_test_add_func ("/haul/ui/add-dialog/add-needs-text", test_add_button_needs_text);
   g_test_add_func ("/haul/ui/add-dialog/submits", test_add_submits);
   g_test_add_func ("/haul/ui/add-dialog/ctrl-enter", test_add_ctrl_enter);

@@ -185,28 +185,61 @@ test_parse_rate (void)
   assert_rate ("0", 0);
   assert_rate ("1", 1);
   assert_rate ("100000", 100000);
-  /* Binary suffixes, as in curl and wget, either case. */
-  assert_rate ("500k", 500 * 1024);
-  assert_rate ("500K", 500 * 1024);
-  assert_rate ("2M", 2 * 1024 * 1024);
-  assert_rate ("2m", 2 * 1024 * 1024);
-  assert_rate ("1G", G_GINT64_CONSTANT (1073741824));
-  assert_rate ("3g", G_GINT64_CONSTANT (3) * 1073741824);
+  /* SI suffixes, the units every speed is shown in, either case: "500k"
+   * shows as "500.0 kB/s". */
+  assert_rate ("500k", 500000);
+  assert_rate ("500K", 500000);
+  assert_rate ("2M", 2000000);
+  assert_rate ("2m", 2000000);
+  assert_rate ("1G", G_GINT64_CONSTANT (1000000000));
+  assert_rate ("3g", G_GINT64_CONSTANT (3000000000));
+  /* Binary ones when asked for: Ki, Mi, Gi. */
+  assert_rate ("500Ki", 500 * 1024);
+  assert_rate ("500ki", 500 * 1024);
+  assert_rate ("2Mi", 2 * 1024 * 1024);
+  assert_rate ("1Gi", G_GINT64_CONSTANT (1073741824));
+  assert_rate ("5KiB", 5 * 1024);
+  assert_rate ("5kiB", 5 * 1024);
   /* Fractions. */
-  assert_rate ("1.5m", 1572864);
-  assert_rate ("0.5k", 512);
-  assert_rate ("2.25K", 2304);
+  assert_rate ("1.5m", 1500000);
+  assert_rate ("0.5k", 500);
+  assert_rate ("2.25K", 2250);
+  assert_rate ("0.5Ki", 512);
   assert_rate ("100.9", 100);
   /* An optional "B" after the suffix. */
-  assert_rate ("500kB", 500 * 1024);
-  assert_rate ("500KB", 500 * 1024);
-  assert_rate ("2Mb", 2 * 1024 * 1024);
-  assert_rate ("1GB", G_GINT64_CONSTANT (1073741824));
+  assert_rate ("500kB", 500000);
+  assert_rate ("500KB", 500000);
+  assert_rate ("2Mb", 2000000);
+  assert_rate ("1GB", G_GINT64_CONSTANT (1000000000));
   /* Zero in any spelling is unlimited. */
   assert_rate ("0k", 0);
   assert_rate ("0.0M", 0);
+  assert_rate ("0Ki", 0);
   /* Large but sane. */
-  assert_rate ("1000G", G_GINT64_CONSTANT (1000) * 1073741824);
+  assert_rate ("1000G", G_GINT64_CONSTANT (1000000000000));
+  assert_rate ("1000Gi", G_GINT64_CONSTANT (1000) * 1073741824);
+}
+
+/* What --limit-rate reads is what the window shows: "500k" is "500.0 kB/s". */
+static void
+test_parse_rate_shown (void)
+{
+  static const struct { const char *text; const char *shown; } cases[] = {
+    { "500k", "500.0" NBSP "kB/s" },
+    { "2M", "2.0" NBSP "MB/s" },
+    { "1.5M", "1.5" NBSP "MB/s" },
+    { "100k", "100.0" NBSP "kB/s" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 v = 0;
+      g_autofree char *shown = NULL;
+
+      g_assert_true (haul_parse_rate (cases[i].text, &v));
+      shown = haul_format_speed (v);
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+    }
 }
 
 /* A rate above zero never rounds down to 0, which would mean unlimited. */
@@ -224,7 +257,7 @@ test_parse_rate_invalid (void)
 {
   static const char *inputs[] = {
     "", " ", " 5k", "5k ", "\t5", "-1", "-0", "-5k", "k", "M", "abc", "5x", "5kk",
-    "5kbb", "5 k", "5,5k", "5kiB", "5T", "nan", "NaN", "inf", "infinity", "1e30",
+    "5kbb", "5 k", "5,5k", "5ii", "5i", "5kii", "5kiBB", "5T", "nan", "NaN", "inf", "infinity", "1e30",
     "99999999999999999999", "9000000000G", "5k\n",
   };
 
@@ -246,6 +279,7 @@ main (int   argc,
   g_test_add_func ("/haul/core/format/eta/huge", test_eta_huge);
   g_test_add_func ("/haul/core/format/progress", test_progress);
   g_test_add_func ("/haul/core/format/parse-rate", test_parse_rate);
+  g_test_add_func ("/haul/core/format/parse-rate/shown", test_parse_rate_shown);
   g_test_add_func ("/haul/core/format/parse-rate/tiny", test_parse_rate_tiny);
   g_test_add_func ("/haul/core/format/parse-rate/invalid", test_parse_rate_invalid);
 

@@ -1130,9 +1130,9 @@ body_preferences (Fixture *f)
   g_assert_nonnull (settings);
   g_settings_set_int (settings, "max-active", 2);
   g_assert_cmpuint (haul_queue_get_max_active (f->queue), ==, 2);
-  g_settings_set_int (settings, "speed-limit", 300);
-  g_assert_cmpint (haul_queue_get_rate_limit (f->queue), ==, 300 * 1024);
-  g_settings_set_int (settings, "speed-limit", 0);
+  g_settings_set_int64 (settings, "speed-limit-bytes", 300000);
+  g_assert_cmpint (haul_queue_get_rate_limit (f->queue), ==, 300000);
+  g_settings_set_int64 (settings, "speed-limit-bytes", 0);
   g_assert_cmpint (haul_queue_get_rate_limit (f->queue), ==, 0);
   g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 8);
   g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 8);

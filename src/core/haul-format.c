@@ -123,9 +123,12 @@ haul_format_progress (gint64  received,
 
 /**
  * haul_parse_rate:
- * @text: "500k", "2M", "1.5m", "100000", "0" (0 means unlimited)
+ * @text: "500k", "2M", "1.5m", "100000", "64Ki", "0" (0 means unlimited)
  *
- * Suffixes k, M and G are powers of 1024, as in curl and wget.
+ * Suffixes k, M and G are powers of 1000, the units every speed is shown
+ * in (g_format_size(), SI); Ki, Mi and Gi are powers of 1024. Either case,
+ * and an optional "B" after them: "500kB/s" as Haul shows it is "500kB".
+ * (curl and wget read k as 1024: "500k" there is "500Ki" here.)
  */
 gboolean
 haul_parse_rate (const char *text,
@@ -133,7 +136,8 @@ haul_parse_rate (const char *text,
 {
   char *end = NULL;
   gdouble v;
-  gdouble mult = 1;
+  gdouble base = 1000.0;
+  int power = 0;
 
   if (text == NULL || *text == '\0' || g_ascii_isspace (*text) || *text == '-')
     return FALSE;
@@ -144,18 +148,24 @@ haul_parse_rate (const char *text,
 
   switch (g_ascii_tolower (*end))
     {
-    case 'k': mult = 1024.0; end++; break;
-    case 'm': mult = 1024.0 * 1024; end++; break;
-    case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 'k': power = 1; end++; break;
+    case 'm': power = 2; end++; break;
+    case 'g': power = 3; end++; break;
     case '\0': break;
     default: return FALSE;
+    }
+  if (power > 0 && g_ascii_tolower (*end) == 'i')
+    {
+      base = 1024.0;
+      end++;
     }
   if (g_ascii_tolower (*end) == 'b')
     end++;
   if (*end != '\0')
     return FALSE;
 
-  v *= mult;
+  for (int i = 0; i < power; i++)
+    v *= base;
   if (v > (gdouble) G_MAXINT64 / 2)
     return FALSE;
 
