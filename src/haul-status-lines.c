@@ -5,14 +5,17 @@
  * ("8 connections"). Where the first inscription's natural width fits, all
  * of it is one line: "main — rate · extra". On a narrow row the rate gets a
  * line of its own under "main · extra", and a status without a rate (an
- * error) may wrap over both lines; the full text stays in the row's
- * tooltip.
+ * error) wraps over two lines, or three when it needs them; the full text
+ * stays in the row's tooltip.
  *
  * Cheap on purpose, like the inscriptions it holds: the choice depends on
- * the allocated width and the font only, never on the text, so new text
- * costs a redraw and never a relayout. The texts are composed for the
- * chosen layout when they change and when an allocation changes the
- * layout (setting an inscription's text only queues a draw).
+ * the allocated width and the font, not on the text, so new progress text
+ * costs a redraw and never a relayout. The exception is a status without a
+ * rate (a state, an error), which may need a third line where narrow: it
+ * is measured again when its text changes, with the state. The texts are
+ * composed for the chosen
+ * layout when they change and when an allocation changes the layout
+ * (setting an inscription's text only queues a draw).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +38,8 @@ struct _HaulStatusLines
   char           *extra;
   gboolean        two_lines;  /* as last allocated */
 };
+
+#define MAX_LINES 3
 
 G_DEFINE_FINAL_TYPE (HaulStatusLines, haul_status_lines, GTK_TYPE_WIDGET)
 
@@ -85,6 +90,38 @@ haul_status_lines_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
+/* Lines a narrow status without a rate takes at @width: two, or three
+ * when its text needs them. */
+static int
+lines_without_rate (HaulStatusLines *self,
+                    int              width)
+{
+  const char *text = gtk_inscription_get_text (self->first);
+  g_autoptr(PangoLayout) layout = NULL;
+
+  /* GTK keeps one measurement for a range of widths: the height must
+   * never grow with the width. */
+  if (width <= 0)
+    return MAX_LINES;
+  if (text == NULL)
+    return 2;
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->first), text);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_width (layout, width * PANGO_SCALE);
+  return CLAMP (pango_layout_get_line_count (layout), 2, MAX_LINES);
+}
+
+static int
+n_lines_at (HaulStatusLines *self,
+            int              width)
+{
+  if (width < 0 || width >= one_line_width (self))
+    return 1;
+  if (self->rate != NULL)
+    return 2;
+  return lines_without_rate (self, width);
+}
+
 static void
 haul_status_lines_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
@@ -102,10 +139,8 @@ haul_status_lines_measure (GtkWidget      *widget,
       *natural = one_line_width (self);
       return;
     }
-  /* Every row of a narrow list gets two lines, whatever its text. */
-  *minimum = *natural = line_height (self->first);
-  if (for_size >= 0 && for_size < one_line_width (self))
-    *minimum = *natural = line_height (self->first) + line_height (self->second);
+  /* Every row of a narrow list gets two lines at least. */
+  *minimum = *natural = line_height (self->first) * n_lines_at (self, for_size);
 }
 
 static void
@@ -232,19 +267,23 @@ haul_status_lines_set_text (HaulStatusLines *self,
                             const char      *rate,
                             const char      *extra)
 {
-  gboolean changed;
+  gboolean changed, resize;
 
   g_return_if_fail (HAUL_IS_STATUS_LINES (self));
 
-  /* Two lines with a rate split the height, without one the text takes
-   * both: only this widget's children move, nothing is measured again. */
-  if ((self->rate == NULL) != (rate == NULL))
-    gtk_widget_queue_allocate (GTK_WIDGET (self));
+  /* The height of a status without a rate follows its text (two lines or
+   * three where narrow): it is measured again when that text changes or
+   * a rate comes or goes, which happens with the state, not with progress
+   * (GTK keeps measurements until told). */
+  resize = (self->rate == NULL) != (rate == NULL) ||
+           (rate == NULL && (g_strcmp0 (self->main, main) != 0 || g_strcmp0 (self->extra, extra) != 0));
   changed = set_str (&self->main, main);
   changed |= set_str (&self->rate, rate);
   changed |= set_str (&self->extra, extra);
   if (changed)
     compose (self);
+  if (resize)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* Tests: whether the last allocation made two lines. */

@@ -31,3 +31,22 @@ haul_test_visible_text (GtkWidget *widget)
   collect_labels (widget, out);
   return g_string_free (out, FALSE);
 }
+
+gboolean
+haul_test_inscription_shows_whole (GtkInscription *inscription,
+                                   const char     *text)
+{
+  GtkWidget *widget = GTK_WIDGET (inscription);
+  g_autoptr(PangoLayout) layout = NULL;
+
+  if (text == NULL)
+    text = gtk_inscription_get_text (inscription);
+  if (text == NULL || !gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) <= 0)
+    return FALSE;
+  layout = gtk_widget_create_pango_layout (widget, text);
+  pango_layout_set_wrap (layout, gtk_inscription_get_wrap_mode (inscription));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, gtk_widget_get_width (widget) * PANGO_SCALE);
+  pango_layout_set_height (layout, gtk_widget_get_height (widget) * PANGO_SCALE);
+  return !pango_layout_is_ellipsized (layout);
+}

@@ -13,4 +13,11 @@ G_BEGIN_DECLS
  * one per line. */
 char *haul_test_visible_text (GtkWidget *widget);
 
+/* Whether @text (the inscription's own when NULL) shows whole in
+ * @inscription as it is allocated: laid out as GtkInscription lays it out
+ * (its width and height, wrapping by word, ellipsized at the end), nothing
+ * is left out. */
+gboolean haul_test_inscription_shows_whole (GtkInscription *inscription,
+                                            const char     *text);
+
 G_END_DECLS

@@ -24,7 +24,10 @@
 #include "haul-details-window.h"
 #include "haul-download-row.h"
 #include "haul-folders.h"
+#include "haul-format.h"
+#include "haul-progress-line.h"
 #include "haul-preferences-window.h"
+#include "haul-status-lines.h"
 #include "haul-store.h"
 #include "haul-test-desktop.h"
 #include "haul-test-queue.h"
@@ -1119,6 +1122,241 @@ test_filter (void)
   run_in_app (body_filter);
 }
 
+/* ------------------------------------------------------------------ */
+/* The header's summary and the rows' status, wide and at 360 px */
+
+static GtkWidget *
+window_child (Fixture    *f,
+              const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (f->window, HAUL_TYPE_WINDOW, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+/* The row's status text: "main" and the speed line. */
+static HaulStatusLines *
+row_status (Fixture      *f,
+            HaulDownload *d)
+{
+  HaulDownloadRow *row = find_row (f->window, d);
+
+  g_assert_nonnull (row);
+  return HAUL_STATUS_LINES (find_widget_of_type (GTK_WIDGET (row), HAUL_TYPE_STATUS_LINES));
+}
+
+static int
+seconds_in (const char *text)
+{
+  const char *p = strstr (text, " seconds left");
+  int n = -1;
+
+  g_assert_nonnull (p);
+  while (p > text && g_ascii_isdigit (p[-1]))
+    p--;
+  g_assert_true (sscanf (p, "%d", &n) == 1);
+  return n;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needles[6];
+} SummaryShows;
+
+static gboolean
+summary_shows (gpointer data)
+{
+  SummaryShows *s = data;
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (window_child (s->f, "summary")));
+
+  for (guint i = 0; i < G_N_ELEMENTS (s->needles) && s->needles[i] != NULL; i++)
+    if (text == NULL || (s->needles[i][0] == '!' ? strstr (text, s->needles[i] + 1) != NULL
+                                                 : strstr (text, s->needles[i]) == NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* "!text": must not show text. */
+#define assert_summary(f, ...) \
+  G_STMT_START { \
+    SummaryShows s_ = { (f), { __VA_ARGS__ } }; \
+    if (!haul_test_wait_until (summary_shows, &s_, WAIT_MS)) \
+      g_error ("the header shows “%s”", \
+               gtk_inscription_get_text (GTK_INSCRIPTION (window_child ((f), "summary")))); \
+  } G_STMT_END
+
+static gboolean
+is_downloading (gpointer d)
+{
+  return haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_DOWNLOADING &&
+         haul_download_get_speed (d) > 0 && haul_download_get_eta (d) > 0;
+}
+
+/* A running download, one known-size download queued behind it, two of
+ * unknown size and a failure, in a window where everything fits on one
+ * line: the counts say what the list holds, and the time left covers what
+ * waits (a lower bound while some sizes are unknown). */
+static void
+body_summary (Fixture *f)
+{
+  GSettings *settings = haul_application_get_settings (f->app);
+  g_autofree char *running = serve (f, "/sum/running.bin", 3 * 1024 * 1024, 192 * 1024, NULL);
+  g_autofree char *known = serve (f, "/sum/known.bin", 2 * 1024 * 1024, 192 * 1024, NULL);
+  g_autofree char *later1 = serve (f, "/sum/later1.bin", 64 * 1024, 0, NULL);
+  g_autofree char *later2 = serve (f, "/sum/later2.bin", 64 * 1024, 0, NULL);
+  g_autofree char *missing = haul_test_server_uri (f->server, "/sum/missing.bin");
+  HaulDownload *k, *r;
+  g_autofree char *header = NULL;
+  const char *own;
+
+  g_settings_set_int (settings, "max-active", 1);
+  g_settings_set_int (settings, "connections-per-download", 1);
+
+  /* The failure first; then known.bin runs long enough for its size to be
+   * known, and is paused. */
+  drop_string (f, missing);
+  wait_n_items (f, 1);
+  wait_state (find (f, missing), HAUL_DOWNLOAD_STATE_FAILED);
+  assert_summary (f, "1 failed", "!downloads");
+  drop_string (f, known);
+  wait_n_items (f, 2);
+  k = find (f, known);
+  g_assert_true (haul_test_wait_until (is_downloading, k, WAIT_MS));
+  haul_queue_pause (f->queue, k);
+  wait_state (k, HAUL_DOWNLOAD_STATE_PAUSED);
+  assert_summary (f, "1 paused", "1 failed");
+
+  /* running.bin takes the one slot; known.bin (resumed) and two links
+   * never tried wait behind it. */
+  drop_string (f, running);
+  wait_n_items (f, 3);
+  r = find (f, running);
+  g_assert_true (haul_test_wait_until (is_downloading, r, WAIT_MS));
+  haul_queue_resume (f->queue, k);
+  drop_string (f, later1);
+  drop_string (f, later2);
+  wait_n_items (f, 5);
+  assert_summary (f, "1 active", "3 waiting", "1 failed", "at least");
+  g_assert_true (gtk_widget_get_mapped (window_child (f, "summary")));
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (window_child (f, "summary_bar"))));
+
+  /* Without the unknown ones, the time left is a figure for all that is
+   * still to come: running.bin's and known.bin's bytes, so longer than
+   * running.bin's own. */
+  haul_queue_remove (f->queue, find (f, later1));
+  haul_queue_remove (f->queue, find (f, later2));
+  assert_summary (f, "1 active", "1 waiting", "1 failed", "seconds left", "!at least");
+  header = g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (window_child (f, "summary"))));
+  own = haul_download_get_eta (r) >= 0 ? gtk_inscription_get_text (GTK_INSCRIPTION (
+          gtk_widget_get_first_child (GTK_WIDGET (row_status (f, r))))) : NULL;
+  g_assert_nonnull (own);
+  g_assert_cmpint (seconds_in (header), >, seconds_in (own) + 3);
+  /* The aggregate bar counts known.bin too: below running.bin's fraction. */
+  g_assert_true (gtk_widget_get_visible (window_child (f, "total_bar")));
+  g_assert_cmpfloat (haul_progress_line_get_fraction (HAUL_PROGRESS_LINE (window_child (f, "total_bar"))), <,
+                     haul_download_get_fraction (r));
+
+  haul_queue_pause_all (f->queue);
+  assert_summary (f, "2 paused", "1 failed", "!active");
+  g_settings_reset (settings, "max-active");
+  g_settings_reset (settings, "connections-per-download");
+}
+
+static void
+test_summary (void)
+{
+  run_in_app (body_summary);
+}
+
+static gboolean
+window_is_narrow (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_width (f->window) <= 360 &&
+         gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "summary_bar")));
+}
+
+static void
+assert_shows_whole (GtkWidget  *inscription,
+                    const char *text,
+                    const char *what)
+{
+  if (!haul_test_inscription_shows_whole (GTK_INSCRIPTION (inscription), text))
+    g_error ("%s is cut at %d × %d px: “%s”", what, gtk_widget_get_width (inscription),
+             gtk_widget_get_height (inscription),
+             text != NULL ? text : gtk_inscription_get_text (GTK_INSCRIPTION (inscription)));
+}
+
+/* At 360 px nothing that matters is cut: the header's counts, speed and time
+ * left (in the bar under the header), a running row's amount, speed and time
+ * left (on two lines), and a failed row's error (wrapped). */
+static void
+body_narrow (Fixture *f)
+{
+  g_autofree char *slow = serve (f, "/narrow/a-rather-long-file-name-for-a-narrow-window.iso",
+                                 4 * 1024 * 1024, 128 * 1024, NULL);
+  g_autofree char *refused = g_strdup ("http://127.0.0.1:9/narrow/refused.bin");
+  HaulStatusLines *status;
+  GtkWidget *first, *second;
+  HaulDownload *d;
+
+  g_object_set (f->queue, "max-retries", 0, NULL);
+  drop_string (f, refused);
+  drop_string (f, slow);
+  wait_n_items (f, 2);
+  wait_state (find (f, refused), HAUL_DOWNLOAD_STATE_FAILED);
+  d = find (f, slow);
+  g_assert_true (haul_test_wait_until (is_downloading, d, WAIT_MS));
+
+  /* Wide: one line each. */
+  status = row_status (f, d);
+  g_assert_false (haul_status_lines_get_two_lines (status));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
+  if (!haul_test_wait_until (window_is_narrow, f, WAIT_MS))
+    g_error ("the window is %d px wide, the summary bar %s", gtk_widget_get_width (f->window),
+             gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "summary_bar"))) ? "shown" : "hidden");
+  haul_test_spin (200);
+
+  /* The header: "Haul" alone in the title, the summary on two lines below. */
+  assert_shows_whole (window_child (f, "summary_counts"), NULL, "the header's counts");
+  g_assert_nonnull (strstr (gtk_inscription_get_text (GTK_INSCRIPTION (window_child (f, "summary_counts"))),
+                            "1 failed"));
+  assert_shows_whole (window_child (f, "summary_rate"), NULL, "the header's speed and time left");
+  g_assert_false (gtk_widget_get_mapped (window_child (f, "summary")));
+
+  /* The running row: the amount, then the speed and time left. */
+  status = row_status (f, d);
+  g_assert_true (haul_status_lines_get_two_lines (status));
+  first = gtk_widget_get_first_child (GTK_WIDGET (status));
+  second = gtk_widget_get_next_sibling (first);
+  {
+    g_autofree char *amount = haul_format_amount (haul_download_get_received (d), haul_download_get_total (d));
+
+    assert_shows_whole (first, amount, "a running row's amount");
+  }
+  g_assert_nonnull (strstr (gtk_inscription_get_text (GTK_INSCRIPTION (second)), "left"));
+  assert_shows_whole (second, NULL, "a running row's speed and time left");
+
+  /* The failed row: its whole error, wrapped over the two lines. */
+  status = row_status (f, find (f, refused));
+  first = gtk_widget_get_first_child (GTK_WIDGET (status));
+  g_assert_nonnull (strstr (gtk_inscription_get_text (GTK_INSCRIPTION (first)), "Failed"));
+  assert_shows_whole (first, NULL, "a failed row's error");
+
+  haul_queue_pause_all (f->queue);
+  g_object_set (f->queue, "max-retries", 5, NULL);
+}
+
+static void
+test_narrow (void)
+{
+  run_in_app (body_narrow);
+}
+
 /* Preferences reach the engine at once; the window opens from the menu's action. */
 static void
 body_preferences (Fixture *f)
@@ -2086,6 +2324,8 @@ main (int   argc,
   g_test_add_func ("/haul/ui/window/row-actions", test_row_actions);
   g_test_add_func ("/haul/ui/window/keyboard", test_keyboard);
   g_test_add_func ("/haul/ui/window/filter", test_filter);
+  g_test_add_func ("/haul/ui/window/summary", test_summary);
+  g_test_add_func ("/haul/ui/window/narrow", test_narrow);
   g_test_add_func ("/haul/ui/window/preferences", test_preferences);
   g_test_add_func ("/haul/ui/window/notifications", test_notifications);
   g_test_add_func ("/haul/ui/window/german", test_german);
