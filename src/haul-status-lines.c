@@ -8,14 +8,18 @@
  * error) wraps over two lines, or three when it needs them; the full text
  * stays in the row's tooltip.
  *
- * Cheap on purpose, like the inscriptions it holds: the choice depends on
- * the allocated width and the font, not on the text, so new progress text
- * costs a redraw and never a relayout. The exception is a status without a
- * rate (a state, an error), which may need a third line where narrow: it
- * is measured again when its text changes, with the state. The texts are
- * composed for the chosen
- * layout when they change and when an allocation changes the layout
- * (setting an inscription's text only queues a draw).
+ * Cheap on purpose, like the inscriptions it holds. Its height is not
+ * asked for each width (height-for-width makes GTK measure a row a dozen
+ * times per layout): it is the number of lines its last allocated width
+ * needs. When an allocation changes that number (the window crossed the
+ * width where one line fits), the widget asks to be measured again, from
+ * an idle, so the next frame has the new height; it cannot loop, since a
+ * row's height never changes its width. New progress text costs a redraw
+ * and never a relayout; a status without a rate (a state, an error) is
+ * laid out once when its text changes, where narrow, to see whether it
+ * needs a third line. The texts are composed for the chosen layout when
+ * they change and when an allocation changes the layout (setting an
+ * inscription's text only queues a draw).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +41,9 @@ struct _HaulStatusLines
   char           *rate;
   char           *extra;
   gboolean        two_lines;  /* as last allocated */
+  int             width;      /* last allocated, -1 before */
+  int             n_lines;    /* what it asks for */
+  guint           resize_source;
 };
 
 #define MAX_LINES 3
@@ -83,13 +90,6 @@ compose (HaulStatusLines *self)
   set_text (self->second, self->two_lines ? self->rate : NULL);
 }
 
-/* Its height follows its width (one line or two), never its text. */
-static GtkSizeRequestMode
-haul_status_lines_get_request_mode (GtkWidget *widget)
-{
-  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
-}
-
 /* Lines a narrow status without a rate takes at @width: two, or three
  * when its text needs them. */
 static int
@@ -99,11 +99,7 @@ lines_without_rate (HaulStatusLines *self,
   const char *text = gtk_inscription_get_text (self->first);
   g_autoptr(PangoLayout) layout = NULL;
 
-  /* GTK keeps one measurement for a range of widths: the height must
-   * never grow with the width. */
-  if (width <= 0)
-    return MAX_LINES;
-  if (text == NULL)
+  if (text == NULL || width <= 0)
     return 2;
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->first), text);
   pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
@@ -123,6 +119,31 @@ n_lines_at (HaulStatusLines *self,
 }
 
 static void
+resize_cb (gpointer data)
+{
+  HaulStatusLines *self = data;
+
+  self->resize_source = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* @later: from an allocation, where a resize must wait for the next frame. */
+static void
+update_lines (HaulStatusLines *self,
+              gboolean         later)
+{
+  int n = n_lines_at (self, self->width);
+
+  if (n == self->n_lines)
+    return;
+  self->n_lines = n;
+  if (!later)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  else if (self->resize_source == 0)
+    self->resize_source = g_idle_add_once (resize_cb, self);
+}
+
+static void
 haul_status_lines_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
                            int             for_size,
@@ -139,8 +160,7 @@ haul_status_lines_measure (GtkWidget      *widget,
       *natural = one_line_width (self);
       return;
     }
-  /* Every row of a narrow list gets two lines at least. */
-  *minimum = *natural = line_height (self->first) * n_lines_at (self, for_size);
+  *minimum = *natural = line_height (self->first) * self->n_lines;
 }
 
 static void
@@ -157,6 +177,11 @@ haul_status_lines_size_allocate (GtkWidget *widget,
     {
       self->two_lines = two_lines;
       compose (self);
+    }
+  if (width != self->width)
+    {
+      self->width = width;
+      update_lines (self, TRUE);
     }
 
   if (two_lines && self->rate != NULL)
@@ -179,6 +204,7 @@ haul_status_lines_dispose (GObject *object)
 {
   HaulStatusLines *self = HAUL_STATUS_LINES (object);
 
+  g_clear_handle_id (&self->resize_source, g_source_remove);
   g_clear_pointer ((GtkWidget **) &self->first, gtk_widget_unparent);
   g_clear_pointer ((GtkWidget **) &self->second, gtk_widget_unparent);
 
@@ -205,7 +231,6 @@ haul_status_lines_class_init (HaulStatusLinesClass *klass)
 
   object_class->dispose = haul_status_lines_dispose;
   object_class->finalize = haul_status_lines_finalize;
-  widget_class->get_request_mode = haul_status_lines_get_request_mode;
   widget_class->measure = haul_status_lines_measure;
   widget_class->size_allocate = haul_status_lines_size_allocate;
 
@@ -236,6 +261,8 @@ haul_status_lines_init (HaulStatusLines *self)
    * 12.3 MB/s — 2 h 05 min left · 8 connections", fits 60 characters. */
   self->first = add_inscription (self, 60);
   self->second = add_inscription (self, 30);
+  self->width = -1;
+  self->n_lines = 1;
 }
 
 GtkWidget *
@@ -267,23 +294,23 @@ haul_status_lines_set_text (HaulStatusLines *self,
                             const char      *rate,
                             const char      *extra)
 {
-  gboolean changed, resize;
+  gboolean changed, had_rate;
 
   g_return_if_fail (HAUL_IS_STATUS_LINES (self));
 
-  /* The height of a status without a rate follows its text (two lines or
-   * three where narrow): it is measured again when that text changes or
-   * a rate comes or goes, which happens with the state, not with progress
-   * (GTK keeps measurements until told). */
-  resize = (self->rate == NULL) != (rate == NULL) ||
-           (rate == NULL && (g_strcmp0 (self->main, main) != 0 || g_strcmp0 (self->extra, extra) != 0));
+  had_rate = self->rate != NULL;
   changed = set_str (&self->main, main);
   changed |= set_str (&self->rate, rate);
   changed |= set_str (&self->extra, extra);
-  if (changed)
-    compose (self);
-  if (resize)
-    gtk_widget_queue_resize (GTK_WIDGET (self));
+  if (!changed)
+    return;
+  compose (self);
+  /* Lines follow a rate coming or going, and a narrow error's length. */
+  update_lines (self, FALSE);
+  /* Two lines with a rate split the height, without one the text takes
+   * it all: the children move even when the height stays. */
+  if (had_rate != (rate != NULL))
+    gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
 /* Tests: whether the last allocation made two lines. */
