@@ -34,7 +34,7 @@ struct _HaulWindow
   AdwSqueezer          *title_squeezer;
   GtkWidget            *title_wide;
   GtkInscription       *summary;
-  GtkRevealer          *summary_bar;
+  GtkWidget            *summary_bar;
   GtkInscription       *summary_counts;
   GtkInscription       *summary_rate;
   GtkWidget            *pause_all_button;
@@ -60,6 +60,7 @@ struct _HaulWindow
   GCancellable         *cancellable;
 
   guint                 states_source;
+  guint                 summary_bar_source;
   char                 *search;  /* casefolded, NULL when empty */
   StateFilter           state;
 };

@@ -348,8 +348,8 @@ update_summary_bar (HaulWindow *self)
   if (self->title_squeezer == NULL || self->summary_bar == NULL)
     return; /* disposing */
   narrow = adw_squeezer_get_visible_child (self->title_squeezer) != self->title_wide;
-  gtk_revealer_set_reveal_child (self->summary_bar,
-                                 narrow && gtk_inscription_get_text (self->summary_counts) != NULL);
+  gtk_widget_set_visible (self->summary_bar,
+                          narrow && gtk_inscription_get_text (self->summary_counts) != NULL);
 }
 
 /* The one-line summary only where all of it fits the title's natural
@@ -367,6 +367,24 @@ summary_fits (HaulWindow *self,
   gtk_widget_measure (GTK_WIDGET (self->summary), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &room, NULL, NULL);
   pango_layout_get_pixel_size (layout, &width, NULL);
   return width <= room;
+}
+
+static void
+summary_bar_idle_cb (gpointer data)
+{
+  HaulWindow *self = data;
+
+  self->summary_bar_source = 0;
+  update_summary_bar (self);
+}
+
+/* The squeezer picks its child while the window is allocated, when a
+ * change of size would be lost: the bar follows from an idle. */
+static void
+title_squeezer_changed_cb (HaulWindow *self)
+{
+  if (self->summary_bar_source == 0)
+    self->summary_bar_source = g_idle_add_once (summary_bar_idle_cb, self);
 }
 
 static void
@@ -525,6 +543,7 @@ haul_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->states_source, g_source_remove);
+  g_clear_handle_id (&self->summary_bar_source, g_source_remove);
   if (self->queue != NULL)
     g_signal_handlers_disconnect_by_data (self->queue, self);
   if (self->list_view != NULL)
@@ -597,7 +616,8 @@ haul_window_init (HaulWindow *self)
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->state_filter, "notify::selected", G_CALLBACK (state_filter_cb), self);
   g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb), self);
-  g_signal_connect_swapped (self->title_squeezer, "notify::visible-child", G_CALLBACK (update_summary_bar), self);
+  g_signal_connect_swapped (self->title_squeezer, "notify::visible-child",
+                            G_CALLBACK (title_squeezer_changed_cb), self);
 
   _haul_window_import_init (self);
   _haul_window_actions_init (self);

@@ -1240,7 +1240,7 @@ body_summary (Fixture *f)
   wait_n_items (f, 5);
   assert_summary (f, "1 active", "3 waiting", "1 failed", "at least");
   g_assert_true (gtk_widget_get_mapped (window_child (f, "summary")));
-  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (window_child (f, "summary_bar"))));
+  g_assert_false (gtk_widget_get_visible (window_child (f, "summary_bar")));
 
   /* Without the unknown ones, the time left is a figure for all that is
    * still to come: running.bin's and known.bin's bytes, so longer than
@@ -1275,8 +1275,16 @@ window_is_narrow (gpointer data)
 {
   Fixture *f = data;
 
-  return gtk_widget_get_width (f->window) <= 360 &&
-         gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "summary_bar")));
+  return gtk_widget_get_width (f->window) <= 360 && gtk_widget_get_mapped (window_child (f, "summary_bar"));
+}
+
+static gboolean
+window_is_wide (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_width (f->window) > 700 && !gtk_widget_get_visible (window_child (f, "summary_bar")) &&
+         gtk_widget_get_mapped (window_child (f, "summary"));
 }
 
 static void
@@ -1318,7 +1326,7 @@ body_narrow (Fixture *f)
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
   if (!haul_test_wait_until (window_is_narrow, f, WAIT_MS))
     g_error ("the window is %d px wide, the summary bar %s", gtk_widget_get_width (f->window),
-             gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "summary_bar"))) ? "shown" : "hidden");
+             gtk_widget_get_mapped (window_child (f, "summary_bar")) ? "shown" : "hidden");
   haul_test_spin (200);
 
   /* The header: "Haul" alone in the title, the summary on two lines below. */
@@ -1346,6 +1354,14 @@ body_narrow (Fixture *f)
   first = gtk_widget_get_first_child (GTK_WIDGET (status));
   g_assert_nonnull (strstr (gtk_inscription_get_text (GTK_INSCRIPTION (first)), "Failed"));
   assert_shows_whole (first, NULL, "a failed row's error");
+
+  /* Wide again: the summary back in the title, no bar left behind, one
+   * line per row. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 760, 560);
+  if (!haul_test_wait_until (window_is_wide, f, WAIT_MS))
+    g_error ("the window is %d px wide, the summary bar %s", gtk_widget_get_width (f->window),
+             gtk_widget_get_mapped (window_child (f, "summary_bar")) ? "shown" : "hidden");
+  g_assert_false (haul_status_lines_get_two_lines (row_status (f, d)));
 
   haul_queue_pause_all (f->queue);
   g_object_set (f->queue, "max-retries", 5, NULL);
