@@ -2256,7 +2256,7 @@ test_start_with_link_after_saved (void)
 
       haul_test_server_add_file (server, name, content, &(HaulTestFileOptions) { .rate = 64 * 1024 });
       u[i] = haul_test_server_uri (server, name);
-      part[i] = g_strdup_printf ("%s%s.part", g_get_home_dir (), name);
+      part[i] = g_strdup_printf ("%s%s.part", haul_folders_get_default (), name);
     }
   g_subprocess_launcher_unsetenv (launcher, "HAUL_NO_STORE");
 
