@@ -275,33 +275,47 @@ add_part (GString *s,
   g_string_append (s, owned);
 }
 
-#define ADD_COUNT(s, n, singular, plural) \
-  G_STMT_START { \
-    if ((n) > 0) \
-      add_part ((s), g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, singular, plural, (n)), (n))); \
-  } G_STMT_END
+/* Takes @text; adds it only when @n is not 0. */
+static void
+add_count (GString *s,
+           guint    n,
+           char    *text)
+{
+  if (n > 0)
+    add_part (s, text);
+  else
+    g_free (text);
+}
 
 /* "4 active · 7 waiting · 1 failed"; with nothing active, what the list
- * holds: "11 completed · 1 failed". Counted as states change (O(1)). */
+ * holds: "11 completed · 1 failed". Counted as states change (O(1)). The
+ * literals stay in g_dngettext() calls so that xgettext finds them. */
 static char *
 format_counts (HaulWindow *self,
                guint       n_active)
 {
   HaulQueue *q = self->queue;
+  guint n_queued = haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_QUEUED);
+  guint n_paused = haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_PAUSED);
+  guint n_failed = haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_FAILED);
+  guint n_completed = haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_COMPLETED);
+  guint n_cancelled = haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_autoptr(GString) s = g_string_new (NULL);
 
   /* Translators: downloads that run now (or wait a moment to retry) */
-  ADD_COUNT (s, n_active, "%u active", "%u active");
+  add_count (s, n_active, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active", "%u active", n_active), n_active));
   /* Translators: downloads queued for a free slot */
-  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_QUEUED), "%u waiting", "%u waiting");
-  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_PAUSED), "%u paused", "%u paused");
-  ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_FAILED), "%u failed", "%u failed");
+  add_count (s, n_queued, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u waiting", "%u waiting", n_queued), n_queued));
+  add_count (s, n_paused, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u paused", "%u paused", n_paused), n_paused));
+  add_count (s, n_failed, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed", n_failed), n_failed));
   if (n_active == 0)
     {
-      ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_COMPLETED),
-                 "%u completed", "%u completed");
-      ADD_COUNT (s, haul_queue_get_n_in_state (q, HAUL_DOWNLOAD_STATE_CANCELLED),
-                 "%u cancelled", "%u cancelled");
+      add_count (s, n_completed,
+                 g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u completed", "%u completed", n_completed),
+                                  n_completed));
+      add_count (s, n_cancelled,
+                 g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u cancelled", "%u cancelled", n_cancelled),
+                                  n_cancelled));
     }
   return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
 }
