@@ -5,7 +5,9 @@
  *  - haul-queue-control.c: start, pause, resume, cancel, retry;
  *  - haul-queue-scheduler.c: which download starts next, its attempt,
  *    the attempt's progress publications and its outcome;
- *  - haul-queue-persist.c: saving to the store and restoring from it.
+ *  - haul-queue-persist.c: saving to the store and restoring from it;
+ *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
+ *    making them final (their partial files deleted).
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -34,7 +36,11 @@ typedef enum
   HAUL_PENDING_CANCEL,
   HAUL_PENDING_REMOVE,
   HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
+  HAUL_PENDING_DETACH,  /* removed keeping its .part: an Undo may put it back */
+  HAUL_PENDING_CANCEL_KEEP, /* cancelled keeping its .part until the Undo is gone */
 } HaulPendingOp;
+
+#define HAUL_N_STATES (HAUL_DOWNLOAD_STATE_CANCELLED + 1)
 
 /* One download in one queue. Reference-counted (g_rc_box): the list holds
  * one reference while the download is listed, the running array and the
@@ -50,6 +56,7 @@ typedef struct
   HaulJob       *job;         /* the running attempt, if any */
   guint          retry_source; /* backoff timer, if waiting to retry */
   HaulPendingOp  pending;
+  HaulDownloadState counted_state; /* the state it is counted in, while listed */
   gint64         attempt_start_received;
   gint64         speed_sample_us;
   gint64         speed_sample_bytes;
@@ -79,12 +86,17 @@ struct _HaulQueue
   guint               max_connections;  /* per download */
   guint               max_per_server;
   guint               n_active;   /* running attempts + downloads waiting to retry */
+  guint               n_in_state[HAUL_N_STATES]; /* listed downloads per state */
   gdouble             speed;
   guint               tick_source;
 
   HaulStore          *store;      /* nullable: where every change is saved */
   GHashTable         *dirty;      /* HaulQueueItem → itself: to save (listed ones) */
+  guint               positions_from; /* saved items from here on moved: G_MAXUINT if none */
   guint               save_source;
+
+  GPtrArray          *undos;      /* HaulQueueUndo neither undone nor committed (owned refs) */
+  gboolean            exiting;    /* partial files are deleted before returning */
 
   guint               connect_timeout;
   guint               stall_timeout;
@@ -130,6 +142,21 @@ void     _haul_queue_finish_inactive (HaulQueue         *self,
                                       HaulDownloadState  state);
 void     _haul_queue_maybe_emit_idle (HaulQueue     *self);
 
+/* haul-queue.c: bulk edits of the list */
+void     _haul_queue_insert_items    (HaulQueue     *self,
+                                      GPtrArray     *items,
+                                      const guint   *positions);
+
+/* haul-queue-undo.c */
+void     _haul_queue_undo_add        (HaulQueueUndo     *undo,
+                                      HaulDownload      *download,
+                                      gboolean           removed,
+                                      guint              position,
+                                      HaulDownloadState  state);
+void     _haul_queue_undo_end_slice  (HaulQueue     *self,
+                                      HaulQueueUndo *undo);
+void     _haul_queue_commit_all      (HaulQueue     *self);
+
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,
                                        HaulQueueItem *item);
@@ -137,6 +164,8 @@ void     _haul_queue_mark_range_dirty (HaulQueue     *self,
                                        guint          from,
                                        guint          to);
 void     _haul_queue_flush_dirty      (HaulQueue     *self);
+void     _haul_queue_positions_moved  (HaulQueue     *self,
+                                       guint          from);
 
 /* Tests: how many items the scheduler has looked at so far. */
 guint64  _haul_queue_get_n_examined  (HaulQueue     *self);
