@@ -48,14 +48,15 @@ import_data_free (ImportData *data)
   g_free (data);
 }
 
+/* Takes the added downloads out again, for good: in slices, a frame apart
+ * (haul-window-bulk.c). */
 static void
 undo_add_cb (AdwToast  *toast,
              GPtrArray *added)
 {
-  HaulQueue *queue = g_object_get_data (G_OBJECT (toast), "haul-queue");
+  HaulWindow *self = g_object_get_data (G_OBJECT (toast), "haul-window");
 
-  for (guint i = 0; i < added->len; i++)
-    haul_queue_remove (queue, g_ptr_array_index (added, i));
+  _haul_window_bulk (self, HAUL_BULK_FORGET, g_ptr_array_ref (added));
 }
 
 /* Toast titles are Pango markup in libadwaita 1.2: file names are escaped.
@@ -124,7 +125,7 @@ import_finish (ImportData *data)
   if (data->added->len > 0)
     {
       adw_toast_set_button_label (toast, _("_Undo"));
-      g_object_set_data_full (G_OBJECT (toast), "haul-queue", g_object_ref (self->queue), g_object_unref);
+      g_object_set_data_full (G_OBJECT (toast), "haul-window", g_object_ref (self), g_object_unref);
       g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_add_cb),
                              g_steal_pointer (&data->added), (GClosureNotify) g_ptr_array_unref, 0);
     }
