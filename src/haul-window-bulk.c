@@ -32,14 +32,24 @@
 
 /* The time one slice may take, and the bounds of a slice. */
 #define SLICE_BUDGET_US 6000
-#define SLICE_MIN 64
+#define SLICE_MIN 32
 #define SLICE_MAX 16384
+
+/* The list view keeps a row widget for each of the first two hundred or
+ * so items: taking them out destroys widgets, putting them back builds
+ * new ones (half a millisecond to a millisecond each, with their first
+ * layout). Near the top of the list a slice is at most this many
+ * downloads, one slice per frame. */
+#define NEAR_TOP 256
+#define NEAR_TOP_SLICE 16
+#define NEAR_TOP_UNDO_SLICE 8  /* building a row costs more than destroying one */
 
 typedef struct
 {
   HaulBulkKind   kind;
   GPtrArray     *downloads;   /* HaulDownload (owned refs); NULL when undoing */
   guint          done;        /* how many of them were handled */
+  guint          n_steps;
   HaulQueueUndo *undo;        /* what Undo takes back, or what is being undone */
   gboolean       undoing;
   gdouble        us_per_item; /* measured so far */
@@ -159,20 +169,57 @@ goes_backwards (HaulBulkKind kind)
   return kind == HAUL_BULK_REMOVE || kind == HAUL_BULK_CLEAR || kind == HAUL_BULK_FORGET;
 }
 
-/* Handles up to @n more downloads of @b. Returns TRUE when @b is done. */
+/* Going backwards, the next @n downloads, cut after NEAR_TOP_SLICE of
+ * them near the top of the list. */
+static guint
+near_top_limit (HaulWindow     *self,
+                HaulWindowBulk *b,
+                guint           n)
+{
+  guint end = b->downloads->len - b->done, near = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint position;
+
+      if (haul_queue_get_position (self->queue, g_ptr_array_index (b->downloads, end - 1 - i), &position) &&
+          position < NEAR_TOP && ++near > NEAR_TOP_SLICE)
+        return i;
+    }
+  return n;
+}
+
+/* Handles up to @n more downloads of @b; @small says the slice was made
+ * small to build or destroy few rows (the frame should come next).
+ * Returns TRUE when @b is done. */
 static gboolean
 bulk_step (HaulWindow     *self,
            HaulWindowBulk *b,
-           guint           n)
+           guint           n,
+           gboolean       *small)
 {
   g_autoptr(GPtrArray) slice = NULL;
   guint len;
 
+  /* Undo puts back the top of the list first (the removal's last
+   * slices): small slices while it builds rows. */
   if (b->undoing)
-    return haul_queue_undo_step (self->queue, b->undo, n);
+    {
+      guint steps = b->n_steps++;
+
+      *small = steps < NEAR_TOP / NEAR_TOP_UNDO_SLICE;
+      return haul_queue_undo_step (self->queue, b->undo, *small ? NEAR_TOP_UNDO_SLICE : n);
+    }
 
   len = b->downloads->len;
   n = MIN (n, len - b->done);
+  if (goes_backwards (b->kind))
+    {
+      guint limited = near_top_limit (self, b, n);
+
+      *small = limited < n;
+      n = MAX (limited, 1);
+    }
   slice = g_ptr_array_new_full (n, NULL);
   for (guint i = 0; i < n; i++)
     {
@@ -218,19 +265,25 @@ bulk_run (HaulWindow *self)
     {
       gint64 left = SLICE_BUDGET_US - (g_get_monotonic_time () - start);
       gint64 t0 = g_get_monotonic_time ();
+      gboolean finished, small = FALSE;
       guint n;
-      gboolean finished;
 
       if (left <= 0)
         return FALSE;
       n = (guint) CLAMP (left / b->us_per_item, SLICE_MIN, SLICE_MAX);
-      finished = bulk_step (self, b, n);
-      b->us_per_item = MAX (0.05, (g_get_monotonic_time () - t0) / (gdouble) n);
-      if (!finished)
-        continue;
-      g_queue_pop_head (&self->bulk);
-      bulk_finish (self, b);
-      bulk_free (b);
+      finished = bulk_step (self, b, n, &small);
+      /* Small slices cost what rows cost, not what the queue does. */
+      if (!small)
+        b->us_per_item = MAX (0.05, (g_get_monotonic_time () - t0) / (gdouble) n);
+      if (finished)
+        {
+          g_queue_pop_head (&self->bulk);
+          bulk_finish (self, b);
+          bulk_free (b);
+        }
+      /* Rows were built or destroyed: the frame comes next. */
+      if (small)
+        return g_queue_is_empty (&self->bulk);
     }
   return TRUE;
 }
@@ -247,16 +300,20 @@ bulk_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* At most this many at once, in the action's own main-loop iteration. */
+#define AT_ONCE_MAX 256
+
 static void
 bulk_push (HaulWindow     *self,
            HaulWindowBulk *b)
 {
-  b->us_per_item = 3.0;
+  b->us_per_item = 5.0;
   g_queue_push_tail (&self->bulk, b);
   if (self->bulk_source != 0)
     return;
-  /* The first slice now: a short list is done before the next frame. */
-  if (bulk_run (self))
+  /* A short list now, done before the next frame; a long one from the
+   * next iteration on (collecting it took this one's share). */
+  if ((b->downloads == NULL || b->downloads->len <= AT_ONCE_MAX) && bulk_run (self))
     {
       _haul_window_refresh_states (self);
       return;

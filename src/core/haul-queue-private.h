@@ -57,6 +57,7 @@ typedef struct
   guint          retry_source; /* backoff timer, if waiting to retry */
   HaulPendingOp  pending;
   HaulDownloadState counted_state; /* the state it is counted in, while listed */
+  gulong         notify_handler; /* on the download, while listed */
   gint64         attempt_start_received;
   gint64         speed_sample_us;
   gint64         speed_sample_bytes;

@@ -227,7 +227,10 @@ list_item (HaulQueue     *self,
 
   item->listed = TRUE;
   g_hash_table_insert (self->by_uri, d->uri, item);
-  g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
+  /* Not g_signal_connect_object(): the queue would watch one closure per
+   * download, and disconnecting one would search them all. The queue
+   * disconnects its handlers itself (here and in dispose). */
+  item->notify_handler = g_signal_connect (d, "notify", G_CALLBACK (download_notify_cb), self);
   item->counted_state = d->state;
   self->n_in_state[d->state]++;
 }
@@ -242,7 +245,7 @@ unlist_item (HaulQueue     *self,
   item->listed = FALSE;
   self->n_in_state[item->counted_state]--;
   g_hash_table_remove (self->by_uri, d->uri);
-  g_signal_handlers_disconnect_by_func (d, download_notify_cb, self);
+  g_clear_signal_handler (&item->notify_handler, d);
   g_hash_table_remove (self->dirty, item);
 }
 
@@ -1024,6 +1027,7 @@ haul_queue_dispose (GObject *object)
       HaulQueueItem *item = g_ptr_array_index (self->items, i);
 
       g_clear_handle_id (&item->retry_source, g_source_remove);
+      g_clear_signal_handler (&item->notify_handler, item->download);
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
   if (self->undos != NULL)

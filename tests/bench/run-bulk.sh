@@ -28,7 +28,7 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 SRC_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 ROWS=${ROWS:-10000 100000}
-ACTIONS=${ACTIONS:-select-all remove-selected pause-selected resume-selected cancel-selected retry-selected pause-all resume-all clear-finished undo-remove undo-add filter search}
+ACTIONS=${ACTIONS:-redraw select-all remove-selected pause-selected resume-selected cancel-selected retry-selected pause-all resume-all clear-finished undo-remove undo-add filter search}
 RUNS=${RUNS:-1}
 CAP=${CAP:-120}
 BUILD=${BUILD:-$(ls -td "$SRC_ROOT"/_build*/ 2>/dev/null | while read -r d; do [ -x "$d/tests/bench/bench-bulk" ] && echo "$d" && break; done)}
@@ -56,6 +56,7 @@ for n in $ROWS; do
                GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$BUILD/data" GSK_RENDERER=cairo \
                dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
                "$BENCH" -a "$action" -n "$n" --cap "$CAP" 2>"$SANDBOX.err" | tail -n 1 || true)
+      grep -h "longest iterations" "$SANDBOX.err" >>"$raw.where" || true
       [ -n "$line" ] || line=$(printf '%s\t%s\tfailed: %s' "$action" "$n" "$(tail -n 1 "$SANDBOX.err" 2>/dev/null)")
       printf '%s\n' "$line" >>"$raw"
       printf '%s\n' "$line" >&2
@@ -68,4 +69,4 @@ echo "| action | rows | total (ms) | longest iteration (ms) | iterations > 16.7 
 echo "|---|---:|---:|---:|---:|---:|"
 grep -v '^#' "$raw" | tail -n +2 | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
 echo
-echo "raw: $raw" >&2
+echo "raw: $raw (where the time went: $raw.where)" >&2
