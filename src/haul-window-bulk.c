@@ -58,7 +58,9 @@ typedef struct
 static void
 bulk_free (HaulWindowBulk *b)
 {
-  g_clear_pointer (&b->downloads, g_ptr_array_unref);
+  /* Removed for good, they may be finalized by the thousand. */
+  if (b->downloads != NULL)
+    haul_queue_release_later (g_steal_pointer (&b->downloads));
   g_clear_pointer (&b->undo, haul_queue_undo_unref);
   g_free (b);
 }
@@ -325,7 +327,8 @@ bulk_push (HaulWindow     *self,
 
 /**
  * _haul_window_bulk:
- * @downloads: (transfer full) (element-type HaulDownload): what to act on
+ * @downloads: (transfer full) (element-type HaulDownload): what to act on,
+ *   an array nobody else holds (it is released a slice at a time)
  *
  * Does @kind to @downloads, a slice per frame; removals and cancellations
  * end with a toast that offers Undo.

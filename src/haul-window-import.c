@@ -55,8 +55,14 @@ undo_add_cb (AdwToast  *toast,
              GPtrArray *added)
 {
   HaulWindow *self = g_object_get_data (G_OBJECT (toast), "haul-window");
+  GPtrArray *taken = g_ptr_array_new_full (added->len, g_object_unref);
 
-  _haul_window_bulk (self, HAUL_BULK_FORGET, g_ptr_array_ref (added));
+  /* Moved out (the references with them): the bulk releases them slowly. */
+  for (guint i = 0; i < added->len; i++)
+    g_ptr_array_add (taken, g_steal_pointer (&added->pdata[i]));
+  g_ptr_array_set_free_func (added, NULL);
+  g_ptr_array_set_size (added, 0);
+  _haul_window_bulk (self, HAUL_BULK_FORGET, taken);
 }
 
 /* Toast titles are Pango markup in libadwaita 1.2: file names are escaped.

@@ -59,13 +59,78 @@ entry_clear (gpointer data)
   g_clear_object (&e->download);
 }
 
+/* ------------------------------------------------------------------ */
+/* Letting go of many downloads */
+
+#define RELEASE_AT_ONCE 1024
+#define RELEASE_BUDGET_US 4000
+
+typedef struct
+{
+  GPtrArray *objects;
+  guint      next;
+} Release;
+
+static gboolean
+release_cb (gpointer data)
+{
+  Release *r = data;
+  gint64 start = g_get_monotonic_time ();
+
+  while (r->next < r->objects->len)
+    {
+      guint end = MIN (r->next + 256, r->objects->len);
+
+      for (; r->next < end; r->next++)
+        g_clear_object (&r->objects->pdata[r->next]);
+      if (g_get_monotonic_time () - start > RELEASE_BUDGET_US)
+        return G_SOURCE_CONTINUE;
+    }
+  g_ptr_array_set_free_func (r->objects, NULL);
+  g_ptr_array_unref (r->objects);
+  g_free (r);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * haul_queue_release_later:
+ * @objects: (transfer full) (element-type GObject): an array that owns a
+ *   reference to each of its objects (g_object_unref() as its free
+ *   function) and that nobody else holds
+ *
+ * Drops @objects a few milliseconds' worth per main-loop iteration:
+ * finalizing 100 000 removed downloads at once would hold the main loop
+ * for a good part of a second.
+ */
+void
+haul_queue_release_later (GPtrArray *objects)
+{
+  Release *r;
+  guint id;
+
+  if (objects->len <= RELEASE_AT_ONCE)
+    {
+      g_ptr_array_unref (objects);
+      return;
+    }
+  r = g_new0 (Release, 1);
+  r->objects = objects;
+  id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, release_cb, r, NULL);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, id), "[haul] release downloads");
+}
+
 static void
 undo_clear (gpointer data)
 {
   HaulQueueUndo *undo = data;
+  GPtrArray *downloads = g_ptr_array_new_full (undo->entries->len, g_object_unref);
 
+  /* The undo may hold the last reference to every download it names. */
+  for (guint i = 0; i < undo->entries->len; i++)
+    g_ptr_array_add (downloads, g_steal_pointer (&g_array_index (undo->entries, Entry, i).download));
   g_array_unref (undo->entries);
   g_array_unref (undo->slices);
+  haul_queue_release_later (downloads);
 }
 
 HaulQueueUndo *

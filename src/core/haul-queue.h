@@ -34,6 +34,7 @@ HaulQueueUndo *haul_queue_undo_new             (void);
 HaulQueueUndo *haul_queue_undo_ref             (HaulQueueUndo *undo);
 void           haul_queue_undo_unref           (HaulQueueUndo *undo);
 guint          haul_queue_undo_get_n_items     (HaulQueueUndo *undo);
+void           haul_queue_release_later        (GPtrArray     *objects);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulQueueUndo, haul_queue_undo_unref)
 
