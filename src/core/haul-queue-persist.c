@@ -15,9 +15,9 @@
 #include "haul-queue-private.h"
 #include "haul-store.h"
 
-/* Records made per dispatch of the save idle at most: a long list saves
- * over several main-loop iterations. */
-#define SAVE_CHUNK 2048
+/* How long one dispatch of the save idle may make records: a long list
+ * (100 000 downloads resumed at once) saves over several iterations. */
+#define SAVE_BUDGET_US 3000
 
 /* New places of what moved up or down after a bulk edit: one command of
  * (id, position) pairs, not whole records. */
@@ -49,6 +49,7 @@ save_dirty_cb (gpointer user_data)
   HaulQueue *self = user_data;
   GHashTableIter iter;
   gpointer key;
+  gint64 start = g_get_monotonic_time ();
   guint n = 0;
 
   if (self->store == NULL)
@@ -63,7 +64,8 @@ save_dirty_cb (gpointer user_data)
     save_positions (self);
 
   g_hash_table_iter_init (&iter, self->dirty);
-  while (n < SAVE_CHUNK && g_hash_table_iter_next (&iter, &key, NULL))
+  while ((++n % 64 != 0 || g_get_monotonic_time () - start < SAVE_BUDGET_US) &&
+         g_hash_table_iter_next (&iter, &key, NULL))
     {
       HaulQueueItem *item = key;
 
@@ -74,7 +76,6 @@ save_dirty_cb (gpointer user_data)
           haul_store_save (self->store, r);
         }
       g_hash_table_iter_remove (&iter);
-      n++;
     }
   if (g_hash_table_size (self->dirty) > 0)
     return G_SOURCE_CONTINUE;
