@@ -36,8 +36,6 @@
  *                    the list is empty
  *   filter           N/2 completed and N/2 paused, the state drop-down set
  *                    to "Finished"; N/2 shown
- *   redraw           N paused; the whole window redrawn once (the floor: one
- *                    frame of this window on this machine)
  *   search           N paused, "file-0001" typed in the search entry
  *                    (after GtkSearchEntry's own 150 ms delay); the matching
  *                    rows shown
@@ -251,12 +249,6 @@ done_all_back (Bench *b)
 }
 
 static gboolean
-done_redrawn (Bench *b)
-{
-  return b->n_iterations >= 3;
-}
-
-static gboolean
 done_shown (Bench *b)
 {
   return gtk_filter_list_model_get_pending (b->window->filtered) == 0 &&
@@ -369,8 +361,6 @@ act (Bench *b)
     gtk_drop_down_set_selected (b->window->state_filter, FILTER_FINISHED);
   else if (g_str_equal (a, "search"))
     gtk_editable_set_text (b->window->search_entry, "file-0001");
-  else if (g_str_equal (a, "redraw"))
-    gtk_widget_queue_resize (GTK_WIDGET (b->window));
   g_timeout_add (20, report_cb, b);
 }
 
@@ -401,7 +391,7 @@ setup_cb (gpointer data)
   guint settle = 1500;
 
   if (g_str_equal (a, "select-all") || g_str_equal (a, "resume-all") ||
-      g_str_equal (a, "search") || g_str_equal (a, "redraw"))
+      g_str_equal (a, "search"))
     fill (b, state_paused);
   else if (g_str_equal (a, "remove-selected") || g_str_equal (a, "resume-selected") ||
            g_str_equal (a, "cancel-selected") || g_str_equal (a, "undo-remove"))
@@ -499,7 +489,6 @@ static struct
   { "undo-add", done_empty },
   { "filter", done_shown },
   { "search", done_shown },
-  { "redraw", done_redrawn },
 };
 
 int
