@@ -6,7 +6,10 @@
  * a paste adds them, all paused from the header's action, selected with
  * Ctrl+A and removed with Delete, as a person would (xdotool). The list and
  * the database (re-opened by a second HaulStore, then again after Haul
- * quit) must be empty. Not timed: tests/bench/bench-bulk.c measures.
+ * quit) must be empty. And three running downloads removed, then put back
+ * with the toast's Undo: they resume from their kept .part files and end
+ * with the right bytes (the in-process test server). Not timed:
+ * tests/bench/bench-bulk.c measures.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +22,7 @@
 
 #include "haul-application.h"
 #include "haul-store.h"
+#include "haul-test-queue.h"
 #include "haul-test-server.h"
 #include "haul-test-widgets.h"
 #include "haul-window.h"
@@ -26,14 +30,19 @@
 #define WAIT_MS 120000
 #define N_LINKS 10000
 
-typedef struct
+typedef struct _Fixture Fixture;
+typedef void (*TestBody) (Fixture *f);
+
+struct _Fixture
 {
   HaulApplication *app;
   GtkWidget       *window;
   HaulQueue       *queue;
+  HaulTestServer  *server;
   char            *db_path;
+  TestBody         body;
   gboolean         done;
-} Fixture;
+};
 
 /* ------------------------------------------------------------------ */
 /* The database, read by a store of our own */
@@ -251,6 +260,112 @@ body_remove_ten_thousand (Fixture *f)
   wait_saved (f, 0);
 }
 
+/* Removing running downloads keeps their .part files for the toast's
+ * Undo, which puts them back where they were; they resume from their
+ * .part and end with the right bytes. */
+static GtkWidget *
+find_undo (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Undo") == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_undo (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+undo_shown (gpointer window)
+{
+  return find_undo (window) != NULL;
+}
+
+static gboolean
+all_receiving (gpointer data)
+{
+  GPtrArray *downloads = data;
+
+  for (guint i = 0; i < downloads->len; i++)
+    if (haul_download_get_received (g_ptr_array_index (downloads, i)) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+body_undo_remove (Fixture *f)
+{
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("haul-ui-bulk-dl-XXXXXX", &error);
+  gint64 kept[3];
+
+  /* All three at once, one stream each, slow: still running when they
+   * are removed. */
+  g_settings_set_int (haul_application_get_settings (f->app), "max-active", 4);
+  g_settings_set_int (haul_application_get_settings (f->app), "connections-per-download", 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/undo-%u.bin", i);
+      g_autofree char *uri = haul_test_server_uri (f->server, path);
+      GBytes *content = haul_test_content (2 * 1024 * 1024, i + 1);
+      HaulDownload *d;
+
+      haul_test_server_add_file (f->server, path, content, &(HaulTestFileOptions) { .rate = 256 * 1024 });
+      g_ptr_array_add (contents, content);
+      d = haul_queue_add (f->queue, uri, dir, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (downloads, g_object_ref (d));
+    }
+  g_assert_true (haul_test_wait_until (all_receiving, downloads, WAIT_MS));
+
+  gtk_widget_activate_action (GTK_WIDGET (find_list_view (f->window)), "list.select-all", NULL);
+  haul_test_spin (100);
+  g_assert_true (gtk_widget_activate_action (f->window, "win.remove-selected", NULL));
+  wait_n_items (f, 0);
+  assert_shows (f->window, "Removed 3 downloads from the list");
+  g_assert_true (haul_test_wait_until (undo_shown, f->window, WAIT_MS));
+  for (guint i = 0; i < 3; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+      g_autofree char *path = NULL;
+
+      haul_test_wait_paused (d);
+      path = haul_download_dup_path (d);
+      g_ptr_array_add (parts, g_strconcat (path, ".part", NULL));
+      g_assert_true (g_file_test (g_ptr_array_index (parts, i), G_FILE_TEST_EXISTS));
+      kept[i] = haul_download_get_received (d);
+      g_assert_cmpint (kept[i], >, 0);
+    }
+
+  /* Not while the toast slides in (libadwaita 1.2 crashes on that). */
+  haul_test_spin (400);
+  g_signal_emit_by_name (find_undo (f->window), "clicked");
+  wait_n_items (f, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+      g_autofree char *path = g_strdup_printf ("/undo-%u.bin", i);
+      g_auto(GStrv) ranges = NULL;
+      g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept[i]);
+
+      g_assert_true (haul_queue_get_download (f->queue, i) == d);
+      haul_test_wait_finished (d);
+      haul_test_assert_completed_with (d, g_ptr_array_index (contents, i));
+      /* It went on from what its .part held. */
+      ranges = haul_test_server_get_ranges (f->server, path);
+      g_assert_nonnull (ranges[0]);
+      g_assert_true (g_str_has_prefix (ranges[g_strv_length (ranges) - 1], expected));
+    }
+  haul_test_rm_rf (dir);
+}
+
 static void
 run_body (gpointer data)
 {
@@ -260,19 +375,22 @@ run_body (gpointer data)
   g_assert_nonnull (f->window);
   f->queue = haul_application_get_queue (f->app);
   g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
-  body_remove_ten_thousand (f);
+  f->body (f);
   f->done = TRUE;
   g_application_quit (G_APPLICATION (f->app));
 }
 
 static void
-test_remove_ten_thousand (void)
+run_in_app (TestBody body)
 {
   g_autoptr(HaulApplication) app = haul_application_new ();
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
   char *argv[] = { (char *) "haul", NULL };
   Fixture f = { 0 };
 
   f.app = app;
+  f.server = server;
+  f.body = body;
   f.db_path = haul_store_default_path ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   g_idle_add_once (run_body, &f);
@@ -280,8 +398,21 @@ test_remove_ten_thousand (void)
   g_assert_true (f.done);
 
   /* Haul quit and closed its database: opened again, it is empty. */
-  g_assert_cmpuint (count_saved (f.db_path), ==, 0);
+  if (body == body_remove_ten_thousand)
+    g_assert_cmpuint (count_saved (f.db_path), ==, 0);
   g_free (f.db_path);
+}
+
+static void
+test_remove_ten_thousand (void)
+{
+  run_in_app (body_remove_ten_thousand);
+}
+
+static void
+test_undo_remove (void)
+{
+  run_in_app (body_undo_remove);
 }
 
 int
@@ -307,5 +438,6 @@ main (int   argc,
     }
 
   g_test_add_func ("/haul/ui/bulk/remove-ten-thousand", test_remove_ten_thousand);
+  g_test_add_func ("/haul/ui/bulk/undo-remove", test_undo_remove);
   return g_test_run ();
 }
