@@ -415,13 +415,26 @@ selection_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Once per frame however often the selection or the list changes, before
- * the frame is drawn. */
+/* A few selected downloads: now (the actions are right for the very next
+ * key press). Many: once per frame however often the selection or the
+ * list changes, before the frame is drawn. */
+#define SELECTION_NOW_MAX 1024
+
 void
 _haul_window_update_selection (HaulWindow *self)
 {
   if (self->selection_source != 0)
     return;
+  if (self->selection != NULL && !_haul_window_bulk_is_running (self))
+    {
+      g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+      if (gtk_bitset_get_size (set) <= SELECTION_NOW_MAX)
+        {
+          update_selection_now (self);
+          return;
+        }
+    }
   self->selection_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, selection_idle_cb, self, NULL);
   g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->selection_source),
                             "[haul] selection");
