@@ -487,12 +487,24 @@ resume_activated (GtkWidget  *widget,
   apply_to_download (widget, haul_queue_resume);
 }
 
+/* Cancel and Remove go through the window, which offers Undo in a toast
+ * (and keeps the .part until the toast is gone). */
+static void
+to_window (GtkWidget  *widget,
+           const char *action)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    gtk_widget_activate_action (widget, action, "s", haul_download_get_uri (d));
+}
+
 static void
 cancel_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  apply_to_download (widget, haul_queue_cancel);
+  to_window (widget, "win.cancel-download");
 }
 
 static void
@@ -508,7 +520,7 @@ remove_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  apply_to_download (widget, haul_queue_remove);
+  to_window (widget, "win.remove-download");
 }
 
 static void

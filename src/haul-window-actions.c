@@ -21,23 +21,40 @@
 /* ------------------------------------------------------------------ */
 /* On the selection */
 
-typedef void (*QueueOp) (HaulQueue *queue, HaulDownload *download);
-
-static void
-apply_to_selected (HaulWindow *self,
-                   gboolean  (*applies) (HaulDownload *),
-                   QueueOp     op)
+/* The selected downloads @applies to (all when NULL), in list order. */
+static GPtrArray *
+dup_selected_that (HaulWindow *self,
+                   gboolean  (*applies) (HaulDownload *))
 {
-  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
+  GPtrArray *selected = _haul_window_dup_selected (self);
 
-  for (guint i = 0; i < selected->len; i++)
+  if (applies != NULL)
     {
-      HaulDownload *d = g_ptr_array_index (selected, i);
+      guint j = 0;
 
-      if (applies == NULL || applies (d))
-        op (self->queue, d);
+      for (guint i = 0; i < selected->len; i++)
+        {
+          HaulDownload *d = g_ptr_array_index (selected, i);
+
+          if (applies (d))
+            selected->pdata[j++] = d;
+          else
+            g_object_unref (d);
+        }
+      g_ptr_array_set_free_func (selected, NULL);
+      g_ptr_array_set_size (selected, j);
+      g_ptr_array_set_free_func (selected, g_object_unref);
     }
-  _haul_window_refresh_states (self);
+  return selected;
+}
+
+/* Any number of rows: in slices, a frame apart (haul-window-bulk.c). */
+static void
+apply_to_selected (HaulWindow    *self,
+                   gboolean     (*applies) (HaulDownload *),
+                   HaulBulkKind   kind)
+{
+  _haul_window_bulk (self, kind, dup_selected_that (self, applies));
 }
 
 static void
@@ -45,7 +62,7 @@ pause_selected_activated (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_pause, haul_queue_pause);
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_pause, HAUL_BULK_PAUSE);
 }
 
 static void
@@ -53,7 +70,7 @@ resume_selected_activated (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
-  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_resume, haul_queue_resume);
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_resume, HAUL_BULK_RESUME);
 }
 
 static void
@@ -61,7 +78,7 @@ retry_selected_activated (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_retry, haul_queue_retry);
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_retry, HAUL_BULK_RETRY);
 }
 
 static void
@@ -69,7 +86,7 @@ cancel_selected_activated (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
-  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_cancel, haul_queue_cancel);
+  apply_to_selected (HAUL_WINDOW (widget), haul_download_can_cancel, HAUL_BULK_CANCEL);
 }
 
 /* Space: pause if anything selected runs, resume otherwise. */
@@ -79,31 +96,73 @@ toggle_pause_selected_activated (GtkWidget  *widget,
                                  GVariant   *parameter)
 {
   HaulWindow *self = HAUL_WINDOW (widget);
-  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
-  gboolean any_running = FALSE;
+  g_autoptr(GPtrArray) running = dup_selected_that (self, haul_download_can_pause);
 
-  for (guint i = 0; i < selected->len; i++)
-    any_running |= haul_download_can_pause (g_ptr_array_index (selected, i));
-  if (any_running)
-    apply_to_selected (self, haul_download_can_pause, haul_queue_pause);
+  if (running->len > 0)
+    _haul_window_bulk (self, HAUL_BULK_PAUSE, g_steal_pointer (&running));
   else
-    apply_to_selected (self, haul_download_can_resume, haul_queue_resume);
+    apply_to_selected (self, haul_download_can_resume, HAUL_BULK_RESUME);
 }
 
+static gboolean
+unselect_all_cb (gpointer data)
+{
+  HaulWindow *self = data;
+
+  if (self->selection != NULL)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  return G_SOURCE_REMOVE;
+}
+
+/* The selection is cleared first: GtkMultiSelection remembers each
+ * selected item (to select it again if it comes back), and walks that
+ * memory on every items-changed; removing 100 000 selected rows in slices
+ * would walk it once per slice. */
 static void
 remove_selected_activated (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
   HaulWindow *self = HAUL_WINDOW (widget);
-  g_autoptr(GPtrArray) selected = _haul_window_dup_selected (self);
-  g_autofree char *text = NULL;
+  GPtrArray *selected = _haul_window_dup_selected (self);
 
-  apply_to_selected (self, NULL, haul_queue_remove);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Removed %u download from the list",
-                                       "Removed %u downloads from the list", selected->len),
-                          selected->len);
-  haul_window_show_toast (self, text);
+  /* Cleared in an iteration of its own when long (it costs what the
+   * selection holds), before the first slice. */
+  if (selected->len > 4096)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, unselect_all_cb, g_object_ref (self), g_object_unref);
+  else
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  _haul_window_bulk (self, HAUL_BULK_REMOVE, selected);
+}
+
+/* One download, named by its link (a row's Remove and Cancel). */
+static void
+apply_to_one (HaulWindow   *self,
+              GVariant     *parameter,
+              HaulBulkKind  kind)
+{
+  HaulDownload *d = haul_queue_find_by_uri (self->queue, g_variant_get_string (parameter, NULL));
+  GPtrArray *one = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (d != NULL)
+    g_ptr_array_add (one, g_object_ref (d));
+  _haul_window_bulk (self, kind, one);
+}
+
+static void
+remove_download_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  apply_to_one (HAUL_WINDOW (widget), parameter, HAUL_BULK_REMOVE);
+}
+
+static void
+cancel_download_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  apply_to_one (HAUL_WINDOW (widget), parameter, HAUL_BULK_CANCEL);
 }
 
 /* Alt+Up, Alt+Down: one row up or down the list as it is shown (past the
@@ -215,6 +274,24 @@ escape_cb (GtkWidget *widget,
 /* ------------------------------------------------------------------ */
 /* On the whole list */
 
+/* The listed downloads @applies to, in list order. */
+static GPtrArray *
+dup_all_that (HaulWindow *self,
+              gboolean  (*applies) (HaulDownload *))
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      HaulDownload *d = haul_queue_get_download (self->queue, i);
+
+      if (applies (d))
+        g_ptr_array_add (all, g_object_ref (d));
+    }
+  return all;
+}
+
 static void
 pause_all_activated (GtkWidget  *widget,
                      const char *action_name,
@@ -222,8 +299,7 @@ pause_all_activated (GtkWidget  *widget,
 {
   HaulWindow *self = HAUL_WINDOW (widget);
 
-  haul_queue_pause_all (self->queue);
-  _haul_window_refresh_states (self);
+  _haul_window_bulk (self, HAUL_BULK_PAUSE, dup_all_that (self, haul_download_can_pause));
 }
 
 static void
@@ -233,11 +309,17 @@ resume_all_activated (GtkWidget  *widget,
 {
   HaulWindow *self = HAUL_WINDOW (widget);
 
-  haul_queue_resume_all (self->queue);
-  _haul_window_refresh_states (self);
+  _haul_window_bulk (self, HAUL_BULK_RESUME, dup_all_that (self, haul_download_can_resume));
 }
 
-/* Completed downloads leave the list (and the saved list); their files stay. */
+static gboolean
+is_completed (HaulDownload *d)
+{
+  return haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_COMPLETED;
+}
+
+/* Completed downloads leave the list (and the saved list); their files
+ * stay. A toast offers Undo. */
 static void
 clear_finished_activated (GtkWidget  *widget,
                           const char *action_name,
@@ -245,8 +327,7 @@ clear_finished_activated (GtkWidget  *widget,
 {
   HaulWindow *self = HAUL_WINDOW (widget);
 
-  haul_queue_clear_finished (self->queue);
-  _haul_window_refresh_states (self);
+  _haul_window_bulk (self, HAUL_BULK_CLEAR, dup_all_that (self, is_completed));
 }
 
 static void
@@ -302,6 +383,8 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.toggle-pause-selected", NULL,
                                    toggle_pause_selected_activated);
   gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL, remove_selected_activated);
+  gtk_widget_class_install_action (widget_class, "win.remove-download", "s", remove_download_activated);
+  gtk_widget_class_install_action (widget_class, "win.cancel-download", "s", cancel_download_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.remove-selected", NULL);
   gtk_widget_class_install_action (widget_class, "win.details-selected", NULL, details_selected_activated);

@@ -58,14 +58,21 @@ import_data_free (ImportData *data)
   g_free (data);
 }
 
+/* Takes the added downloads out again, for good: in slices, a frame apart
+ * (haul-window-bulk.c). */
 static void
 undo_add_cb (AdwToast  *toast,
              GPtrArray *added)
 {
-  HaulQueue *queue = g_object_get_data (G_OBJECT (toast), "haul-queue");
+  HaulWindow *self = g_object_get_data (G_OBJECT (toast), "haul-window");
+  GPtrArray *taken = g_ptr_array_new_full (added->len, g_object_unref);
 
+  /* Moved out (the references with them): the bulk releases them slowly. */
   for (guint i = 0; i < added->len; i++)
-    haul_queue_remove (queue, g_ptr_array_index (added, i));
+    g_ptr_array_add (taken, g_steal_pointer (&added->pdata[i]));
+  g_ptr_array_set_free_func (added, NULL);
+  g_ptr_array_set_size (added, 0);
+  _haul_window_bulk (self, HAUL_BULK_FORGET, taken);
 }
 
 /* Toast titles are Pango markup in libadwaita 1.2: file names are escaped.
@@ -134,7 +141,7 @@ import_finish (ImportData *data)
   if (data->added->len > 0)
     {
       adw_toast_set_button_label (toast, _("_Undo"));
-      g_object_set_data_full (G_OBJECT (toast), "haul-queue", g_object_ref (self->queue), g_object_unref);
+      g_object_set_data_full (G_OBJECT (toast), "haul-window", g_object_ref (self), g_object_unref);
       g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_add_cb),
                              g_steal_pointer (&data->added), (GClosureNotify) g_ptr_array_unref, 0);
     }

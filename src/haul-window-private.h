@@ -1,10 +1,12 @@
 /* haul-window-private.h — what the main window's files share
  *
- * The window is one type in three files: haul-window.c (the list, its
+ * The window is one type in four files: haul-window.c (the list, its
  * search and state filter, the selection and the summary in the header),
  * haul-window-import.c (every way of adding links: dropping, pasting, the
- * Add dialog; adding in slices; the toast with Undo) and
- * haul-window-actions.c (what each win. action does, and its shortcut).
+ * Add dialog; adding in slices; the toast with Undo),
+ * haul-window-actions.c (what each win. action does, and its shortcut) and
+ * haul-window-bulk.c (an action on many downloads, a slice per frame; the
+ * toasts with Undo of removals and cancellations).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -61,6 +63,10 @@ struct _HaulWindow
 
   guint                 states_source;
   guint                 summary_bar_source;
+  guint                 selection_source;
+  GQueue                bulk;    /* HaulWindowBulk waiting or running, the first runs */
+  guint                 bulk_source;
+  GPtrArray            *undos;   /* HaulQueueUndo offered by a toast (owned refs) */
   char                 *search;  /* casefolded, NULL when empty */
   StateFilter           state;
 };
@@ -72,6 +78,27 @@ void       _haul_window_clear_filter        (HaulWindow      *self);
 gboolean   _haul_window_move                (HaulWindow      *self,
                                              guint            position,
                                              gboolean         down);
+void       _haul_window_update_selection    (HaulWindow      *self);
+
+/* haul-window-bulk.c */
+typedef enum
+{
+  HAUL_BULK_PAUSE,
+  HAUL_BULK_RESUME,
+  HAUL_BULK_RETRY,
+  HAUL_BULK_CANCEL,
+  HAUL_BULK_REMOVE,
+  HAUL_BULK_CLEAR,  /* removing finished downloads */
+  HAUL_BULK_FORGET, /* taking an add back: removed for good, no toast */
+} HaulBulkKind;
+
+void       _haul_window_bulk                (HaulWindow      *self,
+                                             HaulBulkKind     kind,
+                                             GPtrArray       *downloads);
+void       _haul_window_bulk_undo           (HaulWindow      *self,
+                                             HaulQueueUndo   *undo);
+gboolean   _haul_window_bulk_is_running     (HaulWindow      *self);
+void       _haul_window_bulk_dispose        (HaulWindow      *self);
 
 /* haul-window-actions.c */
 void       _haul_window_class_actions_init  (HaulWindowClass *klass);

@@ -779,6 +779,72 @@ test_remove_and_move (Fixture       *fx,
   g_assert_true (g_str_has_suffix (((HaulStoreRecord *) g_ptr_array_index (records, 2))->uri, "/o/0.bin"));
 }
 
+/* Bulk edits reach the store: deletions in one command, the places of
+ * what moved up as (id, position) pairs, an Undo saved again; a move and
+ * an add after them still come back in the same order. */
+static void
+test_remove_many_saved (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sparse = g_ptr_array_new ();
+  g_autoptr(GPtrArray) block = g_ptr_array_new ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *extra = haul_test_server_uri (fx->server, "/bulk/extra.bin");
+  guint n;
+
+  haul_queue_set_max_active (fx->queue, 1);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/bulk/%03u.bin", i);
+
+      g_ptr_array_add (uris, haul_test_server_uri (fx->server, path));
+    }
+  g_assert_cmpuint (haul_queue_add_uris (fx->queue, uris, fx->dir, NULL), ==, 300);
+  for (guint i = 0; i < 300; i++)
+    g_ptr_array_add (all, haul_queue_get_download (fx->queue, i));
+  haul_queue_pause_many (fx->queue, all);
+  g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
+
+  /* Every third (one emission over the span), then a block (one run). */
+  for (guint i = 0; i < 300; i += 3)
+    g_ptr_array_add (sparse, haul_queue_get_download (fx->queue, i));
+  haul_queue_remove_many (fx->queue, sparse, NULL);
+  for (guint i = 50; i < 70; i++)
+    g_ptr_array_add (block, haul_queue_get_download (fx->queue, i));
+  haul_queue_remove_many (fx->queue, block, NULL);
+  /* Another block removed and put back: saved again. */
+  g_ptr_array_set_size (block, 0);
+  for (guint i = 10; i < 30; i++)
+    g_ptr_array_add (block, haul_queue_get_download (fx->queue, i));
+  haul_queue_remove_many (fx->queue, block, undo);
+  haul_queue_save_now (fx->queue);
+  flush (fx->store);
+  g_assert_true (haul_queue_undo_step (fx->queue, undo, 1000));
+  /* A move and an add with the places as they are now. */
+  g_assert_true (haul_queue_move (fx->queue, haul_queue_get_download (fx->queue, 150), 5));
+  g_assert_nonnull (haul_queue_add (fx->queue, extra, fx->dir, NULL));
+  haul_queue_pause (fx->queue, haul_queue_find_by_uri (fx->queue, extra));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (fx->queue));
+  g_assert_cmpuint (n, ==, 300 - 100 - 20 + 1);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (order, g_strdup (haul_download_get_uri (haul_queue_get_download (fx->queue, i))));
+  drop_queue_and_store (fx);
+
+  records = read_records (fx);
+  g_assert_cmpuint (records->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (((HaulStoreRecord *) g_ptr_array_index (records, i))->uri, ==, g_ptr_array_index (order, i));
+  restart (fx, FALSE);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (haul_download_get_uri (haul_queue_get_download (fx->queue, i)), ==,
+                     g_ptr_array_index (order, i));
+}
+
 static HaulStoreRecord *
 history_record (guint64     id,
                 const char *uri,
@@ -1055,6 +1121,7 @@ main (int   argc,
   ADD ("crash-before-name-saved", test_crash_before_name_saved);
   ADD ("clear-finished", test_clear_finished);
   ADD ("remove-and-move", test_remove_and_move);
+  ADD ("remove-many-saved", test_remove_many_saved);
   ADD ("ids-continue", test_ids_continue);
   ADD ("many", test_many);
   ADD ("segmented-restart", test_segmented_restart);

@@ -74,7 +74,8 @@ transition_is_valid (HaulDownloadState from,
     case HAUL_DOWNLOAD_STATE_FAILED:
       return to == HAUL_DOWNLOAD_STATE_QUEUED || to == HAUL_DOWNLOAD_STATE_CANCELLED;
     case HAUL_DOWNLOAD_STATE_CANCELLED:
-      return to == HAUL_DOWNLOAD_STATE_QUEUED;
+      /* paused: a cancel taken back (Undo) */
+      return to == HAUL_DOWNLOAD_STATE_QUEUED || to == HAUL_DOWNLOAD_STATE_PAUSED;
     case HAUL_DOWNLOAD_STATE_COMPLETED:
     default:
       return FALSE;
@@ -1400,6 +1401,402 @@ test_totals_restore (Fixture       *fx,
 }
 
 /* ------------------------------------------------------------------ */
+/* Bulk edits (issue 16) */
+
+/* A model watcher that keeps its own copy of the list from items-changed
+ * alone, as GTK's models do: at every emission the queue must already be
+ * what the emission says. */
+typedef struct
+{
+  GPtrArray *copy;
+  guint      n_emissions;
+} Mirror;
+
+static void
+mirror_changed_cb (GListModel *model,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   Mirror     *m)
+{
+  m->n_emissions++;
+  g_assert_cmpuint (position + removed, <=, m->copy->len);
+  g_ptr_array_remove_range (m->copy, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (m->copy, position + i, g_list_model_get_item (model, position + i));
+  g_assert_cmpuint (m->copy->len, ==, g_list_model_get_n_items (model));
+}
+
+static void
+mirror_start (Mirror    *m,
+              HaulQueue *queue)
+{
+  m->copy = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (queue)); i++)
+    g_ptr_array_add (m->copy, g_list_model_get_item (G_LIST_MODEL (queue), i));
+  g_signal_connect (queue, "items-changed", G_CALLBACK (mirror_changed_cb), m);
+}
+
+/* The mirror, the positions and the counts per state agree with the list. */
+static void
+assert_consistent (HaulQueue *queue,
+                   Mirror    *m)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (queue));
+  guint counts[HAUL_DOWNLOAD_STATE_CANCELLED + 1] = { 0 };
+
+  g_assert_cmpuint (m->copy->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      HaulDownload *d = haul_queue_get_download (queue, i);
+      guint position = G_MAXUINT;
+
+      g_assert_true (g_ptr_array_index (m->copy, i) == d);
+      g_assert_true (haul_queue_get_position (queue, d, &position));
+      g_assert_cmpuint (position, ==, i);
+      g_assert_true (haul_queue_find_by_uri (queue, haul_download_get_uri (d)) == d);
+      counts[haul_download_get_state (d)]++;
+    }
+  for (guint s = 0; s <= HAUL_DOWNLOAD_STATE_CANCELLED; s++)
+    g_assert_cmpuint (haul_queue_get_n_in_state (queue, s), ==, counts[s]);
+}
+
+static void
+mirror_stop (Mirror    *m,
+             HaulQueue *queue)
+{
+  g_signal_handlers_disconnect_by_func (queue, mirror_changed_cb, m);
+  g_ptr_array_unref (m->copy);
+}
+
+/* @n paused downloads (never requested), restored as from a store. */
+static void
+fill_paused (Fixture *fx,
+             guint    n)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      HaulStoreRecord *r = haul_store_record_new ();
+      g_autofree char *path = g_strdup_printf ("/many/%04u.bin", i);
+
+      r->id = i + 1;
+      r->uri = haul_test_server_uri (fx->server, path);
+      r->directory = g_strdup (fx->dir);
+      r->state = HAUL_DOWNLOAD_STATE_PAUSED;
+      r->position = i;
+      g_ptr_array_add (records, r);
+    }
+  g_assert_cmpuint (haul_queue_restore (fx->queue, records, TRUE), ==, n);
+}
+
+/* Every @step-th download from @from, in reverse order (any order works). */
+static GPtrArray *
+every (HaulQueue *queue,
+       guint      from,
+       guint      step,
+       guint      to)
+{
+  GPtrArray *picked = g_ptr_array_new ();
+
+  for (guint i = MIN (to, g_list_model_get_n_items (G_LIST_MODEL (queue))); i-- > from;)
+    if ((i - from) % step == 0)
+      g_ptr_array_add (picked, haul_queue_get_download (queue, i));
+  return picked;
+}
+
+/* Removing many at once: one items-changed per run of neighbours, or one
+ * for the span when there are many; positions, links and counts follow;
+ * Undo, a few at a time, gives back the same list. */
+static void
+test_remove_many (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) sparse = NULL;
+  g_autoptr(GPtrArray) blocks = g_ptr_array_new ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Mirror m = { 0 };
+  guint emissions;
+
+  fill_paused (fx, 1000);
+  before = queue_order (fx->queue);
+  mirror_start (&m, fx->queue);
+
+  /* 334 runs of one: one emission over the span. */
+  sparse = every (fx->queue, 0, 3, 1000);
+  emissions = m.n_emissions;
+  haul_queue_remove_many (fx->queue, sparse, undo);
+  g_assert_cmpuint (m.n_emissions - emissions, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 666);
+  assert_consistent (fx->queue, &m);
+
+  /* Three blocks (and a download listed twice, and one not listed): one
+   * emission each. */
+  for (guint b = 0; b < 3; b++)
+    for (guint i = 0; i < 50; i++)
+      g_ptr_array_add (blocks, haul_queue_get_download (fx->queue, 100 + 200 * b + i));
+  g_ptr_array_add (blocks, g_ptr_array_index (blocks, 0));
+  g_ptr_array_add (blocks, g_ptr_array_index (sparse, 0));
+  emissions = m.n_emissions;
+  haul_queue_remove_many (fx->queue, blocks, undo);
+  g_assert_cmpuint (m.n_emissions - emissions, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 516);
+  g_assert_cmpuint (haul_queue_undo_get_n_items (undo), ==, 484);
+  assert_consistent (fx->queue, &m);
+  g_assert_null (haul_queue_find_by_uri (fx->queue, haul_download_get_uri (g_ptr_array_index (sparse, 5))));
+
+  /* Undo, 37 at a time: the same list, each paused as it was. */
+  while (!haul_queue_undo_step (fx->queue, undo, 37))
+    assert_consistent (fx->queue, &m);
+  assert_consistent (fx->queue, &m);
+  after = queue_order (fx->queue);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 1000);
+  /* Undone: committing does nothing, a second Undo neither. */
+  haul_queue_undo_commit (fx->queue, undo);
+  g_assert_true (haul_queue_undo_step (fx->queue, undo, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1000);
+
+  /* For good, all of them, in one emission. */
+  g_clear_pointer (&sparse, g_ptr_array_unref);
+  sparse = every (fx->queue, 0, 1, 1000);
+  emissions = m.n_emissions;
+  haul_queue_remove_many (fx->queue, sparse, NULL);
+  g_assert_cmpuint (m.n_emissions - emissions, ==, 1);
+  assert_consistent (fx->queue, &m);
+  g_assert_true (haul_queue_is_idle (fx->queue));
+  g_assert_cmpuint (haul_test_server_get_total_requests (fx->server), ==, 0);
+  mirror_stop (&m, fx->queue);
+}
+
+/* Pause, resume, retry and cancel many: states and counts, one
+ * scheduling pass, at most max-active started. */
+static void
+test_states_many (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) half = NULL;
+  Mirror m = { 0 };
+
+  haul_queue_set_max_active (fx->queue, 1);
+  fill_paused (fx, 200);
+  mirror_start (&m, fx->queue);
+  all = every (fx->queue, 0, 1, 200);
+  half = every (fx->queue, 0, 2, 200);
+
+  haul_queue_cancel_many (fx->queue, half, NULL);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_CANCELLED), ==, 100);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 100);
+  assert_consistent (fx->queue, &m);
+
+  /* Resume takes the paused ones, not the cancelled ones; one starts. */
+  haul_queue_resume_many (fx->queue, all);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 0);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_CANCELLED), ==, 100);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+  assert_consistent (fx->queue, &m);
+
+  haul_queue_pause_many (fx->queue, all);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_QUEUED), ==, 0);
+  wait_idle (fx);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 100);
+  assert_consistent (fx->queue, &m);
+
+  haul_queue_retry_many (fx->queue, all);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_CANCELLED), ==, 0);
+  g_assert_cmpuint (haul_queue_get_n_in_state (fx->queue, HAUL_DOWNLOAD_STATE_PAUSED), ==, 100);
+  g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 1);
+  haul_queue_pause_many (fx->queue, all);
+  wait_idle (fx);
+  assert_consistent (fx->queue, &m);
+  g_assert_cmpuint (fx->max_started_over, ==, 0);
+  mirror_stop (&m, fx->queue);
+}
+
+/* A running download removed with an Undo keeps its .part; Undo puts it
+ * back at its place and it resumes from where it was, the bytes right. */
+static void
+test_remove_undo_running (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 1601);
+  g_autoptr(GBytes) small = haul_test_content (10 * KIB, 1602);
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) both = g_ptr_array_new ();
+  g_auto(GStrv) ranges = NULL;
+  g_autofree char *part = NULL;
+  HaulDownload *first, *running;
+  gint64 kept;
+  guint position;
+
+  serve (fx, "/undo/first.bin", small, 0);
+  serve (fx, "/undo/running.bin", content, 512 * KIB);
+  first = add (fx, "/undo/first.bin");
+  wait_finished (first);
+  running = add (fx, "/undo/running.bin");
+  g_object_ref (running);
+  wait_downloading (running);
+  haul_test_spin (300);
+  part = part_path (running);
+
+  g_ptr_array_add (both, first);
+  g_ptr_array_add (both, running);
+  haul_queue_remove_many (fx->queue, both, undo);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
+  haul_test_wait_paused (running);
+  wait_idle (fx);
+  g_assert_true (haul_test_exists_nofollow (part));
+  kept = haul_download_get_received (running);
+  g_assert_cmpint (kept, >, 0);
+
+  g_assert_true (haul_queue_undo_step (fx->queue, undo, 100));
+  g_assert_true (haul_queue_get_position (fx->queue, running, &position));
+  g_assert_cmpuint (position, ==, 1);
+  haul_test_assert_state (first, HAUL_DOWNLOAD_STATE_COMPLETED);
+  wait_finished (running);
+  haul_test_assert_completed_with (running, content);
+  /* The second request asked for the rest only. */
+  ranges = haul_test_server_get_ranges (fx->server, "/undo/running.bin");
+  g_assert_cmpuint (g_strv_length (ranges), ==, 1);
+  {
+    g_autofree char *expected = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", kept);
+
+    g_assert_true (g_str_has_prefix (ranges[0], expected));
+  }
+  g_object_unref (running);
+}
+
+/* Made final (the toast is gone): the kept .part files are deleted, of a
+ * running download and of a paused one; a completed file stays. */
+static void
+test_remove_commit (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 1603);
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) both = g_ptr_array_new ();
+  g_autofree char *running_part = NULL, *paused_part = NULL;
+  HaulDownload *running, *paused;
+
+  serve (fx, "/commit/running.bin", content, 256 * KIB);
+  serve (fx, "/commit/paused.bin", content, 256 * KIB);
+  running = g_object_ref (add (fx, "/commit/running.bin"));
+  paused = g_object_ref (add (fx, "/commit/paused.bin"));
+  wait_downloading (running);
+  wait_downloading (paused);
+  haul_queue_pause (fx->queue, paused);
+  wait_paused (paused);
+  running_part = part_path (running);
+  paused_part = part_path (paused);
+
+  g_ptr_array_add (both, running);
+  g_ptr_array_add (both, paused);
+  haul_queue_remove_many (fx->queue, both, undo);
+  /* Committed while the running one may still be stopping. */
+  haul_queue_undo_commit (fx->queue, undo);
+  wait_idle (fx);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
+  haul_test_spin (200);
+  g_assert_false (haul_test_exists_nofollow (running_part));
+  g_assert_false (haul_test_exists_nofollow (paused_part));
+  haul_test_assert_folder (fx->dir, "");
+  /* Nothing to take back any more. */
+  g_assert_true (haul_queue_undo_step (fx->queue, undo, 100));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
+  g_object_unref (running);
+  g_object_unref (paused);
+}
+
+static gboolean
+is_cancelled (gpointer data)
+{
+  return haul_download_get_state (data) == HAUL_DOWNLOAD_STATE_CANCELLED;
+}
+
+/* Cancelling with an Undo keeps the .part; Undo gives each download its
+ * state back and the running one resumes; without Undo it is deleted. */
+static void
+test_cancel_undo (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 1604);
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(HaulQueueUndo) undo2 = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) both = g_ptr_array_new ();
+  g_autofree char *running_part = NULL, *paused_part = NULL;
+  HaulDownload *running, *paused;
+
+  serve (fx, "/cancel/running.bin", content, 512 * KIB);
+  serve (fx, "/cancel/paused.bin", content, 256 * KIB);
+  running = add (fx, "/cancel/running.bin");
+  paused = add (fx, "/cancel/paused.bin");
+  wait_downloading (running);
+  wait_downloading (paused);
+  haul_queue_pause (fx->queue, paused);
+  wait_paused (paused);
+  running_part = part_path (running);
+  paused_part = part_path (paused);
+
+  g_ptr_array_add (both, running);
+  g_ptr_array_add (both, paused);
+  haul_queue_cancel_many (fx->queue, both, undo);
+  haul_test_wait_download (running, is_cancelled, "cancelled");
+  haul_test_assert_state (paused, HAUL_DOWNLOAD_STATE_CANCELLED);
+  wait_idle (fx);
+  g_assert_true (haul_test_exists_nofollow (running_part));
+  g_assert_true (haul_test_exists_nofollow (paused_part));
+  g_assert_cmpuint (haul_queue_undo_get_n_items (undo), ==, 2);
+
+  g_assert_true (haul_queue_undo_step (fx->queue, undo, 100));
+  haul_test_assert_state (paused, HAUL_DOWNLOAD_STATE_PAUSED);
+  wait_finished (running);
+  haul_test_assert_completed_with (running, content);
+  g_assert_true (haul_test_exists_nofollow (paused_part));
+
+  /* Again, and the toast goes: the paused one's .part with it. */
+  g_ptr_array_remove_index (both, 0);
+  haul_queue_cancel_many (fx->queue, both, undo2);
+  haul_queue_undo_commit (fx->queue, undo2);
+  haul_test_spin (300);
+  g_assert_false (haul_test_exists_nofollow (paused_part));
+  haul_test_assert_state (paused, HAUL_DOWNLOAD_STATE_CANCELLED);
+  g_assert_cmpint (haul_download_get_received (paused), ==, 0);
+  /* Retried, it starts from zero and ends right. */
+  haul_queue_retry (fx->queue, paused);
+  wait_finished (paused);
+  haul_test_assert_completed_with (paused, content);
+}
+
+/* Stopping for exit makes an Undo still offered final at once. */
+static void
+test_undo_exit (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = haul_test_content (1 * MIB, 1605);
+  g_autoptr(HaulQueueUndo) undo = haul_queue_undo_new ();
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autofree char *part = NULL;
+  HaulDownload *d;
+
+  serve (fx, "/exit/paused.bin", content, 256 * KIB);
+  d = add (fx, "/exit/paused.bin");
+  wait_downloading (d);
+  haul_queue_pause (fx->queue, d);
+  wait_paused (d);
+  part = part_path (d);
+  g_ptr_array_add (one, d);
+  haul_queue_remove_many (fx->queue, one, undo);
+  g_assert_true (haul_test_exists_nofollow (part));
+  haul_queue_stop_for_exit (fx->queue);
+  /* Deleted before it returned, with no main-loop iteration. */
+  g_assert_false (haul_test_exists_nofollow (part));
+}
+
+/* ------------------------------------------------------------------ */
 
 #define ADD(path, func) \
   g_test_add ("/haul/core/queue/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1665,6 +2062,12 @@ main (int   argc,
   ADD ("retry-failed", test_retry_failed);
   ADD ("retry-backoff", test_retry_backoff);
   ADD ("remove", test_remove);
+  ADD ("remove-many", test_remove_many);
+  ADD ("states-many", test_states_many);
+  ADD ("remove-undo-running", test_remove_undo_running);
+  ADD ("remove-commit", test_remove_commit);
+  ADD ("cancel-undo", test_cancel_undo);
+  ADD ("undo-exit", test_undo_exit);
   ADD ("move", test_move);
   ADD ("start", test_start);
   ADD ("pause-all", test_pause_all);

@@ -873,3 +873,19 @@ haul_part_file_forget (const char     *directory,
   g_task_set_task_data (task, fp, NULL);
   g_task_run_in_thread (task, forget_part_thread);
 }
+
+/**
+ * haul_part_file_forget_now:
+ *
+ * Like haul_part_file_forget(), but deletes NAME.part before it returns:
+ * only for quitting, the one time the main thread may wait for the disk
+ * (a task on GLib's pool might never run once the process exits).
+ */
+void
+haul_part_file_forget_now (const char     *directory,
+                           const char     *name,
+                           HaulNameClaims *claims)
+{
+  delete_by_name (directory, name);
+  haul_name_claims_release (claims, directory, name);
+}

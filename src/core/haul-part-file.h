@@ -104,6 +104,9 @@ gboolean      haul_part_file_finish          (HaulPartFile          *self,
 void          haul_part_file_forget          (const char            *directory,
                                               const char            *name,
                                               HaulNameClaims        *claims);
+void          haul_part_file_forget_now      (const char            *directory,
+                                              const char            *name,
+                                              HaulNameClaims        *claims);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulPartFile, haul_part_file_free)
 

@@ -145,6 +145,137 @@ haul_queue_retry (HaulQueue    *self,
   _haul_queue_schedule (self);
 }
 
+/* ------------------------------------------------------------------ */
+/* Many at once: the same, with one scheduling pass at the end */
+
+/**
+ * haul_queue_pause_many:
+ * @downloads: (element-type HaulDownload): downloads of this queue
+ *
+ * Pauses those that can pause; one scheduling pass for all of them.
+ */
+void
+haul_queue_pause_many (HaulQueue *self,
+                       GPtrArray *downloads)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < downloads->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+      HaulQueueItem *item = _haul_queue_lookup (self, d);
+
+      if (item == NULL)
+        continue;
+      if (d->state == HAUL_DOWNLOAD_STATE_QUEUED)
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
+      else if (haul_download_is_active (d) && !_haul_queue_stop_active (self, item, HAUL_PENDING_PAUSE))
+        _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
+    }
+  _haul_queue_schedule (self);
+  _haul_queue_maybe_emit_idle (self);
+}
+
+/* haul_queue_resume() and haul_queue_retry() without scheduling. */
+static void
+requeue (HaulQueue    *self,
+         HaulDownload *d,
+         gboolean      retry)
+{
+  HaulQueueItem *item = _haul_queue_lookup (self, d);
+
+  if (item == NULL || _haul_queue_requeue_stopping (item))
+    return;
+  if (d->state == HAUL_DOWNLOAD_STATE_FAILED || (retry && d->state == HAUL_DOWNLOAD_STATE_CANCELLED))
+    _haul_download_set_retries (d, 0);
+  else if (d->state != HAUL_DOWNLOAD_STATE_PAUSED || item->job != NULL)
+    return;
+  _haul_download_set_error (d, NULL);
+  _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
+}
+
+/**
+ * haul_queue_resume_many:
+ * @downloads: (element-type HaulDownload): downloads of this queue
+ *
+ * Resumes the paused ones (and retries failed ones, as haul_queue_resume()
+ * does); one scheduling pass for all of them.
+ */
+void
+haul_queue_resume_many (HaulQueue *self,
+                        GPtrArray *downloads)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < downloads->len; i++)
+    requeue (self, g_ptr_array_index (downloads, i), FALSE);
+  _haul_queue_schedule (self);
+}
+
+/**
+ * haul_queue_retry_many:
+ * @downloads: (element-type HaulDownload): downloads of this queue
+ *
+ * Retries the failed and cancelled ones; one scheduling pass.
+ */
+void
+haul_queue_retry_many (HaulQueue *self,
+                       GPtrArray *downloads)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < downloads->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+
+      if (haul_download_can_retry (d) || _haul_queue_requeue_stopping (_haul_queue_lookup (self, d)))
+        requeue (self, d, TRUE);
+    }
+  _haul_queue_schedule (self);
+}
+
+/**
+ * haul_queue_cancel_many:
+ * @downloads: (element-type HaulDownload): downloads of this queue
+ * @undo: (nullable): where to note what was cancelled, so that
+ *   haul_queue_undo_step() can take it back; %NULL to cancel for good
+ *
+ * Cancels those that are not completed or cancelled already. Without
+ * @undo their partial files are deleted (as haul_queue_cancel() does); with
+ * it they are kept until haul_queue_undo_commit().
+ */
+void
+haul_queue_cancel_many (HaulQueue     *self,
+                        GPtrArray     *downloads,
+                        HaulQueueUndo *undo)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  for (guint i = 0; i < downloads->len; i++)
+    {
+      HaulDownload *d = g_ptr_array_index (downloads, i);
+      HaulQueueItem *item = _haul_queue_lookup (self, d);
+
+      if (item == NULL || d->state == HAUL_DOWNLOAD_STATE_COMPLETED ||
+          d->state == HAUL_DOWNLOAD_STATE_CANCELLED)
+        continue;
+      if (undo != NULL)
+        _haul_queue_undo_add (undo, d, FALSE, item->position, d->state);
+      if (_haul_queue_stop_active (self, item, undo != NULL ? HAUL_PENDING_CANCEL_KEEP : HAUL_PENDING_CANCEL))
+        continue;
+      if (undo == NULL)
+        _haul_queue_forget_part (self, d);
+      _haul_queue_finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
+    }
+  if (undo != NULL)
+    _haul_queue_undo_end_slice (self, undo);
+  _haul_queue_schedule (self);
+  _haul_queue_maybe_emit_idle (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* All */
+
 void
 haul_queue_pause_all (HaulQueue *self)
 {

@@ -15,53 +15,94 @@
 #include "haul-queue-private.h"
 #include "haul-store.h"
 
+/* How long one dispatch of the save idle may make records: a long list
+ * (100 000 downloads resumed at once) saves over several iterations. */
+#define SAVE_BUDGET_US 3000
+
+/* New places of what moved up or down after a bulk edit: one command of
+ * (id, position) pairs, not whole records. */
+static void
+save_positions (HaulQueue *self)
+{
+  g_autoptr(GArray) positions = NULL;
+  guint from = self->positions_from;
+
+  self->positions_from = G_MAXUINT;
+  if (from >= self->items->len)
+    return;
+  positions = g_array_sized_new (FALSE, FALSE, sizeof (HaulStorePosition), self->items->len - from);
+  for (guint i = from; i < self->items->len; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (self->items, i);
+      HaulStorePosition p = { item->download->id, i };
+
+      /* A dirty one is saved whole, with its place. */
+      if (!g_hash_table_contains (self->dirty, item))
+        g_array_append_val (positions, p);
+    }
+  haul_store_save_positions (self->store, g_steal_pointer (&positions));
+}
+
 static gboolean
 save_dirty_cb (gpointer user_data)
 {
   HaulQueue *self = user_data;
   GHashTableIter iter;
   gpointer key;
+  gint64 start = g_get_monotonic_time ();
+  guint n = 0;
 
-  self->save_source = 0;
   if (self->store == NULL)
     {
       g_hash_table_remove_all (self->dirty);
+      self->positions_from = G_MAXUINT;
+      self->save_source = 0;
       return G_SOURCE_REMOVE;
     }
 
-  if (g_hash_table_size (self->dirty) > 64)
+  if (self->positions_from != G_MAXUINT)
+    save_positions (self);
+
+  g_hash_table_iter_init (&iter, self->dirty);
+  while ((++n % 64 != 0 || g_get_monotonic_time () - start < SAVE_BUDGET_US) &&
+         g_hash_table_iter_next (&iter, &key, NULL))
     {
-      /* Many (a big add, a reorder): one pass for the positions. */
-      for (guint i = 0; i < self->items->len; i++)
+      HaulQueueItem *item = key;
+
+      if (item->listed)
         {
-          HaulQueueItem *item = g_ptr_array_index (self->items, i);
+          g_autoptr(HaulStoreRecord) r = _haul_download_to_record (item->download, item->position);
 
-          if (g_hash_table_contains (self->dirty, item))
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (item->download, i);
-
-              haul_store_save (self->store, r);
-            }
+          haul_store_save (self->store, r);
         }
+      g_hash_table_iter_remove (&iter);
     }
-  else
-    {
-      g_hash_table_iter_init (&iter, self->dirty);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        {
-          HaulQueueItem *item = key;
-
-          if (item->listed)
-            {
-              g_autoptr(HaulStoreRecord) r = _haul_download_to_record (item->download,
-                                                                      item->position);
-
-              haul_store_save (self->store, r);
-            }
-        }
-    }
-  g_hash_table_remove_all (self->dirty);
+  if (g_hash_table_size (self->dirty) > 0)
+    return G_SOURCE_CONTINUE;
+  self->save_source = 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+ensure_save_source (HaulQueue *self)
+{
+  if (self->save_source == 0)
+    {
+      self->save_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, save_dirty_cb, self, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
+                                "[haul] save queue");
+    }
+}
+
+/* The places of saved items from @from on changed (a bulk edit). */
+void
+_haul_queue_positions_moved (HaulQueue *self,
+                             guint      from)
+{
+  if (self->store == NULL)
+    return;
+  self->positions_from = MIN (self->positions_from, from);
+  ensure_save_source (self);
 }
 
 /* @item must be listed: the dirty set holds no references, and an item
@@ -73,12 +114,7 @@ _haul_queue_mark_dirty (HaulQueue     *self,
   if (self->store == NULL || !item->listed)
     return;
   g_hash_table_add (self->dirty, item);
-  if (self->save_source == 0)
-    {
-      self->save_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, save_dirty_cb, self, NULL);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
-                                "[haul] save queue");
-    }
+  ensure_save_source (self);
 }
 
 void
@@ -95,7 +131,9 @@ void
 _haul_queue_flush_dirty (HaulQueue *self)
 {
   g_clear_handle_id (&self->save_source, g_source_remove);
-  save_dirty_cb (self);
+  while (save_dirty_cb (self) == G_SOURCE_CONTINUE)
+    ;
+  self->save_source = 0;
 }
 
 /**
@@ -172,13 +210,17 @@ haul_queue_restore (HaulQueue       *self,
  *
  * Pauses everything that runs or waits, keeping partial files, and marks
  * those downloads to start again when the queue is restored (they are
- * saved as queued). Run the main loop until haul_queue_get_n_active() is
- * 0, then flush the store.
+ * saved as queued). Removals and cancellations that an Undo could still
+ * take back become final: their partial files are deleted now. Run the
+ * main loop until haul_queue_get_n_active() is 0, then flush the store.
  */
 void
 haul_queue_stop_for_exit (HaulQueue *self)
 {
   g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  self->exiting = TRUE;
+  _haul_queue_commit_all (self);
 
   for (guint i = 0; i < self->items->len; i++)
     {

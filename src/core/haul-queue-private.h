@@ -7,6 +7,8 @@
  *    the attempt's progress publications and its outcome;
  *  - haul-queue-persist.c: saving to the store and restoring from it;
  *  - haul-queue-totals.c: counts and sums over the list, kept as it changes.
+ *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
+ *    making them final (their partial files deleted).
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -36,7 +38,10 @@ typedef enum
   HAUL_PENDING_REMOVE,
   HAUL_PENDING_REQUEUE, /* resumed or retried while its attempt was stopping */
   HAUL_PENDING_YIELD,   /* over a lowered max-active: back to the queue, .part kept */
+  HAUL_PENDING_DETACH,  /* removed keeping its .part: an Undo may put it back */
+  HAUL_PENDING_CANCEL_KEEP, /* cancelled keeping its .part until the Undo is gone */
 } HaulPendingOp;
+
 
 /* One download in one queue. Reference-counted (g_rc_box): the list holds
  * one reference while the download is listed, the running array and the
@@ -52,6 +57,7 @@ typedef struct
   HaulJob       *job;         /* the running attempt, if any */
   guint          retry_source; /* backoff timer, if waiting to retry */
   HaulPendingOp  pending;
+  gulong         notify_handler; /* on the download, while listed */
   gint64         attempt_start_received;
   gint64         speed_sample_us;
   gint64         speed_sample_bytes;
@@ -66,7 +72,7 @@ typedef struct
 /* Sums over the listed downloads, kept as they change (haul-queue-totals.c). */
 typedef struct
 {
-  guint   n_in_state[HAUL_DOWNLOAD_STATE_CANCELLED + 1];
+  guint   n_in_state[HAUL_DOWNLOAD_STATE_CANCELLED + 1]; /* listed downloads per state */
   guint   n_coming;     /* running, waiting to retry or queued */
   guint   n_unknown;    /* of them, with an unknown size */
   gint64  total;        /* sizes of the others */
@@ -104,7 +110,11 @@ struct _HaulQueue
 
   HaulStore          *store;      /* nullable: where every change is saved */
   GHashTable         *dirty;      /* HaulQueueItem → itself: to save (listed ones) */
+  guint               positions_from; /* saved items from here on moved: G_MAXUINT if none */
   guint               save_source;
+
+  GPtrArray          *undos;      /* HaulQueueUndo neither undone nor committed (owned refs) */
+  gboolean            exiting;    /* partial files are deleted before returning */
 
   guint               connect_timeout;
   guint               stall_timeout;
@@ -158,6 +168,20 @@ void     _haul_queue_totals_remove   (HaulQueue     *self,
                                       HaulQueueItem *item);
 void     _haul_queue_totals_update   (HaulQueue     *self,
                                       HaulQueueItem *item);
+/* haul-queue.c: bulk edits of the list */
+void     _haul_queue_insert_items    (HaulQueue     *self,
+                                      GPtrArray     *items,
+                                      const guint   *positions);
+
+/* haul-queue-undo.c */
+void     _haul_queue_undo_add        (HaulQueueUndo     *undo,
+                                      HaulDownload      *download,
+                                      gboolean           removed,
+                                      guint              position,
+                                      HaulDownloadState  state);
+void     _haul_queue_undo_end_slice  (HaulQueue     *self,
+                                      HaulQueueUndo *undo);
+void     _haul_queue_commit_all      (HaulQueue     *self);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,
@@ -166,6 +190,8 @@ void     _haul_queue_mark_range_dirty (HaulQueue     *self,
                                        guint          from,
                                        guint          to);
 void     _haul_queue_flush_dirty      (HaulQueue     *self);
+void     _haul_queue_positions_moved  (HaulQueue     *self,
+                                       guint          from);
 
 /* Tests: how many items the scheduler has looked at so far. */
 guint64  _haul_queue_get_n_examined  (HaulQueue     *self);

@@ -294,9 +294,11 @@ attempt_stopped (HaulQueue     *self,
       _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
       break;
     case HAUL_PENDING_CANCEL:
+    case HAUL_PENDING_CANCEL_KEEP:
     case HAUL_PENDING_REMOVE:
       _haul_queue_finish_inactive (self, d, HAUL_DOWNLOAD_STATE_CANCELLED);
       break;
+    case HAUL_PENDING_DETACH:
     case HAUL_PENDING_PAUSE:
     case HAUL_PENDING_NONE:
     default:
@@ -507,11 +509,16 @@ _haul_queue_stop_active (HaulQueue     *self,
   if (item->job != NULL)
     {
       /* The latest request wins, except that removal is final and a pause
-       * cannot take back a cancel (its .part may already be gone). */
+       * cannot take back a cancel (its .part may already be gone). Removing
+       * or cancelling with an Undo stops like a pause: the .part stays. */
+      gboolean keep = op == HAUL_PENDING_PAUSE || op == HAUL_PENDING_YIELD ||
+                      op == HAUL_PENDING_DETACH || op == HAUL_PENDING_CANCEL_KEEP;
+
       if (item->pending != HAUL_PENDING_REMOVE &&
-          !(item->pending == HAUL_PENDING_CANCEL && op == HAUL_PENDING_PAUSE))
+          !((item->pending == HAUL_PENDING_CANCEL || item->pending == HAUL_PENDING_CANCEL_KEEP) &&
+            op == HAUL_PENDING_PAUSE))
         item->pending = op;
-      if (op != HAUL_PENDING_PAUSE && op != HAUL_PENDING_YIELD)
+      if (!keep)
         item->job->stop = HAUL_JOB_STOP_CANCEL;
       else if (item->job->stop == HAUL_JOB_STOP_NONE)
         item->job->stop = HAUL_JOB_STOP_PAUSE;
@@ -538,7 +545,8 @@ gboolean
 _haul_queue_requeue_stopping (HaulQueueItem *item)
 {
   if (item == NULL || item->job == NULL ||
-      (item->pending != HAUL_PENDING_PAUSE && item->pending != HAUL_PENDING_CANCEL))
+      (item->pending != HAUL_PENDING_PAUSE && item->pending != HAUL_PENDING_CANCEL &&
+       item->pending != HAUL_PENDING_CANCEL_KEEP))
     return FALSE;
   item->pending = HAUL_PENDING_REQUEUE;
   return TRUE;

@@ -166,10 +166,14 @@ _haul_queue_forget_part (HaulQueue    *self,
   if (d->filename == NULL || d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
     return;
 
-  haul_part_file_forget (d->directory, d->filename, self->claims);
+  if (self->exiting)
+    haul_part_file_forget_now (d->directory, d->filename, self->claims);
+  else
+    haul_part_file_forget (d->directory, d->filename, self->claims);
 
   _haul_download_set_filename (d, NULL);
   _haul_download_set_validators (d, NULL, NULL, NULL);
+  _haul_download_set_segments_text (d, NULL);
   _haul_download_set_progress (d, 0, d->total);
 }
 
@@ -183,8 +187,10 @@ _haul_queue_finish_inactive (HaulQueue         *self,
 {
   gboolean in_list = _haul_queue_lookup (self, d) != NULL;
 
-  /* Written ranges only matter to a .part that is still there. */
-  if (state == HAUL_DOWNLOAD_STATE_COMPLETED || state == HAUL_DOWNLOAD_STATE_CANCELLED)
+  /* Written ranges only matter to a .part that is still there (a
+   * download cancelled with an Undo keeps its own until the Undo is gone). */
+  if (state == HAUL_DOWNLOAD_STATE_COMPLETED ||
+      (state == HAUL_DOWNLOAD_STATE_CANCELLED && d->filename == NULL))
     _haul_download_set_segments_text (d, NULL);
   _haul_download_set_state (d, state);
   /* A download removed from the list is not announced any more. */
@@ -208,6 +214,37 @@ haul_queue_new (void)
   return g_object_new (HAUL_TYPE_QUEUE, NULL);
 }
 
+/* What an item takes to be listed, besides its place in self->items:
+ * found by its link, followed, counted. */
+static void
+list_item (HaulQueue     *self,
+           HaulQueueItem *item)
+{
+  HaulDownload *d = item->download;
+
+  item->listed = TRUE;
+  g_hash_table_insert (self->by_uri, d->uri, item);
+  /* Not g_signal_connect_object(): the queue would watch one closure per
+   * download, and disconnecting one would search them all. The queue
+   * disconnects its handlers itself (here and in dispose). */
+  item->notify_handler = g_signal_connect (d, "notify", G_CALLBACK (download_notify_cb), self);
+  _haul_queue_totals_add (self, item);
+}
+
+/* The reverse, when it leaves the list (its place is the caller's). */
+static void
+unlist_item (HaulQueue     *self,
+             HaulQueueItem *item)
+{
+  HaulDownload *d = item->download;
+
+  item->listed = FALSE;
+  _haul_queue_totals_remove (self, item);
+  g_hash_table_remove (self->by_uri, d->uri);
+  g_clear_signal_handler (&item->notify_handler, d);
+  g_hash_table_remove (self->dirty, item);
+}
+
 /* Appends @d as it is (no items-changed: the caller emits it). Items
  * after the cursor need no scheduling bookkeeping. */
 HaulQueueItem *
@@ -217,11 +254,8 @@ _haul_queue_append (HaulQueue    *self,
   HaulQueueItem *item = _haul_queue_item_new (self, d);
 
   item->position = self->items->len;
-  item->listed = TRUE;
   g_ptr_array_add (self->items, item);
-  g_hash_table_insert (self->by_uri, d->uri, item);
-  g_signal_connect_object (d, "notify", G_CALLBACK (download_notify_cb), self, 0);
-  _haul_queue_totals_add (self, item);
+  list_item (self, item);
   return item;
 }
 
@@ -417,39 +451,254 @@ void
 haul_queue_remove (HaulQueue    *self,
                    HaulDownload *download)
 {
-  g_autoptr(HaulQueueItem) item = NULL;
-  HaulDownload *d;
-  guint position;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
 
   g_return_if_fail (HAUL_IS_QUEUE (self));
 
-  item = _haul_queue_lookup (self, download);
-  if (item == NULL)
+  g_ptr_array_add (one, download);
+  haul_queue_remove_many (self, one, NULL);
+}
+
+/* More places than this in one edit: one items-changed over the whole span
+ * instead of one per run (each run would move the rest of the list). */
+#define MAX_RUNS 16
+
+/* Marks the listed items of @downloads (listed = FALSE) and returns them in
+ * queue order, with the first position. */
+static GPtrArray *
+mark_for_removal (HaulQueue *self,
+                  GPtrArray *downloads,
+                  guint     *first)
+{
+  GPtrArray *marked = g_ptr_array_new ();
+
+  *first = G_MAXUINT;
+  for (guint i = 0; i < downloads->len; i++)
+    {
+      HaulQueueItem *item = _haul_queue_lookup (self, g_ptr_array_index (downloads, i));
+
+      if (item == NULL || !item->listed)
+        continue;
+      item->listed = FALSE;
+      *first = MIN (*first, item->position);
+      g_ptr_array_add (marked, item);
+    }
+  return marked;
+}
+
+/* Takes the marked items out of self->items (steals their references into
+ * @removed, in queue order) and tells the list's watchers: one
+ * items-changed per run of neighbours, or one over the whole span when
+ * there are many runs. Every model state a watcher sees is the real one. */
+static void
+take_out_marked (HaulQueue *self,
+                 guint      first,
+                 GPtrArray *removed)
+{
+  GPtrArray *items = self->items;
+  guint n = items->len, j = first, runs = 0, last = first;
+
+  for (guint i = first; i < n; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (items, i);
+
+      if (item->listed)
+        continue;
+      if (i == first || ((HaulQueueItem *) g_ptr_array_index (items, i - 1))->listed)
+        runs++;
+      last = i;
+    }
+
+  if (runs <= MAX_RUNS)
+    {
+      /* Run by run from the end: each one removed and announced as it is. */
+      for (guint i = last + 1; i-- > first;)
+        {
+          guint end = i + 1;
+
+          if (((HaulQueueItem *) g_ptr_array_index (items, i))->listed)
+            continue;
+          while (i > first && !((HaulQueueItem *) g_ptr_array_index (items, i - 1))->listed)
+            i--;
+          for (guint k = end; k-- > i;)
+            g_ptr_array_add (removed, g_ptr_array_index (items, k));
+          g_ptr_array_set_free_func (items, NULL);
+          g_ptr_array_remove_range (items, i, end - i);
+          g_ptr_array_set_free_func (items, (GDestroyNotify) _haul_queue_item_unref);
+          renumber (self, i, items->len - 1);
+          _haul_queue_items_changed (self, i, end - i, 0);
+        }
+      for (guint a = 0, b = removed->len; a + 1 < b; a++, b--)
+        {
+          gpointer t = removed->pdata[a];
+
+          removed->pdata[a] = removed->pdata[b - 1];
+          removed->pdata[b - 1] = t;
+        }
+      return;
+    }
+
+  /* Many runs: compact in one pass, then one items-changed for the span. */
+  for (guint i = first; i < n; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (items, i);
+
+      if (!item->listed)
+        {
+          g_ptr_array_add (removed, item);
+          continue;
+        }
+      item->position = j;
+      items->pdata[j++] = item;
+    }
+  g_ptr_array_set_free_func (items, NULL);
+  g_ptr_array_set_size (items, j);
+  g_ptr_array_set_free_func (items, (GDestroyNotify) _haul_queue_item_unref);
+  _haul_queue_items_changed (self, first, last + 1 - first, last + 1 - first - removed->len);
+}
+
+/* Stops what @item runs; without @undo its partial file goes now. */
+static void
+stop_removed (HaulQueue     *self,
+              HaulQueueItem *item,
+              HaulQueueUndo *undo)
+{
+  HaulDownload *d = item->download;
+
+  if (undo == NULL)
+    {
+      if (!_haul_queue_stop_active (self, item, HAUL_PENDING_REMOVE) &&
+          d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
+        _haul_queue_forget_part (self, d);
+      return;
+    }
+  /* Kept as it was, inert: paused while nothing lists it. */
+  if (!_haul_queue_stop_active (self, item, HAUL_PENDING_DETACH) &&
+      (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d)))
+    _haul_download_set_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
+}
+
+/**
+ * haul_queue_remove_many:
+ * @downloads: (element-type HaulDownload): downloads of this queue, in any
+ *   order (ones not listed are skipped)
+ * @undo: (nullable): where to note what was removed, so that
+ *   haul_queue_undo_step() can put it back; %NULL to remove for good
+ *
+ * Takes many downloads out of the list at once: one items-changed per run
+ * of neighbours, the rest of the list renumbered once, one command to the
+ * store. Running ones are stopped. Without @undo, partial files are
+ * deleted (as haul_queue_remove() does); with it they are kept until
+ * haul_queue_undo_commit().
+ */
+void
+haul_queue_remove_many (HaulQueue     *self,
+                        GPtrArray     *downloads,
+                        HaulQueueUndo *undo)
+{
+  g_autoptr(GPtrArray) marked = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GArray) ids = NULL;
+  guint first, cursor_shift = 0;
+
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+  g_return_if_fail (downloads != NULL);
+
+  marked = mark_for_removal (self, downloads, &first);
+  if (marked->len == 0)
     return;
 
-  position = item->position;
-  d = item->download;
-  g_ptr_array_steal_index (self->items, position);
-  item->listed = FALSE;
-  _haul_queue_totals_remove (self, item);
-  if (position < self->cursor)
-    self->cursor--;
-  renumber (self, position, self->items->len - 1);
-  g_hash_table_remove (self->by_uri, d->uri);
-  g_signal_handlers_disconnect_by_func (d, download_notify_cb, self);
-  g_hash_table_remove (self->dirty, item);
-  if (self->store != NULL)
-    haul_store_delete (self->store, d->id);
-  _haul_queue_items_changed (self, position, 1, 0);
-  _haul_queue_mark_range_dirty (self, position, self->items->len - 1);
-
-  if (!_haul_queue_stop_active (self, item, HAUL_PENDING_REMOVE))
+  removed = g_ptr_array_new_full (marked->len, (GDestroyNotify) _haul_queue_item_unref);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64), marked->len);
+  /* Before the list changes: their places, for an Undo. */
+  for (guint i = 0; i < marked->len; i++)
     {
-      if (d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
-        _haul_queue_forget_part (self, d);
-      _haul_queue_schedule (self);
-      _haul_queue_maybe_emit_idle (self);
+      HaulQueueItem *item = g_ptr_array_index (marked, i);
+
+      item->listed = TRUE;
+      unlist_item (self, item);
+      if (item->position < self->cursor)
+        cursor_shift++;
+      g_array_append_val (ids, item->download->id);
     }
+  take_out_marked (self, first, removed);
+  self->cursor -= cursor_shift;
+
+  if (self->store != NULL)
+    {
+      haul_store_delete_many (self->store, g_steal_pointer (&ids));
+      _haul_queue_positions_moved (self, first);
+    }
+
+  /* In queue order, with the places they had before this removal. */
+  for (guint i = 0; i < removed->len; i++)
+    {
+      HaulQueueItem *item = g_ptr_array_index (removed, i);
+
+      if (undo != NULL)
+        _haul_queue_undo_add (undo, item->download, TRUE, item->position, item->download->state);
+      stop_removed (self, item, undo);
+    }
+  if (undo != NULL)
+    _haul_queue_undo_end_slice (self, undo);
+  _haul_queue_schedule (self);
+  _haul_queue_maybe_emit_idle (self);
+}
+
+/* Builds the list with @items (not listed) at @positions (ascending,
+ * each the item's place once all of them are in, clamped to the end), in
+ * one pass: one items-changed per run, or over the span. */
+void
+_haul_queue_insert_items (HaulQueue   *self,
+                          GPtrArray   *items,
+                          const guint *positions)
+{
+  GPtrArray *old = self->items;
+  guint n_old = old->len, n_new = n_old + items->len;
+  guint first, last, runs = 0;
+  gboolean prev_inserted = FALSE;
+  GPtrArray *merged;
+
+  if (items->len == 0)
+    return;
+
+  merged = g_ptr_array_new_full (n_new, (GDestroyNotify) _haul_queue_item_unref);
+  for (guint i = 0, k = 0, o = 0; i < n_new; i++)
+    {
+      gboolean insert = k < items->len && (positions[k] <= i || o == n_old);
+
+      if (insert && !prev_inserted)
+        runs++;
+      prev_inserted = insert;
+      if (insert)
+        {
+          HaulQueueItem *item = g_ptr_array_index (items, k++);
+
+          g_ptr_array_add (merged, _haul_queue_item_ref (item));
+          item->position = i;
+          list_item (self, item);
+          _haul_queue_mark_dirty (self, item);
+        }
+      else
+        g_ptr_array_add (merged, old->pdata[o++]);
+    }
+  first = ((HaulQueueItem *) g_ptr_array_index (items, 0))->position;
+  last = ((HaulQueueItem *) g_ptr_array_index (items, items->len - 1))->position;
+
+  /* The old array's references moved to the new one. */
+  g_ptr_array_set_free_func (old, NULL);
+  g_ptr_array_unref (old);
+  self->items = merged;
+  renumber (self, first, n_new - 1);
+  self->cursor = MIN (self->cursor, first);
+  if (self->store != NULL)
+    _haul_queue_positions_moved (self, first);
+
+  if (runs <= 1)
+    _haul_queue_items_changed (self, first, 0, items->len);
+  else
+    _haul_queue_items_changed (self, first, last + 1 - first - items->len, last + 1 - first);
+  _haul_queue_schedule (self);
 }
 
 /**
@@ -657,19 +906,20 @@ haul_queue_set_download_rate_limit (HaulQueue    *self,
 guint
 haul_queue_clear_finished (HaulQueue *self)
 {
-  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) done = g_ptr_array_new ();
 
   g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
 
+  if (haul_queue_get_n_in_state (self, HAUL_DOWNLOAD_STATE_COMPLETED) == 0)
+    return 0;
   for (guint i = 0; i < self->items->len; i++)
     {
       HaulDownload *d = haul_queue_get_download (self, i);
 
       if (d->state == HAUL_DOWNLOAD_STATE_COMPLETED)
-        g_ptr_array_add (done, g_object_ref (d));
+        g_ptr_array_add (done, d);
     }
-  for (guint i = 0; i < done->len; i++)
-    haul_queue_remove (self, g_ptr_array_index (done, i));
+  haul_queue_remove_many (self, done, NULL);
   return done->len;
 }
 
@@ -723,8 +973,11 @@ haul_queue_dispose (GObject *object)
       HaulQueueItem *item = g_ptr_array_index (self->items, i);
 
       g_clear_handle_id (&item->retry_source, g_source_remove);
+      g_clear_signal_handler (&item->notify_handler, item->download);
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  if (self->undos != NULL)
+    _haul_queue_commit_all (self);
   if (self->save_source != 0)
     _haul_queue_flush_dirty (self);
   g_clear_object (&self->store);
@@ -747,6 +1000,7 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->by_uri, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->undos, g_ptr_array_unref);
   g_rand_free (self->rand);
 
   G_OBJECT_CLASS (haul_queue_parent_class)->finalize (object);
@@ -865,6 +1119,8 @@ haul_queue_init (HaulQueue *self)
   self->running = g_ptr_array_new_with_free_func ((GDestroyNotify) _haul_queue_item_unref);
   self->by_uri = g_hash_table_new (g_str_hash, g_str_equal);
   self->dirty = g_hash_table_new (NULL, NULL);
+  self->positions_from = G_MAXUINT;
+  self->undos = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_queue_undo_unref);
   self->max_active = HAUL_QUEUE_DEFAULT_MAX_ACTIVE;
   self->max_connections = HAUL_DEFAULT_CONNECTIONS;
   self->max_per_server = HAUL_DEFAULT_CONNECTIONS;

@@ -41,6 +41,26 @@ typedef struct
   gint64 eta;
 } HaulQueueProgress;
 
+/**
+ * HaulQueueUndo:
+ *
+ * What bulk removals or cancellations did, so that they can be taken back:
+ * the downloads, their places and their states. While it is neither undone
+ * nor committed, their partial files are kept (haul-queue-undo.c).
+ */
+typedef struct _HaulQueueUndo HaulQueueUndo;
+
+#define HAUL_TYPE_QUEUE_UNDO (haul_queue_undo_get_type ())
+
+GType          haul_queue_undo_get_type        (void) G_GNUC_CONST;
+HaulQueueUndo *haul_queue_undo_new             (void);
+HaulQueueUndo *haul_queue_undo_ref             (HaulQueueUndo *undo);
+void           haul_queue_undo_unref           (HaulQueueUndo *undo);
+guint          haul_queue_undo_get_n_items     (HaulQueueUndo *undo);
+void           haul_queue_release_later        (GPtrArray     *objects);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulQueueUndo, haul_queue_undo_unref)
+
 HaulQueue    *haul_queue_new                   (void);
 
 HaulDownload *haul_queue_add                   (HaulQueue     *self,
@@ -87,6 +107,24 @@ gboolean      haul_queue_move_down             (HaulQueue     *self,
                                                 HaulDownload  *download);
 void          haul_queue_pause_all             (HaulQueue     *self);
 void          haul_queue_resume_all            (HaulQueue     *self);
+
+void          haul_queue_remove_many           (HaulQueue     *self,
+                                                GPtrArray     *downloads,
+                                                HaulQueueUndo *undo);
+void          haul_queue_cancel_many           (HaulQueue     *self,
+                                                GPtrArray     *downloads,
+                                                HaulQueueUndo *undo);
+void          haul_queue_pause_many            (HaulQueue     *self,
+                                                GPtrArray     *downloads);
+void          haul_queue_resume_many           (HaulQueue     *self,
+                                                GPtrArray     *downloads);
+void          haul_queue_retry_many            (HaulQueue     *self,
+                                                GPtrArray     *downloads);
+gboolean      haul_queue_undo_step             (HaulQueue     *self,
+                                                HaulQueueUndo *undo,
+                                                guint          max_items);
+void          haul_queue_undo_commit           (HaulQueue     *self,
+                                                HaulQueueUndo *undo);
 
 guint         haul_queue_get_max_active        (HaulQueue     *self);
 void          haul_queue_set_max_active        (HaulQueue     *self,

@@ -22,6 +22,8 @@ typedef enum
   HAUL_STORE_COMMAND_SAVE,
   HAUL_STORE_COMMAND_DELETE,
   HAUL_STORE_COMMAND_DELETE_FINISHED,
+  HAUL_STORE_COMMAND_DELETE_MANY,
+  HAUL_STORE_COMMAND_SET_POSITIONS,
   HAUL_STORE_COMMAND_LOAD,
   HAUL_STORE_COMMAND_FLUSH,
   HAUL_STORE_COMMAND_QUIT,
@@ -30,13 +32,15 @@ typedef enum
 typedef struct _HaulStoreLoadOp HaulStoreLoadOp;
 
 /* Made on the main thread and posted; the writer either frees it (SAVE,
- * DELETE, DELETE_FINISHED, LOAD, QUIT) or sends it back with
+ * DELETE, DELETE_FINISHED, DELETE_MANY, SET_POSITIONS, LOAD, QUIT) or sends it back with
  * _haul_store_complete_cb (OPEN, FLUSH), which returns its task. */
 typedef struct
 {
   HaulStoreCommandKind  kind;
   guint64               id;        /* SAVE (copy of record->id), DELETE */
   HaulStoreRecord      *record;    /* SAVE */
+  GArray               *ids;       /* DELETE_MANY: guint64 */
+  GArray               *positions; /* SET_POSITIONS: HaulStorePosition */
   GTask                *task;      /* OPEN, FLUSH: only ever released on the main context */
   HaulStoreLoadOp      *load;      /* LOAD: not owned */
 

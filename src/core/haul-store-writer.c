@@ -97,6 +97,7 @@ static const char * const column_names[] = { HAUL_STORE_COLUMNS (COLUMN_NAME) };
 
 static const char delete_sql[] = "DELETE FROM downloads WHERE id = ?1";
 static const char delete_finished_sql[] = "DELETE FROM downloads WHERE state = ?1";
+static const char position_sql[] = "UPDATE downloads SET position = ?2 WHERE id = ?1";
 
 /* INSERT INTO downloads (id, uri, …) VALUES (?1, ?2, …)
  *   ON CONFLICT (id) DO UPDATE SET uri = excluded.uri, … */
@@ -142,6 +143,7 @@ typedef struct
   sqlite3_stmt *save_stmt;
   sqlite3_stmt *delete_stmt;
   sqlite3_stmt *delete_finished_stmt;
+  sqlite3_stmt *position_stmt;
 
   guint         n_bad_logged;
   gboolean      write_error_logged;
@@ -155,6 +157,8 @@ command_is_mutation (const HaulStoreCommand *cmd)
     case HAUL_STORE_COMMAND_SAVE:
     case HAUL_STORE_COMMAND_DELETE:
     case HAUL_STORE_COMMAND_DELETE_FINISHED:
+    case HAUL_STORE_COMMAND_DELETE_MANY:
+    case HAUL_STORE_COMMAND_SET_POSITIONS:
       return TRUE;
     case HAUL_STORE_COMMAND_OPEN:
     case HAUL_STORE_COMMAND_LOAD:
@@ -214,6 +218,7 @@ writer_close_db (Writer *w)
   g_clear_pointer (&w->save_stmt, sqlite3_finalize);
   g_clear_pointer (&w->delete_stmt, sqlite3_finalize);
   g_clear_pointer (&w->delete_finished_stmt, sqlite3_finalize);
+  g_clear_pointer (&w->position_stmt, sqlite3_finalize);
   if (w->db != NULL)
     {
       sqlite3_close_v2 (w->db);
@@ -389,6 +394,8 @@ prepare_statements (Writer   *w,
     rc = sqlite3_prepare_v3 (db, delete_finished_sql, -1, SQLITE_PREPARE_PERSISTENT,
                              &w->delete_finished_stmt, NULL);
   if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (db, position_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->position_stmt, NULL);
+  if (rc == SQLITE_OK)
     return TRUE;
 
   if ((rc & 0xff) == SQLITE_ERROR)
@@ -495,6 +502,7 @@ fail:
   g_clear_pointer (&w->save_stmt, sqlite3_finalize);
   g_clear_pointer (&w->delete_stmt, sqlite3_finalize);
   g_clear_pointer (&w->delete_finished_stmt, sqlite3_finalize);
+  g_clear_pointer (&w->position_stmt, sqlite3_finalize);
   sqlite3_close_v2 (db);
   return FALSE;
 }
@@ -641,6 +649,42 @@ apply_delete_finished (Writer *w)
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Many downloads at once (a bulk removal): one statement each, in the
+ * batch's transaction. */
+static int
+apply_delete_many (Writer       *w,
+                   const GArray *ids)
+{
+  int rc = SQLITE_OK;
+
+  for (guint i = 0; i < ids->len && rc == SQLITE_OK; i++)
+    rc = apply_delete (w, g_array_index (ids, guint64, i));
+  return rc;
+}
+
+/* New positions of downloads that moved up the list after a removal. */
+static int
+apply_set_positions (Writer       *w,
+                     const GArray *positions)
+{
+  int rc = SQLITE_OK;
+
+  for (guint i = 0; i < positions->len && rc == SQLITE_OK; i++)
+    {
+      const HaulStorePosition *p = &g_array_index (positions, HaulStorePosition, i);
+
+      rc = sqlite3_bind_int64 (w->position_stmt, 1, (sqlite3_int64) p->id);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64 (w->position_stmt, 2, (sqlite3_int64) p->position);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (w->position_stmt);
+      sqlite3_reset (w->position_stmt);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  return rc;
+}
+
 static void
 log_write_error (Writer     *w,
                  int         rc,
@@ -657,8 +701,9 @@ log_write_error (Writer     *w,
 }
 
 /* Adds a mutation to @batch. Saves and deletes of one id since the last
- * "delete finished" collapse into the slot of the first one: operations on
- * different ids commute, and only the last one on an id matters. */
+ * command on many ids ("delete finished", a bulk deletion, new positions)
+ * collapse into the slot of the first one: operations on different ids
+ * commute, and only the last one on an id matters. */
 static void
 batch_add (GPtrArray        *batch,
            GHashTable       *slots,
@@ -667,7 +712,8 @@ batch_add (GPtrArray        *batch,
   gpointer slot;
 
   g_assert (command_is_mutation (cmd));
-  if (cmd->kind == HAUL_STORE_COMMAND_DELETE_FINISHED)
+  if (cmd->kind == HAUL_STORE_COMMAND_DELETE_FINISHED || cmd->kind == HAUL_STORE_COMMAND_DELETE_MANY ||
+      cmd->kind == HAUL_STORE_COMMAND_SET_POSITIONS)
     {
       g_hash_table_remove_all (slots);
       g_ptr_array_add (batch, cmd);
@@ -740,6 +786,12 @@ writer_apply_batch (Writer           *w,
           break;
         case HAUL_STORE_COMMAND_DELETE_FINISHED:
           rc = apply_delete_finished (w);
+          break;
+        case HAUL_STORE_COMMAND_DELETE_MANY:
+          rc = apply_delete_many (w, c->ids);
+          break;
+        case HAUL_STORE_COMMAND_SET_POSITIONS:
+          rc = apply_set_positions (w, c->positions);
           break;
         case HAUL_STORE_COMMAND_OPEN:
         case HAUL_STORE_COMMAND_LOAD:
@@ -1092,6 +1144,8 @@ writer_run (Writer           *w,
     case HAUL_STORE_COMMAND_SAVE:
     case HAUL_STORE_COMMAND_DELETE:
     case HAUL_STORE_COMMAND_DELETE_FINISHED:
+    case HAUL_STORE_COMMAND_DELETE_MANY:
+    case HAUL_STORE_COMMAND_SET_POSITIONS:
     default:
       g_assert_not_reached ();
     }

@@ -110,6 +110,8 @@ void
 _haul_store_command_free (HaulStoreCommand *cmd)
 {
   haul_store_record_free (cmd->record);
+  g_clear_pointer (&cmd->ids, g_array_unref);
+  g_clear_pointer (&cmd->positions, g_array_unref);
   g_clear_object (&cmd->task);
   g_clear_error (&cmd->error);
   g_free (cmd->moved_aside);
@@ -176,6 +178,8 @@ _haul_store_complete_cb (gpointer data)
     case HAUL_STORE_COMMAND_SAVE:
     case HAUL_STORE_COMMAND_DELETE:
     case HAUL_STORE_COMMAND_DELETE_FINISHED:
+    case HAUL_STORE_COMMAND_DELETE_MANY:
+    case HAUL_STORE_COMMAND_SET_POSITIONS:
     case HAUL_STORE_COMMAND_LOAD:
     case HAUL_STORE_COMMAND_QUIT:
     default:
@@ -444,6 +448,61 @@ haul_store_delete (HaulStore *self,
 
   cmd = command_new (HAUL_STORE_COMMAND_DELETE);
   cmd->id = id;
+  post (self, cmd);
+}
+
+/**
+ * haul_store_delete_many:
+ * @ids: (element-type guint64) (transfer full): the records to delete
+ *
+ * Deletes many records with one command (a bulk removal): the writer
+ * applies it in one transaction with whatever else is queued.
+ */
+void
+haul_store_delete_many (HaulStore *self,
+                        GArray    *ids)
+{
+  HaulStoreCommand *cmd;
+
+  g_return_if_fail (HAUL_IS_STORE (self));
+  g_return_if_fail (CHECK_THREAD (self));
+
+  if (self->closed || ids->len == 0)
+    {
+      g_array_unref (ids);
+      return;
+    }
+
+  cmd = command_new (HAUL_STORE_COMMAND_DELETE_MANY);
+  cmd->ids = ids;
+  post (self, cmd);
+}
+
+/**
+ * haul_store_save_positions:
+ * @positions: (element-type HaulStorePosition) (transfer full): new
+ *   positions of saved records
+ *
+ * Changes only the position of each record (the rest of the list moved
+ * up after a removal), with one command.
+ */
+void
+haul_store_save_positions (HaulStore *self,
+                           GArray    *positions)
+{
+  HaulStoreCommand *cmd;
+
+  g_return_if_fail (HAUL_IS_STORE (self));
+  g_return_if_fail (CHECK_THREAD (self));
+
+  if (self->closed || positions->len == 0)
+    {
+      g_array_unref (positions);
+      return;
+    }
+
+  cmd = command_new (HAUL_STORE_COMMAND_SET_POSITIONS);
+  cmd->positions = positions;
   post (self, cmd);
 }
 

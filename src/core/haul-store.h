@@ -163,6 +163,17 @@ gboolean         haul_store_record_equal    (const HaulStoreRecord *a,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulStoreRecord, haul_store_record_free)
 
+/**
+ * HaulStorePosition:
+ *
+ * A record's new place in the queue (haul_store_save_positions()).
+ */
+typedef struct
+{
+  guint64 id;
+  gint64  position;
+} HaulStorePosition;
+
 #define HAUL_TYPE_STORE (haul_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (HaulStore, haul_store, HAUL, STORE, GObject)
@@ -198,6 +209,10 @@ void       haul_store_save              (HaulStore              *self,
                                          const HaulStoreRecord  *record);
 void       haul_store_delete            (HaulStore              *self,
                                          guint64                 id);
+void       haul_store_delete_many       (HaulStore              *self,
+                                         GArray                 *ids);
+void       haul_store_save_positions    (HaulStore              *self,
+                                         GArray                 *positions);
 void       haul_store_delete_finished   (HaulStore              *self);
 
 void       haul_store_load_async        (HaulStore              *self,
