@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "haul-test-server.h"
 #include "haul-test-widgets.h"
 
 static void
@@ -49,4 +52,50 @@ haul_test_inscription_shows_whole (GtkInscription *inscription,
   pango_layout_set_width (layout, gtk_widget_get_width (widget) * PANGO_SCALE);
   pango_layout_set_height (layout, gtk_widget_get_height (widget) * PANGO_SCALE);
   return !pango_layout_is_ellipsized (layout);
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *needle;
+} ShowsText;
+
+static gboolean
+shows_text (gpointer data)
+{
+  ShowsText *s = data;
+  g_autofree char *text = haul_test_visible_text (s->widget);
+
+  return strstr (text, s->needle) != NULL;
+}
+
+void
+haul_test_assert_shows (GtkWidget  *widget,
+                        const char *needle)
+{
+  ShowsText s = { widget, needle };
+
+  if (!haul_test_wait_until (shows_text, &s, 20000))
+    {
+      g_autofree char *text = haul_test_visible_text (widget);
+
+      g_error ("the window does not show “%s”; it shows:\n%s", needle, text);
+    }
+}
+
+GtkListView *
+haul_test_find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget) && GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget))))
+    return GTK_LIST_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListView *found = haul_test_find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

@@ -20,4 +20,13 @@ char *haul_test_visible_text (GtkWidget *widget);
 gboolean haul_test_inscription_shows_whole (GtkInscription *inscription,
                                             const char     *text);
 
+/* Waits until @widget shows @needle (in haul_test_visible_text()); fails
+ * the test with what it shows instead after 20 s. */
+void haul_test_assert_shows (GtkWidget  *widget,
+                             const char *needle);
+
+/* The download list under @widget (the list view over a
+ * GtkMultiSelection, not the state filter's popup list), or %NULL. */
+GtkListView *haul_test_find_list_view (GtkWidget *widget);
+
 G_END_DECLS

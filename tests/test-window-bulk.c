@@ -137,53 +137,6 @@ n_in_state_is (gpointer data)
          haul_queue_get_n_active (c->f->queue) == 0;
 }
 
-typedef struct
-{
-  GtkWidget  *widget;
-  const char *needle;
-} ShowsText;
-
-static gboolean
-shows_text (gpointer data)
-{
-  ShowsText *s = data;
-  g_autofree char *text = haul_test_visible_text (s->widget);
-
-  return strstr (text, s->needle) != NULL;
-}
-
-static void
-assert_shows (GtkWidget  *widget,
-              const char *needle)
-{
-  ShowsText s = { widget, needle };
-
-  if (!haul_test_wait_until (shows_text, &s, WAIT_MS))
-    {
-      g_autofree char *text = haul_test_visible_text (widget);
-
-      g_error ("the window does not show “%s”; it shows:\n%s", needle, text);
-    }
-}
-
-/* The download list (not the state filter's popup list). */
-static GtkListView *
-find_list_view (GtkWidget *widget)
-{
-  if (GTK_IS_LIST_VIEW (widget) && GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget))))
-    return GTK_LIST_VIEW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkListView *found = find_list_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Real key presses through the X server (XTEST), as a person types them. */
 static void
 press_keys (GtkWidget  *window,
@@ -232,7 +185,7 @@ body_remove_ten_thousand (Fixture *f)
     g_string_append_printf (text, "http://127.0.0.1:9/bulk/%05u.iso\n", i);
   haul_window_import (HAUL_WINDOW (f->window), text->str, NULL, NULL, NULL);
   wait_n_items (f, N_LINKS);
-  assert_shows (f->window, "Added 10000 downloads");
+  haul_test_assert_shows (f->window, "Added 10000 downloads");
 
   /* All paused from the header (nothing ever downloads). */
   haul_test_spin (300);
@@ -242,18 +195,18 @@ body_remove_ten_thousand (Fixture *f)
   wait_saved (f, N_LINKS);
 
   /* Ctrl+A, Delete. */
-  list = find_list_view (f->window);
+  list = haul_test_find_list_view (f->window);
   g_assert_nonnull (list);
   gtk_widget_grab_focus (GTK_WIDGET (list));
   press_keys (f->window, "ctrl+a");
   selected = gtk_selection_model_get_selection (gtk_list_view_get_model (list));
   g_assert_cmpuint (gtk_bitset_get_size (selected), ==, N_LINKS);
-  assert_shows (f->window, "10000 selected");
+  haul_test_assert_shows (f->window, "10000 selected");
   press_keys (f->window, "Delete");
 
   /* (Its toast waits behind the one of the add: toasts take turns.) */
   wait_n_items (f, 0);
-  assert_shows (f->window, "No Downloads");
+  haul_test_assert_shows (f->window, "No Downloads");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list))), ==, 0);
   for (guint s = 0; s <= HAUL_DOWNLOAD_STATE_CANCELLED; s++)
     g_assert_cmpuint (haul_queue_get_n_in_state (f->queue, s), ==, 0);
@@ -325,11 +278,11 @@ body_undo_remove (Fixture *f)
     }
   g_assert_true (haul_test_wait_until (all_receiving, downloads, WAIT_MS));
 
-  gtk_widget_activate_action (GTK_WIDGET (find_list_view (f->window)), "list.select-all", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (haul_test_find_list_view (f->window)), "list.select-all", NULL);
   haul_test_spin (100);
   g_assert_true (gtk_widget_activate_action (f->window, "win.remove-selected", NULL));
   wait_n_items (f, 0);
-  assert_shows (f->window, "Removed 3 downloads from the list");
+  haul_test_assert_shows (f->window, "Removed 3 downloads from the list");
   g_assert_true (haul_test_wait_until (undo_shown, f->window, WAIT_MS));
   for (guint i = 0; i < 3; i++)
     {

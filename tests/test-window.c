@@ -40,35 +40,6 @@
 /* ------------------------------------------------------------------ */
 /* The window's widgets */
 
-typedef struct
-{
-  GtkWidget  *widget;
-  const char *needle;
-} ShowsText;
-
-static gboolean
-shows_text (gpointer data)
-{
-  ShowsText *s = data;
-  g_autofree char *text = haul_test_visible_text (s->widget);
-
-  return strstr (text, s->needle) != NULL;
-}
-
-static void
-assert_shows (GtkWidget  *widget,
-              const char *needle)
-{
-  ShowsText s = { widget, needle };
-
-  if (!haul_test_wait_until (shows_text, &s, WAIT_MS))
-    {
-      g_autofree char *text = haul_test_visible_text (widget);
-
-      g_error ("the window does not show “%s”; it shows:\n%s", needle, text);
-    }
-}
-
 static void
 collect_rows (GtkWidget *widget,
               GPtrArray *out)
@@ -115,24 +86,6 @@ find_widget_of_type (GtkWidget *widget,
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The download list (not the state filter's popup list). */
-static GtkListView *
-find_list_view (GtkWidget *widget)
-{
-  if (GTK_IS_LIST_VIEW (widget) && GTK_IS_MULTI_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (widget))))
-    return GTK_LIST_VIEW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkListView *found = find_list_view (child);
 
       if (found != NULL)
         return found;
@@ -407,8 +360,8 @@ body_empty_state (Fixture *f)
   GtkStack *stack = find_page_stack (f->window);
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
-  assert_shows (f->window, "No Downloads");
-  assert_shows (f->window, "Drop links");
+  haul_test_assert_shows (f->window, "No Downloads");
+  haul_test_assert_shows (f->window, "Drop links");
   /* The invitation's button adds links. */
   g_assert_nonnull (find_button (f->window, "Add Downloads…"));
   g_assert_true (gtk_widget_activate_action (f->window, "win.add", NULL));
@@ -442,8 +395,8 @@ body_add_dialog (Fixture *f)
   haul_test_wait_finished (find (f, ub));
   haul_test_assert_completed_with (find (f, ua), a);
   haul_test_assert_completed_with (find (f, ub), b);
-  assert_shows (f->window, "Added 2 downloads");
-  assert_shows (f->window, "dialog-a.bin");
+  haul_test_assert_shows (f->window, "Added 2 downloads");
+  haul_test_assert_shows (f->window, "dialog-a.bin");
   g_assert_null (find_toplevel (HAUL_TYPE_ADD_DIALOG));
 }
 
@@ -464,7 +417,7 @@ body_paste (Fixture *f)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), text);
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
   wait_n_items (f, 2);
-  assert_shows (f->window, "Added 2 downloads · 1 already in the list · 1 not a valid link");
+  haul_test_assert_shows (f->window, "Added 2 downloads · 1 already in the list · 1 not a valid link");
 
   /* …and with Ctrl+V typed on the window: the same links again are
    * duplicates, a new one is added. */
@@ -476,13 +429,13 @@ body_paste (Fixture *f)
     press_keys (f->window, "ctrl+v");
     wait_n_items (f, 3);
     haul_test_wait_finished (find (f, uc));
-    assert_shows (f->window, "Added 1 download · 1 already in the list");
+    haul_test_assert_shows (f->window, "Added 1 download · 1 already in the list");
   }
 
   /* A clipboard with nothing useful says so; its words are not bad links. */
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), "hello world");
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
-  assert_shows (f->window, "No links were added");
+  haul_test_assert_shows (f->window, "No links were added");
   {
     g_autofree char *shown = haul_test_visible_text (f->window);
 
@@ -557,7 +510,7 @@ body_drop (Fixture *f)
 
     drop_string (f, uri_list);
     wait_n_items (f, 1);
-    assert_shows (f->window, "Added 1 download");
+    haul_test_assert_shows (f->window, "Added 1 download");
   }
 
   /* Text with links in it: prose, punctuation and quotes around them. */
@@ -567,7 +520,7 @@ body_drop (Fixture *f)
 
     drop_string (f, text);
     wait_n_items (f, 3);
-    assert_shows (f->window, "Added 2 downloads");
+    haul_test_assert_shows (f->window, "Added 2 downloads");
     shown = haul_test_visible_text (f->window);
     g_assert_null (strstr (shown, "not valid"));
   }
@@ -593,7 +546,7 @@ body_drop (Fixture *f)
 
     drop_files (f, files, 2);
     wait_n_items (f, 7);
-    assert_shows (f->window, "Added 3 downloads · 1 already in the list");
+    haul_test_assert_shows (f->window, "Added 3 downloads · 1 already in the list");
   }
 
   /* A file that is not a list of links, and a folder: clear messages,
@@ -606,8 +559,8 @@ body_drop (Fixture *f)
     GFile *files[] = { binary, folder };
 
     drop_files (f, files, 2);
-    assert_shows (f->window, "“photo.png” is not a list of links: it is not a text file");
-    assert_shows (f->window, "is a folder, not a list of links");
+    haul_test_assert_shows (f->window, "“photo.png” is not a list of links: it is not a text file");
+    haul_test_assert_shows (f->window, "is a folder, not a list of links");
     haul_test_spin (200);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->queue)), ==, 7);
   }
@@ -744,22 +697,22 @@ body_german (Fixture *f)
   g_autofree char *c = serve (f, "/de-c.bin", 32 * 1024, 0, NULL);
   g_autofree char *three = g_strdup_printf ("%s\n%s\n%s\n", a, b, c);
 
-  assert_shows (f->window, "Keine Downloads");
-  assert_shows (f->window, "Links oder eine Datei mit einer Liste von Links hierher ziehen oder mit Strg+V einfügen");
+  haul_test_assert_shows (f->window, "Keine Downloads");
+  haul_test_assert_shows (f->window, "Links oder eine Datei mit einer Liste von Links hierher ziehen oder mit Strg+V einfügen");
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), a);
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
-  assert_shows (f->window, "1 Download hinzugefügt");
+  haul_test_assert_shows (f->window, "1 Download hinzugefügt");
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), three);
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
-  assert_shows (f->window, "2 Downloads hinzugefügt · 1 bereits in der Liste");
+  haul_test_assert_shows (f->window, "2 Downloads hinzugefügt · 1 bereits in der Liste");
 
   wait_n_items (f, 3);
   haul_test_wait_finished (find (f, a));
   haul_test_wait_finished (find (f, b));
   haul_test_wait_finished (find (f, c));
-  assert_shows (f->window, "Abgeschlossen —");
+  haul_test_assert_shows (f->window, "Abgeschlossen —");
 }
 
 static void
@@ -789,7 +742,7 @@ body_undo (Fixture *f)
 
   drop_string (f, text);
   wait_n_items (f, 2);
-  assert_shows (f->window, "Added 2 downloads");
+  haul_test_assert_shows (f->window, "Added 2 downloads");
   undo = find_button_beside (f->window, "Added 2 downloads", "Undo");
   g_assert_nonnull (undo);
   /* Not while the toast still slides in, as no person could: libadwaita
@@ -798,7 +751,7 @@ body_undo (Fixture *f)
   haul_test_spin (400);
   g_signal_emit_by_name (undo, "clicked");
   wait_n_items (f, 0);
-  assert_shows (f->window, "No Downloads");
+  haul_test_assert_shows (f->window, "No Downloads");
 
   /* A long list joins in slices (rows are built a screenful per frame):
    * all of it arrives, once, and Undo takes all of it back. */
@@ -810,7 +763,7 @@ body_undo (Fixture *f)
       g_string_append_printf (many, "http://127.0.0.1:9/list/%04u.bin\n", i);
     drop_string (f, many->str);
     wait_n_items (f, 1500);
-    assert_shows (f->window, "Added 1500 downloads");
+    haul_test_assert_shows (f->window, "Added 1500 downloads");
     g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/0000.bin"));
     g_assert_nonnull (haul_queue_find_by_uri (f->queue, "http://127.0.0.1:9/list/1499.bin"));
     haul_test_spin (400);
@@ -859,8 +812,8 @@ body_row_actions (Fixture *f)
   haul_test_spin (300);
   row = GTK_WIDGET (find_row (f->window, d));
   g_assert_nonnull (row);
-  assert_shows (row, "row.bin");
-  assert_shows (row, " of 1.0\u00a0MB — ");  /* sizes keep their unit on the same line */
+  haul_test_assert_shows (row, "row.bin");
+  haul_test_assert_shows (row, " of 1.0\u00a0MB — ");  /* sizes keep their unit on the same line */
   g_assert_true (button_shown (row, "row.pause"));
   g_assert_false (button_shown (row, "row.resume"));
 
@@ -868,7 +821,7 @@ body_row_actions (Fixture *f)
   wait_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
   g_assert_true (button_shown (row, "row.resume"));
   g_assert_false (button_shown (row, "row.pause"));
-  assert_shows (row, "Paused");
+  haul_test_assert_shows (row, "Paused");
 
   g_assert_true (gtk_widget_activate_action (row, "row.resume", NULL));
   wait_state (d, HAUL_DOWNLOAD_STATE_DOWNLOADING);
@@ -878,19 +831,19 @@ body_row_actions (Fixture *f)
   g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
   g_assert_true (gtk_widget_activate_action (row, "row.details", NULL));
   g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == d);
-  assert_shows (GTK_WIDGET (find_toplevel (HAUL_TYPE_DETAILS_WINDOW)), "row.bin");
+  haul_test_assert_shows (GTK_WIDGET (find_toplevel (HAUL_TYPE_DETAILS_WINDOW)), "row.bin");
   gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (row, "row.cancel", NULL));
   wait_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
   g_assert_true (button_shown (row, "row.retry"));
-  assert_shows (row, "Cancelled");
+  haul_test_assert_shows (row, "Cancelled");
 
   g_assert_true (gtk_widget_activate_action (row, "row.retry", NULL));
   haul_test_wait_finished (d);
   haul_test_assert_completed_with (d, content);
   g_assert_true (button_shown (row, "row.open"));
-  assert_shows (row, "Completed — 1.0\u00a0MB");
+  haul_test_assert_shows (row, "Completed — 1.0\u00a0MB");
 
   /* Copy Link puts the link on the clipboard. */
   g_assert_true (gtk_widget_activate_action (row, "row.copy-link", NULL));
@@ -924,7 +877,7 @@ static void
 select_only (Fixture      *f,
              HaulDownload *d)
 {
-  GtkListView *list = find_list_view (f->window);
+  GtkListView *list = haul_test_find_list_view (f->window);
   GtkSelectionModel *model = gtk_list_view_get_model (list);
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
@@ -967,11 +920,11 @@ body_keyboard (Fixture *f)
   wait_state (a, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 
   /* All three selected (Ctrl+A), paused together from the selection bar's action. */
-  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  gtk_widget_grab_focus (GTK_WIDGET (haul_test_find_list_view (f->window)));
   press_keys (f->window, "ctrl+a");
-  model = gtk_list_view_get_model (find_list_view (f->window));
+  model = gtk_list_view_get_model (haul_test_find_list_view (f->window));
   g_assert_cmpuint (gtk_bitset_get_size (gtk_selection_model_get_selection (model)), ==, 3);
-  assert_shows (f->window, "3 selected");
+  haul_test_assert_shows (f->window, "3 selected");
   g_assert_true (gtk_widget_activate_action (f->window, "win.pause-selected", NULL));
   wait_state (a, HAUL_DOWNLOAD_STATE_PAUSED);
   wait_state (b, HAUL_DOWNLOAD_STATE_PAUSED);
@@ -985,7 +938,7 @@ body_keyboard (Fixture *f)
   press_keys (f->window, "Delete");
   wait_n_items (f, 2);
   g_assert_null (haul_queue_find_by_uri (f->queue, ub));
-  assert_shows (f->window, "Removed 1 download from the list");
+  haul_test_assert_shows (f->window, "Removed 1 download from the list");
 
   /* Alt+Return shows the selected download's details. */
   select_only (f, a);
@@ -1037,7 +990,7 @@ test_keyboard (void)
 static guint
 n_shown (Fixture *f)
 {
-  GtkListView *list = find_list_view (f->window);
+  GtkListView *list = haul_test_find_list_view (f->window);
 
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list)));
 }
@@ -1090,24 +1043,24 @@ body_filter (Fixture *f)
 
   gtk_editable_set_text (entry, "ALPHA");  /* by name, any case */
   assert_n_shown (f, 1);
-  assert_shows (f->window, "alpha-report.pdf");
+  haul_test_assert_shows (f->window, "alpha-report.pdf");
   gtk_editable_set_text (entry, "127.0.0.1");  /* by link */
   assert_n_shown (f, 3);
   gtk_editable_set_text (entry, "nothing-like-this");
   assert_n_shown (f, 0);
-  assert_shows (f->window, "No Matching Downloads");
+  haul_test_assert_shows (f->window, "No Matching Downloads");
   gtk_editable_set_text (entry, "");
   assert_n_shown (f, 3);
 
   gtk_drop_down_set_selected (state, 1); /* Active */
   assert_n_shown (f, 1);
-  assert_shows (f->window, "beta-video.mkv");
+  haul_test_assert_shows (f->window, "beta-video.mkv");
   gtk_drop_down_set_selected (state, 2); /* Finished */
   assert_n_shown (f, 1);
-  assert_shows (f->window, "alpha-report.pdf");
+  haul_test_assert_shows (f->window, "alpha-report.pdf");
   gtk_drop_down_set_selected (state, 3); /* Failed */
   assert_n_shown (f, 1);
-  assert_shows (f->window, "Not Found");
+  haul_test_assert_shows (f->window, "Not Found");
 
   /* A download that fails while the filter shows failures joins the list. */
   haul_queue_cancel (f->queue, find (f, slow));
@@ -1809,8 +1762,8 @@ body_open_without_app (Fixture *f)
   g_assert_true (gtk_widget_activate_action (row, "row.open", NULL));
   g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
   dialog = GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  assert_shows (dialog, "No App Can Open “disc.iso”");
-  assert_shows (dialog, "No app installed on this computer opens files of this type");
+  haul_test_assert_shows (dialog, "No App Can Open “disc.iso”");
+  haul_test_assert_shows (dialog, "No app installed on this computer opens files of this type");
   {
     g_autofree char *text = haul_test_visible_text (dialog);
 
@@ -1939,7 +1892,7 @@ body_filter_shown (Fixture *f)
   gtk_drop_down_set_selected (state, 1);
   assert_n_shown (f, 2);
   g_assert_true (gtk_revealer_get_reveal_child (filter_bar));
-  assert_shows (f->window, "Showing 2 of 4 downloads");
+  haul_test_assert_shows (f->window, "Showing 2 of 4 downloads");
   g_assert_true (gtk_widget_has_css_class (search_button, "accent"));
 
   /* Alt+Up moves the second shown row above the first, past the hidden
@@ -1949,7 +1902,7 @@ body_filter_shown (Fixture *f)
   press_keys (f->window, "alt+Up");
   g_assert_true (position_is (f->queue, s2, 1));
   g_assert_true (position_is (f->queue, s1, 2));
-  model = gtk_list_view_get_model (find_list_view (f->window));
+  model = gtk_list_view_get_model (haul_test_find_list_view (f->window));
   g_assert_true (gtk_selection_model_is_selected (model, 0));
   {
     g_autoptr(HaulDownload) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
@@ -1982,7 +1935,7 @@ body_filter_shown (Fixture *f)
   g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
   gtk_editable_set_text (GTK_EDITABLE (find_widget_of_type (f->window, GTK_TYPE_SEARCH_ENTRY)), "nothing-like-this");
   assert_n_shown (f, 0);
-  assert_shows (f->window, "No Matching Downloads");
+  haul_test_assert_shows (f->window, "No Matching Downloads");
   {
     GtkWidget *show_all = find_button (f->window, "Show _All Downloads");
 
@@ -2003,7 +1956,7 @@ test_filter_shown (void)
 static guint
 n_selected (Fixture *f)
 {
-  GtkSelectionModel *model = gtk_list_view_get_model (find_list_view (f->window));
+  GtkSelectionModel *model = gtk_list_view_get_model (haul_test_find_list_view (f->window));
   g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
 
   return gtk_bitset_get_size (set);
@@ -2065,10 +2018,10 @@ body_escape_and_row_menus (Fixture *f)
   a = find (f, ua);
   wait_state (a, HAUL_DOWNLOAD_STATE_DOWNLOADING);
 
-  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  gtk_widget_grab_focus (GTK_WIDGET (haul_test_find_list_view (f->window)));
   press_keys (f->window, "ctrl+a");
   g_assert_cmpuint (n_selected (f), ==, 3);
-  assert_shows (f->window, "3 selected");
+  haul_test_assert_shows (f->window, "3 selected");
 
   /* With the search open, the first Escape closes it, the selection stays. */
   g_assert_true (gtk_widget_activate_action (f->window, "win.search", NULL));
@@ -2077,7 +2030,7 @@ body_escape_and_row_menus (Fixture *f)
   g_assert_false (gtk_search_bar_get_search_mode (bar));
   g_assert_cmpuint (n_selected (f), ==, 3);
   /* The next lets go of the selection. */
-  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  gtk_widget_grab_focus (GTK_WIDGET (haul_test_find_list_view (f->window)));
   press_keys (f->window, "Escape");
   g_assert_cmpuint (n_selected (f), ==, 0);
   g_assert_false (gtk_revealer_get_reveal_child (selection_bar));
@@ -2102,8 +2055,8 @@ body_escape_and_row_menus (Fixture *f)
   }
   menu = GTK_WIDGET (haul_download_row_get_context_menu (HAUL_DOWNLOAD_ROW (row)));
   g_assert_true (haul_test_wait_until (popover_shown, menu, WAIT_MS));
-  assert_shows (menu, "Copy Link");
-  assert_shows (menu, "Cancel Download");
+  haul_test_assert_shows (menu, "Copy Link");
+  haul_test_assert_shows (menu, "Cancel Download");
   {
     GdkRectangle at;
 
@@ -2127,7 +2080,7 @@ body_escape_and_row_menus (Fixture *f)
 
   /* The keyboard: Home focuses the first row, Shift+F10 opens its menu,
    * Escape closes it, the Menu key opens it again. */
-  gtk_widget_grab_focus (GTK_WIDGET (find_list_view (f->window)));
+  gtk_widget_grab_focus (GTK_WIDGET (haul_test_find_list_view (f->window)));
   press_keys (f->window, "Home");
   row = GTK_WIDGET (find_row (f->window, haul_queue_get_download (f->queue, 0)));
   press_keys (f->window, "shift+F10");
@@ -2190,7 +2143,7 @@ body_added_in_view (Fixture *f)
     g_string_append_printf (many, "http://127.0.0.1:9/many/%03u.bin\n", i);
   drop_string (f, many->str);
   wait_n_items (f, 200);
-  list = GTK_WIDGET (find_list_view (f->window));
+  list = GTK_WIDGET (haul_test_find_list_view (f->window));
   vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
   assert_in_view (f, find (f, "http://127.0.0.1:9/many/000.bin"));
   haul_test_spin (200);
