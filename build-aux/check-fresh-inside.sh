@@ -52,7 +52,8 @@ else
 fi
 
 # 2. Under Xvfb with a session bus, as on a desktop: a window titled Haul
-#    must appear within 60 s; Ctrl+Q must close it and end the process with 0.
+#    must appear within 60 s; Ctrl+Q (confirmed: downloads run) must close it
+#    and end the process with 0.
 cat >"$root/tmp/check-window.sh" <<EOF
 $launch &
 pid=\$!
@@ -69,6 +70,14 @@ fi
 echo "window \$wid appeared after about \$((i / 2)) s"
 sleep 2
 xdotool key --window "\$wid" ctrl+q
+# The demo is downloading, so Quit asks first ("Stop 4 Downloads and
+# Quit?", Cancel focused): Tab to Quit and press it.
+sleep 2
+dialog=\$(xdotool search --onlyvisible --name 'and Quit' 2>/dev/null | head -n 1)
+if [ -n "\$dialog" ]; then
+  echo "Quit asked: \$(xdotool getwindowname "\$dialog")"
+  xdotool key --window "\$dialog" Tab Return
+fi
 for i in \$(seq 1 40); do
   kill -0 \$pid 2>/dev/null || break
   sleep 0.5
