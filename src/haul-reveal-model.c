@@ -1,0 +1,354 @@
+/* haul-reveal-model.c — a list that follows another, a big change a few rows per step
+ *
+ * Between the filter and the list view's selection. GtkListView (4.8)
+ * keeps a row widget for each of about two hundred items around its
+ * anchor, and builds and destroys them in the iteration of the model's
+ * items-changed: a filter that replaces what is shown would build and
+ * destroy two hundred rows at once (80 ms and more). This model keeps its
+ * own array of the items it exposes and follows its source:
+ *
+ * - a small change (or one past the first HAUL_REVEAL_HEAD positions)
+ *   passes through at once, as the same items-changed;
+ * - a big change near the top, or any change while held
+ *   (haul_reveal_model_hold(): a filter still running), starts a
+ *   revealing: each haul_reveal_model_step() (the window calls one per
+ *   frame) replaces, adds or removes at most HAUL_REVEAL_STEP items of
+ *   the first HAUL_REVEAL_HEAD, from the top; past those the rest is
+ *   synced in one step. Items equal to the source's are skipped.
+ *
+ * While revealing, the items before `synced` are the source's; a source
+ * change inside that prefix passes through, one that reaches past it
+ * moves `synced` back to where it starts. The end of a revealing
+ * (property "revealing" FALSE) is the source's content exactly.
+ *
+ * GTK-free on purpose: it is a GListModel of any items, tested with a
+ * GListStore.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "haul-reveal-model"
+
+#include "config.h"
+
+#include "haul-reveal-model.h"
+
+/* A change of more items than this near the top is revealed in steps. */
+#define BIG_CHANGE (2 * HAUL_REVEAL_STEP)
+
+struct _HaulRevealModel
+{
+  GObject     parent_instance;
+
+  GListModel *source;
+  gulong      changed_handler;
+  GPtrArray  *items;      /* exposed, owned refs */
+  guint       synced;     /* while revealing: items[0, synced) are the source's */
+  guint       held;       /* haul_reveal_model_hold() depth */
+  gboolean    revealing;
+};
+
+enum
+{
+  PROP_0,
+  PROP_REVEALING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+get_item_type (GListModel *model)
+{
+  return g_list_model_get_item_type (HAUL_REVEAL_MODEL (model)->source);
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return HAUL_REVEAL_MODEL (model)->items->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  HaulRevealModel *self = HAUL_REVEAL_MODEL (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulRevealModel, haul_reveal_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+/* items[position, position + removed) become the source's
+ * [position, position + added), and the list says so. */
+static void
+splice (HaulRevealModel *self,
+        guint            position,
+        guint            removed,
+        guint            added)
+{
+  GPtrArray *items = self->items;
+  guint old_len = items->len;
+
+  if (removed == 0 && added == 0)
+    return;
+  g_ptr_array_remove_range (items, position, removed);
+  if (added > 0)
+    {
+      guint tail = old_len - removed - position;
+
+      g_ptr_array_set_size (items, old_len - removed + added);
+      memmove (items->pdata + position + added, items->pdata + position, tail * sizeof (gpointer));
+      for (guint i = 0; i < added; i++)
+        items->pdata[position + i] = g_list_model_get_item (self->source, position + i);
+    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+}
+
+static void
+set_revealing (HaulRevealModel *self,
+               gboolean         revealing)
+{
+  if (self->revealing == revealing)
+    return;
+  self->revealing = revealing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEALING]);
+}
+
+/* From here on the exposed items are revealed in steps. */
+static void
+reveal_from (HaulRevealModel *self,
+             guint            position)
+{
+  self->synced = self->revealing ? MIN (self->synced, position) : position;
+  set_revealing (self, TRUE);
+}
+
+static void
+source_changed_cb (HaulRevealModel *self,
+                   guint            position,
+                   guint            removed,
+                   guint            added,
+                   GListModel      *source)
+{
+  gboolean big = position < HAUL_REVEAL_HEAD && removed + added > BIG_CHANGE;
+
+  if (self->held > 0 || big || (self->revealing && position + removed > self->synced))
+    {
+      reveal_from (self, position);
+      return;
+    }
+  splice (self, position, removed, added);
+  if (self->revealing)
+    self->synced = self->synced + added - removed;
+}
+
+/* Whether the exposed item at @position is the source's. */
+static gboolean
+same_at (HaulRevealModel *self,
+         guint            position)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (self->source, position);
+
+  return item == g_ptr_array_index (self->items, position);
+}
+
+/**
+ * haul_reveal_model_step:
+ *
+ * One step of a revealing: at most %HAUL_REVEAL_STEP items of the first
+ * %HAUL_REVEAL_HEAD replaced, added or removed, or, past those, the rest
+ * at once.
+ *
+ * Returns: whether more steps are needed (held, or not there yet)
+ */
+gboolean
+haul_reveal_model_step (HaulRevealModel *self)
+{
+  guint n_items, n_source, c;
+
+  g_return_val_if_fail (HAUL_IS_REVEAL_MODEL (self), FALSE);
+
+  if (!self->revealing)
+    return FALSE;
+  if (self->held > 0)
+    return TRUE;
+
+  n_source = g_list_model_get_n_items (self->source);
+  n_items = self->items->len;
+  c = self->synced;
+  while (c < MIN (n_items, n_source) && c < HAUL_REVEAL_HEAD && same_at (self, c))
+    c++;
+  self->synced = c;
+
+  if (c >= HAUL_REVEAL_HEAD || (c >= n_items && c >= n_source))
+    {
+      splice (self, c, n_items - MIN (c, n_items), n_source - MIN (c, n_source));
+      set_revealing (self, FALSE);
+      return FALSE;
+    }
+
+  if (c < n_items && c < n_source)
+    {
+      guint n = MIN (MIN (n_items, n_source) - c, MIN (HAUL_REVEAL_STEP, HAUL_REVEAL_HEAD - c));
+
+      splice (self, c, n, n);
+      self->synced = c + n;
+    }
+  else if (c < n_source)
+    {
+      guint n = MIN (n_source - c, MIN (HAUL_REVEAL_STEP, HAUL_REVEAL_HEAD - c));
+
+      splice (self, c, 0, n);
+      self->synced = c + n;
+    }
+  else
+    {
+      /* More exposed than the source has: what lies past the head goes
+       * at once (no rows there), then from the end a step at a time. */
+      if (n_items - c > HAUL_REVEAL_HEAD)
+        {
+          splice (self, c + HAUL_REVEAL_HEAD, n_items - c - HAUL_REVEAL_HEAD, 0);
+          n_items = self->items->len;
+        }
+      splice (self, n_items - MIN (HAUL_REVEAL_STEP, n_items - c), MIN (HAUL_REVEAL_STEP, n_items - c), 0);
+    }
+  return TRUE;
+}
+
+/**
+ * haul_reveal_model_hold:
+ *
+ * Keeps what is exposed while the source goes through states nobody
+ * should see (an incremental filter empties it first); changes meanwhile
+ * are revealed in steps after haul_reveal_model_release().
+ */
+void
+haul_reveal_model_hold (HaulRevealModel *self)
+{
+  g_return_if_fail (HAUL_IS_REVEAL_MODEL (self));
+  self->held++;
+}
+
+void
+haul_reveal_model_release (HaulRevealModel *self)
+{
+  g_return_if_fail (HAUL_IS_REVEAL_MODEL (self));
+  g_return_if_fail (self->held > 0);
+  self->held--;
+}
+
+/**
+ * haul_reveal_model_get_revealing:
+ *
+ * Returns: whether the exposed items are not yet the source's
+ */
+gboolean
+haul_reveal_model_get_revealing (HaulRevealModel *self)
+{
+  g_return_val_if_fail (HAUL_IS_REVEAL_MODEL (self), FALSE);
+  return self->revealing;
+}
+
+GListModel *
+haul_reveal_model_get_source (HaulRevealModel *self)
+{
+  g_return_val_if_fail (HAUL_IS_REVEAL_MODEL (self), NULL);
+  return self->source;
+}
+
+static void
+haul_reveal_model_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  HaulRevealModel *self = HAUL_REVEAL_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REVEALING:
+      g_value_set_boolean (value, self->revealing);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_reveal_model_dispose (GObject *object)
+{
+  HaulRevealModel *self = HAUL_REVEAL_MODEL (object);
+
+  if (self->source != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->source);
+  g_clear_object (&self->source);
+  G_OBJECT_CLASS (haul_reveal_model_parent_class)->dispose (object);
+}
+
+static void
+haul_reveal_model_finalize (GObject *object)
+{
+  HaulRevealModel *self = HAUL_REVEAL_MODEL (object);
+
+  g_ptr_array_unref (self->items);
+  G_OBJECT_CLASS (haul_reveal_model_parent_class)->finalize (object);
+}
+
+static void
+haul_reveal_model_class_init (HaulRevealModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = haul_reveal_model_get_property;
+  object_class->dispose = haul_reveal_model_dispose;
+  object_class->finalize = haul_reveal_model_finalize;
+
+  properties[PROP_REVEALING] =
+    g_param_spec_boolean ("revealing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+haul_reveal_model_init (HaulRevealModel *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * haul_reveal_model_new:
+ * @source: the model to follow (a reference is taken)
+ *
+ * Returns: (transfer full): a model exposing what @source holds now
+ */
+HaulRevealModel *
+haul_reveal_model_new (GListModel *source)
+{
+  HaulRevealModel *self;
+  guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (source), NULL);
+
+  self = g_object_new (HAUL_TYPE_REVEAL_MODEL, NULL);
+  self->source = g_object_ref (source);
+  n = g_list_model_get_n_items (source);
+  g_ptr_array_set_size (self->items, n);
+  for (guint i = 0; i < n; i++)
+    self->items->pdata[i] = g_list_model_get_item (source, i);
+  self->changed_handler = g_signal_connect_swapped (source, "items-changed",
+                                                    G_CALLBACK (source_changed_cb), self);
+  return self;
+}
