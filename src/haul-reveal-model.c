@@ -200,18 +200,18 @@ haul_reveal_model_step (HaulRevealModel *self)
       return FALSE;
     }
 
-  if (c < n_items && c < n_source)
+  if (c < n_source)
     {
-      guint n = MIN (MIN (n_items, n_source) - c, MIN (HAUL_REVEAL_STEP, HAUL_REVEAL_HEAD - c));
-
-      splice (self, c, n, n);
-      self->synced = c + n;
-    }
-  else if (c < n_source)
-    {
+      /* Inserted before what is no longer shown, not replacing it: the
+       * list view's rows at the end of its range (the items pushed out
+       * of it) are rebound to the new items, none built or destroyed. */
       guint n = MIN (n_source - c, MIN (HAUL_REVEAL_STEP, HAUL_REVEAL_HEAD - c));
+      /* At the very top the first item is replaced: a list view keeps its
+       * place on the item at its top (its anchor), and an insertion
+       * before it would push it down with the old items. */
+      guint replaced = c == 0 && n_items > 0 ? 1 : 0;
 
-      splice (self, c, 0, n);
+      splice (self, c, replaced, n);
       self->synced = c + n;
     }
   else
