@@ -5,16 +5,20 @@
  * anchor, and builds and destroys them in the iteration of the model's
  * items-changed: a filter that replaces what is shown would build and
  * destroy two hundred rows at once (80 ms and more). This model keeps its
- * own array of the items it exposes and follows its source:
+ * own copy of the source's first HAUL_REVEAL_HEAD items and follows
+ * its source:
  *
  * - a small change (or one past the first HAUL_REVEAL_HEAD positions)
- *   passes through at once, as the same items-changed;
+ *   passes through at once, as the same items-changed (the model then
+ *   reads the source itself: nothing is copied past the head);
  * - a big change near the top, or any change while held
  *   (haul_reveal_model_hold(): a filter still running), starts a
- *   revealing: each haul_reveal_model_step() (the window calls one per
- *   frame) replaces, adds or removes at most HAUL_REVEAL_STEP items of
- *   the first HAUL_REVEAL_HEAD, from the top; past those the rest is
- *   synced in one step. Items equal to the source's are skipped.
+ *   revealing: the list is cut to the old head (what lies past it has
+ *   no rows), then each haul_reveal_model_step() (the window calls one
+ *   per frame) inserts at most HAUL_REVEAL_STEP of the source's items
+ *   at the top, before the old ones, or removes as many old ones from
+ *   the end; once the head is the source's, the rest joins in one
+ *   change. Items equal to the source's are skipped.
  *
  * While revealing, the items before `synced` are the source's; a source
  * change inside that prefix passes through, one that reaches past it
@@ -42,7 +46,8 @@ struct _HaulRevealModel
 
   GListModel *source;
   gulong      changed_handler;
-  GPtrArray  *items;      /* exposed, owned refs */
+  GPtrArray  *items;      /* owned refs: while revealing, all that is exposed;
+                           * else the source's first HAUL_REVEAL_HEAD */
   guint       synced;     /* while revealing: items[0, synced) are the source's */
   guint       held;       /* haul_reveal_model_hold() depth */
   gboolean    revealing;
@@ -66,7 +71,11 @@ get_item_type (GListModel *model)
 static guint
 get_n_items (GListModel *model)
 {
-  return HAUL_REVEAL_MODEL (model)->items->len;
+  HaulRevealModel *self = HAUL_REVEAL_MODEL (model);
+
+  if (self->revealing)
+    return self->items->len;
+  return g_list_model_get_n_items (self->source);
 }
 
 static gpointer
@@ -75,9 +84,11 @@ get_item (GListModel *model,
 {
   HaulRevealModel *self = HAUL_REVEAL_MODEL (model);
 
-  if (position >= self->items->len)
+  if (position < self->items->len)
+    return g_object_ref (g_ptr_array_index (self->items, position));
+  if (self->revealing)
     return NULL;
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  return g_list_model_get_item (self->source, position);
 }
 
 static void
@@ -92,18 +103,16 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HaulRevealModel, haul_reveal_model, G_TYPE_OBJECT
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 /* items[position, position + removed) become the source's
- * [position, position + added), and the list says so. */
+ * [position, position + added). */
 static void
-splice (HaulRevealModel *self,
-        guint            position,
-        guint            removed,
-        guint            added)
+splice_items (HaulRevealModel *self,
+              guint            position,
+              guint            removed,
+              guint            added)
 {
   GPtrArray *items = self->items;
   guint old_len = items->len;
 
-  if (removed == 0 && added == 0)
-    return;
   g_ptr_array_remove_range (items, position, removed);
   if (added > 0)
     {
@@ -114,7 +123,34 @@ splice (HaulRevealModel *self,
       for (guint i = 0; i < added; i++)
         items->pdata[position + i] = g_list_model_get_item (self->source, position + i);
     }
+}
+
+/* While revealing: the exposed items change, and the list says so. */
+static void
+splice (HaulRevealModel *self,
+        guint            position,
+        guint            removed,
+        guint            added)
+{
+  if (removed == 0 && added == 0)
+    return;
+  splice_items (self, position, removed, added);
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+}
+
+/* Not revealing: the copy of the source's head follows it. */
+static void
+refresh_head (HaulRevealModel *self,
+              guint            from)
+{
+  guint n = MIN (g_list_model_get_n_items (self->source), HAUL_REVEAL_HEAD);
+
+  if (from >= HAUL_REVEAL_HEAD)
+    return;
+  from = MIN (from, self->items->len);
+  g_ptr_array_set_size (self->items, from);
+  for (guint i = from; i < n; i++)
+    g_ptr_array_add (self->items, g_list_model_get_item (self->source, i));
 }
 
 static void
@@ -127,13 +163,23 @@ set_revealing (HaulRevealModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEALING]);
 }
 
-/* From here on the exposed items are revealed in steps. */
+/* From here on the exposed items are revealed in steps. When it starts,
+ * the list was the source as it was (@old_n items): it is cut to the
+ * head, the only part a list view has rows for. */
 static void
 reveal_from (HaulRevealModel *self,
-             guint            position)
+             guint            position,
+             guint            old_n)
 {
-  self->synced = self->revealing ? MIN (self->synced, position) : position;
+  if (self->revealing)
+    {
+      self->synced = MIN (self->synced, position);
+      return;
+    }
+  self->synced = MIN (position, self->items->len);
   set_revealing (self, TRUE);
+  if (old_n > self->items->len)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->items->len, old_n - self->items->len, 0);
 }
 
 static void
@@ -147,12 +193,17 @@ source_changed_cb (HaulRevealModel *self,
 
   if (self->held > 0 || big || (self->revealing && position + removed > self->synced))
     {
-      reveal_from (self, position);
+      reveal_from (self, position, g_list_model_get_n_items (source) - added + removed);
       return;
     }
-  splice (self, position, removed, added);
   if (self->revealing)
-    self->synced = self->synced + added - removed;
+    {
+      splice (self, position, removed, added);
+      self->synced = self->synced + added - removed;
+      return;
+    }
+  refresh_head (self, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
 }
 
 /* Whether the exposed item at @position is the source's. */
@@ -195,8 +246,12 @@ haul_reveal_model_step (HaulRevealModel *self)
 
   if (c >= HAUL_REVEAL_HEAD || (c >= n_items && c >= n_source))
     {
-      splice (self, c, n_items - MIN (c, n_items), n_source - MIN (c, n_source));
+      /* The rest is read from the source from now on. */
+      g_ptr_array_set_size (self->items, MIN (c, HAUL_REVEAL_HEAD));
       set_revealing (self, FALSE);
+      refresh_head (self, c);
+      if (n_items > c || n_source > c)
+        g_list_model_items_changed (G_LIST_MODEL (self), c, n_items - MIN (c, n_items), n_source - MIN (c, n_source));
       return FALSE;
     }
 
@@ -216,14 +271,10 @@ haul_reveal_model_step (HaulRevealModel *self)
     }
   else
     {
-      /* More exposed than the source has: what lies past the head goes
-       * at once (no rows there), then from the end a step at a time. */
-      if (n_items - c > HAUL_REVEAL_HEAD)
-        {
-          splice (self, c + HAUL_REVEAL_HEAD, n_items - c - HAUL_REVEAL_HEAD, 0);
-          n_items = self->items->len;
-        }
-      splice (self, n_items - MIN (HAUL_REVEAL_STEP, n_items - c), MIN (HAUL_REVEAL_STEP, n_items - c), 0);
+      /* More old items than the source has new: from the end. */
+      guint n = MIN (HAUL_REVEAL_STEP, n_items - c);
+
+      splice (self, n_items - n, n, 0);
     }
   return TRUE;
 }
@@ -338,16 +389,12 @@ HaulRevealModel *
 haul_reveal_model_new (GListModel *source)
 {
   HaulRevealModel *self;
-  guint n;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (source), NULL);
 
   self = g_object_new (HAUL_TYPE_REVEAL_MODEL, NULL);
   self->source = g_object_ref (source);
-  n = g_list_model_get_n_items (source);
-  g_ptr_array_set_size (self->items, n);
-  for (guint i = 0; i < n; i++)
-    self->items->pdata[i] = g_list_model_get_item (source, i);
+  refresh_head (self, 0);
   self->changed_handler = g_signal_connect_swapped (source, "items-changed",
                                                     G_CALLBACK (source_changed_cb), self);
   return self;
