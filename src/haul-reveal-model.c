@@ -11,7 +11,7 @@
  * - a small change (or one past the first HAUL_REVEAL_HEAD positions)
  *   passes through at once, as the same items-changed (the model then
  *   reads the source itself: nothing is copied past the head);
- * - a big change near the top, or any change while held
+ * - a big replacement near the top, or any change while held
  *   (haul_reveal_model_hold(): a filter still running), starts a
  *   revealing: the list is cut to the old head (what lies past it has
  *   no rows), then each haul_reveal_model_step() (the window calls one
@@ -189,7 +189,10 @@ source_changed_cb (HaulRevealModel *self,
                    guint            added,
                    GListModel      *source)
 {
-  gboolean big = position < HAUL_REVEAL_HEAD && removed + added > BIG_CHANGE;
+  /* Only a replacement: adding and removing many, the window already
+   * does a few rows per frame near the top. */
+  gboolean big = position < HAUL_REVEAL_HEAD && removed > 0 && added > 0 &&
+                 removed + added > BIG_CHANGE;
 
   if (self->held > 0 || big || (self->revealing && position + removed > self->synced))
     {
@@ -214,6 +217,44 @@ same_at (HaulRevealModel *self,
   g_autoptr(GObject) item = g_list_model_get_item (self->source, position);
 
   return item == g_ptr_array_index (self->items, position);
+}
+
+/* The rest at once, from @c (the items before are the source's); from
+ * now on the source is read again. */
+static void
+end_revealing (HaulRevealModel *self,
+               guint            c,
+               guint            n_items,
+               guint            n_source)
+{
+  g_ptr_array_set_size (self->items, MIN (c, HAUL_REVEAL_HEAD));
+  set_revealing (self, FALSE);
+  refresh_head (self, c);
+  if (n_items > c || n_source > c)
+    g_list_model_items_changed (G_LIST_MODEL (self), c, n_items - MIN (c, n_items),
+                                n_source - MIN (c, n_source));
+}
+
+/**
+ * haul_reveal_model_finish:
+ *
+ * Ends a revealing at once (what needs every item now: selecting all).
+ */
+void
+haul_reveal_model_finish (HaulRevealModel *self)
+{
+  guint n_items, n_source, c;
+
+  g_return_if_fail (HAUL_IS_REVEAL_MODEL (self));
+
+  if (!self->revealing || self->held > 0)
+    return;
+  n_source = g_list_model_get_n_items (self->source);
+  n_items = self->items->len;
+  c = self->synced;
+  while (c < MIN (n_items, n_source) && same_at (self, c))
+    c++;
+  end_revealing (self, c, n_items, n_source);
 }
 
 /**
@@ -246,12 +287,7 @@ haul_reveal_model_step (HaulRevealModel *self)
 
   if (c >= HAUL_REVEAL_HEAD || (c >= n_items && c >= n_source))
     {
-      /* The rest is read from the source from now on. */
-      g_ptr_array_set_size (self->items, MIN (c, HAUL_REVEAL_HEAD));
-      set_revealing (self, FALSE);
-      refresh_head (self, c);
-      if (n_items > c || n_source > c)
-        g_list_model_items_changed (G_LIST_MODEL (self), c, n_items - MIN (c, n_items), n_source - MIN (c, n_source));
+      end_revealing (self, c, n_items, n_source);
       return FALSE;
     }
 

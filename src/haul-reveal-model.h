@@ -26,5 +26,6 @@ void             haul_reveal_model_hold          (HaulRevealModel *self);
 void             haul_reveal_model_release       (HaulRevealModel *self);
 gboolean         haul_reveal_model_get_revealing (HaulRevealModel *self);
 gboolean         haul_reveal_model_step          (HaulRevealModel *self);
+void             haul_reveal_model_finish        (HaulRevealModel *self);
 
 G_END_DECLS

@@ -166,6 +166,24 @@ revealing_cb (HaulWindow *self)
                             "[haul] reveal");
 }
 
+/* Everything selected while a filter's result is still being revealed
+ * (Ctrl+A right after typing): every download it shows, not only the
+ * rows revealed so far. */
+static void
+selection_changed_cb (HaulWindow *self)
+{
+  g_autoptr(GtkBitset) set = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
+
+  if (!haul_reveal_model_get_revealing (self->shown) || n < 2)
+    return;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_get_size (set) != n)
+    return;
+  haul_reveal_model_finish (self->shown);
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+}
+
 /* An incremental filter empties the list, then adds what it finds: the
  * list keeps what it shows until the filter is done. */
 static void
@@ -855,6 +873,7 @@ haul_window_new (HaulApplication *application)
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_page), self);
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (filter_pending_cb), self);
   g_signal_connect_swapped (self->shown, "notify::revealing", G_CALLBACK (revealing_cb), self);
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (_haul_window_update_selection), self);
   g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (_haul_window_update_selection), self);

@@ -164,9 +164,11 @@ test_big_in_steps (gconstpointer data)
   g_assert_cmpuint (steps, >=, 2);
   assert_equals_source (&f);
 
-  /* And back to everything. */
+  /* And back to everything, ended at once after two steps. */
   replace_all (&f, 10000, 1);
-  run_steps (&f);
+  haul_reveal_model_step (f.model);
+  haul_reveal_model_step (f.model);
+  haul_reveal_model_finish (f.model);
   assert_equals_source (&f);
   fixture_clear (&f);
 }
@@ -273,6 +275,31 @@ test_hold (void)
   fixture_clear (&f);
 }
 
+/* Adding in slices to an empty list (as the window adds links): the
+ * first ones near the top in steps, the end exactly the source. */
+static void
+test_added_in_slices (void)
+{
+  Fixture f = { 0 };
+  guint n = 0;
+
+  fixture_init (&f, 0);
+  for (guint slice = 0; n < 10000; slice++)
+    {
+      guint size = n < 64 ? 32 : n < 192 ? 64 : 2048;
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < size; i++)
+        g_ptr_array_add (items, item_new (n + i));
+      g_list_store_splice (f.store, n, 0, items->pdata, size);
+      n += size;
+      haul_reveal_model_step (f.model);
+    }
+  run_steps (&f);
+  assert_equals_source (&f);
+  fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,5 +312,6 @@ main (int   argc,
   g_test_add_func ("/haul/reveal-model/same-items-kept", test_same_items_kept);
   g_test_add_func ("/haul/reveal-model/changes-while-revealing", test_changes_while_revealing);
   g_test_add_func ("/haul/reveal-model/hold", test_hold);
+  g_test_add_func ("/haul/reveal-model/added-in-slices", test_added_in_slices);
   return g_test_run ();
 }
