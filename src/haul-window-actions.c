@@ -178,7 +178,7 @@ move_selected (HaulWindow *self,
   if (gtk_bitset_get_size (set) != 1)
     return;
   shown = gtk_bitset_get_minimum (set);
-  d = g_list_model_get_item (G_LIST_MODEL (self->filtered), shown);
+  d = g_list_model_get_item (G_LIST_MODEL (self->shown), shown);
   if (d == NULL || !haul_queue_get_position (self->queue, d, &position) ||
       !_haul_window_move (self, position, down))
     return;

@@ -156,7 +156,7 @@ static void
 scroll_to_added (HaulWindow *self,
                  GPtrArray  *added)
 {
-  GListModel *shown = G_LIST_MODEL (self->filtered);
+  GListModel *shown = G_LIST_MODEL (self->shown);
   guint first_added, n = g_list_model_get_n_items (shown), target = n;
 
   if (!haul_queue_get_position (self->queue, g_ptr_array_index (added, 0), &first_added))

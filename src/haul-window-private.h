@@ -14,6 +14,7 @@
 #pragma once
 
 #include "haul-progress-line.h"
+#include "haul-reveal-model.h"
 #include "haul-window.h"
 
 G_BEGIN_DECLS
@@ -58,12 +59,15 @@ struct _HaulWindow
   HaulQueue            *queue;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
+  HaulRevealModel      *shown;   /* the filtered list, a big change revealed a few rows per frame */
   GtkMultiSelection    *selection;
   GCancellable         *cancellable;
 
   guint                 states_source;
   guint                 summary_bar_source;
   guint                 selection_source;
+  guint                 reveal_source;
+  gboolean              reveal_held;  /* while an incremental filter runs */
   GQueue                bulk;    /* HaulWindowBulk waiting or running, the first runs */
   guint                 bulk_source;
   GPtrArray            *undos;   /* HaulQueueUndo offered by a toast (owned refs) */

@@ -57,7 +57,7 @@ list_activate_cb (HaulWindow  *self,
                   guint        position,
                   GtkListView *list_view)
 {
-  g_autoptr(HaulDownload) d = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  g_autoptr(HaulDownload) d = g_list_model_get_item (G_LIST_MODEL (self->shown), position);
 
   if (d == NULL)
     return;
@@ -141,17 +141,88 @@ filter_func (gpointer item,
   return TRUE;
 }
 
-/* With neither a search nor a state filter, the list shows the queue as
- * it is (no filter to run over every item). Filtering is not incremental:
- * an incremental GtkFilterListModel first empties the list, and the list
- * view then builds a row for each of the first two hundred or so items
- * that come back (over 100 ms), while the filter itself takes a few
- * milliseconds for 10 000 downloads (contains_folded() allocates
- * nothing for ASCII). */
+/* A filter's result reaches the list a few rows per frame (see
+ * haul-reveal-model.c): GtkListView (4.8) would otherwise destroy the
+ * rows of the downloads that go and build those of the ones that come,
+ * about two hundred of each, in one iteration. One step per frame. */
+static gboolean
+reveal_step_cb (gpointer data)
+{
+  HaulWindow *self = data;
+
+  if (haul_reveal_model_step (self->shown))
+    return G_SOURCE_CONTINUE;
+  self->reveal_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
-refilter (HaulWindow *self)
+revealing_cb (HaulWindow *self)
+{
+  if (!haul_reveal_model_get_revealing (self->shown) || self->reveal_source != 0)
+    return;
+  self->reveal_source = g_timeout_add (16, reveal_step_cb, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->reveal_source),
+                            "[haul] reveal");
+}
+
+/* Everything selected while a filter's result is still being revealed
+ * (Ctrl+A right after typing): every download it shows, not only the
+ * rows revealed so far. */
+static void
+selection_changed_cb (HaulWindow *self)
+{
+  g_autoptr(GtkBitset) set = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
+
+  if (!haul_reveal_model_get_revealing (self->shown) || n < 2)
+    return;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_get_size (set) != n)
+    return;
+  haul_reveal_model_finish (self->shown);
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+/* An incremental filter empties the list, then adds what it finds: the
+ * list keeps what it shows until the filter is done. */
+static void
+filter_pending_cb (HaulWindow *self)
+{
+  if (self->reveal_held && gtk_filter_list_model_get_pending (self->filtered) == 0)
+    {
+      self->reveal_held = FALSE;
+      haul_reveal_model_release (self->shown);
+    }
+}
+
+/* With neither a search nor a state filter, the list shows the queue as
+ * it is (no filter to run over every item). A long list is filtered
+ * incrementally (GtkFilterListModel's slices of 512 per idle): 100 000
+ * searched downloads are 20 ms of filter function and as much of the
+ * filter model's own work. A search or filter a person changes
+ * (@by_user) starts from the top of the list, so that the rows the list
+ * view keeps are the ones the reveal replaces; downloads changing state
+ * under a state filter (at most ten times a second) are refiltered at
+ * once, without moving the list. */
+#define FILTER_INCREMENTAL_FROM 4096
+static void
+refilter (HaulWindow *self,
+          gboolean    by_user)
 {
   gboolean needed = self->state != FILTER_ALL || self->search != NULL;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+  gboolean incremental = by_user &&
+                         g_list_model_get_n_items (G_LIST_MODEL (self->queue)) >= FILTER_INCREMENTAL_FROM;
+
+  if (by_user && adjustment != NULL && gtk_adjustment_get_value (adjustment) > 0)
+    gtk_adjustment_set_value (adjustment, 0);
+  if (incremental && !self->reveal_held)
+    {
+      self->reveal_held = TRUE;
+      haul_reveal_model_hold (self->shown);
+    }
+  gtk_filter_list_model_set_incremental (self->filtered, incremental);
 
   if (!needed)
     gtk_filter_list_model_set_filter (self->filtered, NULL);
@@ -159,6 +230,7 @@ refilter (HaulWindow *self)
     gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
   else
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  filter_pending_cb (self);
 }
 
 /* A state filter must follow downloads that change state; without one
@@ -167,7 +239,7 @@ static void
 states_changed (HaulWindow *self)
 {
   if (self->state != FILTER_ALL)
-    refilter (self);
+    refilter (self, FALSE);
 }
 
 static void
@@ -178,14 +250,14 @@ search_changed_cb (HaulWindow *self)
   g_clear_pointer (&self->search, g_free);
   if (text != NULL && *text != '\0')
     self->search = g_utf8_casefold (text, -1);
-  refilter (self);
+  refilter (self, TRUE);
 }
 
 static void
 state_filter_cb (HaulWindow *self)
 {
   self->state = gtk_drop_down_get_selected (self->state_filter);
-  refilter (self);
+  refilter (self, TRUE);
 }
 
 static gboolean
@@ -301,7 +373,9 @@ update_page (HaulWindow *self)
   else
     page = "list";
   gtk_stack_set_visible_child_name (self->stack, page);
-  update_filter_bar (self, n_shown, n_items);
+  /* The final count, not a running filter's. */
+  if (gtk_filter_list_model_get_pending (self->filtered) == 0)
+    update_filter_bar (self, n_shown, n_items);
 }
 
 /* Takes @part: "a" then "a · b". */
@@ -537,7 +611,8 @@ _haul_window_dup_selected (HaulWindow *self)
   g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   GPtrArray *ret = g_ptr_array_new_full ((guint) gtk_bitset_get_size (set), g_object_unref);
   /* Without a filter the list is the queue: no lookup through the model. */
-  gboolean direct = gtk_filter_list_model_get_filter (self->filtered) == NULL;
+  gboolean direct = gtk_filter_list_model_get_filter (self->filtered) == NULL &&
+                    !haul_reveal_model_get_revealing (self->shown);
   GtkBitsetIter iter;
   guint position;
 
@@ -546,7 +621,7 @@ _haul_window_dup_selected (HaulWindow *self)
        ok = gtk_bitset_iter_next (&iter, &position))
     {
       HaulDownload *d = direct ? g_object_ref (haul_queue_get_download (self->queue, position))
-                               : g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+                               : g_list_model_get_item (G_LIST_MODEL (self->shown), position);
 
       if (d != NULL)
         g_ptr_array_add (ret, d);
@@ -568,7 +643,7 @@ selection_can (HaulWindow *self,
                guint       n_selected)
 {
   SelectionCan can = { FALSE, FALSE, FALSE, FALSE };
-  GListModel *shown = G_LIST_MODEL (self->filtered);
+  GListModel *shown = G_LIST_MODEL (self->shown);
   GtkBitsetIter iter;
   guint position;
 
@@ -690,7 +765,13 @@ haul_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->queue, self);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
   g_clear_object (&self->selection);
+  if (self->shown != NULL)
+    g_signal_handlers_disconnect_by_data (self->shown, self);
+  g_clear_object (&self->shown);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->queue);
@@ -781,7 +862,8 @@ haul_window_new (HaulApplication *application)
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   /* No filter until a search or a state filter asks for one (refilter()). */
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->queue)), NULL);
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  self->shown = haul_reveal_model_new (G_LIST_MODEL (self->filtered));
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_list_view_set_factory (self->list_view, factory);
 
@@ -789,6 +871,9 @@ haul_window_new (HaulApplication *application)
   /* Also when what joins or leaves is hidden: the count and the empty page. */
   g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (update_page), self);
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_page), self);
+  g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (filter_pending_cb), self);
+  g_signal_connect_swapped (self->shown, "notify::revealing", G_CALLBACK (revealing_cb), self);
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (_haul_window_update_selection), self);
   g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (_haul_window_update_selection), self);

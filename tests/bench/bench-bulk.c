@@ -214,7 +214,7 @@ static gboolean
 done_empty (Bench *b)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (b->queue)) == 0 &&
-         g_list_model_get_n_items (G_LIST_MODEL (b->window->filtered)) == 0;
+         g_list_model_get_n_items (G_LIST_MODEL (b->window->shown)) == 0;
 }
 
 static gboolean
@@ -245,14 +245,15 @@ static gboolean
 done_all_back (Bench *b)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (b->queue)) == b->n &&
-         g_list_model_get_n_items (G_LIST_MODEL (b->window->filtered)) == b->n;
+         g_list_model_get_n_items (G_LIST_MODEL (b->window->shown)) == b->n;
 }
 
 static gboolean
 done_shown (Bench *b)
 {
   return gtk_filter_list_model_get_pending (b->window->filtered) == 0 &&
-         g_list_model_get_n_items (G_LIST_MODEL (b->window->filtered)) == b->expected;
+         !haul_reveal_model_get_revealing (b->window->shown) &&
+         g_list_model_get_n_items (G_LIST_MODEL (b->window->shown)) == b->expected;
 }
 
 /* ------------------------------------------------------------------ */
