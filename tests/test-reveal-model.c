@@ -95,20 +95,61 @@ assert_equals_source (Fixture *f)
     }
 }
 
-/* Steps until the end; each one within the head changes at most a step's
- * worth. Returns the number of steps. */
+/* Items of @b that are not in @a. */
+static guint
+count_new (GPtrArray *a,
+           GPtrArray *b)
+{
+  g_autoptr(GHashTable) in_a = g_hash_table_new (NULL, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < a->len; i++)
+    g_hash_table_add (in_a, g_ptr_array_index (a, i));
+  for (guint i = 0; i < b->len; i++)
+    n += !g_hash_table_contains (in_a, g_ptr_array_index (b, i));
+  return n;
+}
+
+/* What the mirror holds now (no refs). */
+static GPtrArray *
+snapshot (Fixture *f)
+{
+  GPtrArray *copy = g_ptr_array_sized_new (f->mirror->len);
+
+  for (guint i = 0; i < f->mirror->len; i++)
+    g_ptr_array_add (copy, g_ptr_array_index (f->mirror, i));
+  return copy;
+}
+
+/* What a list view shows after a step: no item twice. */
+static void
+assert_no_item_twice (Fixture *f)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < f->mirror->len; i++)
+    g_assert_true (g_hash_table_add (seen, g_ptr_array_index (f->mirror, i)));
+}
+
+/* Steps until the end; each one within the head shows at most a step's
+ * worth of items not shown before and takes away at most as many, and
+ * never shows an item twice. Returns the number of steps. */
 static guint
 run_steps (Fixture *f)
 {
   guint steps = 0;
+  g_autoptr(GPtrArray) before = snapshot (f);
 
   while (haul_reveal_model_step (f->model))
     {
-      g_assert_cmpuint (f->last_removed, <=, HAUL_REVEAL_STEP);
-      g_assert_cmpuint (f->last_added, <=, HAUL_REVEAL_STEP);
-      f->last_removed = f->last_added = 0;
+      g_assert_cmpuint (count_new (before, f->mirror), <=, HAUL_REVEAL_STEP);
+      g_assert_cmpuint (count_new (f->mirror, before), <=, HAUL_REVEAL_STEP);
+      assert_no_item_twice (f);
+      g_ptr_array_unref (before);
+      before = snapshot (f);
       g_assert_cmpuint (++steps, <, 10000);
     }
+  assert_no_item_twice (f);
   return steps;
 }
 
@@ -169,6 +210,35 @@ test_big_in_steps (gconstpointer data)
   haul_reveal_model_step (f.model);
   haul_reveal_model_step (f.model);
   haul_reveal_model_finish (f.model);
+  assert_equals_source (&f);
+  fixture_clear (&f);
+}
+
+/* A filter's result made of the items shown (every @every-th from
+ * @from, of the store's first @n): revealed without ever showing an item
+ * twice, however far down the old rows it was. */
+static void
+test_subset_never_twice (gconstpointer data)
+{
+  const guint *spec = data;   /* n, from, every, count */
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fixture_init (&f, spec[0]);
+  for (guint i = spec[1]; i < spec[0] && items->len < spec[3]; i += spec[2])
+    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (f.store), i));
+  g_list_store_splice (f.store, 0, spec[0], items->pdata, items->len);
+  g_assert_true (haul_reveal_model_get_revealing (f.model));
+  g_assert_cmpuint (run_steps (&f), >=, 2);
+  assert_equals_source (&f);
+
+  /* And back to more: the same ones first, then new ones. */
+  g_ptr_array_set_size (items, items->len + spec[0]);
+  for (guint i = items->len - spec[0]; i < items->len; i++)
+    items->pdata[i] = item_new (i);
+  g_list_store_splice (f.store, 0, g_list_model_get_n_items (G_LIST_MODEL (f.store)),
+                       items->pdata, items->len);
+  run_steps (&f);
   assert_equals_source (&f);
   fixture_clear (&f);
 }
@@ -308,6 +378,12 @@ main (int   argc,
   g_test_add_func ("/haul/reveal-model/small-passes-through", test_small_passes_through);
   g_test_add_data_func ("/haul/reveal-model/big-in-steps/half", GUINT_TO_POINTER (2), test_big_in_steps);
   g_test_add_data_func ("/haul/reveal-model/big-in-steps/few", GUINT_TO_POINTER (97), test_big_in_steps);
+  g_test_add_data_func ("/haul/reveal-model/subset-never-twice/filter",
+                        (const guint[]) { 10000, 1, 2, 5000 }, test_subset_never_twice);
+  g_test_add_data_func ("/haul/reveal-model/subset-never-twice/search",
+                        (const guint[]) { 10000, 100, 1, 100 }, test_subset_never_twice);
+  g_test_add_data_func ("/haul/reveal-model/subset-never-twice/far",
+                        (const guint[]) { 1000, 200, 3, 300 }, test_subset_never_twice);
   g_test_add_func ("/haul/reveal-model/shrink", test_shrink);
   g_test_add_func ("/haul/reveal-model/same-items-kept", test_same_items_kept);
   g_test_add_func ("/haul/reveal-model/changes-while-revealing", test_changes_while_revealing);
