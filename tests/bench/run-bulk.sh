@@ -13,6 +13,7 @@
 # Environment:
 #   ROWS="10000 100000"   list lengths
 #   ACTIONS="…"           default: all of bench-bulk's actions
+#   RENDERER=gl            GTK's renderer (default cairo; gl is llvmpipe under Xvfb)
 #   RUNS=1                runs per action and length (each line is one run)
 #   CAP=120               seconds before a run is reported as "> CAP s"
 #   BUILD=path/to/_build  default: the newest _build* with bench-bulk
@@ -53,7 +54,7 @@ for n in $ROWS; do
       chmod 700 "$SANDBOX/runtime"
       line=$(env HOME="$SANDBOX" XDG_CONFIG_HOME="$SANDBOX/config" XDG_DATA_HOME="$SANDBOX/data" \
                XDG_CACHE_HOME="$SANDBOX/cache" XDG_RUNTIME_DIR="$SANDBOX/runtime" \
-               GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$BUILD/data" GSK_RENDERER=cairo \
+               GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$BUILD/data" GSK_RENDERER="${RENDERER:-cairo}" \
                dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
                "$BENCH" -a "$action" -n "$n" --cap "$CAP" 2>"$SANDBOX.err" | tail -n 1 || true)
       grep -h "longest iterations" "$SANDBOX.err" >>"$raw.where" || true
