@@ -45,12 +45,14 @@ request_free (gpointer data)
  * haul_background_is_sandboxed:
  *
  * Returns: whether Haul runs in a Flatpak sandbox (where the Background
- *   portal applies)
+ *   portal applies, and the file manager and man pages are out of reach)
  */
 gboolean
 haul_background_is_sandboxed (void)
 {
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  /* Flatpak sets FLATPAK_ID in every sandbox: no file to look at from
+   * the main thread. */
+  return g_getenv ("FLATPAK_ID") != NULL;
 }
 
 /* Drops the subscription (and its reference on @task). */

@@ -18,6 +18,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "haul-background.h"
 #include "haul-file-actions.h"
 
 typedef struct
@@ -123,15 +124,6 @@ haul_file_actions_open (GtkWindow    *parent,
   gtk_show_uri_full (parent, uri, GDK_CURRENT_TIME, NULL, open_done_cb, data);
 }
 
-/* Inside the sandbox the file manager is out of reach without a
- * --talk-name hole: the OpenURI portal opens the folder instead. Flatpak
- * sets FLATPAK_ID in every sandbox (no file to look at). */
-static gboolean
-in_flatpak (void)
-{
-  return g_getenv ("FLATPAK_ID") != NULL;
-}
-
 typedef struct
 {
   GtkWindow *parent; /* weak */
@@ -205,7 +197,9 @@ haul_file_actions_show_in_folder (GtkWindow    *parent,
   g_set_weak_pointer (&data->parent, parent);
   data->folder_uri = g_file_get_uri (folder);
 
-  if (path == NULL || bus == NULL || in_flatpak ())
+  /* Inside the sandbox the file manager is out of reach without a
+   * --talk-name hole: the OpenURI portal opens the folder instead. */
+  if (path == NULL || bus == NULL || haul_background_is_sandboxed ())
     {
       show_folder_uri (parent, data->folder_uri);
       show_data_free (data);
