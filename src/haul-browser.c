@@ -101,7 +101,9 @@ apply_setting (HaulBrowser *self)
 {
   gboolean on = g_settings_get_boolean (self->settings, "browser-integration");
 
-  if (on == haul_endpoint_is_running (self->endpoint))
+  /* Off always applies: a start that failed left the endpoint stopped,
+   * and its error must give way to the plain subtitle. */
+  if (on && haul_endpoint_is_running (self->endpoint))
     return;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

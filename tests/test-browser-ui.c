@@ -325,6 +325,29 @@ body (Fixture *f)
   g_assert_true (haul_test_wait_until (port_closed, GUINT_TO_POINTER (port), WAIT_MS));
   g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
   g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "pair_group")));
+
+  /* A port another program holds: the subtitle says so, in red; off
+   * again, the plain subtitle. */
+  {
+    g_autoptr(GSocketListener) other = g_socket_listener_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *taken = NULL;
+    g_autofree char *said = NULL;
+    guint16 busy = g_socket_listener_add_any_inet_port (other, NULL, &error);
+
+    g_assert_no_error (error);
+    taken = g_strdup_printf ("%u", busy);
+    g_setenv ("HAUL_BROWSER_PORT", taken, TRUE);
+    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    said = g_strdup_printf ("Haul cannot listen on port %u", busy);
+    haul_test_assert_shows (GTK_WIDGET (prefs), said);
+    g_assert_true (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
+    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    haul_test_assert_shows (GTK_WIDGET (prefs), "Paired browsers can hand their downloads over to Haul");
+    g_assert_false (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_setenv ("HAUL_BROWSER_PORT", "0", TRUE);
+  }
   gtk_window_close (prefs);
 }
 
