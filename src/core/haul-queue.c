@@ -996,6 +996,7 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->bridge, haul_progress_bridge_unref);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
   g_clear_pointer (&self->claims, haul_name_claims_unref);
+  g_clear_object (&self->proxy_resolver);
   g_clear_pointer (&self->running, g_ptr_array_unref);
   g_clear_pointer (&self->by_uri, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
