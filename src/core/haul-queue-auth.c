@@ -98,6 +98,10 @@ _haul_queue_attempt_needs_password (HaulQueue     *self,
   if (!proxy && !g_error_matches (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_AUTH))
     return FALSE;
 
+  /* Never the password: the user name and who asked. */
+  g_debug ("%s needs a password (%s%s, user %s)", d->uri, proxy ? "proxy " : "",
+           job->result_auth_host ? job->result_auth_host : "?",
+           job->auth_user ? job->auth_user : "none");
   g_object_freeze_notify (G_OBJECT (d));
   _haul_download_set_auth_needed (d, proxy ? HAUL_DOWNLOAD_AUTH_PROXY : HAUL_DOWNLOAD_AUTH_SERVER,
                                   job->result_auth_refused, job->result_auth_realm,
