@@ -110,5 +110,6 @@ _haul_queue_attempt_needs_password (HaulQueue     *self,
   _haul_queue_set_n_active (self, self->n_active - 1);
   _haul_queue_finish_inactive (self, d, HAUL_DOWNLOAD_STATE_PAUSED);
   g_object_thaw_notify (G_OBJECT (d));
+  g_signal_emit_by_name (self, "download-needs-password", d);
   return TRUE;
 }
