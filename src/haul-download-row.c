@@ -200,7 +200,8 @@ update_actions (HaulDownloadRow *self)
 }
 
 /* A paused download that waits for a password: who asks, or that the
- * last password was refused (the error says whose, never the password). */
+ * last password was refused (the error, in the tooltip and the dialog,
+ * says whose; nothing says the password). */
 static char *
 auth_status (HaulDownload *d)
 {
@@ -209,8 +210,8 @@ auth_status (HaulDownload *d)
   if (host == NULL)
     host = "?";
   if (haul_download_get_auth_refused (d))
-    /* Translators: "Needs a password — The password for alice at example.org was not accepted" */
-    return g_strdup_printf (_("Needs a password — %s"), haul_download_get_error (d));
+    /* Short enough for two lines of a narrow row; Sign In… says whose. */
+    return g_strdup (_("Needs a password — the last one was not accepted"));
   if (haul_download_get_auth_needed (d) == HAUL_DOWNLOAD_AUTH_PROXY)
     /* Translators: "Needs a password — for the proxy proxy.example.org:3128" */
     return g_strdup_printf (_("Needs a password — for the proxy %s"), host);

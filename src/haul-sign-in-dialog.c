@@ -80,6 +80,11 @@ response_cb (HaulSignInDialog *self,
 {
   if (g_strcmp0 (response, "sign-in") == 0 && self->download != NULL)
     sign_in (self);
+  /* GTK 4.8: a GtkPasswordEntry that still has the focus when its window
+   * is destroyed gets the window's focus notification after its own
+   * dispose (a warning, then a crash). Enter in the password field ends
+   * the dialog with the focus there: take it away first. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
 }
 
 static void
