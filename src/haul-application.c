@@ -29,6 +29,7 @@
 #include "haul-file-actions.h"
 #include "haul-folders.h"
 #include "haul-help.h"
+#include "haul-keyring.h"
 #include "haul-latency-meter.h"
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
@@ -788,6 +789,7 @@ haul_application_startup (GApplication *app)
   self->signal_sources[1] = g_unix_signal_add (SIGINT, quit_on_signal, self);
 
   self->queue = haul_queue_new ();
+  haul_keyring_watch_queue (self->queue);
   self->settings = settings_new ();
   if (self->settings != NULL)
     {

@@ -16,6 +16,7 @@
 
 #include "haul-details-window.h"
 #include "haul-download-row.h"
+#include "haul-sign-in-dialog.h"
 #include "haul-file-actions.h"
 #include "haul-format.h"
 #include "haul-progress-line.h"
@@ -171,6 +172,8 @@ update_actions (HaulDownloadRow *self)
   gboolean cancel = d != NULL && haul_download_can_cancel (d);
   gboolean movable = d != NULL && (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_QUEUED ||
                                    haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_PAUSED);
+  gboolean sign_in = d != NULL && haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_PAUSED &&
+                     haul_download_get_auth_needed (d) != HAUL_DOWNLOAD_AUTH_NONE;
 
   gtk_widget_action_set_enabled (widget, "row.pause", pause);
   gtk_widget_action_set_enabled (widget, "row.resume", resume);
@@ -179,9 +182,12 @@ update_actions (HaulDownloadRow *self)
   gtk_widget_action_set_enabled (widget, "row.open", completed);
   gtk_widget_action_set_enabled (widget, "row.move-up", movable);
   gtk_widget_action_set_enabled (widget, "row.move-down", movable);
+  gtk_widget_action_set_enabled (widget, "row.sign-in", sign_in);
 
   /* One button for the action that fits, the rest in the menu. */
-  if (pause)
+  if (sign_in)
+    set_primary (self, "dialog-password-symbolic", "row.sign-in", _("Sign In…"));
+  else if (pause)
     set_primary (self, "media-playback-pause-symbolic", "row.pause", _("Pause"));
   else if (resume)
     set_primary (self, "media-playback-start-symbolic", "row.resume", _("Resume"));
@@ -191,6 +197,26 @@ update_actions (HaulDownloadRow *self)
     set_primary (self, "haul-open-file-symbolic", "row.open", _("Open File"));
   else
     set_primary (self, NULL, NULL, NULL);
+}
+
+/* A paused download that waits for a password: who asks, or that the
+ * last password was refused (the error, in the tooltip and the dialog,
+ * says whose; nothing says the password). */
+static char *
+auth_status (HaulDownload *d)
+{
+  const char *host = haul_download_get_auth_host (d);
+
+  if (host == NULL)
+    host = "?";
+  if (haul_download_get_auth_refused (d))
+    /* Short enough for two lines of a narrow row; Sign In… says whose. */
+    return g_strdup (_("Needs a password — the last one was not accepted"));
+  if (haul_download_get_auth_needed (d) == HAUL_DOWNLOAD_AUTH_PROXY)
+    /* Translators: "Needs a password — for the proxy proxy.example.org:3128" */
+    return g_strdup_printf (_("Needs a password — for the proxy %s"), host);
+  /* Translators: "Needs a password — for files.example.org" */
+  return g_strdup_printf (_("Needs a password — for %s"), host);
 }
 
 /* Setting the same text again is not free (a relayout). */
@@ -243,6 +269,8 @@ update (HaulDownloadRow *self)
       /* Translators: "Completed — 40.0 MB" */
       text = g_strdup_printf (_("%s — %s"), haul_download_state_to_string (state), size);
     }
+  else if (state == HAUL_DOWNLOAD_STATE_PAUSED && haul_download_get_auth_needed (d) != HAUL_DOWNLOAD_AUTH_NONE)
+    text = auth_status (d);
   else if (error != NULL)
     {
       /* Translators: a state and why, "Failed — Not Found (404)" */
@@ -266,9 +294,9 @@ update (HaulDownloadRow *self)
     haul_progress_line_set_fraction (self->bar, haul_download_get_fraction (d));
 
   /* The rest follows the state only: not on every progress update. */
-  if (self->shown_state == (int) state)
+  if (self->shown_state == (int) state + 16 * (int) haul_download_get_auth_needed (d))
     return;
-  self->shown_state = state;
+  self->shown_state = (int) state + 16 * (int) haul_download_get_auth_needed (d);
 
   if (state == HAUL_DOWNLOAD_STATE_FAILED)
     {
@@ -567,6 +595,18 @@ copy_link_activated (GtkWidget  *widget,
 }
 
 static void
+sign_in_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_sign_in_dialog_present (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                 HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+static void
 present_details (GtkWindow    *parent,
                  HaulDownload *download)
 {
@@ -640,6 +680,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.show-in-folder", NULL, show_in_folder_activated);
   gtk_widget_class_install_action (widget_class, "row.copy-link", NULL, copy_link_activated);
   gtk_widget_class_install_action (widget_class, "row.details", NULL, details_activated);
+  gtk_widget_class_install_action (widget_class, "row.sign-in", NULL, sign_in_activated);
 
   gtk_widget_class_set_css_name (widget_class, "haul-download-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -21,10 +21,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "haul-auth.h"
 #include "haul-checksum.h"
 #include "haul-connections.h"
 #include "haul-format.h"
 #include "haul-headless.h"
+#include "haul-headless-auth.h"
 #include "haul-queue.h"
 #include "haul-store.h"
 #include "haul-terminal-text.h"
@@ -593,6 +595,8 @@ typedef struct
   char      *connections;      /* -x/--connections, as typed */
   char      *per_server;       /* --max-connections-per-server, as typed */
   char     **uris;
+  char      *user;             /* --user */
+  char      *password;         /* --password: a secret, never printed */
   gboolean   quiet;
   int        jobs;
   int        retries;
@@ -614,6 +618,8 @@ headless_options_clear (HeadlessOptions *o)
   g_clear_pointer (&o->connections, g_free);
   g_clear_pointer (&o->per_server, g_free);
   g_clear_pointer (&o->uris, g_strfreev);
+  g_clear_pointer (&o->user, g_free);
+  haul_auth_wipe (&o->password);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -655,6 +661,12 @@ headless_option_context_new (HeadlessOptions *o,
       N_("Remember the downloads in FILE (a database, created if missing): running the "
          "same command again after Ctrl-C, a crash or a reboot resumes them; without it "
          "nothing is remembered"), N_("FILE") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &o->user,
+      N_("Sign in to the servers as USER when they ask (HTTP Basic or Digest); without "
+         "it, the user and password come from ~/.netrc"), N_("USER") },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &o->password,
+      N_("The password for --user (other users can see a command line: ~/.netrc, "
+         "readable only by you, is safer)"), N_("PASSWORD") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print only errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->uris, NULL, N_("[URL…]") },
@@ -788,6 +800,11 @@ check_options (HeadlessOptions *o)
   if (o->limit_rate != NULL && !haul_parse_rate (o->limit_rate, &o->rate))
     {
       usage_error (_("--limit-rate: “%s” is not a rate (try 500k or 2M)"), o->limit_rate);
+      return FALSE;
+    }
+  if ((o->user == NULL) != (o->password == NULL))
+    {
+      usage_error (_("--user and --password go together"));
       return FALSE;
     }
   if (o->checksum != NULL && !haul_checksum_parse (o->checksum, NULL, NULL, &error))
@@ -1101,8 +1118,10 @@ run_downloads (const HeadlessOptions *o,
   g_auto(Headless) h = { 0 };
   g_autoptr(HaulStore) store = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(HaulHeadlessAuth) auth = haul_headless_auth_new (o->user, o->password);
 
   headless_start (&h, o, count_rejected (list));
+  haul_headless_auth_watch (auth, h.queue);
 
   if (o->session != NULL)
     {
@@ -1131,6 +1150,8 @@ run_downloads (const HeadlessOptions *o,
   g_clear_handle_id (&h.redraw_source, g_source_remove);
   g_clear_handle_id (&h.resize_source, g_source_remove);
   clear_block (&h);
+  if (!h.interrupted)
+    h.n_failed += haul_headless_auth_report (auth, h.queue);
 
   if (store != NULL)
     close_session (&h, store);

@@ -69,6 +69,8 @@ typedef struct
   GBytes         *new_content;
   char           *new_etag;
   char           *new_last_modified;
+  char           *auth_user;
+  char           *auth_password;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -87,6 +89,7 @@ typedef struct
   GHashTable *statuses;         /* status → how many answers had it */
   guint       in_flight;
   guint       max_in_flight;
+  guint       n_auth_refused;   /* answered 401 by an auth domain */
 } PathStats;
 
 /* Which of its path's requests one request is (from 1). */
@@ -177,6 +180,8 @@ entry_unref (Entry *entry)
   g_free (entry->encoding_on_partial);
   g_free (entry->new_etag);
   g_free (entry->new_last_modified);
+  g_free (entry->auth_user);
+  g_free (entry->auth_password);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -215,6 +220,7 @@ path_stats_clear (PathStats *stats)
   g_ptr_array_set_size (stats->ranges, 0);
   g_ptr_array_set_size (stats->if_ranges, 0);
   g_clear_pointer (&stats->accept_encoding, g_free);
+  stats->n_auth_refused = 0;
   g_hash_table_remove_all (stats->statuses);
   stats->max_in_flight = stats->in_flight;
 }
@@ -913,6 +919,112 @@ server_cb (SoupServer        *soup,
 }
 
 /* ------------------------------------------------------------------ */
+/* Authentication (server thread): one Basic and one Digest domain over
+ * every path; each filters on its path's entry. */
+
+#define AUTH_REALM "Haul test"
+
+/* The user and password @msg's path asks for with @digest, or FALSE. */
+static gboolean
+entry_auth (HaulTestServer    *server,
+            SoupServerMessage *msg,
+            gboolean           digest,
+            char             **user,
+            char             **password)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  Entry *entry;
+  gboolean wants = FALSE;
+
+  g_mutex_lock (&server->mutex);
+  entry = g_hash_table_lookup (server->entries, path);
+  if (entry != NULL && entry->kind == ENTRY_FILE && entry->auth_user != NULL &&
+      !entry->options.auth_digest == !digest)
+    {
+      wants = TRUE;
+      if (user != NULL)
+        *user = g_strdup (entry->auth_user);
+      if (password != NULL)
+        *password = g_strdup (entry->auth_password ? entry->auth_password : "");
+    }
+  g_mutex_unlock (&server->mutex);
+  return wants;
+}
+
+static gboolean
+basic_filter (SoupAuthDomain    *domain,
+              SoupServerMessage *msg,
+              gpointer           data)
+{
+  return entry_auth (data, msg, FALSE, NULL, NULL);
+}
+
+static gboolean
+digest_filter (SoupAuthDomain    *domain,
+               SoupServerMessage *msg,
+               gpointer           data)
+{
+  return entry_auth (data, msg, TRUE, NULL, NULL);
+}
+
+static gboolean
+basic_auth_cb (SoupAuthDomain    *domain,
+               SoupServerMessage *msg,
+               const char        *username,
+               const char        *password,
+               gpointer           data)
+{
+  g_autofree char *user = NULL, *want = NULL;
+
+  return entry_auth (data, msg, FALSE, &user, &want) &&
+         g_strcmp0 (username, user) == 0 && g_strcmp0 (password, want) == 0;
+}
+
+static char *
+digest_auth_cb (SoupAuthDomain    *domain,
+                SoupServerMessage *msg,
+                const char        *username,
+                gpointer           data)
+{
+  g_autofree char *user = NULL, *want = NULL;
+
+  if (!entry_auth (data, msg, TRUE, &user, &want) || g_strcmp0 (username, user) != 0)
+    return NULL;
+  return soup_auth_domain_digest_encode_password (username, AUTH_REALM, want);
+}
+
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     gpointer           data)
+{
+  HaulTestServer *server = data;
+
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_UNAUTHORIZED)
+    return;
+  g_mutex_lock (&server->mutex);
+  get_stats (server, g_uri_get_path (soup_server_message_get_uri (msg)))->n_auth_refused++;
+  g_mutex_unlock (&server->mutex);
+}
+
+static void
+add_auth_domains (HaulTestServer *server)
+{
+  g_autoptr(SoupAuthDomain) basic = soup_auth_domain_basic_new ("realm", AUTH_REALM, NULL);
+  g_autoptr(SoupAuthDomain) digest = soup_auth_domain_digest_new ("realm", AUTH_REALM, NULL);
+
+  soup_auth_domain_add_path (basic, "/");
+  soup_auth_domain_set_filter (basic, basic_filter, server, NULL);
+  soup_auth_domain_basic_set_auth_callback (basic, basic_auth_cb, server, NULL);
+  soup_server_add_auth_domain (server->soup, basic);
+  soup_auth_domain_add_path (digest, "/");
+  soup_auth_domain_set_filter (digest, digest_filter, server, NULL);
+  soup_auth_domain_digest_set_auth_callback (digest, digest_auth_cb, server, NULL);
+  soup_server_add_auth_domain (server->soup, digest);
+  g_signal_connect (server->soup, "request-finished", G_CALLBACK (request_finished_cb), server);
+}
+
+/* ------------------------------------------------------------------ */
 /* Thread */
 
 static gpointer
@@ -926,6 +1038,7 @@ server_thread (gpointer data)
 
   server->soup = soup_server_new ("server-header", "haul-test-server ", NULL);
   soup_server_add_handler (server->soup, NULL, server_cb, server, NULL);
+  add_auth_domains (server);
   if (soup_server_listen_local (server->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     {
       uris = soup_server_get_uris (server->soup);
@@ -1063,6 +1176,8 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
   entry->new_etag = g_strdup (entry->options.new_etag);
   entry->new_last_modified = g_strdup (entry->options.new_last_modified);
+  entry->auth_user = g_strdup (entry->options.auth_user);
+  entry->auth_password = g_strdup (entry->options.auth_password);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -1074,6 +1189,8 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.new_content = NULL;
   entry->options.new_etag = NULL;
   entry->options.new_last_modified = NULL;
+  entry->options.auth_user = NULL;
+  entry->options.auth_password = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);
@@ -1629,4 +1746,16 @@ haul_test_async_wait (HaulTestAsync *async)
   while (!async->done)
     g_main_context_iteration (NULL, TRUE);
   return async->result;
+}
+
+guint
+haul_test_server_get_n_auth_refused (HaulTestServer *server,
+                                     const char     *path)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = get_stats (server, path)->n_auth_refused;
+  g_mutex_unlock (&server->mutex);
+  return n;
 }

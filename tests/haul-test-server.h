@@ -164,6 +164,16 @@ typedef struct
 
   /* Last-Modified after change_after (see change_after). */
   const char *new_last_modified;
+
+  /* HTTP authentication (libsoup's SoupAuthDomainBasic, or
+   * SoupAuthDomainDigest with auth_digest), realm "Haul test": with
+   * auth_user set, a request must sign in as auth_user / auth_password or
+   * gets 401 with a challenge. Refused requests never reach the file's
+   * handler: they are not counted in the path's requests
+   * (haul_test_server_get_n_auth_refused() counts them). */
+  const char *auth_user;
+  const char *auth_password;
+  gboolean    auth_digest;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -225,6 +235,9 @@ guint           haul_test_server_get_max_in_flight_path (HaulTestServer    *serv
 guint           haul_test_server_get_n_status   (HaulTestServer            *server,
                                                  const char                *path,
                                                  guint                      status);
+/* How many requests for @path were answered 401 by the auth domains. */
+guint           haul_test_server_get_n_auth_refused (HaulTestServer        *server,
+                                                     const char            *path);
 /* Forgets every counter (requests, ranges, statuses, maxima) but not the
  * requests in flight now. */
 void            haul_test_server_reset_counters (HaulTestServer            *server);

@@ -50,6 +50,19 @@ struct _HaulDownload
 
   gint64             retry_at;            /* monotonic µs of the next attempt while a retry waits, else 0 */
   char              *retry_reason;        /* why the attempt before the retry failed */
+
+  /* Sign-in (haul-download-auth.c), only in memory: the passwords are
+   * secrets, never stored, logged or shown. The user name is auth_user,
+   * a stored column. auth_needed changes only with the state (it is
+   * cleared when the download leaves PAUSED), so the state's notification
+   * carries it. */
+  char              *auth_password;
+  char              *proxy_user;
+  char              *proxy_password;
+  HaulDownloadAuth   auth_needed;
+  gboolean           auth_refused;
+  char              *auth_realm;
+  char              *auth_host;
 };
 
 void _haul_download_set_connections    (HaulDownload      *self,
@@ -84,6 +97,16 @@ void _haul_download_set_validators (HaulDownload      *self,
                                     const char        *etag,
                                     const char        *last_modified,
                                     const char        *content_type);
+
+/* haul-download-auth.c */
+void _haul_download_set_auth_needed (HaulDownload      *self,
+                                     HaulDownloadAuth   needed,
+                                     gboolean           refused,
+                                     const char        *realm,
+                                     const char        *host);
+void _haul_download_auth_to_job     (HaulDownload      *self,
+                                     HaulJob           *job);
+void _haul_download_auth_clear      (HaulDownload      *self);
 
 HaulStoreRecord *_haul_download_to_record        (HaulDownload          *self,
                                                  gint64                 position);

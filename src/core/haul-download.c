@@ -90,6 +90,7 @@ haul_download_finalize (GObject *object)
   g_clear_pointer (&self->live_segments, haul_segments_unref);
   g_clear_pointer (&self->saved_segments, haul_segments_unref);
   g_free (self->retry_reason);
+  _haul_download_auth_clear (self);
 
   G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
 }
@@ -440,6 +441,8 @@ _haul_download_set_state (HaulDownload      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   self->state = state;
+  if (state != HAUL_DOWNLOAD_STATE_PAUSED)
+    _haul_download_set_auth_needed (self, HAUL_DOWNLOAD_AUTH_NONE, FALSE, NULL, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 
   if (state == HAUL_DOWNLOAD_STATE_CONNECTING && self->started == 0)

@@ -51,6 +51,18 @@ gboolean           haul_download_can_pause         (HaulDownload *self);
 gboolean           haul_download_can_resume        (HaulDownload *self);
 gboolean           haul_download_can_cancel        (HaulDownload *self);
 gboolean           haul_download_can_retry         (HaulDownload *self);
+/* haul-download-auth.c: signing in (main thread) */
+const char        *haul_download_get_auth_user     (HaulDownload *self);
+HaulDownloadAuth   haul_download_get_auth_needed   (HaulDownload *self);
+gboolean           haul_download_get_auth_refused  (HaulDownload *self);
+const char        *haul_download_get_auth_realm    (HaulDownload *self);
+const char        *haul_download_get_auth_host     (HaulDownload *self);
+gboolean           haul_download_has_password      (HaulDownload *self,
+                                                    gboolean      for_proxy);
+void               haul_download_set_credentials   (HaulDownload *self,
+                                                    const char   *user,
+                                                    const char   *password,
+                                                    gboolean      for_proxy);
 const char        *haul_download_state_to_string   (HaulDownloadState state);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "haul-auth.h"
 #include "haul-job.h"
 
 HaulJob *
@@ -67,6 +68,13 @@ haul_job_unref (HaulJob *job)
   g_free (job->result_etag);
   g_free (job->result_last_modified);
   g_free (job->result_content_type);
+  g_free (job->auth_user);
+  g_free (job->proxy_user);
+  haul_auth_wipe (&job->auth_password);
+  haul_auth_wipe (&job->proxy_password);
+  g_clear_object (&job->proxy_resolver);
+  g_free (job->result_auth_realm);
+  g_free (job->result_auth_host);
   g_free (job);
 }
 

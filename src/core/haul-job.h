@@ -62,6 +62,15 @@ typedef struct
   guint               max_per_server; /* connections to one server, all downloads together */
   GCancellable       *cancellable;
 
+  /* Credentials (haul-auth.h), immutable like the rest of the snapshot.
+   * The passwords are secrets: never logged, never in an error, wiped when
+   * the job is freed. Server and proxy credentials are kept apart. */
+  char               *auth_user;      /* nullable */
+  char               *auth_password;  /* nullable */
+  char               *proxy_user;     /* nullable */
+  char               *proxy_password; /* nullable */
+  GProxyResolver     *proxy_resolver; /* nullable: GLib's default */
+
   /* Written by the main thread, read by the worker. */
   _Atomic int         stop;           /* HaulJobStop */
   _Atomic int         max_connections; /* for this download, 1..HAUL_MAX_CONNECTIONS */
@@ -91,6 +100,10 @@ typedef struct
   gint64              result_retry_after_s; /* -1 none */
   gboolean            result_restarted;     /* a .part could not be resumed */
   gboolean            result_part_mismatch; /* ...because it did not match the saved state */
+  int                 result_auth;          /* HaulDownloadAuth: who asked for a password */
+  gboolean            result_auth_refused;  /* ...and refused the one given */
+  char               *result_auth_realm;    /* nullable, made safe to show */
+  char               *result_auth_host;     /* nullable: "host" or "host:port" */
 } HaulJob;
 
 HaulJob *haul_job_new   (const char *uri,

@@ -120,6 +120,8 @@ struct _HaulQueue
   guint               stall_timeout;
   guint               max_retries;
   guint               retry_base_ms;
+
+  GProxyResolver     *proxy_resolver; /* nullable (haul-queue-auth.c) */
 };
 
 /* haul-queue-scheduler.c: items */
@@ -182,6 +184,15 @@ void     _haul_queue_undo_add        (HaulQueueUndo     *undo,
 void     _haul_queue_undo_end_slice  (HaulQueue     *self,
                                       HaulQueueUndo *undo);
 void     _haul_queue_commit_all      (HaulQueue     *self);
+
+/* haul-queue-auth.c: signing in */
+void     _haul_queue_auth_to_job            (HaulQueue     *self,
+                                             HaulDownload  *d,
+                                             HaulJob       *job);
+gboolean _haul_queue_attempt_needs_password (HaulQueue     *self,
+                                             HaulQueueItem *item,
+                                             HaulJob       *job,
+                                             const GError  *error);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,

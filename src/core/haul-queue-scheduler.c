@@ -376,6 +376,8 @@ attempt_done_cb (GObject      *source,
     }
   else if (pending != HAUL_PENDING_NONE || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     attempt_stopped (self, item, job, pending);
+  else if (_haul_queue_attempt_needs_password (self, item, job, error))
+    ;
   else if (should_retry (self, item, job, error))
     attempt_retry_later (self, item, job, error);
   else
@@ -419,6 +421,7 @@ job_new (HaulQueue    *self,
   job->segments = g_strdup (d->segments);
   job->received = d->received;
   job->total = d->total;
+  _haul_queue_auth_to_job (self, d, job);
   return job;
 }
 

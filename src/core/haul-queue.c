@@ -50,6 +50,7 @@ enum {
 enum {
   DOWNLOAD_FINISHED,
   IDLE,
+  DOWNLOAD_NEEDS_PASSWORD,
   N_SIGNALS
 };
 
@@ -996,6 +997,7 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->bridge, haul_progress_bridge_unref);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
   g_clear_pointer (&self->claims, haul_name_claims_unref);
+  g_clear_object (&self->proxy_resolver);
   g_clear_pointer (&self->running, g_ptr_array_unref);
   g_clear_pointer (&self->by_uri, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
@@ -1110,6 +1112,16 @@ haul_queue_class_init (HaulQueueClass *klass)
   signals[IDLE] =
     g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * HaulQueue::download-needs-password:
+   *
+   * A download paused because its server or proxy asked for a password
+   * (haul_download_get_auth_needed(); haul-queue-auth.c).
+   */
+  signals[DOWNLOAD_NEEDS_PASSWORD] =
+    g_signal_new ("download-needs-password", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HAUL_TYPE_DOWNLOAD);
 }
 
 static void

@@ -163,4 +163,13 @@ guint         haul_queue_get_n_in_state        (HaulQueue     *self,
 gboolean      haul_queue_is_idle               (HaulQueue     *self);
 guint64       haul_queue_get_n_publications    (HaulQueue     *self);
 
+/* haul-queue-auth.c */
+void          haul_queue_set_credentials       (HaulQueue     *self,
+                                                HaulDownload  *download,
+                                                const char    *user,
+                                                const char    *password,
+                                                gboolean       for_proxy);
+void          haul_queue_set_proxy_resolver    (HaulQueue     *self,
+                                                GProxyResolver *resolver);
+
 G_END_DECLS

@@ -56,6 +56,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "haul-auth.h"
 #include "haul-connections.h"
 #include "haul-copy-gate.h"
 #include "haul-http.h"
@@ -480,7 +481,8 @@ conn_got_error_status (Conn *c)
 
   gint64 retry_after_s = -1;
 
-  _haul_transfer_set_http_error (&error, c->msg, &retry_after_s);
+  if (!_haul_auth_set_error (&error, c->msg, NULL))
+    _haul_transfer_set_http_error (&error, c->msg, &retry_after_s);
   if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
     {
       fetch_decide (f, HAUL_SEGMENTED_RESTART, error);
@@ -501,6 +503,7 @@ conn_open (Conn *c)
 
   c->msg = _haul_transfer_new_request (f->uri, c->claim.start, c->claim.end - 1, TRUE,
                                        f->etag, f->last_modified);
+  _haul_auth_attach (c->msg, f->job);
   c->stream = soup_session_send (c->session, c->msg, c->cancellable, &cause);
   if (c->stream == NULL)
     {
@@ -665,6 +668,7 @@ extra_main (gpointer     data,
   gboolean opened;
 
   c->session = session;
+  _haul_auth_prepare_session (session, f->job);
   opened = !conn_should_end (c, TRUE) && conn_open (c);
   g_mutex_lock (&f->lock);
   f->opening = FALSE;

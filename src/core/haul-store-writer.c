@@ -83,6 +83,10 @@ static const char * const migrations[] = {
   /* 2 → 3: the written ranges of a segmented download (haul-segments.h's
    * text form), checkpointed after the bytes they name are on disk. */
   "ALTER TABLE downloads ADD COLUMN segments TEXT;",
+
+  /* 3 → 4: the user name a download signs in with (its password is in
+   * the keyring, never here). */
+  "ALTER TABLE downloads ADD COLUMN auth_user TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);

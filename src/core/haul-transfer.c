@@ -22,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "haul-auth.h"
 #include "haul-checksum.h"
 #include "haul-connections.h"
 #include "haul-copy-gate.h"
@@ -109,6 +110,8 @@ haul_transfer_error_is_transient (const GError *error)
     case HAUL_TRANSFER_ERROR_BAD_REDIRECT:
     case HAUL_TRANSFER_ERROR_WEB_PAGE:
     case HAUL_TRANSFER_ERROR_BAD_RESPONSE:
+    case HAUL_TRANSFER_ERROR_AUTH:
+    case HAUL_TRANSFER_ERROR_PROXY_AUTH:
     default:
       return FALSE;
     }
@@ -398,8 +401,11 @@ static SoupMessage *
 new_request (Attempt *a,
              GUri    *uri)
 {
-  return _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
-                                     a->etag, a->last_modified);
+  SoupMessage *msg = _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
+                                                 a->etag, a->last_modified);
+
+  _haul_auth_attach (msg, a->job);
+  return msg;
 }
 
 /* Where the redirect @msg (to the request for @uri) sends the attempt
@@ -985,7 +991,8 @@ stage_negotiate (Attempt  *a,
   /* Every other answer but 200 and 206 (errors included) is a failure. */
   if (status != SOUP_STATUS_OK && status != SOUP_STATUS_PARTIAL_CONTENT)
     {
-      _haul_transfer_set_http_error (error, a->msg, &job->result_retry_after_s);
+      if (!_haul_auth_set_error (error, a->msg, job))
+        _haul_transfer_set_http_error (error, a->msg, &job->result_retry_after_s);
       return STAGE_FAILED;
     }
 
@@ -1304,6 +1311,7 @@ haul_transfer_run (HaulJob      *job,
 
   handler = g_cancellable_connect (job->cancellable, G_CALLBACK (cancel_from_user), attempt, NULL);
   a.watchdog = haul_watchdog_start (attempt, job->connect_timeout_s, job->stall_timeout_s);
+  _haul_auth_prepare_session (session, job);
   job->phase = HAUL_JOB_PHASE_CONNECTING;
 
   ok = transfer_stages (&a, error);

@@ -31,6 +31,8 @@ typedef enum
   HAUL_TRANSFER_ERROR_BAD_REDIRECT,
   HAUL_TRANSFER_ERROR_WEB_PAGE,          /* an HTML page instead of the file */
   HAUL_TRANSFER_ERROR_BAD_RESPONSE,
+  HAUL_TRANSFER_ERROR_AUTH,              /* 401 after Basic/Digest: no password, or a refused one */
+  HAUL_TRANSFER_ERROR_PROXY_AUTH,        /* 407: the same from the proxy */
   /* transient */
   HAUL_TRANSFER_ERROR_HTTP_SERVER,       /* 5xx, 408, 429 */
   HAUL_TRANSFER_ERROR_NETWORK,

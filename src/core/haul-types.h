@@ -49,4 +49,19 @@ typedef enum
   HAUL_DOWNLOAD_STATE_CANCELLED,
 } HaulDownloadState;
 
+/**
+ * HaulDownloadAuth:
+ * @HAUL_DOWNLOAD_AUTH_NONE: no sign-in is needed (or none was asked for)
+ * @HAUL_DOWNLOAD_AUTH_SERVER: the server asked for a user name and password (401)
+ * @HAUL_DOWNLOAD_AUTH_PROXY: the proxy asked for them (407)
+ *
+ * Why a paused download waits for a password (haul_download_get_auth_needed()).
+ */
+typedef enum
+{
+  HAUL_DOWNLOAD_AUTH_NONE = 0,
+  HAUL_DOWNLOAD_AUTH_SERVER,
+  HAUL_DOWNLOAD_AUTH_PROXY,
+} HaulDownloadAuth;
+
 G_END_DECLS

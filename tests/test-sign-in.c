@@ -1,0 +1,555 @@
+/* test-sign-in.c — "Needs a password", Sign In…, and the keyring, in the real window under Xvfb
+ *
+ * A real keyring: gnome-keyring-daemon (secrets component only) started
+ * in the test's D-Bus session with a throwaway HOME, XDG_DATA_HOME and
+ * XDG_RUNTIME_DIR, unlocked with a password on its standard input, so it
+ * makes a fresh login keyring. Haul's keyring code (src/haul-keyring.c)
+ * stores and looks up through libsecret as it would in a session; the
+ * test checks with libsecret's own `secret-tool` too. The window's real
+ * store (SQLite) is read as bytes after Haul quits.
+ *
+ * With HAUL_SHOTS_DIR set, screenshots of the row and the dialog at 1000
+ * and 360 pixels wide are written there (ImageMagick's `import`).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "haul-application.h"
+#include "haul-download-row.h"
+#include "haul-folders.h"
+#include "haul-keyring.h"
+#include "haul-sign-in-dialog.h"
+#include "haul-test-desktop.h"
+#include "haul-test-queue.h"
+#include "haul-test-server.h"
+#include "haul-test-widgets.h"
+#include "haul-window.h"
+
+#define WAIT_MS  20000
+#define USER     "alice"
+#define PASSWORD "Kr4ken-pass-51e0"
+#define WRONG    "not-it-83b2"
+
+static char        *data_home;
+static GSubprocess *keyring_daemon;
+
+/* ------------------------------------------------------------------ */
+/* The keyring daemon */
+
+static gboolean
+secrets_owned (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* The daemon ends with the test, however the test ends (its output is
+ * silenced: a daemon left holding the test's pipes would keep meson
+ * waiting). */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_keyring (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GOutputStream *in;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  keyring_daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
+                                                "--unlock", "--components=secrets", NULL);
+  g_assert_no_error (error);
+  in = g_subprocess_get_stdin_pipe (keyring_daemon);
+  g_assert_true (g_output_stream_write_all (in, "test-keyring", 12, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (in, NULL, &error));
+  if (!haul_test_wait_until (secrets_owned, NULL, WAIT_MS))
+    g_error ("gnome-keyring-daemon did not take org.freedesktop.secrets");
+}
+
+static void
+stop_keyring (void)
+{
+  if (keyring_daemon == NULL)
+    return;
+  g_subprocess_send_signal (keyring_daemon, SIGTERM);
+  g_subprocess_wait (keyring_daemon, NULL, NULL);
+  g_clear_object (&keyring_daemon);
+}
+
+/* What `secret-tool lookup` (libsecret-tools) finds for Haul's schema. */
+static char *
+secret_tool_lookup (const char *server,
+                    const char *user)
+{
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "secret-tool", "lookup",
+                        "xdg:schema", "io.github.haulapp.Haul.Password",
+                        "server", server, "user", user, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+typedef struct
+{
+  char *user;
+  char *password;
+  gboolean ok;
+  gboolean done;
+} LookupResult;
+
+static void
+looked_up_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  LookupResult *r = data;
+  g_autoptr(GError) error = NULL;
+
+  r->ok = haul_keyring_lookup_finish (result, &r->user, &r->password, &error);
+  g_assert_no_error (error);
+  r->done = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+lookup (const char   *server,
+        const char   *user,
+        LookupResult *r)
+{
+  *r = (LookupResult) { 0 };
+  haul_keyring_lookup_async (server, user, NULL, looked_up_cb, r);
+  g_assert_true (haul_test_wait_until (is_true, &r->done, WAIT_MS));
+  g_assert_true (r->ok);
+}
+
+static void
+stored_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (haul_keyring_store_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+/* Store and look up through src/haul-keyring.c, against the real daemon. */
+static void
+test_keyring (void)
+{
+  gboolean stored = FALSE;
+  LookupResult r;
+  g_autofree char *tool = NULL;
+  g_autofree char *server = haul_keyring_server_for_uri ("https://files.example.org/a/b.iso?x=1");
+
+  g_assert_cmpstr (server, ==, "https://files.example.org:443");
+  haul_keyring_store_async (server, "bob", "first-pw", NULL, stored_cb, &stored);
+  g_assert_true (haul_test_wait_until (is_true, &stored, WAIT_MS));
+
+  lookup (server, "bob", &r);
+  g_assert_cmpstr (r.user, ==, "bob");
+  g_assert_cmpstr (r.password, ==, "first-pw");
+  g_free (r.user);
+  g_free (r.password);
+
+  /* Without a user name: the server's saved one. */
+  lookup (server, NULL, &r);
+  g_assert_cmpstr (r.user, ==, "bob");
+  g_assert_cmpstr (r.password, ==, "first-pw");
+  g_free (r.user);
+  g_free (r.password);
+
+  /* Storing again replaces it. */
+  stored = FALSE;
+  haul_keyring_store_async (server, "bob", "second-pw", NULL, stored_cb, &stored);
+  g_assert_true (haul_test_wait_until (is_true, &stored, WAIT_MS));
+  tool = secret_tool_lookup (server, "bob");
+  g_assert_cmpstr (tool, ==, "second-pw");
+
+  /* Nothing for another server, or another user. */
+  lookup ("https://other.example.org:443", NULL, &r);
+  g_assert_null (r.user);
+  g_assert_null (r.password);
+  lookup (server, "carol", &r);
+  g_assert_null (r.password);
+}
+
+/* ------------------------------------------------------------------ */
+/* The window */
+
+typedef struct _Fixture Fixture;
+typedef void (*TestBody) (Fixture *f);
+
+struct _Fixture
+{
+  HaulApplication *app;
+  GtkWidget       *window;
+  HaulQueue       *queue;
+  HaulTestServer  *server;
+  char            *dir;
+  TestBody         body;
+  gboolean         done;
+};
+
+static void
+run_body (gpointer data)
+{
+  Fixture *f = data;
+
+  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (HAUL_IS_WINDOW (f->window));
+  f->queue = haul_application_get_queue (f->app);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
+  f->body (f);
+  f->done = TRUE;
+  g_application_quit (G_APPLICATION (f->app));
+}
+
+static void
+run_in_app (TestBody body)
+{
+  g_autoptr(HaulApplication) app = haul_application_new ();
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  Fixture f = { 0 };
+  char *argv[] = { (char *) "haul", NULL };
+
+  f.app = app;
+  f.server = server;
+  f.body = body;
+  f.dir = g_strdup (haul_folders_get_default ());
+  g_assert_cmpint (g_mkdir_with_parents (f.dir, 0700), ==, 0);
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_idle_add_once (run_body, &f);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_true (f.done);
+  g_free (f.dir);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *out)
+{
+  if (HAUL_IS_DOWNLOAD_ROW (widget) && gtk_widget_get_mapped (widget) &&
+      haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget)) != NULL)
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_rows (c, out);
+}
+
+static GtkWidget *
+find_row (Fixture      *f,
+          HaulDownload *d)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_rows (f->window, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (haul_download_row_get_download (g_ptr_array_index (rows, i)) == d)
+      return g_ptr_array_index (rows, i);
+  g_error ("no row shows %s", haul_download_get_uri (d));
+}
+
+static HaulSignInDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (HAUL_IS_SIGN_IN_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        return HAUL_SIGN_IN_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+static gpointer
+child (gpointer    dialog,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (dialog), HAUL_TYPE_SIGN_IN_DIALOG, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A click on one of the dialog's buttons, as a person would. */
+static void
+click (HaulSignInDialog *dialog,
+       const char       *label)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (dialog), label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (haul_test_wait_until (dialog_gone, NULL, WAIT_MS));
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name,
+            int         width)
+{
+  const char *dir = g_getenv ("HAUL_SHOTS_DIR");
+  g_autofree char *file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) p = NULL;
+
+  if (dir == NULL)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, 700);
+  haul_test_spin (600);
+  file = g_strdup_printf ("%s/%s-%d.png", dir, name, width);
+  p = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "import", "-window", "root", file, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+}
+
+/* Opens Sign In… from the row, fills it in, answers with @response. */
+static void
+sign_in (Fixture      *f,
+         HaulDownload *d,
+         const char   *user,
+         const char   *password,
+         gboolean      remember,
+         const char   *shot)
+{
+  GtkWidget *row = find_row (f, d);
+  HaulSignInDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (row, "row.sign-in", NULL));
+  g_assert_true (haul_test_wait_until (dialog_shown, NULL, WAIT_MS));
+  dialog = find_dialog ();
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, "user_entry")), user);
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, "password_entry")), password);
+  gtk_check_button_set_active (child (dialog, "remember_check"), remember);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "sign-in"));
+  if (shot != NULL)
+    {
+      screenshot (f, shot, 1000);
+      screenshot (f, shot, 360);
+      gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+    }
+  click (dialog, "_Sign In");
+}
+
+static HaulDownload *
+add (Fixture    *f,
+     const char *path)
+{
+  g_autofree char *uri = haul_test_server_uri (f->server, path);
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d = haul_queue_add (f->queue, uri, f->dir, &error);
+
+  g_assert_no_error (error);
+  return d;
+}
+
+static void
+body_sign_in (Fixture *f)
+{
+  g_autoptr(GBytes) content = haul_test_content (200 * KIB, 5);
+  g_autoptr(GBytes) second = haul_test_content (100 * KIB, 6);
+  HaulTestFileOptions o = { .auth_user = USER, .auth_password = PASSWORD };
+  HaulDownload *d, *d2;
+  HaulSignInDialog *dialog;
+  g_autofree char *server = NULL;
+  g_autofree char *in_keyring = NULL;
+
+  haul_test_server_add_file (f->server, "/report.pdf", content, &o);
+  haul_test_server_add_file (f->server, "/second.pdf", second, &o);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+
+  /* No password: the row says so and offers Sign In…. */
+  d = add (f, "/report.pdf");
+  haul_test_wait_paused (d);
+  g_assert_cmpint (haul_download_get_auth_needed (d), ==, HAUL_DOWNLOAD_AUTH_SERVER);
+  haul_test_assert_shows (find_row (f, d), "Needs a password — for 127.0.0.1:");
+  screenshot (f, "row-needs-password", 1000);
+  screenshot (f, "row-needs-password", 360);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+
+  /* A wrong password, not remembered: refused, and the row says whose. */
+  sign_in (f, d, USER, WRONG, FALSE, "dialog");
+  haul_test_wait_paused (d);
+  g_assert_true (haul_download_get_auth_refused (d));
+  haul_test_assert_shows (find_row (f, d), "Needs a password — the last one was not accepted");
+  g_assert_true (g_str_has_prefix (haul_download_get_error (d), "The password for alice at 127.0.0.1:"));
+  screenshot (f, "row-refused", 1000);
+  screenshot (f, "row-refused", 360);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+
+  /* Sign In… again: the dialog says why, and keeps the user name. */
+  g_assert_true (gtk_widget_activate_action (find_row (f, d), "row.sign-in", NULL));
+  g_assert_true (haul_test_wait_until (dialog_shown, NULL, WAIT_MS));
+  dialog = find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "was not accepted"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "user_entry"))), ==, USER);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "password_entry"))), ==, "");
+  screenshot (f, "dialog-refused", 1000);
+  screenshot (f, "dialog-refused", 360);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  click (dialog, "_Cancel");
+  /* Nothing from the wrong attempt went to the keyring. */
+  server = haul_keyring_server_for_uri (haul_download_get_uri (d));
+  in_keyring = secret_tool_lookup (server, USER);
+  g_assert_cmpstr (in_keyring, ==, "");
+  g_clear_pointer (&in_keyring, g_free);
+
+  /* The right one, remembered: completes, and the keyring has it. */
+  sign_in (f, d, USER, PASSWORD, TRUE, NULL);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  in_keyring = secret_tool_lookup (server, USER);
+  g_assert_cmpstr (in_keyring, ==, PASSWORD);
+
+  /* Another file of that server: the keyring signs it in, no dialog. */
+  d2 = add (f, "/second.pdf");
+  haul_test_wait_finished (d2);
+  haul_test_assert_completed_with (d2, second);
+  g_assert_cmpstr (haul_download_get_auth_user (d2), ==, USER);
+  g_assert_null (find_dialog ());
+  /* The first attempt's question, then the signed-in one's (each request
+   * is asked once: no auth cache shared between downloads). */
+  g_assert_cmpuint (haul_test_server_get_n_auth_refused (f->server, "/second.pdf"), ==, 2);
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &bytes, &length, NULL))
+    return FALSE;
+  return memmem (bytes, length, needle, strlen (needle)) != NULL;
+}
+
+static void
+test_sign_in (void)
+{
+  g_autofree char *db = g_build_filename (data_home, "haul", "haul.db", NULL);
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  gboolean user_seen = FALSE;
+
+  run_in_app (body_sign_in);
+
+  /* Haul has quit and closed its store: the user name is there, the
+   * password is not. */
+  g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+      user_seen = user_seen || file_contains (path, USER);
+      g_assert_false (file_contains (path, PASSWORD));
+      g_assert_false (file_contains (path, WRONG));
+    }
+  g_assert_true (user_seen);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("haul-sign-in-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
+  g_autofree char *runtime = g_build_filename (home, "run", NULL);
+  int status;
+
+  data_home = g_build_filename (home, ".local", "share", NULL);
+  g_mkdir_with_parents (data_home, 0700);
+  g_mkdir_with_parents (runtime, 0700);
+  /* A throwaway home: gnome-keyring makes a fresh login keyring there,
+   * and Haul its store. */
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("HAUL_NO_STORE");
+  g_test_init (&argc, &argv, NULL);
+  haul_test_ignore_proxies ();
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !gtk_init_check ())
+    {
+      g_printerr ("no display or no D-Bus session: run the ui suite under dbus-run-session -- xvfb-run -a\n");
+      return 77;
+    }
+  fake_desktop_start ();
+  start_keyring ();
+
+  g_test_add_func ("/haul/ui/sign-in/keyring", test_keyring);
+  g_test_add_func ("/haul/ui/sign-in/window", test_sign_in);
+  status = g_test_run ();
+
+  stop_keyring ();
+  haul_test_rm_rf (home);
+  g_free (data_home);
+  return status;
+}
