@@ -134,6 +134,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulQueueItem, _haul_queue_item_unref)
 
 /* haul-queue-scheduler.c: starting, stopping and publishing attempts */
 void     _haul_queue_schedule        (HaulQueue     *self);
+HaulJob *_haul_queue_job_new         (HaulQueue     *self,
+                                      HaulDownload  *download);
 void     _haul_queue_note_waiting    (HaulQueue     *self,
                                       HaulQueueItem *item);
 gboolean _haul_queue_stop_active     (HaulQueue     *self,
