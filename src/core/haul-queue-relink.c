@@ -178,6 +178,7 @@ take_new_link (HaulQueue  *self,
   HaulDownload *d = r->download;
   HaulJob *job = r->job;
   g_autofree char *uri = check_request (self, d, r->uri, error);
+  g_autofree char *etag = NULL, *last_modified = NULL, *content_type = NULL;
   HaulQueueItem *item;
 
   if (uri == NULL)
@@ -189,13 +190,15 @@ take_new_link (HaulQueue  *self,
       return FALSE;
     }
   item = _haul_queue_lookup (self, d);
+  /* Validators the old link lacked come from the new one (the next
+   * answers must keep to them); the old ones are equal where they were.
+   * Copies: the setter frees the old strings. */
+  etag = g_strdup (d->etag != NULL ? d->etag : job->result_etag);
+  last_modified = g_strdup (d->last_modified != NULL ? d->last_modified : job->result_last_modified);
+  content_type = g_strdup (d->content_type != NULL ? d->content_type : job->result_content_type);
   g_object_freeze_notify (G_OBJECT (d));
   set_uri (self, item, uri);
-  /* Validators the old link lacked come from the new one (the next
-   * answers must keep to them); the old ones are equal where they were. */
-  _haul_download_set_validators (d, d->etag != NULL ? d->etag : job->result_etag,
-                                 d->last_modified != NULL ? d->last_modified : job->result_last_modified,
-                                 d->content_type != NULL ? d->content_type : job->result_content_type);
+  _haul_download_set_validators (d, etag, last_modified, content_type);
   g_object_thaw_notify (G_OBJECT (d));
   _haul_queue_mark_dirty (self, item);
   if (d->state == HAUL_DOWNLOAD_STATE_FAILED)
