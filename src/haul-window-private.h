@@ -6,7 +6,9 @@
  * Add dialog; adding in slices; the toast with Undo),
  * haul-window-actions.c (what each win. action does, and its shortcut) and
  * haul-window-bulk.c (an action on many downloads, a slice per frame; the
- * toasts with Undo of removals and cancellations).
+ * toasts with Undo of removals and cancellations) and haul-window-relink.c
+ * (a new link for a paused or failed download: Change Link…, a drop on its
+ * row, a paste).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -107,6 +109,11 @@ void       _haul_window_bulk_dispose        (HaulWindow      *self);
 /* haul-window-actions.c */
 void       _haul_window_class_actions_init  (HaulWindowClass *klass);
 void       _haul_window_actions_init        (HaulWindow      *self);
+
+/* haul-window-relink.c */
+void       _haul_window_class_relink_init   (HaulWindowClass *klass);
+gboolean   _haul_window_relink_paste        (HaulWindow      *self,
+                                             const char      *text);
 
 /* haul-window-import.c */
 void       _haul_window_import_init         (HaulWindow      *self);
