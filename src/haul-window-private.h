@@ -1,6 +1,6 @@
 /* haul-window-private.h — what the main window's files share
  *
- * The window is one type in four files: haul-window.c (the list, its
+ * The window is one type in five files: haul-window.c (the list, its
  * search and state filter, the selection and the summary in the header),
  * haul-window-import.c (every way of adding links: dropping, pasting, the
  * Add dialog; adding in slices; the toast with Undo),

@@ -9,6 +9,7 @@
  *  - haul-queue-totals.c: counts and sums over the list, kept as it changes.
  *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
  *    making them final (their partial files deleted).
+ *  - haul-queue-relink.c: a new link for a paused or failed download.
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a

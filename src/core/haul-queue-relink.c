@@ -90,8 +90,9 @@ check_request (HaulQueue     *self,
   other = g_hash_table_lookup (self->by_uri, normalized);
   if (other != NULL && other->download != download)
     {
-      g_set_error (error, HAUL_LINK_ERROR, HAUL_LINK_ERROR_IN_LIST,
-                   _("Another download in the list already has the link %s"), normalized);
+      /* Not the link itself: a signed link's query is a secret. */
+      g_set_error_literal (error, HAUL_LINK_ERROR, HAUL_LINK_ERROR_IN_LIST,
+                           _("Another download in the list already has this link"));
       return NULL;
     }
   return g_steal_pointer (&normalized);
@@ -385,7 +386,7 @@ haul_queue_change_link_restart (HaulQueue    *self,
   normalized = check_request (self, download, uri, &error);
   if (normalized == NULL)
     {
-      g_debug ("not starting over: %s", error->message);
+      g_debug ("not starting over: error %d", error->code); /* never the link: it may be signed */
       return;
     }
   item = _haul_queue_lookup (self, download);
