@@ -389,9 +389,12 @@ test_refused (Fixture       *fx,
     /* A dead new link: the server's answer, not "a different file". */
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (change_link (fx, d, "/gone", &error));
+    g_assert_false (change_link (fx, d, "/gone?token=s3cr3t", &error));
     g_assert_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_HTTP_CLIENT);
     g_assert_nonnull (strstr (error->message, "Could not check the new link"));
+    g_assert_nonnull (strstr (error->message, "410"));
+    /* A signed link's query never reaches a message. */
+    g_assert_null (strstr (error->message, "s3cr3t"));
     g_assert_cmpstr (haul_download_get_uri (d), ==, old);
   }
   /* Nothing was written from any of them. */
