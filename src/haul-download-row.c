@@ -554,8 +554,11 @@ drop_accept_cb (GtkDropTarget   *target,
                 GdkDrop         *drop,
                 HaulDownloadRow *self)
 {
-  return relinkable (self->download) &&
-         gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), G_TYPE_STRING);
+  GdkContentFormats *formats = gdk_drop_get_formats (drop);
+
+  /* Files (a list of links in a .txt) are the window's, as always. */
+  return relinkable (self->download) && gdk_content_formats_contain_gtype (formats, G_TYPE_STRING) &&
+         !gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST);
 }
 
 static void

@@ -19,6 +19,7 @@ __attribute__ ((constructor)) static void
 register_types (void)
 {
   g_type_ensure (ADW_TYPE_APPLICATION_WINDOW);
+  g_type_ensure (ADW_TYPE_MESSAGE_DIALOG);
   g_type_ensure (ADW_TYPE_PREFERENCES_WINDOW);
   g_type_ensure (ADW_TYPE_WINDOW);
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
