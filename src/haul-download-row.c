@@ -160,6 +160,14 @@ query_tooltip_cb (GtkWidget       *widget,
   return TRUE;
 }
 
+/* Paused or failed: it can take a new link (haul-window-relink.c). */
+static gboolean
+relinkable (HaulDownload *d)
+{
+  return d != NULL && (haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_PAUSED ||
+                       haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_FAILED);
+}
+
 static void
 update_actions (HaulDownloadRow *self)
 {
@@ -183,6 +191,7 @@ update_actions (HaulDownloadRow *self)
   gtk_widget_action_set_enabled (widget, "row.move-up", movable);
   gtk_widget_action_set_enabled (widget, "row.move-down", movable);
   gtk_widget_action_set_enabled (widget, "row.sign-in", sign_in);
+  gtk_widget_action_set_enabled (widget, "row.change-link", relinkable (d));
 
   /* One button for the action that fits, the rest in the menu. */
   if (sign_in)
@@ -544,6 +553,43 @@ retry_activated (GtkWidget  *widget,
 }
 
 static void
+change_link_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  to_window (widget, "win.change-link");
+}
+
+/* Text dropped on a stopped row: the window decides (one link: a new
+ * link for this download; anything else: downloads to add). */
+static gboolean
+drop_cb (GtkDropTarget   *target,
+         const GValue    *value,
+         double           x,
+         double           y,
+         HaulDownloadRow *self)
+{
+  if (self->download == NULL || !G_VALUE_HOLDS_STRING (value) || g_value_get_string (value) == NULL)
+    return FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.relink-drop", "(ss)",
+                              haul_download_get_uri (self->download), g_value_get_string (value));
+  return TRUE;
+}
+
+/* Only a stopped row takes drops; on the others they reach the window. */
+static gboolean
+drop_accept_cb (GtkDropTarget   *target,
+                GdkDrop         *drop,
+                HaulDownloadRow *self)
+{
+  GdkContentFormats *formats = gdk_drop_get_formats (drop);
+
+  /* Files (a list of links in a .txt) are the window's, as always. */
+  return relinkable (self->download) && gdk_content_formats_contain_gtype (formats, G_TYPE_STRING) &&
+         !gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST);
+}
+
+static void
 remove_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -681,6 +727,7 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.copy-link", NULL, copy_link_activated);
   gtk_widget_class_install_action (widget_class, "row.details", NULL, details_activated);
   gtk_widget_class_install_action (widget_class, "row.sign-in", NULL, sign_in_activated);
+  gtk_widget_class_install_action (widget_class, "row.change-link", NULL, change_link_activated);
 
   gtk_widget_class_set_css_name (widget_class, "haul-download-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -691,6 +738,7 @@ haul_download_row_init (HaulDownloadRow *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
   GtkGesture *long_press = gtk_gesture_long_press_new ();
+  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_COPY);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->shown_state = -1;
@@ -703,6 +751,9 @@ haul_download_row_init (HaulDownloadRow *self)
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
   g_signal_connect (long_press, "pressed", G_CALLBACK (long_press_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
+  g_signal_connect (drop, "accept", G_CALLBACK (drop_accept_cb), self);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   update_actions (self);
 }
 

@@ -418,6 +418,8 @@ _haul_window_class_actions_init (HaulWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add", NULL);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
+
+  _haul_window_class_relink_init (klass);
 }
 
 /* Space pauses or resumes the selection. The list's rows would take it

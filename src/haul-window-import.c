@@ -478,7 +478,7 @@ paste_text_cb (GObject      *source,
 
   if (text == NULL || *text == '\0')
     haul_window_show_toast (self, _("The clipboard has no links to paste"));
-  else
+  else if (!_haul_window_relink_paste (self, text)) /* one link for a stopped row: asks */
     haul_window_import (self, text, NULL, NULL, NULL);
 }
 

@@ -1,13 +1,15 @@
 /* haul-window-private.h — what the main window's files share
  *
- * The window is one type in four files: haul-window.c (the list, its
+ * The window is one type in five files: haul-window.c (the list, its
  * search and state filter, the selection and the summary in the header),
  * haul-window-import.c (every way of adding links: dropping, pasting, the
  * Add dialog; adding in slices; the toast with Undo),
  * haul-window-actions.c (what each win. action does, and its shortcut) and
  * haul-window-bulk.c (an action on many downloads, a slice per frame; the
- * toasts with Undo of removals and cancellations); haul-window-handoff.c
- * (a download handed over by a paired browser, with its toast).
+ * toasts with Undo of removals and cancellations), haul-window-handoff.c
+ * (a download handed over by a paired browser, with its toast) and
+ * haul-window-relink.c (a new link for a paused or failed download: Change
+ * Link…, a drop on its row, a paste).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -108,6 +110,11 @@ void       _haul_window_bulk_dispose        (HaulWindow      *self);
 /* haul-window-actions.c */
 void       _haul_window_class_actions_init  (HaulWindowClass *klass);
 void       _haul_window_actions_init        (HaulWindow      *self);
+
+/* haul-window-relink.c */
+void       _haul_window_class_relink_init   (HaulWindowClass *klass);
+gboolean   _haul_window_relink_paste        (HaulWindow      *self,
+                                             const char      *text);
 
 /* haul-window-import.c */
 void       _haul_window_import_init         (HaulWindow      *self);

@@ -82,6 +82,8 @@ void _haul_download_set_speed      (HaulDownload      *self,
                                     gint64             eta);
 void _haul_download_set_filename   (HaulDownload      *self,
                                     const char        *filename);
+void _haul_download_set_uri        (HaulDownload      *self,
+                                    const char        *uri);
 void _haul_download_set_final_uri  (HaulDownload      *self,
                                     const char        *final_uri);
 void _haul_download_set_error      (HaulDownload      *self,

@@ -589,6 +589,14 @@ _haul_download_set_filename (HaulDownload *self,
   set_string (self, &self->filename, filename, PROP_FILENAME);
 }
 
+/* A new link (haul-queue-relink.c): the queue re-keys its index first. */
+void
+_haul_download_set_uri (HaulDownload *self,
+                        const char   *uri)
+{
+  set_string (self, &self->uri, uri, PROP_URI);
+}
+
 void
 _haul_download_set_final_uri (HaulDownload *self,
                               const char   *final_uri)

@@ -9,6 +9,7 @@
  *  - haul-queue-totals.c: counts and sums over the list, kept as it changes.
  *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
  *    making them final (their partial files deleted).
+ *  - haul-queue-relink.c: a new link for a paused or failed download.
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -136,6 +137,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulQueueItem, _haul_queue_item_unref)
 
 /* haul-queue-scheduler.c: starting, stopping and publishing attempts */
 void     _haul_queue_schedule        (HaulQueue     *self);
+HaulJob *_haul_queue_job_new         (HaulQueue     *self,
+                                      HaulDownload  *download);
 void     _haul_queue_note_waiting    (HaulQueue     *self,
                                       HaulQueueItem *item);
 gboolean _haul_queue_stop_active     (HaulQueue     *self,

@@ -393,9 +393,11 @@ attempt_done_cb (GObject      *source,
   _haul_queue_maybe_emit_idle (self);
 }
 
-static HaulJob *
-job_new (HaulQueue    *self,
-         HaulDownload *d)
+/* The snapshot an attempt (or a probe of a new link, haul-queue-relink.c)
+ * works from: every request header comes from here. */
+HaulJob *
+_haul_queue_job_new (HaulQueue    *self,
+                     HaulDownload *d)
 {
   HaulJob *job = haul_job_new (d->uri, d->directory);
 
@@ -434,7 +436,7 @@ start_attempt (HaulQueue     *self,
 
   g_assert (item->job == NULL);
 
-  item->job = job_new (self, d);
+  item->job = _haul_queue_job_new (self, d);
   d->restored_part_size = -1;
   d->resume_on_start = FALSE;
   d->retry_at = 0;

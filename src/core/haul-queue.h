@@ -98,6 +98,25 @@ void          haul_queue_retry                 (HaulQueue     *self,
                                                 HaulDownload  *download);
 void          haul_queue_remove                (HaulQueue     *self,
                                                 HaulDownload  *download);
+
+/* haul-queue-relink.c: a new link for a paused or failed download */
+void          haul_queue_change_link_async     (HaulQueue           *self,
+                                                HaulDownload        *download,
+                                                const char          *uri,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean      haul_queue_change_link_finish    (HaulQueue           *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+void          haul_queue_change_link_restart   (HaulQueue           *self,
+                                                HaulDownload        *download,
+                                                const char          *uri);
+gboolean      haul_queue_can_change_link       (HaulQueue           *self,
+                                                HaulDownload        *download);
+HaulDownload *haul_queue_find_continuable      (HaulQueue           *self,
+                                                const char          *filename,
+                                                gint64               size);
 gboolean      haul_queue_move                  (HaulQueue     *self,
                                                 HaulDownload  *download,
                                                 guint          position);

@@ -77,6 +77,8 @@ typedef struct
   GArray        *resume_ranges; /* HaulRange: what an earlier segmented attempt wrote */
   HaulSegments  *table;         /* set once the answer allows splitting */
   gboolean       one_stream;    /* the server does not keep to ranges */
+
+  gboolean       probe;         /* haul_transfer_probe(): only "bytes=0-0" */
 } Attempt;
 
 HAUL_DEFINE_QUARK (haul-transfer-error-quark, haul_transfer_error)
@@ -401,9 +403,13 @@ static SoupMessage *
 new_request (Attempt *a,
              GUri    *uri)
 {
-  SoupMessage *msg = _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
-                                                 a->etag, a->last_modified);
+  SoupMessage *msg;
 
+  if (a->probe)
+    msg = _haul_transfer_new_request (uri, 0, 0, TRUE, NULL, NULL);
+  else
+    msg = _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
+                                      a->etag, a->last_modified);
   _haul_auth_attach (msg, a->job);
   return msg;
 }
@@ -1326,6 +1332,97 @@ haul_transfer_run (HaulJob      *job,
   g_free (a.etag);
   g_free (a.last_modified);
   g_free (a.content_type);
+  g_free (a.new_type);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probing a link */
+
+/* What the probe's answer says about the file's size. */
+static gint64
+probe_total (SoupMessage *msg)
+{
+  SoupMessageHeaders *rh = soup_message_get_response_headers (msg);
+  guint status = soup_message_get_status (msg);
+  gint64 s, e, t;
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT || status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
+    return haul_http_parse_content_range (soup_message_headers_get_one (rh, "Content-Range"), &s, &e, &t) &&
+           t >= 0 ? t : -1;
+  if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH)
+    return soup_message_headers_get_content_length (rh);
+  return -1;
+}
+
+/* Reads the byte asked for, so that the connection can be kept. */
+static void
+probe_drain (Attempt *a)
+{
+  char buf[64];
+
+  if (soup_message_get_status (a->msg) == SOUP_STATUS_PARTIAL_CONTENT)
+    for (guint i = 0; i < 4; i++)
+      if (g_input_stream_read (a->stream, buf, sizeof buf, a->attempt, NULL) <= 0)
+        break;
+  g_input_stream_close (a->stream, NULL, NULL);
+}
+
+/**
+ * haul_transfer_probe:
+ * @job: a snapshot of a download (the queue's, with the link to ask as its
+ *   uri): its request headers, timeouts and redirect limit apply
+ * @session: the calling thread's own session
+ *
+ * Asks @job's link for its first byte ("Range: bytes=0-0"), following
+ * redirects the way an attempt does, and writes nothing. Blocking: a worker
+ * thread only. On success the answer's facts are in @job: its size in
+ * job->total (-1 unknown), its validators and type in job->result_etag,
+ * result_last_modified and result_content_type, where it came from in
+ * job->result_final_uri.
+ *
+ * Returns: %FALSE with @error as an attempt would set it (an HTTP error,
+ *   the network, a cancel of job->cancellable)
+ */
+gboolean
+haul_transfer_probe (HaulJob      *job,
+                     SoupSession  *session,
+                     GError      **error)
+{
+  g_autoptr(GCancellable) attempt = g_cancellable_new ();
+  Attempt a = { .job = job, .session = session, .attempt = attempt, .total = -1, .probe = TRUE };
+  gboolean ok = FALSE;
+  gulong handler;
+  guint status;
+
+  handler = g_cancellable_connect (job->cancellable, G_CALLBACK (cancel_from_user), attempt, NULL);
+  a.watchdog = haul_watchdog_start (attempt, job->connect_timeout_s, job->stall_timeout_s);
+
+  a.stream = send_following_redirects (&a, &a.msg, error);
+  if (a.stream != NULL)
+    {
+      haul_watchdog_set_connected (a.watchdog);
+      status = soup_message_get_status (a.msg);
+      g_free (job->result_final_uri);
+      job->result_final_uri = g_uri_to_string_partial (soup_message_get_uri (a.msg), G_URI_HIDE_FRAGMENT);
+      if (status == SOUP_STATUS_OK || status == SOUP_STATUS_PARTIAL_CONTENT ||
+          (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && probe_total (a.msg) == 0))
+        {
+          a.new_type = haul_http_parse_content_type (
+            soup_message_headers_get_one (soup_message_get_response_headers (a.msg), "Content-Type"));
+          remember_validators (&a);
+          job->total = probe_total (a.msg);
+          ok = TRUE;
+        }
+      else
+        _haul_transfer_set_http_error (error, a.msg, &job->result_retry_after_s);
+      probe_drain (&a);
+    }
+
+  haul_watchdog_stop (a.watchdog);
+  g_cancellable_disconnect (job->cancellable, handler);
+  g_clear_object (&a.stream);
+  g_clear_object (&a.msg);
   g_free (a.new_type);
   return ok;
 }

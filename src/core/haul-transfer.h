@@ -45,5 +45,8 @@ gboolean haul_transfer_error_is_transient (const GError  *error);
 gboolean haul_transfer_run                (HaulJob       *job,
                                            SoupSession   *session,
                                            GError       **error);
+gboolean haul_transfer_probe              (HaulJob       *job,
+                                           SoupSession   *session,
+                                           GError       **error);
 
 G_END_DECLS
