@@ -83,6 +83,10 @@ static const char * const migrations[] = {
   /* 2 → 3: the written ranges of a segmented download (haul-segments.h's
    * text form), checkpointed after the bytes they name are on disk. */
   "ALTER TABLE downloads ADD COLUMN segments TEXT;",
+
+  /* 3 → 4: the request context (haul-request-context.h's text form:
+   * cookies, referrer, user agent, extra headers), deleted with its row. */
+  "ALTER TABLE downloads ADD COLUMN request_context TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
