@@ -486,6 +486,10 @@ writer_try_open (Writer  *w,
   /* In WAL mode NORMAL keeps the file consistent after a crash and only
    * syncs at checkpoints; all of it runs on this thread anyway. */
   rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
+  /* A removed download's cookies (request_context) are zeroed in the
+   * file, not left in a free page. */
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA secure_delete = ON");
   if (rc != SQLITE_OK)
     {
       set_db_error (error, db, rc, w->path);
