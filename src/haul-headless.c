@@ -1038,25 +1038,10 @@ add_links (Headless              *h,
 
   if (o->checksum != NULL)
     {
-      const char *uri = g_ptr_array_index (accepted, 0);
-      g_autoptr(HaulDownload) d = NULL;
-
       /* Checked before: only a duplicate (already in the session) fails. */
-      if (haul_queue_find_by_uri (h->queue, uri) != NULL)
+      if (haul_queue_add_full (h->queue, g_ptr_array_index (accepted, 0), o->directory,
+                               o->checksum, o->context, NULL) == NULL)
         n_dups++;
-      else
-        {
-          g_autoptr(HaulRequestContext) own = NULL;
-
-          d = haul_download_new (uri, o->directory);
-          haul_download_set_checksum (d, o->checksum, NULL);
-          if (o->context != NULL)
-            {
-              own = haul_request_context_copy_for_site (o->context, uri);
-              haul_download_set_request_context (d, own);
-            }
-          haul_queue_add_download (h->queue, d);
-        }
     }
   else
     haul_queue_add_uris_with_context (h->queue, accepted, o->directory, o->context, &n_dups);

@@ -78,6 +78,12 @@ guint         haul_queue_add_uris              (HaulQueue     *self,
                                                 const GPtrArray *uris,
                                                 const char    *directory,
                                                 guint         *n_duplicates);
+HaulDownload *haul_queue_add_full             (HaulQueue     *self,
+                                                const char    *uri,
+                                                const char    *directory,
+                                                const char    *checksum,
+                                                HaulRequestContext *context,
+                                                GError       **error);
 HaulDownload *haul_queue_add_with_context      (HaulQueue     *self,
                                                 const char    *uri,
                                                 const char    *directory,
