@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "haul-application.h"
+#include "haul-request-context.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,12 @@ void        haul_window_import         (HaulWindow      *self,
                                         GPtrArray       *files,
                                         const char      *folder,
                                         const char      *checksum);
+void        haul_window_import_with_context (HaulWindow         *self,
+                                             const char         *text,
+                                             GPtrArray          *files,
+                                             const char         *folder,
+                                             const char         *checksum,
+                                             HaulRequestContext *context);
 void        haul_window_import_for_command_line (HaulWindow              *self,
                                                  const char              *text,
                                                  GPtrArray               *files,
