@@ -413,6 +413,23 @@ haul_window_import_for_command_line (HaulWindow              *self,
 }
 
 /**
+ * haul_window_import_for_command_line_with_context:
+ * @context: (nullable) (transfer none): as for haul_window_import_with_context()
+ *
+ * Like haul_window_import_for_command_line().
+ */
+void
+haul_window_import_for_command_line_with_context (HaulWindow              *self,
+                                                  const char              *text,
+                                                  GPtrArray               *files,
+                                                  HaulRequestContext      *context,
+                                                  GApplicationCommandLine *cmdline)
+{
+  import_start (self, text, files, NULL, NULL, haul_request_context_is_empty (context) ? NULL : context,
+                cmdline);
+}
+
+/**
  * haul_window_drop_value:
  * @value: a #GdkFileList or a string, as a drop delivers it
  *

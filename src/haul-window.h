@@ -32,6 +32,11 @@ void        haul_window_import_for_command_line (HaulWindow              *self,
                                                  const char              *text,
                                                  GPtrArray               *files,
                                                  GApplicationCommandLine *cmdline);
+void        haul_window_import_for_command_line_with_context (HaulWindow              *self,
+                                                              const char              *text,
+                                                              GPtrArray               *files,
+                                                              HaulRequestContext      *context,
+                                                              GApplicationCommandLine *cmdline);
 gboolean    haul_window_drop_value     (HaulWindow      *self,
                                         const GValue    *value);
 void        haul_window_show_toast     (HaulWindow      *self,
