@@ -295,10 +295,12 @@ folder_button_clicked_cb (HaulAddDialog *self,
 /* ------------------------------------------------------------------ */
 /* Advanced: referrer, extra headers, cookies file */
 
-/* The referrer and headers as typed, with the cookies read; NULL with
- * @error set (a sentence naming the field, never a value). */
+/* The referrer and headers as typed, and if @with_cookies the cookies
+ * read (copied: a big file's are left out while typing); NULL with @error
+ * set (a sentence naming the field, never a value). */
 static HaulRequestContext *
 build_context (HaulAddDialog  *self,
+               gboolean        with_cookies,
                GError        **error)
 {
   g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
@@ -328,7 +330,7 @@ build_context (HaulAddDialog  *self,
         }
     }
 
-  for (GSList *l = self->cookies != NULL ? haul_request_context_get_cookies (self->cookies) : NULL;
+  for (GSList *l = with_cookies && self->cookies != NULL ? haul_request_context_get_cookies (self->cookies) : NULL;
        l != NULL; l = l->next)
     haul_request_context_add_cookie (ctx, l->data);
   return g_steal_pointer (&ctx);
@@ -341,8 +343,22 @@ static void
 show_advanced_state (HaulAddDialog *self)
 {
   const char *message = self->advanced_error;
-  g_autoptr(HaulRequestContext) ctx = build_context (self, NULL);
-  g_autofree char *summary = ctx != NULL ? haul_request_context_describe (ctx) : NULL;
+  g_autoptr(HaulRequestContext) ctx = build_context (self, FALSE, NULL);
+  g_autofree char *rest = ctx != NULL ? haul_request_context_describe (ctx) : NULL;
+  guint n_cookies = self->cookies != NULL ? g_slist_length (haul_request_context_get_cookies (self->cookies)) : 0;
+  g_autofree char *summary = NULL;
+
+  /* As haul_request_context_describe() would say it with the cookies. */
+  if (n_cookies > 0)
+    {
+      g_autofree char *counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u cookie", "%u cookies",
+                                                               n_cookies), n_cookies);
+
+      /* Translators: the separator between the parts of "3 cookies, referrer example.org" */
+      summary = rest != NULL ? g_strjoin (_(", "), counted, rest, NULL) : g_steal_pointer (&counted);
+    }
+  else
+    summary = g_steal_pointer (&rest);
 
   gtk_label_set_text (self->advanced_error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->advanced_error_label), message != NULL);
@@ -374,7 +390,7 @@ static void
 check_advanced (HaulAddDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HaulRequestContext) ctx = build_context (self, &error);
+  g_autoptr(HaulRequestContext) ctx = build_context (self, FALSE, &error);
   g_autoptr(HaulRequestContext) scratch = haul_request_context_new ();
   g_autofree char *referrer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->referrer_row))));
   gboolean referrer_bad = !haul_request_context_set_referrer (scratch, referrer, NULL);
@@ -881,7 +897,7 @@ haul_add_dialog_dup_request_context (HaulAddDialog *self)
 
   g_return_val_if_fail (HAUL_IS_ADD_DIALOG (self), NULL);
 
-  ctx = build_context (self, NULL);
+  ctx = build_context (self, TRUE, NULL);
   if (haul_request_context_is_empty (ctx))
     return NULL;
   return g_steal_pointer (&ctx);
