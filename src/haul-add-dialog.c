@@ -370,18 +370,17 @@ show_advanced_state (HaulAddDialog *self)
     }
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->cookies_row), "error");
-  /* Collapsed, it still says why Add waits. */
+  /* It still says why Add waits, in red while collapsed (open, the
+   * rows say it: red on the whole expander would colour them all). */
   if (message != NULL || self->cookies_error != NULL)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->advanced_row), "error");
-      adw_expander_row_set_subtitle (self->advanced_row, _("Needs a correction before adding"));
-    }
+    adw_expander_row_set_subtitle (self->advanced_row, _("Needs a correction before adding"));
   else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_row), "error");
-      adw_expander_row_set_subtitle (self->advanced_row,
-                                     summary != NULL ? summary : _("Referrer, extra headers and cookies"));
-    }
+    adw_expander_row_set_subtitle (self->advanced_row,
+                                   summary != NULL ? summary : _("Referrer, extra headers and cookies"));
+  if ((message != NULL || self->cookies_error != NULL) && !adw_expander_row_get_expanded (self->advanced_row))
+    gtk_widget_add_css_class (GTK_WIDGET (self->advanced_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_row), "error");
   update_add_enabled (self);
 }
 
@@ -407,6 +406,14 @@ check_advanced (HaulAddDialog *self)
   gtk_accessible_update_state (GTK_ACCESSIBLE (self->headers_view), GTK_ACCESSIBLE_STATE_INVALID,
                                ctx == NULL && !referrer_bad ? GTK_ACCESSIBLE_INVALID_TRUE
                                                             : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+  show_advanced_state (self);
+}
+
+static void
+advanced_expanded_cb (HaulAddDialog *self,
+                      GParamSpec    *pspec,
+                      GObject       *row)
+{
   show_advanced_state (self);
 }
 
@@ -720,6 +727,7 @@ haul_add_dialog_class_init (HaulAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, headers_hint_label);
   gtk_widget_class_bind_template_callback (widget_class, buffer_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, referrer_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, advanced_expanded_cb);
   gtk_widget_class_bind_template_callback (widget_class, headers_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, cookies_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cookies_clear_clicked_cb);

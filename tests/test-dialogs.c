@@ -556,6 +556,10 @@ test_add_advanced (void)
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "referrer"));
   g_assert_true (gtk_widget_has_css_class (referrer, "error"));
   g_assert_cmpstr (adw_expander_row_get_subtitle (advanced), ==, "Needs a correction before adding");
+  adw_expander_row_set_expanded (advanced, FALSE);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (advanced), "error"));  /* red only when closed */
+  adw_expander_row_set_expanded (advanced, TRUE);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (advanced), "error"));
   gtk_editable_set_text (GTK_EDITABLE (referrer), "https://www.example.org/page");
   g_assert_true (gtk_widget_is_sensitive (add));
   g_assert_false (gtk_widget_has_css_class (referrer, "error"));
