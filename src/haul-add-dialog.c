@@ -10,6 +10,12 @@
  * checks again) or chooses "Add N Valid Links". Then ::submitted hands the
  * valid links over (haul_add_dialog_dup_links()) and the dialog closes.
  *
+ * "Advanced" holds what every request of the new downloads carries: a
+ * referrer, extra headers (one per line) and a cookies file. They are
+ * checked as they are typed; the cookies file is read on GLib's pool (it
+ * is disk). While any of them is not valid, or the file is being read,
+ * Add is disabled and the reason is shown under them — never a value.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -24,6 +30,7 @@
 #include "haul-folders.h"
 #include "haul-checksum.h"
 #include "haul-link-import.h"
+#include "haul-request-context.h"
 #include "haul-uri-list.h"
 
 /* How many rejected entries the inline error lists, one line each. */
@@ -47,6 +54,15 @@ struct _HaulAddDialog
   GtkWidget            *links_error_box;
   GtkLabel             *links_error_label;
   GtkButton            *add_valid_button;
+  AdwExpanderRow       *advanced_row;
+  AdwEntryRow          *referrer_row;
+  GtkTextView          *headers_view;
+  GtkTextBuffer        *headers_buffer;
+  AdwActionRow         *cookies_row;
+  GtkButton            *cookies_button;
+  GtkButton            *cookies_clear_button;
+  GtkLabel             *advanced_error_label;
+  GtkLabel             *headers_hint_label;
 
   /* Owned */
   char                 *folder;
@@ -55,6 +71,12 @@ struct _HaulAddDialog
   GtkTextTag           *invalid_tag;
   GCancellable         *check;    /* the links being found; NULL when none */
   GPtrArray            *links;    /* (element-type utf8): the valid links the text holds, once found */
+  char                 *advanced_error;  /* why the referrer or a header is not valid */
+  char                 *cookies_path;    /* NULL: no cookies file */
+  HaulRequestContext   *cookies;         /* its cookies, once read */
+  char                 *cookies_error;   /* why it could not be used */
+  GCancellable         *cookies_reading; /* while it is read */
+  GtkFileChooserNative *cookies_chooser;
 };
 
 G_DEFINE_FINAL_TYPE (HaulAddDialog, haul_add_dialog, ADW_TYPE_WINDOW)
@@ -76,6 +98,17 @@ buffer_has_content (GtkTextBuffer *buffer)
     if (!g_unichar_isspace (gtk_text_iter_get_char (&iter)))
       return TRUE;
   return FALSE;
+}
+
+/* Add works when there is text, no check runs, and Advanced is valid
+ * and read. */
+static void
+update_add_enabled (HaulAddDialog *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add",
+                                 buffer_has_content (self->buffer) && self->check == NULL &&
+                                 self->advanced_error == NULL && self->cookies_error == NULL &&
+                                 self->cookies_reading == NULL);
 }
 
 static void
@@ -209,9 +242,9 @@ buffer_changed_cb (HaulAddDialog *self,
 {
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label),
                           gtk_text_buffer_get_char_count (buffer) == 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", buffer_has_content (buffer));
   clear_error (self);
   clear_links_error (self);
+  update_add_enabled (self);
 }
 
 static void
@@ -259,6 +292,263 @@ folder_button_clicked_cb (HaulAddDialog *self,
   haul_folder_chooser_present (self->chooser, self->folder);
 }
 
+/* ------------------------------------------------------------------ */
+/* Advanced: referrer, extra headers, cookies file */
+
+/* The referrer and headers as typed, and if @with_cookies the cookies
+ * read (copied: a big file's are left out while typing); NULL with @error
+ * set (a sentence naming the field, never a value). */
+static HaulRequestContext *
+build_context (HaulAddDialog  *self,
+               gboolean        with_cookies,
+               GError        **error)
+{
+  g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
+  g_autofree char *referrer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->referrer_row))));
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GtkTextIter start, end;
+
+  if (!haul_request_context_set_referrer (ctx, referrer, error))
+    return NULL;
+
+  gtk_text_buffer_get_bounds (self->headers_buffer, &start, &end);
+  text = gtk_text_buffer_get_text (self->headers_buffer, &start, &end, FALSE);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_strstrip (lines[i])[0] == '\0')
+        continue;
+      if (!haul_request_context_add_header_line (ctx, lines[i], &local_error))
+        {
+          /* Translators: "Extra headers, line 2: The header “Host” is set by Haul: …" */
+          g_set_error (error, local_error->domain, local_error->code, _("Extra headers, line %u: %s"),
+                       i + 1, local_error->message);
+          return NULL;
+        }
+    }
+
+  for (GSList *l = with_cookies && self->cookies != NULL ? haul_request_context_get_cookies (self->cookies) : NULL;
+       l != NULL; l = l->next)
+    haul_request_context_add_cookie (ctx, l->data);
+  return g_steal_pointer (&ctx);
+}
+
+/* Shows what is wrong in Advanced (or nothing) where it is wrong: under
+ * the headers for the referrer and the headers, in the cookies row for
+ * the file; and the summary on the expander. */
+static void
+show_advanced_state (HaulAddDialog *self)
+{
+  const char *message = self->advanced_error;
+  g_autoptr(HaulRequestContext) ctx = build_context (self, FALSE, NULL);
+  g_autofree char *rest = ctx != NULL ? haul_request_context_describe (ctx) : NULL;
+  guint n_cookies = self->cookies != NULL ? g_slist_length (haul_request_context_get_cookies (self->cookies)) : 0;
+  g_autofree char *summary = NULL;
+
+  /* As haul_request_context_describe() would say it with the cookies. */
+  if (n_cookies > 0)
+    {
+      g_autofree char *counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u cookie", "%u cookies",
+                                                               n_cookies), n_cookies);
+
+      /* Translators: the separator between the parts of "3 cookies, referrer example.org" */
+      summary = rest != NULL ? g_strjoin (_(", "), counted, rest, NULL) : g_steal_pointer (&counted);
+    }
+  else
+    summary = g_steal_pointer (&rest);
+
+  gtk_label_set_text (self->advanced_error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->advanced_error_label), message != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->headers_hint_label), message == NULL);
+  if (self->cookies_error != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->cookies_row), "error");
+      adw_action_row_set_subtitle (self->cookies_row, self->cookies_error);
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->cookies_row), "error");
+  /* It still says why Add waits, in red while collapsed (open, the
+   * rows say it: red on the whole expander would colour them all). */
+  if (message != NULL || self->cookies_error != NULL)
+    adw_expander_row_set_subtitle (self->advanced_row, _("Needs a correction before adding"));
+  else
+    adw_expander_row_set_subtitle (self->advanced_row,
+                                   summary != NULL ? summary : _("Referrer, extra headers and cookies"));
+  if ((message != NULL || self->cookies_error != NULL) && !adw_expander_row_get_expanded (self->advanced_row))
+    gtk_widget_add_css_class (GTK_WIDGET (self->advanced_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_row), "error");
+  update_add_enabled (self);
+}
+
+/* Checks the referrer and the headers as they are typed. */
+static void
+check_advanced (HaulAddDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HaulRequestContext) ctx = build_context (self, FALSE, &error);
+  g_autoptr(HaulRequestContext) scratch = haul_request_context_new ();
+  g_autofree char *referrer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->referrer_row))));
+  gboolean referrer_bad = !haul_request_context_set_referrer (scratch, referrer, NULL);
+
+  g_clear_pointer (&self->advanced_error, g_free);
+  if (ctx == NULL)
+    self->advanced_error = g_strdup (error->message);
+  if (referrer_bad)
+    gtk_widget_add_css_class (GTK_WIDGET (self->referrer_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->referrer_row), "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->referrer_row), GTK_ACCESSIBLE_STATE_INVALID,
+                               referrer_bad ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->headers_view), GTK_ACCESSIBLE_STATE_INVALID,
+                               ctx == NULL && !referrer_bad ? GTK_ACCESSIBLE_INVALID_TRUE
+                                                            : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+  show_advanced_state (self);
+}
+
+static void
+advanced_expanded_cb (HaulAddDialog *self,
+                      GParamSpec    *pspec,
+                      GObject       *row)
+{
+  show_advanced_state (self);
+}
+
+static void
+referrer_changed_cb (HaulAddDialog *self,
+                     GtkEditable   *editable)
+{
+  check_advanced (self);
+}
+
+static void
+headers_changed_cb (HaulAddDialog *self,
+                    GtkTextBuffer *buffer)
+{
+  check_advanced (self);
+}
+
+static void
+read_cookies_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
+  GError *error = NULL;
+
+  if (haul_request_context_load_cookies_file (ctx, task_data, &error))
+    g_task_return_pointer (task, g_steal_pointer (&ctx), (GDestroyNotify) haul_request_context_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+cookies_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HaulAddDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HaulRequestContext) ctx = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *name = NULL;
+  g_autofree char *subtitle = NULL;
+  guint n;
+
+  /* Another file was chosen, or the dialog closed. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cookies_reading)
+    return;
+  g_clear_object (&self->cookies_reading);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cookies_button), TRUE);
+
+  name = g_filename_display_basename (self->cookies_path);
+  if (ctx == NULL)
+    self->cookies_error = g_strdup (error->message);
+  else
+    {
+      n = g_slist_length (haul_request_context_get_cookies (ctx));
+      /* Translators: "cookies.txt — 12 cookies" */
+      subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s — %u cookie", "%s — %u cookies", n), name, n);
+      adw_action_row_set_subtitle (self->cookies_row, subtitle);
+      self->cookies = g_steal_pointer (&ctx);
+    }
+  show_advanced_state (self);
+}
+
+/* Reads @path on GLib's pool (NULL: no cookies file). */
+static void
+set_cookies_file (HaulAddDialog *self,
+                  const char    *path)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->cookies_reading);
+  g_clear_object (&self->cookies_reading);
+  g_clear_pointer (&self->cookies, haul_request_context_unref);
+  g_clear_pointer (&self->cookies_error, g_free);
+  g_free (self->cookies_path);
+  self->cookies_path = g_strdup (path);
+  gtk_widget_set_visible (GTK_WIDGET (self->cookies_clear_button), path != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cookies_button), TRUE);
+
+  if (path == NULL)
+    {
+      adw_action_row_set_subtitle (self->cookies_row, _("None"));
+      show_advanced_state (self);
+      return;
+    }
+
+  self->cookies_reading = g_cancellable_new ();
+  adw_action_row_set_subtitle (self->cookies_row, _("Reading…"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cookies_button), FALSE);
+  task = g_task_new (NULL, self->cookies_reading, cookies_read_cb, g_object_ref (self));
+  g_task_set_source_tag (task, set_cookies_file);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, read_cookies_thread);
+  show_advanced_state (self);
+}
+
+static void
+cookies_chosen_cb (GtkNativeDialog *chooser,
+                   int              response,
+                   HaulAddDialog   *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    path = g_file_get_path (file);
+  if (path != NULL)
+    set_cookies_file (self, path);
+}
+
+static void
+cookies_button_clicked_cb (HaulAddDialog *self,
+                           GtkButton     *button)
+{
+  if (self->cookies_chooser == NULL)
+    {
+      self->cookies_chooser = gtk_file_chooser_native_new (_("Choose a Cookies File"), GTK_WINDOW (self),
+                                                           GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                           _("_Open"), _("_Cancel"));
+      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->cookies_chooser), TRUE);
+      g_signal_connect (self->cookies_chooser, "response", G_CALLBACK (cookies_chosen_cb), self);
+    }
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->cookies_chooser));
+}
+
+static void
+cookies_clear_clicked_cb (HaulAddDialog *self,
+                          GtkButton     *button)
+{
+  set_cookies_file (self, NULL);
+}
+
 /* Hands the valid links over and closes. */
 static void
 submit (HaulAddDialog *self)
@@ -287,7 +577,7 @@ check_done_cb (GObject      *source,
   if (result == NULL || self->check == NULL || g_cancellable_is_cancelled (self->check))
     return;
   g_clear_object (&self->check);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", TRUE);
+  update_add_enabled (self);
 
   self->links = g_steal_pointer (&result->uris);
   result->uris = g_ptr_array_new ();
@@ -354,6 +644,11 @@ haul_add_dialog_dispose (GObject *object)
   g_clear_pointer (&self->chooser, haul_folder_chooser_free);
   g_cancellable_cancel (self->check);
   g_clear_object (&self->check);
+  g_cancellable_cancel (self->cookies_reading);
+  g_clear_object (&self->cookies_reading);
+  if (self->cookies_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->cookies_chooser));
+  g_clear_object (&self->cookies_chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAUL_TYPE_ADD_DIALOG);
 
@@ -368,6 +663,10 @@ haul_add_dialog_finalize (GObject *object)
   g_clear_pointer (&self->folder, g_free);
   g_clear_pointer (&self->checksum, g_free);
   g_clear_pointer (&self->links, g_ptr_array_unref);
+  g_clear_pointer (&self->advanced_error, g_free);
+  g_clear_pointer (&self->cookies_path, g_free);
+  g_clear_pointer (&self->cookies, haul_request_context_unref);
+  g_clear_pointer (&self->cookies_error, g_free);
 
   G_OBJECT_CLASS (haul_add_dialog_parent_class)->finalize (object);
 }
@@ -417,7 +716,21 @@ haul_add_dialog_class_init (HaulAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, links_error_box);
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, links_error_label);
   gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, add_valid_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, referrer_row);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, headers_view);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, headers_buffer);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, cookies_row);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, cookies_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, cookies_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, advanced_error_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulAddDialog, headers_hint_label);
   gtk_widget_class_bind_template_callback (widget_class, buffer_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, referrer_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, advanced_expanded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, headers_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cookies_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cookies_clear_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, checksum_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folder_button_clicked_cb);
 }
@@ -560,4 +873,40 @@ haul_add_dialog_set_text (HaulAddDialog *self,
   gtk_text_buffer_set_text (self->buffer, text != NULL ? text : "", -1);
   gtk_text_buffer_get_end_iter (self->buffer, &end);
   gtk_text_buffer_place_cursor (self->buffer, &end);
+}
+
+/**
+ * haul_add_dialog_set_cookies_file:
+ * @path: (nullable): a cookies.txt file; %NULL for none
+ *
+ * What choosing a cookies file does (tests call it: the chooser is the
+ * portal's): the file is read on GLib's pool, Add waits meanwhile.
+ */
+void
+haul_add_dialog_set_cookies_file (HaulAddDialog *self,
+                                  const char    *path)
+{
+  g_return_if_fail (HAUL_IS_ADD_DIALOG (self));
+
+  set_cookies_file (self, path);
+}
+
+/**
+ * haul_add_dialog_dup_request_context:
+ *
+ * Returns: (transfer full) (nullable): the referrer, extra headers and
+ *   cookies the new downloads carry; %NULL when there are none (or they
+ *   are not valid: Add is disabled then)
+ */
+HaulRequestContext *
+haul_add_dialog_dup_request_context (HaulAddDialog *self)
+{
+  g_autoptr(HaulRequestContext) ctx = NULL;
+
+  g_return_val_if_fail (HAUL_IS_ADD_DIALOG (self), NULL);
+
+  ctx = build_context (self, TRUE, NULL);
+  if (haul_request_context_is_empty (ctx))
+    return NULL;
+  return g_steal_pointer (&ctx);
 }

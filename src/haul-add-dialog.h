@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "haul-request-context.h"
+
 G_BEGIN_DECLS
 
 #define HAUL_TYPE_ADD_DIALOG (haul_add_dialog_get_type ())
@@ -24,5 +26,8 @@ char          *haul_add_dialog_dup_links    (HaulAddDialog *self);
 const char    *haul_add_dialog_get_checksum (HaulAddDialog *self);
 void           haul_add_dialog_set_text     (HaulAddDialog *self,
                                              const char    *text);
+void           haul_add_dialog_set_cookies_file (HaulAddDialog *self,
+                                                 const char    *path);
+HaulRequestContext *haul_add_dialog_dup_request_context (HaulAddDialog *self);
 
 G_END_DECLS

@@ -610,9 +610,128 @@ is_link (const char *arg)
   return haul_uri_scheme_is_web (scheme);
 }
 
+/* What `haul URL… --header …` hands the window once its cookies file (if
+ * any) was read on GLib's pool. */
+typedef struct
+{
+  HaulApplication         *app;
+  GApplicationCommandLine *cmdline;
+  HaulRequestContext      *context;
+  char                    *text;
+  GPtrArray               *files;
+} CommandLineImport;
+
+static void
+command_line_import_free (CommandLineImport *data)
+{
+  g_object_unref (data->app);
+  g_object_unref (data->cmdline);
+  g_clear_pointer (&data->context, haul_request_context_unref);
+  g_free (data->text);
+  g_ptr_array_unref (data->files);
+  g_free (data);
+}
+
+static void
+command_line_import (CommandLineImport *data)
+{
+  HaulWindow *window = ensure_window (data->app);
+
+  if (data->text[0] != '\0' || data->files->len > 0)
+    haul_window_import_for_command_line_with_context (window, data->text, data->files, data->context,
+                                                      data->cmdline);
+}
+
+static void
+read_cookies_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(HaulRequestContext) cookies = haul_request_context_new ();
+  GError *error = NULL;
+
+  if (haul_request_context_load_cookies_file (cookies, task_data, &error))
+    g_task_return_pointer (task, g_steal_pointer (&cookies), (GDestroyNotify) haul_request_context_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+cookies_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CommandLineImport *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HaulRequestContext) cookies = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (cookies == NULL)
+    {
+      g_application_command_line_printerr (data->cmdline, "haul: --load-cookies: %s\n", error->message);
+      g_application_command_line_set_exit_status (data->cmdline, 2);
+    }
+  else
+    {
+      for (GSList *l = haul_request_context_get_cookies (cookies); l != NULL; l = l->next)
+        haul_request_context_add_cookie (data->context, l->data);
+      command_line_import (data);
+    }
+  g_application_release (G_APPLICATION (data->app));
+  command_line_import_free (data);
+}
+
+/* --header, --referer, --user-agent and --load-cookies, as "--opt VALUE"
+ * or "--opt=VALUE". Returns FALSE when argv[*i] is none of them; sets
+ * @error (naming the option, never the value) when its value is bad. */
+static gboolean
+take_context_option (char               **argv,
+                     int                  argc,
+                     int                 *i,
+                     HaulRequestContext  *context,
+                     char               **cookies_path,
+                     GError             **error)
+{
+  static const char * const names[] = { "--header", "--referer", "--user-agent", "--load-cookies" };
+  g_autoptr(GError) local_error = NULL;
+  const char *value = NULL;
+  gsize k;
+
+  for (k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      gsize len = strlen (names[k]);
+
+      if (g_str_equal (argv[*i], names[k]) && *i + 1 < argc)
+        value = argv[++*i];
+      else if (g_str_has_prefix (argv[*i], names[k]) && argv[*i][len] == '=')
+        value = argv[*i] + len + 1;
+      if (value != NULL || g_str_equal (argv[*i], names[k]))
+        break;
+    }
+  if (k == G_N_ELEMENTS (names))
+    return FALSE;
+  if (value == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s needs a value"), names[k]);
+      return TRUE;
+    }
+  if ((k == 0 && !haul_request_context_add_header_line (context, value, &local_error)) ||
+      (k == 1 && !haul_request_context_set_referrer (context, value, &local_error)) ||
+      (k == 2 && !haul_request_context_set_user_agent (context, value, &local_error)))
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", names[k], local_error->message);
+  if (k == 3)
+    {
+      g_free (*cookies_path);
+      *cookies_path = g_strdup (value);
+    }
+  return TRUE;
+}
+
 /* `haul URL… FILE…` (and the launcher's %U): links are added, files are
  * read as lists of links, by a worker; the caller's terminal hears what
- * was skipped once that is known. */
+ * was skipped once that is known. --header, --referer, --user-agent and
+ * --load-cookies give the new downloads a request context (the cookies
+ * file is read on GLib's pool). */
 static int
 haul_application_command_line (GApplication            *app,
                                GApplicationCommandLine *cmdline)
@@ -621,13 +740,17 @@ haul_application_command_line (GApplication            *app,
   g_auto(GStrv) argv = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
-  HaulWindow *window;
+  g_autoptr(HaulRequestContext) context = haul_request_context_new ();
+  g_autofree char *cookies_path = NULL;
+  CommandLineImport *data;
   int argc;
 
   argv = g_application_command_line_get_arguments (cmdline, &argc);
 
   for (int i = 1; i < argc; i++)
     {
+      g_autoptr(GError) error = NULL;
+
       if (g_str_equal (argv[i], "--demo"))
         {
           if (self->demo_server != NULL)
@@ -644,6 +767,13 @@ haul_application_command_line (GApplication            *app,
             }
           continue;
         }
+      if (take_context_option (argv, argc, &i, context, &cookies_path, &error))
+        {
+          if (error == NULL)
+            continue;
+          g_application_command_line_printerr (cmdline, "haul: %s\n", error->message);
+          return 2;
+        }
       if (g_str_has_prefix (argv[i], "-"))
         {
           g_application_command_line_printerr (cmdline, _("haul: unknown option “%s” (try --headless --help)\n"),
@@ -656,9 +786,27 @@ haul_application_command_line (GApplication            *app,
         g_ptr_array_add (files, g_application_command_line_create_file_for_arg (cmdline, argv[i]));
     }
 
-  window = ensure_window (self);
-  if (text->len > 0 || files->len > 0)
-    haul_window_import_for_command_line (window, text->str, files, cmdline);
+  data = g_new0 (CommandLineImport, 1);
+  data->app = g_object_ref (self);
+  data->cmdline = g_object_ref (cmdline);
+  data->context = g_steal_pointer (&context);
+  data->text = g_string_free (g_steal_pointer (&text), FALSE);
+  data->files = g_steal_pointer (&files);
+  if (cookies_path == NULL)
+    {
+      command_line_import (data);
+      command_line_import_free (data);
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, cookies_path);
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, cookies_read_cb, data);
+
+      g_application_hold (app);  /* a remote `haul` is answered before the file is read */
+      g_task_set_source_tag (task, haul_application_command_line);
+      g_task_set_task_data (task, g_file_get_path (file), g_free);
+      g_task_run_in_thread (task, read_cookies_thread);
+    }
   return 0;
 }
 

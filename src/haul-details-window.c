@@ -43,6 +43,7 @@ struct _HaulDetailsWindow
   /* Template widgets */
   AdwWindowTitle *window_title;
   GtkLabel       *status_label;
+  GtkLabel       *context_label;
   HaulSegmentMap *map;
   HaulSegmentMap *written_swatch;
   HaulSegmentMap *in_flight_swatch;
@@ -256,6 +257,21 @@ update_status (HaulDetailsWindow *self)
     gtk_label_set_label (self->status_label, text);
 }
 
+/* What every request carries, as counts and the referrer's host: never a
+ * cookie or header value. */
+static void
+update_context (HaulDetailsWindow *self)
+{
+  g_autofree char *summary = haul_request_context_describe (haul_download_get_request_context (self->download));
+  g_autofree char *text = NULL;
+
+  if (summary != NULL)
+    /* Translators: "Sent with every request: 3 cookies, referrer example.org, 2 extra headers" */
+    text = g_strdup_printf (_("Sent with every request: %s"), summary);
+  gtk_label_set_label (self->context_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->context_label), text != NULL);
+}
+
 /* Once per batch of notifications: the text, the timer, and while no
  * timer runs, the map (an attempt that ended shows where it stopped). */
 static void
@@ -309,7 +325,10 @@ haul_details_window_constructed (GObject *object)
   self->changed_handler = g_signal_connect_object (self->download, "changed",
                                                    G_CALLBACK (download_changed_cb), self,
                                                    G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->download, "notify::request-context", G_CALLBACK (update_context), self,
+                           G_CONNECT_SWAPPED);
   update_status (self);
+  update_context (self);
   haul_details_window_refresh (self);
 }
 
@@ -390,6 +409,7 @@ haul_details_window_class_init (HaulDetailsWindowClass *klass)
                                                "/io/github/haulapp/Haul/haul-details-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, context_label);
   gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, map);
   gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, written_swatch);
   gtk_widget_class_bind_template_child (widget_class, HaulDetailsWindow, in_flight_swatch);

@@ -605,6 +605,11 @@ typedef struct
   gint64     rate;             /* --limit-rate, parsed */
   guint      max_connections;  /* -x/--connections, parsed */
   guint      max_per_server;   /* --max-connections-per-server, parsed */
+  char     **headers;          /* --header, each "Name: value" */
+  char      *referer;
+  char      *user_agent;
+  char      *load_cookies;
+  HaulRequestContext *context; /* built from the four above; NULL: none */
 } HeadlessOptions;
 
 static void
@@ -620,6 +625,11 @@ headless_options_clear (HeadlessOptions *o)
   g_clear_pointer (&o->uris, g_strfreev);
   g_clear_pointer (&o->user, g_free);
   haul_auth_wipe (&o->password);
+  g_clear_pointer (&o->headers, g_strfreev);
+  g_clear_pointer (&o->referer, g_free);
+  g_clear_pointer (&o->user_agent, g_free);
+  g_clear_pointer (&o->load_cookies, g_free);
+  g_clear_pointer (&o->context, haul_request_context_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -667,6 +677,17 @@ headless_option_context_new (HeadlessOptions *o,
     { "password", 0, 0, G_OPTION_ARG_STRING, &o->password,
       N_("The password for --user (other users can see a command line: ~/.netrc, "
          "readable only by you, is safer)"), N_("PASSWORD") },
+    { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->headers,
+      N_("Send the header “Name: value” with every request of every download; may be "
+         "given more than once"), N_("HEADER") },
+    { "referer", 0, 0, G_OPTION_ARG_STRING, &o->referer,
+      N_("Send URL as the referring page"), N_("URL") },
+    { "user-agent", 0, 0, G_OPTION_ARG_STRING, &o->user_agent,
+      N_("Introduce Haul to servers as AGENT (a browser's, for a site that wants one)"), N_("AGENT") },
+    { "load-cookies", 0, 0, G_OPTION_ARG_FILENAME, &o->load_cookies,
+      N_("Send the cookies of FILE (the cookies.txt format of curl, wget and browser "
+         "add-ons), each only to its own site; they are kept with their download in "
+         "the session until it is removed"), N_("FILE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print only errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->uris, NULL, N_("[URL…]") },
@@ -772,6 +793,41 @@ parse_connections (const char *option,
   return TRUE;
 }
 
+/* --header, --referer, --user-agent and --load-cookies into one context;
+ * a bad value is a usage error naming its option (never the value: it
+ * may be a secret). */
+static gboolean
+build_context (HeadlessOptions *o)
+{
+  g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
+    if (!haul_request_context_add_header_line (ctx, o->headers[i], &error))
+      {
+        usage_error ("--header: %s", error->message);
+        return FALSE;
+      }
+  if (o->referer != NULL && !haul_request_context_set_referrer (ctx, o->referer, &error))
+    {
+      usage_error ("--referer: %s", error->message);
+      return FALSE;
+    }
+  if (o->user_agent != NULL && !haul_request_context_set_user_agent (ctx, o->user_agent, &error))
+    {
+      usage_error ("--user-agent: %s", error->message);
+      return FALSE;
+    }
+  if (o->load_cookies != NULL && !haul_request_context_load_cookies_file (ctx, o->load_cookies, &error))
+    {
+      usage_error ("--load-cookies: %s", error->message);
+      return FALSE;
+    }
+  if (!haul_request_context_is_empty (ctx))
+    o->context = g_steal_pointer (&ctx);
+  return TRUE;
+}
+
 /* The values out of range, each with its own message. */
 static gboolean
 check_options (HeadlessOptions *o)
@@ -812,7 +868,7 @@ check_options (HeadlessOptions *o)
       usage_error ("--checksum: %s", error->message);
       return FALSE;
     }
-  return TRUE;
+  return build_context (o);
 }
 
 /* Fills @o from the command line; FALSE after a usage error was printed. */
@@ -1000,12 +1056,12 @@ add_links (Headless              *h,
   if (o->checksum != NULL)
     {
       /* Checked before: only a duplicate (already in the session) fails. */
-      if (haul_queue_add_with_checksum (h->queue, g_ptr_array_index (accepted, 0), o->directory,
-                                        o->checksum, NULL) == NULL)
+      if (haul_queue_add_full (h->queue, g_ptr_array_index (accepted, 0), o->directory,
+                               o->checksum, o->context, NULL) == NULL)
         n_dups++;
     }
   else
-    haul_queue_add_uris (h->queue, accepted, o->directory, &n_dups);
+    haul_queue_add_uris_with_context (h->queue, accepted, o->directory, o->context, &n_dups);
   n_dups += haul_uri_list_get_n_duplicates (list);
   if (n_dups > 0 && !o->quiet)
     g_printerr (g_dngettext (GETTEXT_PACKAGE, "haul: skipped %u duplicate link\n",

@@ -28,6 +28,7 @@ typedef struct
   HaulWindow              *window;
   char                    *folder;
   char                    *checksum;
+  HaulRequestContext      *context;  /* nullable: what every request of the new downloads carries */
   GApplicationCommandLine *cmdline;  /* `haul FILE…`: told what was skipped */
   char                    *text;     /* until the folder is ready */
   GPtrArray               *files;
@@ -55,6 +56,7 @@ import_data_free (ImportData *data)
   g_free (data->text);
   g_free (data->folder);
   g_free (data->checksum);
+  g_clear_pointer (&data->context, haul_request_context_unref);
   g_free (data);
 }
 
@@ -204,7 +206,7 @@ add_slice (gpointer user_data)
   data->next += n;
 
   before = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
-  haul_queue_add_uris (self->queue, slice, data->folder, &duplicates);
+  haul_queue_add_uris_with_context (self->queue, slice, data->folder, data->context, &duplicates);
   data->duplicates += duplicates;
   for (guint i = before; i < g_list_model_get_n_items (G_LIST_MODEL (self->queue)); i++)
     g_ptr_array_add (data->added, g_object_ref (haul_queue_get_download (self->queue, i)));
@@ -230,8 +232,8 @@ import_add (ImportData *data)
     }
   if (data->checksum != NULL && data->result->uris->len == 1)
     {
-      HaulDownload *d = haul_queue_add_with_checksum (self->queue, g_ptr_array_index (data->result->uris, 0),
-                                                      data->folder, data->checksum, NULL);
+      HaulDownload *d = haul_queue_add_full (self->queue, g_ptr_array_index (data->result->uris, 0),
+                                             data->folder, data->checksum, data->context, NULL);
 
       /* The dialog checked the checksum: only a duplicate fails. */
       if (d != NULL)
@@ -340,6 +342,7 @@ import_start (HaulWindow              *self,
               GPtrArray               *files,
               const char              *folder,
               const char              *checksum,
+              HaulRequestContext      *context,
               GApplicationCommandLine *cmdline)
 {
   ImportData *data = g_new0 (ImportData, 1);
@@ -348,6 +351,7 @@ import_start (HaulWindow              *self,
   data->window = g_object_ref (self);
   data->folder = g_strdup (folder != NULL ? folder : haul_application_get_download_folder (app));
   data->checksum = g_strdup (checksum);
+  data->context = context != NULL ? haul_request_context_ref (context) : NULL;
   data->cmdline = cmdline ? g_object_ref (cmdline) : NULL;
   data->text = g_strdup (text);
   data->files = files != NULL ? g_ptr_array_copy (files, (GCopyFunc) g_object_ref, NULL) : NULL;
@@ -372,7 +376,25 @@ haul_window_import (HaulWindow *self,
                     const char *folder,
                     const char *checksum)
 {
-  import_start (self, text, files, folder, checksum, NULL);
+  import_start (self, text, files, folder, checksum, NULL, NULL);
+}
+
+/**
+ * haul_window_import_with_context:
+ * @context: (nullable) (transfer none): cookies, referrer, user agent and
+ *   headers every new download carries (each keeps those of its own site)
+ *
+ * Like haul_window_import().
+ */
+void
+haul_window_import_with_context (HaulWindow         *self,
+                                 const char         *text,
+                                 GPtrArray          *files,
+                                 const char         *folder,
+                                 const char         *checksum,
+                                 HaulRequestContext *context)
+{
+  import_start (self, text, files, folder, checksum, context, NULL);
 }
 
 /**
@@ -387,7 +409,24 @@ haul_window_import_for_command_line (HaulWindow              *self,
                                      GPtrArray               *files,
                                      GApplicationCommandLine *cmdline)
 {
-  import_start (self, text, files, NULL, NULL, cmdline);
+  import_start (self, text, files, NULL, NULL, NULL, cmdline);
+}
+
+/**
+ * haul_window_import_for_command_line_with_context:
+ * @context: (nullable) (transfer none): as for haul_window_import_with_context()
+ *
+ * Like haul_window_import_for_command_line().
+ */
+void
+haul_window_import_for_command_line_with_context (HaulWindow              *self,
+                                                  const char              *text,
+                                                  GPtrArray               *files,
+                                                  HaulRequestContext      *context,
+                                                  GApplicationCommandLine *cmdline)
+{
+  import_start (self, text, files, NULL, NULL, haul_request_context_is_empty (context) ? NULL : context,
+                cmdline);
 }
 
 /**
@@ -508,10 +547,11 @@ add_dialog_submitted_cb (HaulAddDialog *dialog,
   GSettings *settings = haul_application_get_settings (app);
   const char *folder = haul_add_dialog_get_folder (dialog);
   g_autofree char *links = haul_add_dialog_dup_links (dialog);
+  g_autoptr(HaulRequestContext) context = haul_add_dialog_dup_request_context (dialog);
 
   if (settings != NULL && g_strcmp0 (folder, haul_application_get_download_folder (app)) != 0)
     g_settings_set_string (settings, "last-folder", folder);
-  haul_window_import (self, links, NULL, folder, haul_add_dialog_get_checksum (dialog));
+  haul_window_import_with_context (self, links, NULL, folder, haul_add_dialog_get_checksum (dialog), context);
 }
 
 /* win.add */

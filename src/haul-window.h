@@ -9,6 +9,7 @@
 
 #include "haul-application.h"
 #include "haul-handoff.h"
+#include "haul-request-context.h"
 
 G_BEGIN_DECLS
 
@@ -22,10 +23,21 @@ void        haul_window_import         (HaulWindow      *self,
                                         GPtrArray       *files,
                                         const char      *folder,
                                         const char      *checksum);
+void        haul_window_import_with_context (HaulWindow         *self,
+                                             const char         *text,
+                                             GPtrArray          *files,
+                                             const char         *folder,
+                                             const char         *checksum,
+                                             HaulRequestContext *context);
 void        haul_window_import_for_command_line (HaulWindow              *self,
                                                  const char              *text,
                                                  GPtrArray               *files,
                                                  GApplicationCommandLine *cmdline);
+void        haul_window_import_for_command_line_with_context (HaulWindow              *self,
+                                                              const char              *text,
+                                                              GPtrArray               *files,
+                                                              HaulRequestContext      *context,
+                                                              GApplicationCommandLine *cmdline);
 gboolean    haul_window_drop_value     (HaulWindow      *self,
                                         const GValue    *value);
 void        haul_window_show_toast     (HaulWindow      *self,

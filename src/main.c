@@ -43,6 +43,7 @@ print_help (void)
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *help = NULL;
   gboolean unused = FALSE;
+  char *unused_value = NULL;
   const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, &unused,
       N_("Show the version and exit"), NULL },
@@ -52,6 +53,17 @@ print_help (void)
     { "headless", 0, 0, G_OPTION_ARG_NONE, &unused,
       N_("Run in the terminal, without a window (haul --headless --help lists its options)"),
       NULL },
+    { "header", 0, 0, G_OPTION_ARG_STRING, &unused_value,
+      N_("Send the header “Name: value” with every request of the downloads added; may be "
+         "given more than once"), N_("HEADER") },
+    { "referer", 0, 0, G_OPTION_ARG_STRING, &unused_value,
+      N_("Send URL as the referring page"), N_("URL") },
+    { "user-agent", 0, 0, G_OPTION_ARG_STRING, &unused_value,
+      N_("Introduce Haul to servers as AGENT (a browser's, for a site that wants one)"), N_("AGENT") },
+    { "load-cookies", 0, 0, G_OPTION_ARG_STRING, &unused_value,
+      N_("Send the cookies of FILE (the cookies.txt format of curl, wget and browser "
+         "add-ons), each only to its own site, with the downloads added; they are kept "
+         "with each download until it is removed"), N_("FILE") },
     { NULL }
   };
 

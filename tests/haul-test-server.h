@@ -174,6 +174,12 @@ typedef struct
   const char *auth_user;
   const char *auth_password;
   gboolean    auth_digest;
+  /* "Name: value" lines, NULL-terminated: a request that lacks one of
+   * these headers with exactly this value (compared whole, after libsoup
+   * joined repeated headers with ", ") gets 403 Forbidden, like a site
+   * that wants its session cookie, its own page as the referrer or a
+   * token header. Every request is checked: each segment, each retry. */
+  const char * const *require_headers;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -218,6 +224,11 @@ char          **haul_test_server_get_ranges     (HaulTestServer            *serv
 /* The If-Range headers received for @path, in order. Free with g_strfreev(). */
 char          **haul_test_server_get_if_ranges  (HaulTestServer            *server,
                                                  const char                *path);
+/* The values of header @name in every request for @path, in arrival order:
+ * "" for a request without it. Free with g_strfreev(). */
+char          **haul_test_server_get_header_values (HaulTestServer         *server,
+                                                    const char             *path,
+                                                    const char             *name);
 /* The Accept-Encoding header of the last request for @path (NULL if none). */
 char           *haul_test_server_get_accept_encoding (HaulTestServer       *server,
                                                       const char           *path);

@@ -378,7 +378,35 @@ test_quit_without_downloads (void)
 typedef struct
 {
   gboolean done;
+  char    *err;
 } Second;
+
+static void
+communicated_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Second *s = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &s->err, &error));
+  g_assert_no_error (error);
+  s->done = TRUE;
+}
+
+typedef struct
+{
+  HaulQueue  *queue;
+  const char *uri;
+} FindDownload;
+
+static gboolean
+has_download (gpointer data)
+{
+  FindDownload *fd = data;
+
+  return haul_queue_find_by_uri (fd->queue, fd->uri) != NULL;
+}
 
 static void
 second_done_cb (GObject      *source,
@@ -435,6 +463,91 @@ body_activate_after_close (Fixture *f)
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "activate", NULL);
   g_assert_true (haul_test_wait_until (has_mapped_window, f->app, WAIT_MS));
   g_application_quit (G_APPLICATION (f->app));
+}
+
+/* `haul HAUL_ARGS…` from another process; returns its exit status and
+ * what it printed on stderr. */
+static int
+run_second (const char * const *args,
+            char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  Second s = { 0 };
+
+  g_ptr_array_add (argv, (gpointer) haul_test_haul_binary ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicated_cb, &s);
+  g_assert_true (haul_test_wait_until (second_done, &s, WAIT_MS));
+  *err = g_steal_pointer (&s.err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+body_command_line_context (Fixture *f)
+{
+  static const char * const required[] = {
+    "Cookie: sid=APPc00kie", "Referer: http://127.0.0.1/page", "User-Agent: AppAgent/2",
+    "X-Token: APPheader", NULL
+  };
+  g_autoptr(GBytes) content = haul_test_content (200 * KIB, 64);
+  g_autofree char *uri = haul_test_server_uri (f->server, "/ctx.bin");
+  g_autofree char *bad_uri = haul_test_server_uri (f->server, "/never.bin");
+  g_autofree char *cookies = g_build_filename (f->dir, "cookies.txt", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *summary = NULL;
+  g_auto(GStrv) seen = NULL;
+  HaulDownload *d;
+
+  g_assert_true (g_file_set_contents (cookies, "127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tAPPc00kie\n", -1, NULL));
+  haul_test_server_add_file (f->server, "/ctx.bin", content,
+                             &(HaulTestFileOptions) { .require_headers = required });
+
+  /* Bad values: exit status 2, the option named, nothing added. */
+  g_assert_cmpint (run_second ((const char *[]) { "--header", "Host: APPsecret", bad_uri, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--header: The header “Host” is set by Haul"));
+  g_assert_null (strstr (err, "APPsecret"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_second ((const char *[]) { "--load-cookies", f->dir, bad_uri, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--load-cookies: "));
+  g_assert_nonnull (strstr (err, "is a folder"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_second ((const char *[]) { "--referer", NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--referer needs a value"));
+  g_clear_pointer (&err, g_free);
+  haul_test_spin (200);
+  g_assert_null (haul_queue_find_by_uri (f->queue, bad_uri));
+
+  /* The running Haul adds the link with everything given. */
+  g_assert_cmpint (run_second ((const char *[]) { "--header=X-Token: APPheader", "--referer",
+                                                  "http://127.0.0.1/page", "--user-agent", "AppAgent/2",
+                                                  "--load-cookies", cookies, uri, NULL }, &err), ==, 0);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) has_download, &(FindDownload) { f->queue, uri },
+                                       WAIT_MS));
+  d = haul_queue_find_by_uri (f->queue, uri);
+  haul_test_wait_finished (d);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  summary = haul_request_context_describe (haul_download_get_request_context (d));
+  g_assert_cmpstr (summary, ==, "1 cookie, referrer 127.0.0.1, own user agent, 1 extra header");
+  seen = haul_test_server_get_header_values (f->server, "/ctx.bin", "X-Token");
+  g_assert_cmpuint (g_strv_length (seen), >=, 1);
+  g_assert_cmpstr (seen[0], ==, "APPheader");
+  g_application_quit (G_APPLICATION (f->app));
+}
+
+static void
+test_command_line_context (void)
+{
+  Fixture f = { 0 };
+
+  run_app (&f, body_command_line_context, TRUE);
+  fixture_clear (&f);
 }
 
 static void
@@ -617,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/app/quit-asks", test_quit_asks);
   g_test_add_func ("/haul/ui/app/quit-without-downloads", test_quit_without_downloads);
   g_test_add_func ("/haul/ui/app/activate-after-close", test_activate_after_close);
+  g_test_add_func ("/haul/ui/app/command-line-context", test_command_line_context);
   g_test_add_func ("/haul/ui/app/background-portal", test_background_portal);
   g_test_add_func ("/haul/ui/app/help", test_help);
   g_test_add_func ("/haul/ui/app/demo-sigterm", test_demo_sigterm);

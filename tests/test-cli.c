@@ -506,6 +506,115 @@ test_connections_reach_queue (Fixture       *f,
   haul_test_assert_file_in (dir3, "q.bin", a);
 }
 
+/* --header, --referer, --user-agent and --load-cookies reach every request
+ * (segments too); the cookie of another site does not. With every debug
+ * message on, no value appears in what haul prints. */
+static void
+test_request_context (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char * const required[] = {
+    "Cookie: sid=CLIc00kieMARK",
+    "Referer: http://127.0.0.1/page",
+    "User-Agent: CliAgent/1.0",
+    "X-Token: CLIheaderMARK",
+    "X-Two: 2",
+    NULL
+  };
+  g_autoptr(GBytes) a = haul_test_content (4 * MIB, 11);  /* splits from 2 MiB */
+  g_autofree char *ua = haul_test_server_uri (f->server, "/ctx.bin");
+  g_autofree char *cookies = g_build_filename (f->dir, "cookies.txt", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto(GStrv) seen = NULL;
+  int status;
+
+  g_assert_true (g_file_set_contents (cookies,
+                                      "# Netscape HTTP Cookie File\n"
+                                      "127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tCLIc00kieMARK\n"
+                                      ".example.org\tTRUE\t/\tFALSE\t0\tother\tCLIotherMARK\n"
+                                      "127.0.0.1\tFALSE\t/\tFALSE\t1000000000\told\tgone\n",
+                                      -1, NULL));
+  haul_test_server_add_file (f->server, "/ctx.bin", a,
+                             &(HaulTestFileOptions) { .rate = 2 * MIB, .etag = "\"c\"",
+                                                      .require_headers = required });
+
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  status = haul_test_run_haul (NULL, &out, &err, "--headless", "-x", "4", "-d", f->dir,
+                               "--header", "X-Token: CLIheaderMARK", "--header=X-Two: 2",
+                               "--referer", "http://127.0.0.1/page", "--user-agent", "CliAgent/1.0",
+                               "--load-cookies", cookies, ua, NULL);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_assert_cmpint (status, ==, 0);
+  haul_test_assert_file_in (f->dir, "ctx.bin", a);
+
+  seen = haul_test_server_get_header_values (f->server, "/ctx.bin", "Cookie");
+  g_assert_cmpuint (g_strv_length (seen), >, 1);  /* segments */
+  for (guint i = 0; seen[i] != NULL; i++)
+    g_assert_cmpstr (seen[i], ==, "sid=CLIc00kieMARK");
+  g_assert_cmpuint (haul_test_server_get_n_status (f->server, "/ctx.bin", 403), ==, 0);
+
+  /* the debug messages were on */
+  g_assert_true (strstr (out, "-DEBUG") != NULL || strstr (err, "-DEBUG") != NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *mark = (const char *[]) { "CLIc00kieMARK", "CLIheaderMARK", "CLIotherMARK" }[i];
+
+      g_assert_null (strstr (out, mark));
+      g_assert_null (strstr (err, mark));
+    }
+}
+
+/* A usage error about a request context option: names the option and
+ * never the value (each holds "SECRETv"). */
+static void
+assert_context_error (Fixture    *f,
+                      const char *needle,
+                      const char *option,
+                      const char *value)
+{
+  g_autofree char *u = haul_test_server_uri (f->server, "/x");
+  g_autofree char *err = NULL;
+  int status;
+
+  status = haul_test_run_haul (NULL, NULL, &err, "--headless", "-d", f->dir, option,
+                               value != NULL ? value : u, value != NULL ? u : NULL, NULL);
+  g_assert_cmpint (status, ==, 2);
+  if (strstr (err, needle) == NULL)
+    g_error ("expected “%s” in: %s", needle, err);
+  g_assert_null (strstr (err, "SECRETv"));
+}
+
+/* Bad values: a usage error naming the option, never the value, and
+ * nothing requested. */
+static void
+test_bad_request_context (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *u = haul_test_server_uri (f->server, "/x");
+  g_autofree char *binary = g_build_filename (f->dir, "binary.txt", NULL);
+  g_autofree char *prose = g_build_filename (f->dir, "prose.txt", NULL);
+
+  g_assert_true (g_file_set_contents (binary, "a\tb\0c\x01SECRETv", 16, NULL));
+  g_assert_true (g_file_set_contents (prose, "SECRETv is not a cookie\n", -1, NULL));
+  assert_context_error (f, "--header: The header “Host” is set by Haul", "--header", "Host: SECRETv");
+  assert_context_error (f, "--header: The header “Cookie” is set by Haul", "--header=Cookie: a=SECRETv", NULL);
+  assert_context_error (f, "--header: The header “Authorization” is set by Haul", "--header",
+                      "Authorization: Bearer SECRETv");
+  assert_context_error (f, "--header: A header must be written", "--header", "SECRETv");
+  assert_context_error (f, "--header: A header name", "--header", "Bad name: SECRETv");
+  assert_context_error (f, "--referer: The referrer must be an http or https link", "--referer",
+                      "javascript:SECRETv");
+  assert_context_error (f, "--user-agent: The value of User-Agent holds a line break", "--user-agent",
+                      "a\r\nX-Evil: SECRETv");
+  assert_context_error (f, "--load-cookies: ", "--load-cookies", f->dir);
+  assert_context_error (f, "is a folder", "--load-cookies", f->dir);
+  assert_context_error (f, "it is not text", "--load-cookies", binary);
+  assert_context_error (f, "seven fields", "--load-cookies", prose);
+  assert_context_error (f, "Could not open", "--load-cookies", "/nonexistent/cookies.txt");
+  g_assert_cmpuint (haul_test_server_get_total_requests (f->server), ==, 0);
+
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +638,8 @@ main (int   argc,
   ADD ("resume-after-sigint", test_resume_after_sigint);
   ADD ("rate-limit-option", test_rate_limit_option);
   ADD ("signal-handlers-removed", test_signal_handlers_removed);
+  ADD ("request-context", test_request_context);
+  ADD ("bad-request-context", test_bad_request_context);
 
 #undef ADD
 

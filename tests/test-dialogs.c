@@ -345,6 +345,7 @@ typedef struct
   char  *links;
   char  *folder;
   char  *checksum;
+  HaulRequestContext *context;
 } Submitted;
 
 static void
@@ -360,6 +361,8 @@ submitted_cb (HaulAddDialog *dialog,
   s->links = haul_add_dialog_dup_links (dialog);
   s->folder = g_strdup (haul_add_dialog_get_folder (dialog));
   s->checksum = g_strdup (haul_add_dialog_get_checksum (dialog));
+  g_clear_pointer (&s->context, haul_request_context_unref);
+  s->context = haul_add_dialog_dup_request_context (dialog);
 }
 
 static void
@@ -369,6 +372,7 @@ submitted_clear (Submitted *s)
   g_clear_pointer (&s->links, g_free);
   g_clear_pointer (&s->folder, g_free);
   g_clear_pointer (&s->checksum, g_free);
+  g_clear_pointer (&s->context, haul_request_context_unref);
 }
 
 static HaulAddDialog *
@@ -501,6 +505,123 @@ test_add_submits (void)
   g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
 
   gtk_window_destroy (parent);
+  submitted_clear (&s);
+}
+
+static void
+set_headers (HaulAddDialog *dialog,
+             const char    *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ADD (dialog, "headers_view"))), text, -1);
+}
+
+static gboolean
+cookies_settled (gpointer data)
+{
+  GtkWidget *button = ADD (data, "cookies_button");
+
+  return gtk_widget_get_sensitive (button);  /* insensitive while the file is read */
+}
+
+/* Advanced: bad input is said inline (never its value) and holds Add
+ * back until it is fixed; the cookies file is read off the main thread;
+ * what was typed and read reaches ::submitted. */
+static void
+test_add_advanced (void)
+{
+  Submitted s = { 0 };
+  HaulAddDialog *dialog = new_add_dialog (NULL, NULL, "https://dl.example.org/a.iso", &s);
+  GtkWidget *add = ADD (dialog, "add_button");
+  GtkWidget *error = ADD (dialog, "advanced_error_label");
+  GtkWidget *referrer = ADD (dialog, "referrer_row");
+  GtkWidget *cookies_row = ADD (dialog, "cookies_row");
+  AdwExpanderRow *advanced = ADD (dialog, "advanced_row");
+  g_autofree char *dir = haul_test_make_tmp_dir ();
+  g_autofree char *good = g_build_filename (dir, "cookies.txt", NULL);
+  g_autofree char *bad = g_build_filename (dir, "notes.txt", NULL);
+  const char * const *headers;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (g_file_set_contents (good,
+                                      ".example.org\tTRUE\t/\tFALSE\t0\tsid\tUIc00kieMARK\n"
+                                      "dl.example.org\tFALSE\t/\tTRUE\t0\ttok\tUIc00kieMARK2\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "UIc00kieMARK and more words\n", -1, NULL));
+  g_assert_true (gtk_widget_is_sensitive (add));
+  g_assert_false (gtk_widget_get_visible (error));
+
+  /* A referrer that is not a web link. */
+  gtk_editable_set_text (GTK_EDITABLE (referrer), "javascript:alert(1)");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "referrer"));
+  g_assert_true (gtk_widget_has_css_class (referrer, "error"));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (advanced), ==, "Needs a correction before adding");
+  adw_expander_row_set_expanded (advanced, FALSE);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (advanced), "error"));  /* red only when closed */
+  adw_expander_row_set_expanded (advanced, TRUE);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (advanced), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (referrer), "https://www.example.org/page");
+  g_assert_true (gtk_widget_is_sensitive (add));
+  g_assert_false (gtk_widget_has_css_class (referrer, "error"));
+  g_assert_false (gtk_widget_get_visible (error));
+
+  /* Headers: the line and the reason, never the value. */
+  set_headers (dialog, "X-Token: UIheaderMARK\nCookie: UIheaderMARK");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "line 2"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "“Cookie”"));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error)), "MARK"));
+  set_headers (dialog, "no colon UIheaderMARK");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error)), "MARK"));
+  set_headers (dialog, "X-Token: UIheaderMARK\n\n  \nX-Other: 2\n");
+  g_assert_true (gtk_widget_is_sensitive (add));
+
+  /* A file that is not cookies.txt: said in its row, Add waits. */
+  haul_add_dialog_set_cookies_file (dialog, bad);
+  g_assert_false (gtk_widget_is_sensitive (add));  /* while it is read */
+  g_assert_true (haul_test_wait_until (cookies_settled, dialog, 5000));
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (gtk_widget_has_css_class (cookies_row, "error"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (cookies_row)), "not a cookies.txt file"));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (cookies_row)), "MARK"));
+  haul_add_dialog_set_cookies_file (dialog, dir);
+  g_assert_true (haul_test_wait_until (cookies_settled, dialog, 5000));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (cookies_row)), "is a folder"));
+  g_assert_false (gtk_widget_is_sensitive (add));
+
+  /* None, then a good one. */
+  haul_add_dialog_set_cookies_file (dialog, NULL);
+  g_assert_true (gtk_widget_is_sensitive (add));
+  g_assert_false (gtk_widget_has_css_class (cookies_row, "error"));
+  haul_add_dialog_set_cookies_file (dialog, good);
+  g_assert_true (haul_test_wait_until (cookies_settled, dialog, 5000));
+  g_assert_true (gtk_widget_is_sensitive (add));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (cookies_row)), ==, "cookies.txt — 2 cookies");
+  g_assert_cmpstr (adw_expander_row_get_subtitle (advanced), ==,
+                   "2 cookies, referrer www.example.org, 2 extra headers");
+
+  activate_button (add);
+  wait_submitted (&s, 1);
+  g_assert_nonnull (s.context);
+  g_assert_cmpstr (haul_request_context_get_referrer (s.context), ==, "https://www.example.org/page");
+  headers = haul_request_context_get_headers (s.context);
+  g_assert_cmpstr (headers[0], ==, "X-Token: UIheaderMARK");
+  g_assert_cmpstr (headers[1], ==, "X-Other: 2");
+  g_assert_null (headers[2]);
+  g_assert_cmpuint (g_slist_length (haul_request_context_get_cookies (s.context)), ==, 2);
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+
+  /* Nothing in Advanced: no context. */
+  dialog = new_add_dialog (NULL, NULL, "https://dl.example.org/b.iso", &s);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  s.n_submitted = 0;
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL);
+  wait_submitted (&s, 1);
+  g_assert_null (s.context);
+  g_assert_true (haul_test_wait_until (is_null, &dialog, 5000));
+
+  haul_test_rm_rf (dir);
   submitted_clear (&s);
 }
 
@@ -835,6 +956,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/add-dialog/add-needs-text", test_add_button_needs_text);
   g_test_add_func ("/haul/ui/add-dialog/submits", test_add_submits);
   g_test_add_func ("/haul/ui/add-dialog/ctrl-enter", test_add_ctrl_enter);
+  g_test_add_func ("/haul/ui/add-dialog/advanced", test_add_advanced);
   g_test_add_func ("/haul/ui/add-dialog/invalid-checksum", test_add_invalid_checksum);
   g_test_add_func ("/haul/ui/add-dialog/checksum-needs-single-link", test_add_checksum_needs_single_link);
   g_test_add_func ("/haul/ui/add-dialog/invalid-lines", test_add_invalid_lines);

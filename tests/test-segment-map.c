@@ -264,6 +264,22 @@ test_details_one_stream (void)
   g_assert_true (shows (GTK_WIDGET (details), "No connection is open now."));
   g_assert_false (shows (GTK_WIDGET (details), "one stream"));
 
+  /* No request context: no line. With one: counts and the referrer's
+   * host, never a value. */
+  g_assert_false (shows (GTK_WIDGET (details), "Sent with"));
+  {
+    g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
+    g_autoptr(SoupCookie) cookie = soup_cookie_new ("sid", "DETAILSc00kie", "127.0.0.1", "/", -1);
+
+    haul_request_context_add_cookie (ctx, cookie);
+    g_assert_true (haul_request_context_set_referrer (ctx, "https://files.example.org/p?t=DETAILSref", NULL));
+    g_assert_true (haul_request_context_add_header_line (ctx, "X-Token: DETAILSheader", NULL));
+    g_assert_true (haul_download_set_request_context (d, ctx));
+    g_assert_true (shows (GTK_WIDGET (details),
+                          "Sent with every request: 1 cookie, referrer files.example.org, 1 extra header"));
+    g_assert_false (shows (GTK_WIDGET (details), "DETAILS"));
+  }
+
   gtk_window_destroy (GTK_WINDOW (parent));
 }
 

@@ -309,6 +309,23 @@ haul_queue_add (HaulQueue   *self,
   return d;
 }
 
+/* A download of @uri carrying @context's cookies of its own site only. */
+static HaulDownload *
+download_new_with_context (const char         *uri,
+                           const char         *directory,
+                           HaulRequestContext *context)
+{
+  HaulDownload *d = haul_download_new (uri, directory);
+
+  if (!haul_request_context_is_empty (context))
+    {
+      g_autoptr(HaulRequestContext) own = haul_request_context_copy_for_site (context, uri);
+
+      haul_download_set_request_context (d, own);
+    }
+  return d;
+}
+
 /**
  * haul_queue_add_with_checksum:
  * @uri: a normalized link (from #HaulUriList)
@@ -325,6 +342,27 @@ haul_queue_add_with_checksum (HaulQueue   *self,
                               const char  *checksum,
                               GError     **error)
 {
+  return haul_queue_add_full (self, uri, directory, checksum, NULL, error);
+}
+
+/**
+ * haul_queue_add_full:
+ * @uri: a normalized link (from #HaulUriList)
+ * @checksum: (nullable): "ALGORITHM:HEX", checked when the file is complete
+ * @context: (nullable) (transfer none): as for haul_queue_add_uris_with_context()
+ *
+ * Returns: (transfer none) (nullable): the new download, or %NULL with
+ *   @error set when @uri is already in the queue (%G_IO_ERROR_EXISTS) or
+ *   @checksum is not valid
+ */
+HaulDownload *
+haul_queue_add_full (HaulQueue           *self,
+                     const char          *uri,
+                     const char          *directory,
+                     const char          *checksum,
+                     HaulRequestContext  *context,
+                     GError             **error)
+{
   g_autoptr(HaulDownload) d = NULL;
 
   g_return_val_if_fail (HAUL_IS_QUEUE (self), NULL);
@@ -334,7 +372,7 @@ haul_queue_add_with_checksum (HaulQueue   *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s is already in the list"), uri);
       return NULL;
     }
-  d = haul_download_new (uri, directory);
+  d = download_new_with_context (uri, directory, context);
   if (!haul_download_set_checksum (d, checksum, error))
     return NULL;
   haul_queue_add_download (self, d);
@@ -376,6 +414,24 @@ haul_queue_add_uris (HaulQueue       *self,
                      const char      *directory,
                      guint           *n_duplicates)
 {
+  return haul_queue_add_uris_with_context (self, uris, directory, NULL, n_duplicates);
+}
+
+/**
+ * haul_queue_add_uris_with_context:
+ * @context: (nullable) (transfer none): what every request of each new
+ *   download carries; each download keeps a copy with the cookies of its
+ *   own site only (haul_request_context_copy_for_site())
+ *
+ * Like haul_queue_add_uris().
+ */
+guint
+haul_queue_add_uris_with_context (HaulQueue          *self,
+                                  const GPtrArray    *uris,
+                                  const char         *directory,
+                                  HaulRequestContext *context,
+                                  guint              *n_duplicates)
+{
   guint before = self->items->len;
   guint dups = 0;
 
@@ -391,7 +447,7 @@ haul_queue_add_uris (HaulQueue       *self,
           dups++;
           continue;
         }
-      d = haul_download_new (uri, directory);
+      d = download_new_with_context (uri, directory, context);
       _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
     }
 
@@ -403,6 +459,32 @@ haul_queue_add_uris (HaulQueue       *self,
       _haul_queue_schedule (self);
     }
   return self->items->len - before;
+}
+
+/**
+ * haul_queue_add_with_context:
+ * @uri: a link (normalized here)
+ * @context: (nullable) (transfer none): as for haul_queue_add_uris_with_context()
+ *
+ * Returns: (transfer none) (nullable): the new download, or %NULL with
+ *   @error set as by haul_queue_add()
+ */
+HaulDownload *
+haul_queue_add_with_context (HaulQueue           *self,
+                             const char          *uri,
+                             const char          *directory,
+                             HaulRequestContext  *context,
+                             GError             **error)
+{
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (uri != NULL && directory != NULL, NULL);
+
+  normalized = haul_uri_normalize (uri, error);
+  if (normalized == NULL)
+    return NULL;
+  return haul_queue_add_full (self, normalized, directory, NULL, context, error);
 }
 
 HaulDownload *

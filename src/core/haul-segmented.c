@@ -504,6 +504,7 @@ conn_open (Conn *c)
   c->msg = _haul_transfer_new_request (f->uri, c->claim.start, c->claim.end - 1, TRUE,
                                        f->etag, f->last_modified);
   _haul_auth_attach (c->msg, f->job);
+  haul_request_context_apply (f->job->context, c->msg);
   c->stream = soup_session_send (c->session, c->msg, c->cancellable, &cause);
   if (c->stream == NULL)
     {

@@ -87,6 +87,9 @@ static const char * const migrations[] = {
   /* 3 → 4: the user name a download signs in with (its password is in
    * the keyring, never here). */
   "ALTER TABLE downloads ADD COLUMN auth_user TEXT;",
+  /* 4 → 5: the request context (haul-request-context.h's text form:
+   * cookies, referrer, user agent, extra headers), deleted with its row. */
+  "ALTER TABLE downloads ADD COLUMN request_context TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
@@ -486,6 +489,10 @@ writer_try_open (Writer  *w,
   /* In WAL mode NORMAL keeps the file consistent after a crash and only
    * syncs at checkpoints; all of it runs on this thread anyway. */
   rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
+  /* A removed download's cookies (request_context) are zeroed in the
+   * file, not left in a free page. */
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA secure_delete = ON");
   if (rc != SQLITE_OK)
     {
       set_db_error (error, db, rc, w->path);

@@ -411,6 +411,8 @@ new_request (Attempt *a,
     msg = _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
                                       a->etag, a->last_modified);
   _haul_auth_attach (msg, a->job);
+  /* Every hop: cookies for the hop's own host only. */
+  haul_request_context_apply (a->job->context, msg);
   return msg;
 }
 
