@@ -18,6 +18,8 @@ const MENU_ID = 'haul-download-link';
 /* How long a click, a POST or a fallback download is remembered for the
  * download it starts. */
 const CLICK_MEMORY_MS = 5000;
+/* Firefox (the only one with runtime.getBrowserInfo). */
+const PAUSE_DROPS_CONNECTION = typeof api.runtime.getBrowserInfo === 'function';
 
 /* Recent events, newest last: {url, time, …}. */
 const recentClicks = [];  /* from content.js: {url, pageUrl, shift} */
@@ -147,7 +149,13 @@ async function downloadCreated (item) {
   if (exclusionOf(item, settings) !== null)
     return;
 
-  await quietly(api.downloads.pause(item.id));
+  /* Chromium pauses by no longer reading, and resumes on the same
+   * connection. Firefox's pause drops the connection and often cannot
+   * resume (no bytes yet, no validator, no ranges: "USER_CANCELED"), which
+   * would break the fail-open promise, so there the download runs on for
+   * the few seconds Haul takes to answer. */
+  if (!PAUSE_DROPS_CONNECTION)
+    await quietly(api.downloads.pause(item.id));
   const urls = [item.url, item.finalUrl].filter(Boolean);
   const click = recall(recentClicks, urls);
   const name = baseName(item.filename) || nameFromUrl(item.finalUrl || item.url);
@@ -163,7 +171,8 @@ async function downloadCreated (item) {
   });
 
   if (result === null) {
-    await quietly(api.downloads.resume(item.id));
+    if (!PAUSE_DROPS_CONNECTION)
+      await quietly(api.downloads.resume(item.id));
     await haulRecordHandoff(name, 'kept');
     return;
   }
