@@ -69,8 +69,6 @@ typedef struct
   GBytes         *new_content;
   char           *new_etag;
   char           *new_last_modified;
-  char           *set_cookie;
-  char           *require_cookie;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -86,7 +84,6 @@ typedef struct
   GPtrArray  *ranges;
   GPtrArray  *if_ranges;
   char       *accept_encoding;  /* of the last request */
-  GPtrArray  *request_headers;  /* SoupMessageHeaders, a copy per request */
   GHashTable *statuses;         /* status → how many answers had it */
   guint       in_flight;
   guint       max_in_flight;
@@ -180,8 +177,6 @@ entry_unref (Entry *entry)
   g_free (entry->encoding_on_partial);
   g_free (entry->new_etag);
   g_free (entry->new_last_modified);
-  g_free (entry->set_cookie);
-  g_free (entry->require_cookie);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -207,7 +202,6 @@ path_stats_free (gpointer data)
   g_ptr_array_unref (stats->ranges);
   g_ptr_array_unref (stats->if_ranges);
   g_free (stats->accept_encoding);
-  g_ptr_array_unref (stats->request_headers);
   g_hash_table_unref (stats->statuses);
   g_free (stats);
 }
@@ -221,7 +215,6 @@ path_stats_clear (PathStats *stats)
   g_ptr_array_set_size (stats->ranges, 0);
   g_ptr_array_set_size (stats->if_ranges, 0);
   g_clear_pointer (&stats->accept_encoding, g_free);
-  g_ptr_array_set_size (stats->request_headers, 0);
   g_hash_table_remove_all (stats->statuses);
   stats->max_in_flight = stats->in_flight;
 }
@@ -238,7 +231,6 @@ get_stats (HaulTestServer *server,
       stats = g_new0 (PathStats, 1);
       stats->ranges = g_ptr_array_new_with_free_func (g_free);
       stats->if_ranges = g_ptr_array_new_with_free_func (g_free);
-      stats->request_headers = g_ptr_array_new_with_free_func ((GDestroyNotify) soup_message_headers_unref);
       stats->statuses = g_hash_table_new (NULL, NULL);
       g_hash_table_insert (server->stats, g_strdup (path), stats);
     }
@@ -595,8 +587,6 @@ set_file_headers (SoupServerMessage *msg,
     soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
   if (entry->content_encoding != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->content_encoding);
-  if (entry->set_cookie != NULL)
-    soup_message_headers_append (rh, "Set-Cookie", entry->set_cookie);
   if (partial && entry->encoding_on_partial != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->encoding_on_partial);
   if (!o->ignore_range)
@@ -720,23 +710,6 @@ apply_body_lies (Response                  *r,
     }
 }
 
-/* Whether the Cookie header holds @pair ("name=value") as one of its cookies. */
-static gboolean
-has_cookie (SoupMessageHeaders *req,
-            const char         *pair)
-{
-  const char *header = soup_message_headers_get_list (req, "Cookie");
-  g_auto(GStrv) cookies = NULL;
-
-  if (header == NULL)
-    return FALSE;
-  cookies = g_strsplit (header, ";", -1);
-  for (guint i = 0; cookies[i] != NULL; i++)
-    if (strcmp (g_strstrip (cookies[i]), pair) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 serve_file (HaulTestServer    *server,
             SoupServerMessage *msg,
@@ -754,15 +727,6 @@ serve_file (HaulTestServer    *server,
   if (o->fail_status != 0 && fault_hits (ri.index, o->fail_skip, o->fail_times))
     {
       serve_failure (msg, o);
-      return;
-    }
-
-  if (entry->require_cookie != NULL && !has_cookie (req, entry->require_cookie))
-    {
-      static const char text[] = "This file needs the cookie its page sets.\n";
-
-      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
-      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
       return;
     }
 
@@ -861,23 +825,6 @@ serve_later (HaulTestServer    *server,
   server->delayed = g_list_prepend (server->delayed, source);
 }
 
-static void
-copy_header (const char *name,
-             const char *value,
-             gpointer    user_data)
-{
-  soup_message_headers_append (user_data, name, value);
-}
-
-static SoupMessageHeaders *
-copy_headers (SoupMessageHeaders *headers)
-{
-  SoupMessageHeaders *copy = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-
-  soup_message_headers_foreach (headers, copy_header, copy);
-  return copy;
-}
-
 /* Counts the request for @path; returns its entry (NULL: none) and which
  * request of the path it is. */
 static Entry *
@@ -903,7 +850,6 @@ count_request (HaulTestServer    *server,
     g_ptr_array_add (stats->if_ranges, g_strdup (if_range));
   g_free (stats->accept_encoding);
   stats->accept_encoding = g_strdup (soup_message_headers_get_one (req, "Accept-Encoding"));
-  g_ptr_array_add (stats->request_headers, copy_headers (req));
   entry = g_hash_table_lookup (server->entries, path);
   if (entry != NULL)
     entry_ref (entry);
@@ -1117,8 +1063,6 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
   entry->new_etag = g_strdup (entry->options.new_etag);
   entry->new_last_modified = g_strdup (entry->options.new_last_modified);
-  entry->set_cookie = g_strdup (entry->options.set_cookie);
-  entry->require_cookie = g_strdup (entry->options.require_cookie);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -1130,8 +1074,6 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.new_content = NULL;
   entry->options.new_etag = NULL;
   entry->options.new_last_modified = NULL;
-  entry->options.set_cookie = NULL;
-  entry->options.require_cookie = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);
@@ -1230,30 +1172,6 @@ haul_test_server_get_if_ranges (HaulTestServer *server,
                                 const char     *path)
 {
   return dup_strings (server, path, TRUE);
-}
-
-char **
-haul_test_server_get_request_headers (HaulTestServer *server,
-                                      const char     *path,
-                                      const char     *name)
-{
-  GStrvBuilder *builder = g_strv_builder_new ();
-  PathStats *stats;
-  char **ret;
-
-  g_mutex_lock (&server->mutex);
-  stats = g_hash_table_lookup (server->stats, path);
-  for (guint i = 0; stats != NULL && i < stats->request_headers->len; i++)
-    {
-      const char *value = soup_message_headers_get_list (g_ptr_array_index (stats->request_headers, i), name);
-
-      g_strv_builder_add (builder, value != NULL ? value : "");
-    }
-  g_mutex_unlock (&server->mutex);
-
-  ret = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return ret;
 }
 
 char *

@@ -164,14 +164,6 @@ typedef struct
 
   /* Last-Modified after change_after (see change_after). */
   const char *new_last_modified;
-
-  /* A page that sets a cookie and a file that needs it (the browser
-   * extension's test). set_cookie: sent as a Set-Cookie header with every
-   * answer, e.g. "sid=s3cr3t; Path=/". require_cookie: "name=value"; a
-   * request whose Cookie header lacks it gets 403 and a short text. What
-   * each request sent is kept: haul_test_server_get_request_headers(). */
-  const char *set_cookie;
-  const char *require_cookie;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -216,12 +208,6 @@ char          **haul_test_server_get_ranges     (HaulTestServer            *serv
 /* The If-Range headers received for @path, in order. Free with g_strfreev(). */
 char          **haul_test_server_get_if_ranges  (HaulTestServer            *server,
                                                  const char                *path);
-/* The header @name of every request for @path, in arrival order ("" for a
- * request without it; several of one name joined by ", "). Free with
- * g_strfreev(). */
-char          **haul_test_server_get_request_headers (HaulTestServer       *server,
-                                                      const char           *path,
-                                                      const char           *name);
 /* The Accept-Encoding header of the last request for @path (NULL if none). */
 char           *haul_test_server_get_accept_encoding (HaulTestServer       *server,
                                                       const char           *path);
