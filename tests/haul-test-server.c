@@ -69,6 +69,7 @@ typedef struct
   GBytes         *new_content;
   char           *new_etag;
   char           *new_last_modified;
+  GStrv           require_headers;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -83,6 +84,7 @@ typedef struct
   guint       n_range_requests; /* requests with a Range header */
   GPtrArray  *ranges;
   GPtrArray  *if_ranges;
+  GPtrArray  *headers;          /* SoupMessageHeaders of every request */
   char       *accept_encoding;  /* of the last request */
   GHashTable *statuses;         /* status → how many answers had it */
   guint       in_flight;
@@ -177,6 +179,7 @@ entry_unref (Entry *entry)
   g_free (entry->encoding_on_partial);
   g_free (entry->new_etag);
   g_free (entry->new_last_modified);
+  g_strfreev (entry->require_headers);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -201,6 +204,7 @@ path_stats_free (gpointer data)
 
   g_ptr_array_unref (stats->ranges);
   g_ptr_array_unref (stats->if_ranges);
+  g_ptr_array_unref (stats->headers);
   g_free (stats->accept_encoding);
   g_hash_table_unref (stats->statuses);
   g_free (stats);
@@ -214,6 +218,7 @@ path_stats_clear (PathStats *stats)
   stats->n_range_requests = 0;
   g_ptr_array_set_size (stats->ranges, 0);
   g_ptr_array_set_size (stats->if_ranges, 0);
+  g_ptr_array_set_size (stats->headers, 0);
   g_clear_pointer (&stats->accept_encoding, g_free);
   g_hash_table_remove_all (stats->statuses);
   stats->max_in_flight = stats->in_flight;
@@ -231,6 +236,7 @@ get_stats (HaulTestServer *server,
       stats = g_new0 (PathStats, 1);
       stats->ranges = g_ptr_array_new_with_free_func (g_free);
       stats->if_ranges = g_ptr_array_new_with_free_func (g_free);
+      stats->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) soup_message_headers_unref);
       stats->statuses = g_hash_table_new (NULL, NULL);
       g_hash_table_insert (server->stats, g_strdup (path), stats);
     }
@@ -838,9 +844,17 @@ count_request (HaulTestServer    *server,
   const char *if_range = soup_message_headers_get_one (req, "If-Range");
   Entry *entry;
   PathStats *stats;
+  SoupMessageHeaders *copy = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_message_headers_iter_init (&iter, req);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_append (copy, name, value);
 
   g_mutex_lock (&server->mutex);
   stats = get_stats (server, path);
+  g_ptr_array_add (stats->headers, copy);
   ri->index = ++stats->n_requests;
   ri->range_index = range != NULL ? ++stats->n_range_requests : 0;
   server->total_requests++;
@@ -859,6 +873,26 @@ count_request (HaulTestServer    *server,
   stats->max_in_flight = MAX (stats->max_in_flight, stats->in_flight);
   g_mutex_unlock (&server->mutex);
   return entry;
+}
+
+/* Whether @msg carries every header @entry requires. */
+static gboolean
+has_required_headers (Entry             *entry,
+                      SoupServerMessage *msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+
+  for (guint i = 0; entry->require_headers != NULL && entry->require_headers[i] != NULL; i++)
+    {
+      const char *line = entry->require_headers[i];
+      const char *colon = strchr (line, ':');
+      g_autofree char *name = g_strndup (line, colon - line);
+      g_autofree char *value = g_strdup (colon + 1);
+
+      if (g_strcmp0 (soup_message_headers_get_list (req, name), g_strstrip (value)) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -900,6 +934,13 @@ server_cb (SoupServer        *soup,
       if (entry->body != NULL)
         soup_server_message_set_response (msg, entry->content_type ? entry->content_type : "text/plain",
                                           SOUP_MEMORY_COPY, entry->body, strlen (entry->body));
+    }
+  else if (!has_required_headers (entry, msg))
+    {
+      static const char text[] = "Forbidden.\n";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
     }
   else if (entry->options.headers_delay_ms > 0)
     {
@@ -1063,6 +1104,9 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->new_content = entry->options.new_content ? g_bytes_ref (entry->options.new_content) : NULL;
   entry->new_etag = g_strdup (entry->options.new_etag);
   entry->new_last_modified = g_strdup (entry->options.new_last_modified);
+  entry->require_headers = g_strdupv ((char **) entry->options.require_headers);
+  for (guint i = 0; entry->require_headers != NULL && entry->require_headers[i] != NULL; i++)
+    g_return_if_fail (strchr (entry->require_headers[i], ':') != NULL);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -1074,6 +1118,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.new_content = NULL;
   entry->options.new_etag = NULL;
   entry->options.new_last_modified = NULL;
+  entry->options.require_headers = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);
@@ -1172,6 +1217,30 @@ haul_test_server_get_if_ranges (HaulTestServer *server,
                                 const char     *path)
 {
   return dup_strings (server, path, TRUE);
+}
+
+char **
+haul_test_server_get_header_values (HaulTestServer *server,
+                                    const char     *path,
+                                    const char     *name)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  PathStats *stats;
+  char **ret;
+
+  g_mutex_lock (&server->mutex);
+  stats = g_hash_table_lookup (server->stats, path);
+  for (guint i = 0; stats != NULL && i < stats->headers->len; i++)
+    {
+      const char *value = soup_message_headers_get_list (g_ptr_array_index (stats->headers, i), name);
+
+      g_strv_builder_add (builder, value != NULL ? value : "");
+    }
+  g_mutex_unlock (&server->mutex);
+
+  ret = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ret;
 }
 
 char *

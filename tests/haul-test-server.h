@@ -164,6 +164,13 @@ typedef struct
 
   /* Last-Modified after change_after (see change_after). */
   const char *new_last_modified;
+
+  /* "Name: value" lines, NULL-terminated: a request that lacks one of
+   * these headers with exactly this value (compared whole, after libsoup
+   * joined repeated headers with ", ") gets 403 Forbidden, like a site
+   * that wants its session cookie, its own page as the referrer or a
+   * token header. Every request is checked: each segment, each retry. */
+  const char * const *require_headers;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
@@ -208,6 +215,11 @@ char          **haul_test_server_get_ranges     (HaulTestServer            *serv
 /* The If-Range headers received for @path, in order. Free with g_strfreev(). */
 char          **haul_test_server_get_if_ranges  (HaulTestServer            *server,
                                                  const char                *path);
+/* The values of header @name in every request for @path, in arrival order:
+ * "" for a request without it. Free with g_strfreev(). */
+char          **haul_test_server_get_header_values (HaulTestServer         *server,
+                                                    const char             *path,
+                                                    const char             *name);
 /* The Accept-Encoding header of the last request for @path (NULL if none). */
 char           *haul_test_server_get_accept_encoding (HaulTestServer       *server,
                                                       const char           *path);

@@ -38,6 +38,7 @@ struct _HaulDownload
   GChecksumType      checksum_type;   /* parsed from checksum */
   char              *checksum_hex;    /* ditto */
   HaulRateLimiter   *limiter;         /* this download's own limit (0: none), shared with its jobs */
+  HaulRequestContext *context;        /* frozen; request_context is its text; shared with its jobs */
 
   /* Carried from and to the store (the queue's own bookkeeping about a
    * download is in its HaulQueueItem, haul-queue-private.h). */

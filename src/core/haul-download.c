@@ -51,6 +51,7 @@ enum {
   PROP_STARTED,
   PROP_FINISHED,
   PROP_CONNECTIONS,
+  PROP_REQUEST_CONTEXT,
   N_PROPS
 };
 
@@ -87,6 +88,7 @@ haul_download_finalize (GObject *object)
 #undef FREE_FIELD
   g_free (self->checksum_hex);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+  g_clear_pointer (&self->context, haul_request_context_unref);
   g_clear_pointer (&self->live_segments, haul_segments_unref);
   g_clear_pointer (&self->saved_segments, haul_segments_unref);
   g_free (self->retry_reason);
@@ -123,6 +125,7 @@ haul_download_get_property (GObject    *object,
     case PROP_STARTED: g_value_set_int64 (value, self->started); break;
     case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
     case PROP_CONNECTIONS: g_value_set_uint (value, self->connections); break;
+    case PROP_REQUEST_CONTEXT: g_value_set_boxed (value, self->context); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -195,6 +198,8 @@ haul_download_class_init (HaulDownloadClass *klass)
   properties[PROP_STARTED] = g_param_spec_int64 ("started", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_CONNECTIONS] = g_param_spec_uint ("connections", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_REQUEST_CONTEXT] =
+    g_param_spec_boxed ("request-context", NULL, NULL, HAUL_TYPE_REQUEST_CONTEXT, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -307,6 +312,62 @@ haul_download_set_checksum (HaulDownload  *self,
       self->checksum = g_strdup (checksum);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKSUM]);
     }
+  return TRUE;
+}
+
+/**
+ * haul_download_get_request_context:
+ *
+ * Returns: (transfer none) (nullable): the cookies, referrer, user agent
+ *   and extra headers every request of this download carries (frozen)
+ */
+HaulRequestContext *
+haul_download_get_request_context (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  return self->context;
+}
+
+/**
+ * haul_download_set_request_context:
+ * @context: (nullable): a context, frozen and kept; %NULL or an empty one for none
+ *
+ * Only while no attempt runs (a running attempt keeps the context it
+ * started with): takes effect from the next attempt. A download in a
+ * queue is saved by the queue (haul_queue_add_with_context()).
+ *
+ * Returns: %FALSE (and changes nothing) while an attempt runs
+ */
+/* Holds @context (frozen; %NULL or empty: none) and its stored text. */
+static void
+take_request_context (HaulDownload       *self,
+                      HaulRequestContext *context)
+{
+  if (haul_request_context_is_empty (context))
+    context = NULL;
+  if (context == self->context)
+    return;
+
+  g_clear_pointer (&self->context, haul_request_context_unref);
+  g_clear_pointer (&self->request_context, g_free);
+  if (context != NULL)
+    {
+      haul_request_context_freeze (context);
+      self->context = haul_request_context_ref (context);
+      self->request_context = haul_request_context_to_string (context);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST_CONTEXT]);
+}
+
+gboolean
+haul_download_set_request_context (HaulDownload       *self,
+                                   HaulRequestContext *context)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
+
+  if (haul_download_is_active (self))
+    return FALSE;
+  take_request_context (self, context);
   return TRUE;
 }
 
@@ -690,6 +751,18 @@ _haul_download_new_from_record (const HaulStoreRecord *r)
   checksum = g_steal_pointer (&self->checksum);
   if (checksum != NULL && !haul_download_set_checksum (self, checksum, NULL))
     g_message ("ignoring the saved checksum of %s: not valid", r->uri);
+  if (self->request_context != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_steal_pointer (&self->request_context);
+      g_autoptr(HaulRequestContext) context = haul_request_context_new_from_string (text, &error);
+
+      if (context == NULL)
+        g_message ("ignoring the saved request context of download %" G_GUINT64_FORMAT ": %s",
+                   r->id, error->message);
+      else
+        take_request_context (self, context);
+    }
   rate_limit = self->rate_limit;
   self->rate_limit = 0;
   if (rate_limit > 0)

@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "haul-request-context.h"
 #include "haul-segments.h"
 #include "haul-types.h"
 #include "haul-core-enums.h"
@@ -47,6 +48,9 @@ gint64             haul_download_get_started       (HaulDownload *self);
 gint64             haul_download_get_finished      (HaulDownload *self);
 guint              haul_download_get_connections   (HaulDownload *self);
 HaulSegments      *haul_download_get_segments      (HaulDownload *self);
+HaulRequestContext *haul_download_get_request_context (HaulDownload *self);
+gboolean           haul_download_set_request_context (HaulDownload       *self,
+                                                      HaulRequestContext *context);
 gboolean           haul_download_can_pause         (HaulDownload *self);
 gboolean           haul_download_can_resume        (HaulDownload *self);
 gboolean           haul_download_can_cancel        (HaulDownload *self);

@@ -56,6 +56,7 @@ haul_job_unref (HaulJob *job)
   g_clear_pointer (&job->download_limiter, haul_rate_limiter_unref);
   g_clear_pointer (&job->bridge, haul_progress_bridge_unref);
   g_clear_pointer (&job->claims, haul_name_claims_unref);
+  g_clear_pointer (&job->context, haul_request_context_unref);
   g_clear_object (&job->cancellable);
   g_mutex_clear (&job->info_mutex);
   g_free (job->info_filename);

@@ -17,6 +17,7 @@
 #include "haul-name-claims.h"
 #include "haul-progress.h"
 #include "haul-rate-limiter.h"
+#include "haul-request-context.h"
 #include "haul-segments.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,7 @@ typedef struct
   guint               max_redirects;
   char               *segments;       /* nullable: the written ranges an earlier attempt checkpointed */
   guint               max_per_server; /* connections to one server, all downloads together */
+  HaulRequestContext *context;        /* nullable, frozen: applied to every request */
   GCancellable       *cancellable;
 
   /* Written by the main thread, read by the worker. */

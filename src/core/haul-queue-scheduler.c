@@ -412,6 +412,7 @@ job_new (HaulQueue    *self,
   job->global_limiter = haul_rate_limiter_ref (self->limiter);
   job->bridge = haul_progress_bridge_ref (self->bridge);
   job->claims = haul_name_claims_ref (self->claims);
+  job->context = d->context != NULL ? haul_request_context_ref (d->context) : NULL;
   job->connect_timeout_s = self->connect_timeout;
   job->stall_timeout_s = self->stall_timeout;
   job->max_connections = (int) self->max_connections;

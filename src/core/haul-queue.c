@@ -375,6 +375,41 @@ haul_queue_add_uris (HaulQueue       *self,
                      const char      *directory,
                      guint           *n_duplicates)
 {
+  return haul_queue_add_uris_with_context (self, uris, directory, NULL, n_duplicates);
+}
+
+/* A download of @uri carrying @context's cookies of its own site only. */
+static HaulDownload *
+download_new_with_context (const char         *uri,
+                           const char         *directory,
+                           HaulRequestContext *context)
+{
+  HaulDownload *d = haul_download_new (uri, directory);
+
+  if (!haul_request_context_is_empty (context))
+    {
+      g_autoptr(HaulRequestContext) own = haul_request_context_copy_for_site (context, uri);
+
+      haul_download_set_request_context (d, own);
+    }
+  return d;
+}
+
+/**
+ * haul_queue_add_uris_with_context:
+ * @context: (nullable) (transfer none): what every request of each new
+ *   download carries; each download keeps a copy with the cookies of its
+ *   own site only (haul_request_context_copy_for_site())
+ *
+ * Like haul_queue_add_uris().
+ */
+guint
+haul_queue_add_uris_with_context (HaulQueue          *self,
+                                  const GPtrArray    *uris,
+                                  const char         *directory,
+                                  HaulRequestContext *context,
+                                  guint              *n_duplicates)
+{
   guint before = self->items->len;
   guint dups = 0;
 
@@ -390,7 +425,7 @@ haul_queue_add_uris (HaulQueue       *self,
           dups++;
           continue;
         }
-      d = haul_download_new (uri, directory);
+      d = download_new_with_context (uri, directory, context);
       _haul_queue_mark_dirty (self, _haul_queue_append (self, d));
     }
 
@@ -402,6 +437,40 @@ haul_queue_add_uris (HaulQueue       *self,
       _haul_queue_schedule (self);
     }
   return self->items->len - before;
+}
+
+/**
+ * haul_queue_add_with_context:
+ * @uri: a link (normalized here)
+ * @context: (nullable) (transfer none): as for haul_queue_add_uris_with_context()
+ *
+ * Returns: (transfer none) (nullable): the new download, or %NULL with
+ *   @error set as by haul_queue_add()
+ */
+HaulDownload *
+haul_queue_add_with_context (HaulQueue           *self,
+                             const char          *uri,
+                             const char          *directory,
+                             HaulRequestContext  *context,
+                             GError             **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(HaulDownload) d = NULL;
+
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (uri != NULL && directory != NULL, NULL);
+
+  normalized = haul_uri_normalize (uri, error);
+  if (normalized == NULL)
+    return NULL;
+  if (g_hash_table_contains (self->by_uri, normalized))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s is already in the list"), normalized);
+      return NULL;
+    }
+  d = download_new_with_context (normalized, directory, context);
+  haul_queue_add_download (self, d);
+  return d;
 }
 
 HaulDownload *

@@ -78,6 +78,16 @@ guint         haul_queue_add_uris              (HaulQueue     *self,
                                                 const GPtrArray *uris,
                                                 const char    *directory,
                                                 guint         *n_duplicates);
+HaulDownload *haul_queue_add_with_context      (HaulQueue     *self,
+                                                const char    *uri,
+                                                const char    *directory,
+                                                HaulRequestContext *context,
+                                                GError       **error);
+guint         haul_queue_add_uris_with_context (HaulQueue     *self,
+                                                const GPtrArray *uris,
+                                                const char    *directory,
+                                                HaulRequestContext *context,
+                                                guint         *n_duplicates);
 HaulDownload *haul_queue_find_by_uri           (HaulQueue     *self,
                                                 const char    *uri);
 HaulDownload *haul_queue_get_download          (HaulQueue     *self,

@@ -501,6 +501,7 @@ conn_open (Conn *c)
 
   c->msg = _haul_transfer_new_request (f->uri, c->claim.start, c->claim.end - 1, TRUE,
                                        f->etag, f->last_modified);
+  haul_request_context_apply (f->job->context, c->msg);
   c->stream = soup_session_send (c->session, c->msg, c->cancellable, &cause);
   if (c->stream == NULL)
     {

@@ -83,6 +83,10 @@ static const char * const migrations[] = {
   /* 2 → 3: the written ranges of a segmented download (haul-segments.h's
    * text form), checkpointed after the bytes they name are on disk. */
   "ALTER TABLE downloads ADD COLUMN segments TEXT;",
+
+  /* 3 → 4: the request context (haul-request-context.h's text form:
+   * cookies, referrer, user agent, extra headers), deleted with its row. */
+  "ALTER TABLE downloads ADD COLUMN request_context TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);
@@ -482,6 +486,10 @@ writer_try_open (Writer  *w,
   /* In WAL mode NORMAL keeps the file consistent after a crash and only
    * syncs at checkpoints; all of it runs on this thread anyway. */
   rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
+  /* A removed download's cookies (request_context) are zeroed in the
+   * file, not left in a free page. */
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA secure_delete = ON");
   if (rc != SQLITE_OK)
     {
       set_db_error (error, db, rc, w->path);

@@ -15,6 +15,7 @@
 
 #include <gio/gio.h>
 
+#include "haul-request-context.h"
 #include "haul-segments.h"
 
 #include "haul-types.h"
@@ -22,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HAUL_STORE_SCHEMA_VERSION 3
+#define HAUL_STORE_SCHEMA_VERSION 4
 
 /* How many records one load chunk carries at most. */
 #define HAUL_STORE_LOAD_CHUNK 500
@@ -118,7 +119,8 @@ GQuark haul_store_error_quark (void);
   X (created,       INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
   X (started,       INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
   X (finished,      INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
-  X (segments,      TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_SEGMENTS_TEXT_MAX)
+  X (segments,      TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_SEGMENTS_TEXT_MAX) \
+  X (request_context, TEXT, char *,           DOWNLOAD,  0, 0,                         HAUL_REQUEST_CONTEXT_MAX_TEXT)
 
 /* What code generated from HAUL_STORE_COLUMNS does with a value of each
  * kind: its value in a new record, a copy, freeing it, comparing two. */

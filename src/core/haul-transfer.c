@@ -398,8 +398,12 @@ static SoupMessage *
 new_request (Attempt *a,
              GUri    *uri)
 {
-  return _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
-                                     a->etag, a->last_modified);
+  SoupMessage *msg = _haul_transfer_new_request (uri, a->offset, -1, asks_ranged (a),
+                                                 a->etag, a->last_modified);
+
+  /* Every hop: cookies for the hop's own host only. */
+  haul_request_context_apply (a->job->context, msg);
+  return msg;
 }
 
 /* Where the redirect @msg (to the request for @uri) sends the attempt
