@@ -70,6 +70,7 @@ typedef struct
   char           *new_etag;
   char           *new_last_modified;
   GStrv           require_headers;
+  char           *set_cookie;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -180,6 +181,7 @@ entry_unref (Entry *entry)
   g_free (entry->new_etag);
   g_free (entry->new_last_modified);
   g_strfreev (entry->require_headers);
+  g_free (entry->set_cookie);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -593,6 +595,8 @@ set_file_headers (SoupServerMessage *msg,
     soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
   if (entry->content_encoding != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->content_encoding);
+  if (entry->set_cookie != NULL)
+    soup_message_headers_append (rh, "Set-Cookie", entry->set_cookie);
   if (partial && entry->encoding_on_partial != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->encoding_on_partial);
   if (!o->ignore_range)
@@ -1107,6 +1111,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->require_headers = g_strdupv ((char **) entry->options.require_headers);
   for (guint i = 0; entry->require_headers != NULL && entry->require_headers[i] != NULL; i++)
     g_return_if_fail (strchr (entry->require_headers[i], ':') != NULL);
+  entry->set_cookie = g_strdup (entry->options.set_cookie);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -1119,6 +1124,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.new_etag = NULL;
   entry->options.new_last_modified = NULL;
   entry->options.require_headers = NULL;
+  entry->options.set_cookie = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);

@@ -110,6 +110,7 @@ async function launch (puppeteer) {
   const uuid = randomUUID();
   const browser = await puppeteer.launch({
     browser: 'firefox',
+    dumpio: process.env.HAUL_TEST_DUMPIO === '1',
     executablePath: opts.executable,
     headless: true,
     userDataDir: opts.profile,
