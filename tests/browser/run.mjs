@@ -242,6 +242,14 @@ async function expectBrowserKeeps (page, ext, selector, what, { shift = false } 
   return item;
 }
 
+async function expectHistoryLength (popup, length, what) {
+  await sleep(300);
+  const history = await popup.evaluate(() =>
+    [...document.querySelectorAll('#history li')].map(li => li.dataset.result));
+  if (history.length !== length)
+    throw new Error(`${what}: the popup's list has ${JSON.stringify(history)}: the extension asked Haul`);
+}
+
 function checkKeptFile (item, what, size, sha256) {
   const name = item.filename.split('/').pop();
   const path = join(opts.downloads, name);
@@ -271,13 +279,17 @@ async function main () {
     await stepHandedOff(page, ext, popup);
     await waitForGo('handed-off');
 
+    /* Excluded downloads never reach Haul, so they add nothing to the
+     * popup's list (one Haul refused would show as "kept"). */
     const shifted = await expectBrowserKeeps(page, ext, '#file', 'Shift-click', { shift: true });
+    await expectHistoryLength(popup, 1, 'Shift-click');
     say('shift', { file: checkKeptFile(shifted, 'Shift-click', size, opts.sha256) });
     await waitForGo('shift');
 
     const blob = await expectBrowserKeeps(page, ext, '#blob', 'blob: link');
     if (!blob.url.startsWith('blob:'))
       throw new Error(`the blob link's download has the URL ${blob.url}`);
+    await expectHistoryLength(popup, 1, 'blob: link');
     say('blob', { file: checkKeptFile(blob, 'blob: link', 1000, null) });
     await waitForGo('blob');
 
