@@ -14,10 +14,15 @@
  *               the page's cookie and the browser's user agent; the queue
  *               fetched the file with them, byte-identical (run.mjs: the
  *               browser's own download was cancelled and erased)
+ *   menu        (Chromium) "Download with Haul" on a link: handed over with
+ *               the page as referrer and the cookie, fetched
  *   shift       Shift-click: nothing more reached Haul
  *   blob        a blob: link: nothing more reached Haul; then the endpoint
  *               stops
  *   fallback    (run.mjs: the browser downloaded the file itself)
+ *   silent      the extension tried a port where connections are accepted
+ *               and never answered (run.mjs: after 3 s the browser
+ *               downloaded the file itself)
  *
  * Nothing is skipped: a missing browser, node or puppeteer-core fails with
  * what to install. Runs on the test's main thread (the endpoint and the
@@ -66,6 +71,9 @@ typedef struct
   HaulEndpoint   *endpoint;
   HaulQueue      *queue;
   GPtrArray      *handoffs;    /* HaulHandoff, in arrival order */
+  GSocketService *silent;      /* accepts, never answers */
+  GPtrArray      *silent_connections;
+  guint           n_expected;  /* handoffs so far */
 
   GSubprocess    *node;
   GDataInputStream *node_out;
@@ -159,6 +167,39 @@ serve_site (Fixture *fx)
                                  "Cookie: " COOKIE, require_referer, NULL
                                },
                              });
+  haul_test_server_add_file (fx->server, "/menu.bin", fx->content,
+                             &(HaulTestFileOptions) {
+                               .require_headers = (const char * const[]) {
+                                 "Cookie: " COOKIE, require_referer, NULL
+                               },
+                             });
+}
+
+static gboolean
+silent_incoming_cb (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source,
+                   Fixture           *fx)
+{
+  g_ptr_array_add (fx->silent_connections, g_object_ref (connection));
+  return TRUE;
+}
+
+/* Something on 127.0.0.1 that accepts connections and never answers, like
+ * a Haul that hangs. Returns its port. */
+static guint16
+start_silent (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  fx->silent_connections = g_ptr_array_new_with_free_func (g_object_unref);
+  fx->silent = g_socket_service_new ();
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (fx->silent), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fx->silent, "incoming", G_CALLBACK (silent_incoming_cb), fx);
+  g_socket_service_start (fx->silent);
+  return port;
 }
 
 /* ------------------------------------------------------------------ */
@@ -283,6 +324,7 @@ spawn_node (Fixture       *fx,
   g_autofree char *profile = g_build_filename (fx->tmp, "profile", NULL);
   g_autofree char *home = g_build_filename (fx->tmp, "home", NULL);
   g_autofree char *port = g_strdup_printf ("%u", haul_endpoint_get_port (fx->endpoint));
+  g_autofree char *silent_port = g_strdup_printf ("%u", start_silent (fx));
   g_autofree char *size = g_strdup_printf ("%d", FILE_SIZE);
   g_autofree char *sha256 = haul_test_sha256_bytes (fx->content);
   g_autoptr(GError) error = NULL;
@@ -303,6 +345,7 @@ spawn_node (Fixture       *fx,
                                           "--profile", profile,
                                           "--downloads", fx->browser_dir,
                                           "--port", port,
+                                          "--silent-port", silent_port,
                                           "--code", code,
                                           "--page", fx->page_uri,
                                           "--file-name", "file.bin",
@@ -332,11 +375,52 @@ check_paired (Fixture       *fx,
 }
 
 static gboolean
-one_handoff (gpointer data)
+expected_handoffs (gpointer data)
 {
   Fixture *fx = data;
 
-  return fx->handoffs->len >= 1;
+  return fx->handoffs->len >= fx->n_expected;
+}
+
+/* The handoff @index: @uri with the page as referrer and its cookie. */
+static HaulHandoff *
+assert_handoff (Fixture       *fx,
+                guint          index,
+                const char    *uri,
+                const Browser *browser)
+{
+  HaulHandoff *handoff;
+  SoupCookie *cookie;
+
+  g_assert_true (haul_test_wait_until (expected_handoffs, fx, 5000));
+  g_assert_cmpuint (fx->handoffs->len, ==, fx->n_expected);
+  handoff = g_ptr_array_index (fx->handoffs, index);
+  g_assert_cmpstr (handoff->url, ==, uri);
+  g_assert_cmpstr (handoff->referrer, ==, fx->page_uri);
+  g_assert_cmpstr (handoff->page_url, ==, fx->page_uri);
+  g_assert_cmpstr (handoff->browser, ==, browser->display_name);
+  g_assert_nonnull (strstr (handoff->user_agent, browser->agent_mark));
+  g_assert_cmpuint (handoff->cookies->len, ==, 1);
+  cookie = g_ptr_array_index (handoff->cookies, 0);
+  g_assert_cmpstr (soup_cookie_get_name (cookie), ==, "haul_sid");
+  g_assert_cmpstr (soup_cookie_get_value (cookie), ==, strchr (COOKIE, '=') + 1);
+  g_assert_true (soup_cookie_get_http_only (cookie));
+  return handoff;
+}
+
+/* The queue's download @index finishes as @name, byte-identical. */
+static void
+assert_fetched (Fixture    *fx,
+                guint       index,
+                const char *name)
+{
+  HaulDownload *download;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, fx->n_expected);
+  download = g_list_model_get_item (G_LIST_MODEL (fx->queue), index);
+  g_object_unref (download); /* the queue keeps it */
+  haul_test_wait_finished (download);
+  haul_test_assert_file_in (fx->haul_dir, name, fx->content);
 }
 
 static void
@@ -348,29 +432,11 @@ check_handed_off (Fixture       *fx,
   g_auto(GStrv) referers = NULL;
   g_auto(GStrv) agents = NULL;
   HaulHandoff *handoff;
-  HaulDownload *download;
-  SoupCookie *cookie;
   guint n;
 
-  g_assert_true (haul_test_wait_until (one_handoff, fx, 5000));
-  g_assert_cmpuint (fx->handoffs->len, ==, 1);
-  handoff = g_ptr_array_index (fx->handoffs, 0);
-  g_assert_cmpstr (handoff->url, ==, fx->file_uri);
-  g_assert_cmpstr (handoff->referrer, ==, fx->page_uri);
-  g_assert_cmpstr (handoff->page_url, ==, fx->page_uri);
-  g_assert_cmpstr (handoff->browser, ==, browser->display_name);
-  g_assert_nonnull (strstr (handoff->user_agent, browser->agent_mark));
-  g_assert_cmpuint (handoff->cookies->len, ==, 1);
-  cookie = g_ptr_array_index (handoff->cookies, 0);
-  g_assert_cmpstr (soup_cookie_get_name (cookie), ==, "haul_sid");
-  g_assert_cmpstr (soup_cookie_get_value (cookie), ==, strchr (COOKIE, '=') + 1);
-  g_assert_true (soup_cookie_get_http_only (cookie));
-
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
-  download = g_list_model_get_item (G_LIST_MODEL (fx->queue), 0);
-  g_object_unref (download); /* the queue keeps it */
-  haul_test_wait_finished (download);
-  haul_test_assert_file_in (fx->haul_dir, "file.bin", fx->content);
+  fx->n_expected = 1;
+  handoff = assert_handoff (fx, 0, fx->file_uri, browser);
+  assert_fetched (fx, 0, "file.bin");
 
   /* The browser's request (cancelled) and Haul's (the last): each with
    * the cookie and the referrer; Haul's with the browser's user agent. */
@@ -388,6 +454,19 @@ check_handed_off (Fixture       *fx,
   g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/file.bin", 403), ==, 0);
 }
 
+static void
+check_menu (Fixture       *fx,
+            const Browser *browser)
+{
+  g_autoptr(JsonObject) event = expect_event (fx, "menu");
+  g_autofree char *uri = haul_test_server_uri (fx->server, "/menu.bin");
+
+  g_assert_cmpstr (json_object_get_string_member (event, "url"), ==, uri);
+  fx->n_expected++;
+  assert_handoff (fx, fx->n_expected - 1, uri, browser);
+  assert_fetched (fx, fx->n_expected - 1, "menu.bin");
+}
+
 /* The browser kept a download: nothing more reached Haul. */
 static void
 check_kept (Fixture    *fx,
@@ -396,8 +475,8 @@ check_kept (Fixture    *fx,
   g_autoptr(JsonObject) event = expect_event (fx, step);
 
   haul_test_spin (200);
-  g_assert_cmpuint (fx->handoffs->len, ==, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 1);
+  g_assert_cmpuint (fx->handoffs->len, ==, fx->n_expected);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, fx->n_expected);
   g_assert_nonnull (json_object_get_string_member (event, "file"));
 }
 
@@ -446,6 +525,11 @@ test_browser (gconstpointer data)
   say_go (&fx);
   check_handed_off (&fx, browser);
   say_go (&fx);
+  if (strcmp (browser->name, "chromium") == 0)
+    {
+      check_menu (&fx, browser);
+      say_go (&fx);
+    }
   check_kept (&fx, "shift");
   say_go (&fx);
   check_kept (&fx, "blob");
@@ -453,6 +537,9 @@ test_browser (gconstpointer data)
   g_assert_false (haul_endpoint_is_running (fx.endpoint));
   say_go (&fx);
   check_kept (&fx, "fallback");
+  say_go (&fx);
+  check_kept (&fx, "silent");
+  g_assert_cmpuint (fx.silent_connections->len, >=, 1);
   done = expect_event (&fx, "done");
   g_assert_true (g_subprocess_wait (fx.node, NULL, &error));
   g_assert_no_error (error);
@@ -464,6 +551,10 @@ test_browser (gconstpointer data)
   g_clear_object (&fx.node_in);
   g_clear_object (&fx.node);
   g_clear_object (&fx.cancellable);
+  g_socket_service_stop (fx.silent);
+  g_socket_listener_close (G_SOCKET_LISTENER (fx.silent));
+  g_clear_object (&fx.silent);
+  g_ptr_array_unref (fx.silent_connections);
   haul_test_stop_queue (fx.queue);
   haul_test_release_queue (&fx.queue);
   g_clear_object (&fx.endpoint);

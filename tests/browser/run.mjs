@@ -13,9 +13,14 @@
  *   handed-off a click on the page's link: the extension handed the file to
  *              Haul; the browser's own download was cancelled and erased,
  *              and nothing landed in the browser's download folder
+ *   menu       (Chromium) "Download with Haul" on a link, through the menu's
+ *              handler in the service worker: Haul gets it
  *   shift      a Shift-click on the same link: the browser keeps it
  *   blob       a blob: link: the browser keeps it
  *   fallback   (the harness stopped the endpoint) a click: the browser
+ *              downloads the file itself
+ *   silent     the extension pointed at --silent-port, where something
+ *              accepts connections and never answers: after 3 s the browser
  *              downloads the file itself
  *
  * usage: node run.mjs --browser chromium|firefox --executable PATH
@@ -39,7 +44,7 @@ const opts = {};
 for (let i = 2; i < process.argv.length; i += 2)
   opts[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 for (const key of ['browser', 'executable', 'modules', 'extension', 'profile', 'downloads',
-                   'port', 'code', 'page', 'file-name', 'size', 'sha256']) {
+                   'port', 'silent-port', 'code', 'page', 'file-name', 'size', 'sha256']) {
   if (opts[key] === undefined) {
     console.log(JSON.stringify({ event: 'error', message: `run.mjs: --${key} is missing` }));
     process.exit(2);
@@ -226,6 +231,21 @@ async function stepHandedOff (page, ext, popup) {
   say('handed-off', { url: created.url, history });
 }
 
+/* The link menu's entry. No browser lets a test open a context menu, so
+ * this calls the entry's handler (background.js's menuClicked) in the
+ * service worker as the menu would. Firefox's background page cannot be
+ * reached over WebDriver BiDi: Chromium only. */
+async function stepMenu (popup, worker) {
+  const linkUrl = new URL('/menu.bin', opts.page).href;
+  await worker.evaluate((linkUrl, pageUrl) =>
+    menuClicked({ menuItemId: 'haul-download-link', linkUrl, pageUrl }, undefined), linkUrl, opts.page);
+  const history = await popup.evaluate(() =>
+    [...document.querySelectorAll('#history li')].map(li => `${li.dataset.result} ${li.textContent}`));
+  if (history.length !== 2 || !history[0].startsWith('added menu.bin'))
+    throw new Error(`the popup's list does not show the menu's handoff first: ${JSON.stringify(history)}`);
+  say('menu', { url: linkUrl });
+}
+
 /* The click's download finishes in the browser; returns its file's name. */
 async function expectBrowserKeeps (page, ext, selector, what, { shift = false } = {}) {
   const created = await clickAndFindDownload(page, ext, selector, { shift });
@@ -279,17 +299,24 @@ async function main () {
     await stepHandedOff(page, ext, popup);
     await waitForGo('handed-off');
 
+    let handoffs = 1;
+    if (!firefox) {
+      await stepMenu(popup, worker);
+      await waitForGo('menu');
+      handoffs++;
+    }
+
     /* Excluded downloads never reach Haul, so they add nothing to the
      * popup's list (one Haul refused would show as "kept"). */
     const shifted = await expectBrowserKeeps(page, ext, '#file', 'Shift-click', { shift: true });
-    await expectHistoryLength(popup, 1, 'Shift-click');
+    await expectHistoryLength(popup, handoffs, 'Shift-click');
     say('shift', { file: checkKeptFile(shifted, 'Shift-click', size, opts.sha256) });
     await waitForGo('shift');
 
     const blob = await expectBrowserKeeps(page, ext, '#blob', 'blob: link');
     if (!blob.url.startsWith('blob:'))
       throw new Error(`the blob link's download has the URL ${blob.url}`);
-    await expectHistoryLength(popup, 1, 'blob: link');
+    await expectHistoryLength(popup, handoffs, 'blob: link');
     say('blob', { file: checkKeptFile(blob, 'blob: link', 1000, null) });
     await waitForGo('blob');
 
@@ -299,6 +326,19 @@ async function main () {
     if (history[0] !== 'kept')
       throw new Error(`the popup's list does not show the kept download first: ${JSON.stringify(history)}`);
     say('fallback', { file: checkKeptFile(fallback, 'endpoint stopped', size, opts.sha256) });
+    await waitForGo('fallback');
+
+    await ext.evaluate(port => (globalThis.browser ?? globalThis.chrome).storage.local.set({ port }),
+                       Number(opts['silent-port']));
+    const before = Date.now();
+    const silent = await expectBrowserKeeps(page, ext, '#file', 'Haul silent');
+    const waited = Date.now() - before;
+    await until('the popup\'s list to show the second kept download', () => popup.evaluate(() =>
+      [...document.querySelectorAll('#history li')].slice(0, 2).every(li => li.dataset.result === 'kept')));
+    /* Chromium's download waits, paused, for Haul's answer; Firefox's runs on. */
+    if (!firefox && waited < 3000)
+      throw new Error(`the browser finished after ${waited} ms: the extension did not wait for Haul`);
+    say('silent', { file: checkKeptFile(silent, 'Haul silent', size, opts.sha256), waited });
   } finally {
     await browser.close();
   }
