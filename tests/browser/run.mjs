@@ -325,7 +325,11 @@ async function main () {
       [...document.querySelectorAll('#history li')].map(li => li.dataset.result));
     if (history[0] !== 'kept')
       throw new Error(`the popup's list does not show the kept download first: ${JSON.stringify(history)}`);
-    say('fallback', { file: checkKeptFile(fallback, 'endpoint stopped', size, opts.sha256) });
+    await popup.evaluate(() => refreshStatus());
+    const state = await popup.$eval('#status', node => [node.dataset.state, node.textContent]);
+    if (state[0] !== 'not-running')
+      throw new Error(`with the endpoint stopped the popup says ${JSON.stringify(state)}`);
+    say('fallback', { file: checkKeptFile(fallback, 'endpoint stopped', size, opts.sha256), status: state[1] });
     await waitForGo('fallback');
 
     await ext.evaluate(port => (globalThis.browser ?? globalThis.chrome).storage.local.set({ port }),
