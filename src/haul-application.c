@@ -65,6 +65,7 @@ struct _HaulApplication
   char           *demo_folder;
 
   HaulLatencyMeter *latency_meter; /* HAUL_LATENCY_REPORT=FILE */
+  HaulBrowser    *browser;       /* browser integration; NULL without settings */
   guint           signal_sources[2];
 };
 
@@ -742,6 +743,33 @@ quit_on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A paired browser handed a download over: it joins the window's list
+ * (opened if needed), like a drop. */
+static void
+browser_handoff_cb (HaulApplication *self,
+                    HaulHandoff     *handoff,
+                    HaulBrowser     *browser)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ensure_window (self));
+  haul_window_add_handoff (HAUL_WINDOW (window), handoff);
+}
+
+/**
+ * haul_application_get_browser:
+ *
+ * Returns: (transfer none) (nullable): browser integration (the endpoint
+ *   and the paired browsers); %NULL without settings
+ */
+HaulBrowser *
+haul_application_get_browser (HaulApplication *self)
+{
+  g_return_val_if_fail (HAUL_IS_APPLICATION (self), NULL);
+  return self->browser;
+}
+
 static void
 haul_application_startup (GApplication *app)
 {
@@ -766,6 +794,9 @@ haul_application_startup (GApplication *app)
       g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
                                G_CONNECT_SWAPPED);
       settings_changed_cb (self, NULL, self->settings);
+      self->browser = haul_browser_new (self->settings, NULL);
+      g_signal_connect_object (self->browser, "handoff", G_CALLBACK (browser_handoff_cb), self,
+                               G_CONNECT_SWAPPED);
     }
   g_signal_connect_object (self->queue, "download-finished", G_CALLBACK (download_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -837,6 +868,9 @@ haul_application_shutdown (GApplication *app)
       haul_queue_save_now (self->queue);
       haul_queue_set_store (self->queue, NULL);
     }
+  if (self->browser != NULL)
+    g_signal_handlers_disconnect_by_data (self->browser, self);
+  g_clear_object (&self->browser);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -941,6 +975,7 @@ haul_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->demo_server);
   g_clear_object (&self->latency_meter);
+  g_clear_object (&self->browser);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->failed, g_ptr_array_unref);
   g_free (self->store_notice);

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "haul-browser.h"
 #include "haul-queue.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,6 @@ void             haul_application_set_demo            (HaulApplication *self,
                                                        gboolean         demo);
 gboolean         haul_application_is_inhibiting       (HaulApplication *self);
 gboolean         haul_application_is_loading          (HaulApplication *self);
+HaulBrowser     *haul_application_get_browser         (HaulApplication *self);
 
 G_END_DECLS

@@ -7,6 +7,10 @@
  * is stored in bytes per second and shown in kB/s (1000 bytes), the unit
  * of every speed Haul shows (g_format_size()).
  *
+ * The Browser page (haul-preferences-browser.c) follows the application's
+ * HaulBrowser: the switch, where Haul listens, the pairing code and the
+ * paired browsers.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -18,36 +22,11 @@
 
 #include "haul-folder-chooser.h"
 #include "haul-folders.h"
-#include "haul-preferences-window.h"
+#include "haul-preferences-window-private.h"
 
 #define SPEED_LIMIT_KEY     "speed-limit-bytes"
 #define SPEED_UNIT          1000 /* bytes in the kB/s the spin button shows */
 #define DEFAULT_SPEED_LIMIT 1000 /* kB/s offered when the limit is switched on */
-
-struct _HaulPreferencesWindow
-{
-  AdwPreferencesWindow  parent_instance;
-
-  /* Template widgets */
-  AdwActionRow         *folder_row;
-  GtkButton            *folder_button;
-  GtkButton            *folder_reset_button;
-  GtkSpinButton        *max_active_spin;
-  GtkSwitch            *speed_limit_switch;
-  AdwActionRow         *speed_limit_row;
-  GtkSpinButton        *speed_limit_spin;
-  GtkSwitch            *resume_switch;
-  GtkSwitch            *notifications_switch;
-  GtkSpinButton        *connections_spin;
-  GtkSpinButton        *server_connections_spin;
-
-  /* Owned references */
-  GSettings            *settings;
-  HaulFolderChooser    *chooser;
-
-  /* Set while the widgets follow the settings, so they do not write back. */
-  gboolean              updating;
-};
 
 G_DEFINE_FINAL_TYPE (HaulPreferencesWindow, haul_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
@@ -176,6 +155,7 @@ haul_preferences_window_constructed (GObject *object)
                            G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   update_folder (self);
   update_speed_limit (self);
+  _haul_preferences_browser_init (self);
 }
 
 static void
@@ -184,6 +164,7 @@ haul_preferences_window_dispose (GObject *object)
   HaulPreferencesWindow *self = HAUL_PREFERENCES_WINDOW (object);
 
   g_clear_pointer (&self->chooser, haul_folder_chooser_free);
+  _haul_preferences_browser_dispose (self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -271,6 +252,7 @@ haul_preferences_window_class_init (HaulPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_reset_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_switch_notify_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_spin_changed_cb);
+  _haul_preferences_browser_class_init (widget_class);
 }
 
 static void

@@ -538,3 +538,11 @@ _haul_window_import_init (HaulWindow *self)
   g_signal_connect (target, "leave", G_CALLBACK (drop_leave_cb), self);
   gtk_widget_add_controller (self->drop_area, GTK_EVENT_CONTROLLER (target));
 }
+
+/* The list scrolls to downloads just added (a browser's handoff too). */
+void
+_haul_window_scroll_to_added (HaulWindow *self,
+                              GPtrArray  *added)
+{
+  scroll_to_added (self, added);
+}

@@ -6,7 +6,8 @@
  * Add dialog; adding in slices; the toast with Undo),
  * haul-window-actions.c (what each win. action does, and its shortcut) and
  * haul-window-bulk.c (an action on many downloads, a slice per frame; the
- * toasts with Undo of removals and cancellations).
+ * toasts with Undo of removals and cancellations); haul-window-handoff.c
+ * (a download handed over by a paired browser, with its toast).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -112,5 +113,7 @@ void       _haul_window_actions_init        (HaulWindow      *self);
 void       _haul_window_import_init         (HaulWindow      *self);
 void       _haul_window_show_add_dialog     (HaulWindow      *self);
 void       _haul_window_paste               (HaulWindow      *self);
+void       _haul_window_scroll_to_added     (HaulWindow      *self,
+                                             GPtrArray       *added);
 
 G_END_DECLS

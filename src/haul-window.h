@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "haul-application.h"
+#include "haul-handoff.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,7 @@ gboolean    haul_window_drop_value     (HaulWindow      *self,
                                         const GValue    *value);
 void        haul_window_show_toast     (HaulWindow      *self,
                                         const char      *text);
+void        haul_window_add_handoff    (HaulWindow        *self,
+                                        const HaulHandoff *handoff);
 
 G_END_DECLS

@@ -53,6 +53,9 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  /* A "changed" still on its way (an idle holding a reference) must not
+   * reach the next test's fixture. */
+  g_signal_handlers_disconnect_by_data (f->pairings, f);
   g_clear_object (&f->pairings);
   g_free (f->path);
   g_free (f->dir);

@@ -1,0 +1,408 @@
+/* test-browser-ui.c — Preferences → Browser and a handoff, in the real application under Xvfb
+ *
+ * The real HaulApplication runs in this process (its endpoint on an
+ * ephemeral port: HAUL_BROWSER_PORT=0); the test turns the switch on in
+ * the real Preferences window, pairs a browser with the code the window
+ * shows over real HTTP, hands a download over, and takes it back with the
+ * toast's Undo. With HAUL_SCREENSHOT_DIR set it also takes screenshots
+ * (import, xdotool) at those moments.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "haul-application.h"
+#include "haul-folders.h"
+#include "haul-preferences-window.h"
+#include "haul-test-desktop.h"
+#include "haul-test-server.h"
+#include "haul-test-widgets.h"
+#include "haul-window.h"
+
+#define WAIT_MS 20000
+
+typedef struct
+{
+  HaulApplication *app;
+  GtkWidget       *window;
+  HaulQueue       *queue;
+  HaulTestServer  *server;
+  gboolean         done;
+} Fixture;
+
+/* ------------------------------------------------------------------ */
+/* Raw HTTP to the endpoint (blocking: it answers on its own thread) */
+
+typedef struct
+{
+  guint  status;
+  char  *body;
+} Response;
+
+static void
+response_free (Response *r)
+{
+  g_free (r->body);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
+
+static Response *
+http (guint       port,
+      const char *method,
+      const char *path,
+      const char *token,
+      const char *body)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GString) req = g_string_new (NULL);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  GInputStream *in;
+  char buf[4096], *end;
+  gssize n;
+  Response *r;
+
+  g_socket_client_set_timeout (client, 20);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  if (conn == NULL)
+    return NULL;
+  g_string_append_printf (req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-Haul-Client: 1\r\n"
+                          "Origin: moz-extension://test\r\nConnection: close\r\n", method, path, port);
+  if (token != NULL)
+    g_string_append_printf (req, "Authorization: Bearer %s\r\n", token);
+  if (body != NULL)
+    g_string_append_printf (req, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                            strlen (body), body);
+  else
+    g_string_append (req, "\r\n");
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req->str, req->len,
+                             NULL, NULL, NULL);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
+    g_byte_array_append (bytes, (guint8 *) buf, n);
+  if (bytes->len == 0)
+    return NULL;
+  g_byte_array_append (bytes, (guint8 *) "", 1);
+  r = g_new0 (Response, 1);
+  g_assert_cmpint (sscanf ((char *) bytes->data, "HTTP/1.%*d %u", &r->status), ==, 1);
+  g_assert_null (strstr ((char *) bytes->data, "Access-Control-"));
+  end = strstr ((char *) bytes->data, "\r\n\r\n");
+  r->body = g_strdup (end != NULL ? end + 4 : "");
+  return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Widgets */
+
+static gpointer
+prefs_child (gpointer    prefs,
+             const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (prefs), HAUL_TYPE_PREFERENCES_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+prefs_shown (gpointer data)
+{
+  return find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
+    {
+      g_autofree char *text = haul_test_visible_text (widget);
+
+      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 ||
+          (text != NULL && strstr (text, label) != NULL))
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+port_known (gpointer data)
+{
+  return haul_browser_get_port (data) != 0;
+}
+
+static gboolean
+port_closed (gpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                       GPOINTER_TO_UINT (data), NULL, NULL);
+
+  return conn == NULL;
+}
+
+typedef struct
+{
+  HaulQueue *queue;
+  guint      n;
+} QueueCount;
+
+static gboolean
+queue_has_n (gpointer data)
+{
+  QueueCount *c = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (c->queue)) == c->n;
+}
+
+static void
+wait_n_items (Fixture *f,
+              guint    n)
+{
+  QueueCount c = { f->queue, n };
+
+  g_assert_true (haul_test_wait_until (queue_has_n, &c, WAIT_MS));
+}
+
+/* With HAUL_SCREENSHOT_DIR: the screen, with the window named @title at
+ * @width (xdotool), as DIR/NAME.png. */
+static void
+screenshot (const char *title,
+            guint       width,
+            const char *name)
+{
+  const char *dir = g_getenv ("HAUL_SCREENSHOT_DIR");
+  g_autofree char *resize = NULL;
+  g_autofree char *import = NULL;
+
+  if (dir == NULL)
+    return;
+  resize = g_strdup_printf ("xdotool search --onlyvisible --name '^%s$' windowsize %u 700", title, width);
+  g_spawn_command_line_sync (resize, NULL, NULL, NULL, NULL);
+  haul_test_spin (800);
+  import = g_strdup_printf ("import -window root %s/%s.png", dir, name);
+  g_spawn_command_line_sync (import, NULL, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+
+static char *
+pair (guint       port,
+      const char *code,
+      const char *browser)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"browser\": \"%s\"}", code, browser);
+  g_autoptr(Response) r = http (port, "POST", "/v1/pair", NULL, body);
+  const char *t;
+
+  g_assert_nonnull (r);
+  g_assert_cmpuint (r->status, ==, 200);
+  t = strstr (r->body, "\"token\":\"");
+  g_assert_nonnull (t);
+  return g_strndup (t + 9, 43);
+}
+
+static void
+body (Fixture *f)
+{
+  HaulBrowser *browser = haul_application_get_browser (f->app);
+  GtkWindow *prefs;
+  GtkLabel *code_label;
+  g_autofree char *code = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(Response) hello = NULL;
+  g_autoptr(Response) added = NULL;
+  g_autoptr(Response) late = NULL;
+  g_autoptr(Response) revoked = NULL;
+  guint port;
+
+  g_assert_nonnull (browser);
+  g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);   /* off by default */
+
+  /* Preferences → Browser: the switch starts the endpoint. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (haul_test_wait_until (prefs_shown, NULL, WAIT_MS));
+  prefs = find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), prefs_child (prefs, "browser_page"));
+  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "pair_group")));
+  g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+  g_assert_true (haul_test_wait_until (port_known, browser, WAIT_MS));
+  port = haul_browser_get_port (browser);
+  status = g_strdup_printf ("Listening on 127.0.0.1 and ::1, port %u", port);
+  haul_test_assert_shows (GTK_WIDGET (prefs), status);
+  haul_test_assert_shows (GTK_WIDGET (prefs), "No browser is paired yet");
+
+  /* The code it shows pairs a browser (over HTTP, as the extension does). */
+  code_label = prefs_child (prefs, "code_label");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (code_label)));
+  code = g_strdup (gtk_label_get_text (code_label));
+  g_assert_cmpuint (strlen (code), ==, HAUL_PAIRING_CODE_LENGTH);
+  token = pair (port, code, "Firefox");
+  haul_test_assert_shows (GTK_WIDGET (prefs), "Firefox");
+  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "paired_empty_row")));
+  /* The used code is gone: a new one is shown. */
+  haul_test_spin (100);
+  g_assert_cmpstr (gtk_label_get_text (code_label), !=, code);
+  hello = http (port, "GET", "/v1/hello", token, NULL);
+  g_assert_nonnull (hello);
+  g_assert_cmpuint (hello->status, ==, 200);
+  g_assert_nonnull (strstr (hello->body, "\"browser\":\"Firefox\""));
+  screenshot ("Preferences", 1000, "preferences-browser-1000");
+  screenshot ("Preferences", 360, "preferences-browser-360");
+
+  /* Closing Preferences drops the code. */
+  g_free (code);
+  code = g_strdup (gtk_label_get_text (code_label));
+  gtk_window_close (prefs);
+  haul_test_spin (200);
+  late = http (port, "POST", "/v1/pair", NULL, "{\"code\": \"ABCDEF\", \"browser\": \"Evil\"}");
+  g_assert_cmpuint (late->status, ==, 403);
+  g_clear_pointer (&late, response_free);
+  json = g_strdup_printf ("{\"code\": \"%s\", \"browser\": \"Evil\"}", code);
+  late = http (port, "POST", "/v1/pair", NULL, json);
+  g_assert_cmpuint (late->status, ==, 403);
+
+  /* A handoff: a row and the toast, like a drop; Undo takes it back. */
+  link = g_strdup_printf ("http://127.0.0.1:%u/dl?id=7", haul_test_server_get_port (f->server));
+  g_free (json);
+  json = g_strdup_printf ("{\"url\": \"%s\", \"filename\": \"file.iso\", \"size\": 4194304}", link);
+  added = http (port, "POST", "/v1/downloads", token, json);
+  g_assert_cmpuint (added->status, ==, 202);
+  wait_n_items (f, 1);
+  g_assert_nonnull (haul_queue_find_by_uri (f->queue, link));
+  haul_test_assert_shows (f->window, "Added “file.iso” from Firefox");
+  screenshot ("Haul", 1000, "handoff-toast-1000");
+  haul_test_spin (400);   /* not while the toast slides in (libadwaita 1.2.2) */
+  g_signal_emit_by_name (find_button (f->window, "Undo"), "clicked");
+  wait_n_items (f, 0);
+
+  /* Revoked in Preferences: the token no longer works. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (haul_test_wait_until (prefs_shown, NULL, WAIT_MS));
+  prefs = find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), prefs_child (prefs, "browser_page"));
+  haul_test_assert_shows (GTK_WIDGET (prefs), "Firefox");
+  g_signal_emit_by_name (find_button (GTK_WIDGET (prefs), "Revoke"), "clicked");
+  haul_test_assert_shows (GTK_WIDGET (prefs), "No browser is paired yet");
+  revoked = http (port, "GET", "/v1/hello", token, NULL);
+  g_assert_cmpuint (revoked->status, ==, 401);
+
+  /* Off: it stops listening. */
+  g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+  g_assert_true (haul_test_wait_until (port_closed, GUINT_TO_POINTER (port), WAIT_MS));
+  g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
+  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "pair_group")));
+
+  /* A port another program holds: the subtitle says so, in red; off
+   * again, the plain subtitle. */
+  {
+    g_autoptr(GSocketListener) other = g_socket_listener_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *taken = NULL;
+    g_autofree char *said = NULL;
+    guint16 busy = g_socket_listener_add_any_inet_port (other, NULL, &error);
+
+    g_assert_no_error (error);
+    taken = g_strdup_printf ("%u", busy);
+    g_setenv ("HAUL_BROWSER_PORT", taken, TRUE);
+    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    said = g_strdup_printf ("Haul cannot listen on port %u", busy);
+    haul_test_assert_shows (GTK_WIDGET (prefs), said);
+    g_assert_true (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
+    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    haul_test_assert_shows (GTK_WIDGET (prefs), "Paired browsers can hand their downloads over to Haul");
+    g_assert_false (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_setenv ("HAUL_BROWSER_PORT", "0", TRUE);
+  }
+  gtk_window_close (prefs);
+}
+
+static void
+run_body (gpointer data)
+{
+  Fixture *f = data;
+
+  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (HAUL_IS_WINDOW (f->window));
+  f->queue = haul_application_get_queue (f->app);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
+  body (f);
+  f->done = TRUE;
+  g_application_quit (G_APPLICATION (f->app));
+}
+
+static void
+test_browser (void)
+{
+  g_autoptr(HaulApplication) app = haul_application_new ();
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  g_autoptr(GBytes) content = haul_test_content (4 * 1024 * 1024, 7);
+  Fixture f = { 0 };
+  char *argv[] = { (char *) "haul", NULL };
+
+  haul_test_server_add_file (server, "/dl", content, &(HaulTestFileOptions) { .rate = 256 * 1024 });
+  f.app = app;
+  f.server = server;
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_idle_add_once (run_body, &f);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_true (f.done);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("haul-ui-home-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
+
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("HAUL_NO_STORE", "1", TRUE);
+  g_setenv ("HAUL_BROWSER_PORT", "0", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !gtk_init_check ())
+    {
+      g_printerr ("no display or no D-Bus session: run the ui suite under dbus-run-session -- xvfb-run -a\n");
+      return 77;
+    }
+  fake_desktop_start ();
+
+  g_test_add_func ("/haul/ui/browser/pair-handoff-revoke", test_browser);
+
+  return g_test_run ();
+}
