@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds Haul and runs the whole test suite, installing missing Debian
-# packages first:
+# packages (and the browser test's npm packages) first:
 #   1. a normal build with -Werror, all suites, under Xvfb and a D-Bus session;
 #   2. a second build with AddressSanitizer + UndefinedBehaviorSanitizer
 #      running the same suites;
@@ -41,7 +41,7 @@ run_tests () {
 rm -f "$src"/_build/meson-logs/testlog*.json "$src"/_build-sanitize/meson-logs/testlog*.json \
   "$src"/_build-fuzz/meson-logs/testlog*.json
 
-if build "$src/_build"; then
+if build "$src/_build" && "$src/build-aux/ensure-node-modules.sh" "$src/_build"; then
   run_tests "$src/_build" testlog || status=1
 else
   status=1
@@ -69,7 +69,7 @@ if [ "$quick" = no ]; then
     # (The data and install checks have no C code of their own to sanitize.)
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
       run_tests "$src/_build-sanitize" testlog-ui --no-suite unit --no-suite integration --no-suite crash \
-        --no-suite data --no-suite install \
+        --no-suite data --no-suite install --no-suite browser \
       || status=1
   else
     status=1

@@ -72,6 +72,7 @@ typedef struct
   char           *auth_user;
   char           *auth_password;
   GStrv           require_headers;
+  char           *set_cookie;
   HaulTestFileOptions options; /* string and GBytes fields are not used */
 
   /* ENTRY_REDIRECT and ENTRY_RESPONSE */
@@ -185,6 +186,7 @@ entry_unref (Entry *entry)
   g_free (entry->auth_user);
   g_free (entry->auth_password);
   g_strfreev (entry->require_headers);
+  g_free (entry->set_cookie);
   g_free (entry->target);
   g_free (entry->body);
   g_free (entry);
@@ -599,6 +601,8 @@ set_file_headers (SoupServerMessage *msg,
     soup_message_headers_replace (rh, "Content-Disposition", entry->content_disposition);
   if (entry->content_encoding != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->content_encoding);
+  if (entry->set_cookie != NULL)
+    soup_message_headers_append (rh, "Set-Cookie", entry->set_cookie);
   if (partial && entry->encoding_on_partial != NULL)
     soup_message_headers_replace (rh, "Content-Encoding", entry->encoding_on_partial);
   if (!o->ignore_range)
@@ -1222,6 +1226,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->require_headers = g_strdupv ((char **) entry->options.require_headers);
   for (guint i = 0; entry->require_headers != NULL && entry->require_headers[i] != NULL; i++)
     g_return_if_fail (strchr (entry->require_headers[i], ':') != NULL);
+  entry->set_cookie = g_strdup (entry->options.set_cookie);
 
   /* Only the copies above may be used. */
   entry->options.content_type = NULL;
@@ -1236,6 +1241,7 @@ haul_test_server_add_file (HaulTestServer            *server,
   entry->options.auth_user = NULL;
   entry->options.auth_password = NULL;
   entry->options.require_headers = NULL;
+  entry->options.set_cookie = NULL;
   entry->options.retry_after = g_intern_string (entry->options.retry_after);
 
   set_entry (server, path, entry);

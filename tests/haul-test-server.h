@@ -180,6 +180,10 @@ typedef struct
    * that wants its session cookie, its own page as the referrer or a
    * token header. Every request is checked: each segment, each retry. */
   const char * const *require_headers;
+
+  /* Sent as a Set-Cookie header with every answer (e.g. "sid=s3cr3t;
+   * Path=/"): a page that gives the browser the cookie its file needs. */
+  const char *set_cookie;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);
