@@ -903,7 +903,7 @@ browser_handoff_cb (HaulApplication *self,
 
   if (window == NULL)
     window = GTK_WINDOW (ensure_window (self));
-  haul_window_add_handoff (HAUL_WINDOW (window), handoff);
+  handoff->offered = haul_window_add_handoff (HAUL_WINDOW (window), handoff);
 }
 
 /**

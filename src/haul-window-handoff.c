@@ -5,9 +5,14 @@
  * joins the end of the list, the list scrolls to it, and a toast says
  * "Added “f.iso” from Firefox" with Undo.
  *
- * For now the download gets the link; the browser's suggested name, its
- * cookies, referrer and user agent (the request context) are joined to it
- * when that part of the engine exists. Main thread only.
+ * The download carries the browser's cookies, referrer and user agent
+ * (haul_handoff_dup_request_context()) on every request. Haul names the
+ * file by its own rules (Content-Disposition, the link); the browser's
+ * suggested name is what the toast shows and what finds an older download
+ * of the same file: when a paused or failed download has that name and
+ * size, Haul offers to continue it from the browser's link (the link
+ * refresh of haul-window-relink.c, which checks it is the same file)
+ * instead of starting over. Main thread only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +25,7 @@
 #include <string.h>
 
 #include "haul-folders.h"
+#include "haul-format.h"
 #include "haul-handoff.h"
 #include "haul-window-private.h"
 
@@ -42,6 +48,14 @@ handoff_data_free (HandoffData *data)
   haul_handoff_free (data->handoff);
   g_free (data->folder);
   g_free (data);
+}
+
+/* The link Haul fetches: where the browser's redirects ended (the cookies
+ * the browser sent are for it), else the link itself. */
+static const char *
+handoff_link (const HaulHandoff *handoff)
+{
+  return handoff->final_url != NULL ? handoff->final_url : handoff->url;
 }
 
 /* The name the toast says: the browser's, else the link's last part. */
@@ -93,6 +107,7 @@ static void
 handoff_add (HandoffData *data)
 {
   HaulWindow *self = data->window;
+  g_autoptr(HaulRequestContext) context = NULL;
   g_autoptr(GError) error = NULL;
   HaulDownload *download;
 
@@ -101,7 +116,9 @@ handoff_add (HandoffData *data)
       handoff_data_free (data);
       return;
     }
-  download = haul_queue_add (self->queue, data->handoff->url, data->folder, &error);
+  context = haul_handoff_dup_request_context (data->handoff);
+  download = haul_queue_add_with_context (self->queue, handoff_link (data->handoff), data->folder,
+                                          context, &error);
   if (download == NULL)
     {
       g_autofree char *name = dup_shown_name (data->handoff);
@@ -159,24 +176,122 @@ folder_ready_cb (GObject      *source,
     handoff_add (data);
 }
 
-/**
- * haul_window_add_handoff:
- * @handoff: what a paired browser handed over (copied)
- *
- * Adds it at the end of the list, with a toast that can take it back.
- */
-void
-haul_window_add_handoff (HaulWindow        *self,
-                         const HaulHandoff *handoff)
+static void
+start_add (HaulWindow        *self,
+           const HaulHandoff *handoff)
 {
   HaulApplication *app = HAUL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   HandoffData *data = g_new0 (HandoffData, 1);
-
-  g_return_if_fail (HAUL_IS_WINDOW (self));
-  g_return_if_fail (handoff != NULL);
 
   data->window = g_object_ref (self);
   data->handoff = haul_handoff_copy (handoff);
   data->folder = g_strdup (haul_application_get_download_folder (app));
   haul_folders_ensure_async (data->folder, self->cancellable, folder_ready_cb, data);
+}
+
+/* ------------------------------------------------------------------ */
+/* The same file again: continue the older download? */
+
+typedef struct
+{
+  HaulWindow   *window;
+  HaulDownload *download;
+  HaulHandoff  *handoff;
+} Offer;
+
+static void
+offer_free (Offer *offer)
+{
+  g_object_unref (offer->window);
+  g_object_unref (offer->download);
+  haul_handoff_free (offer->handoff);
+  g_free (offer);
+}
+
+static void
+offer_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   Offer            *offer)
+{
+  HaulWindow *self = offer->window;
+  const char *link = handoff_link (offer->handoff);
+
+  if (g_strcmp0 (response, "again") == 0)
+    {
+      start_add (self, offer->handoff);
+    }
+  else if (g_strcmp0 (response, "continue") == 0 && self->queue != NULL &&
+           haul_queue_can_change_link (self->queue, offer->download))
+    {
+      g_autoptr(HaulRequestContext) context = haul_handoff_dup_request_context (offer->handoff);
+      g_autoptr(HaulRequestContext) own = haul_request_context_copy_for_site (context, link);
+
+      haul_download_set_request_context (offer->download, own);
+      _haul_window_relink_open (self, offer->download, link);
+    }
+  offer_free (offer);
+}
+
+static void
+offer_continue (HaulWindow        *self,
+                HaulDownload      *download,
+                const HaulHandoff *handoff)
+{
+  g_autofree char *received = haul_format_size (haul_download_get_received (download));
+  g_autofree char *total = haul_format_size (haul_download_get_total (download));
+  AdwMessageDialog *dialog;
+  Offer *offer = g_new0 (Offer, 1);
+
+  offer->window = g_object_ref (self);
+  offer->download = g_object_ref (download);
+  offer->handoff = haul_handoff_copy (handoff);
+
+  /* Translators: %s is a file name */
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  adw_message_dialog_format_heading (dialog, _("Continue “%s”?"), handoff->filename);
+  /* Translators: “1.2 GB of 4.7 GB”, then the browser's name */
+  adw_message_dialog_format_body (dialog,
+                                  _("The download of this file stopped at %s of %s. Haul can continue it "
+                                    "with the link from %s, once it has checked that the link gives the "
+                                    "same file, instead of starting over."),
+                                  received, total, handoff->browser);
+  adw_message_dialog_add_responses (dialog,
+                                    "again", _("_Download Again"),
+                                    "continue", _("_Continue"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "continue");
+  adw_message_dialog_set_close_response (dialog, "close");
+  g_signal_connect (dialog, "response", G_CALLBACK (offer_response_cb), offer);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * haul_window_add_handoff:
+ * @handoff: what a paired browser handed over (copied)
+ *
+ * Adds it at the end of the list, with a toast that can take it back; or,
+ * when a paused or failed download has the browser's file name and size,
+ * asks whether to continue that one from the browser's link.
+ *
+ * Returns: %TRUE when Haul offers to continue an older download
+ */
+gboolean
+haul_window_add_handoff (HaulWindow        *self,
+                         const HaulHandoff *handoff)
+{
+  HaulDownload *older = NULL;
+
+  g_return_val_if_fail (HAUL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (handoff != NULL, FALSE);
+
+  if (self->queue != NULL && handoff->filename != NULL && handoff->size > 0)
+    older = haul_queue_find_continuable (self->queue, handoff->filename, handoff->size);
+  if (older != NULL)
+    {
+      offer_continue (self, older, handoff);
+      return TRUE;
+    }
+  start_add (self, handoff);
+  return FALSE;
 }

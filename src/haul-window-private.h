@@ -113,6 +113,9 @@ void       _haul_window_actions_init        (HaulWindow      *self);
 
 /* haul-window-relink.c */
 void       _haul_window_class_relink_init   (HaulWindowClass *klass);
+void       _haul_window_relink_open         (HaulWindow      *self,
+                                             HaulDownload    *download,
+                                             const char      *link);
 gboolean   _haul_window_relink_paste        (HaulWindow      *self,
                                              const char      *text);
 

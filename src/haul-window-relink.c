@@ -63,6 +63,21 @@ open_dialog (HaulWindow   *self,
   return dialog;
 }
 
+/**
+ * _haul_window_relink_open:
+ * @link: the new link, checked at once
+ *
+ * The browser started a file again whose older download stopped: the
+ * same dialog as a dropped link, checking at once.
+ */
+void
+_haul_window_relink_open (HaulWindow   *self,
+                          HaulDownload *download,
+                          const char   *link)
+{
+  open_dialog (self, download, link, TRUE);
+}
+
 static HaulDownload *
 relinkable (HaulWindow *self,
             const char *uri)

@@ -42,7 +42,7 @@ gboolean    haul_window_drop_value     (HaulWindow      *self,
                                         const GValue    *value);
 void        haul_window_show_toast     (HaulWindow      *self,
                                         const char      *text);
-void        haul_window_add_handoff    (HaulWindow        *self,
+gboolean    haul_window_add_handoff    (HaulWindow        *self,
                                         const HaulHandoff *handoff);
 
 G_END_DECLS

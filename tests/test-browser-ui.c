@@ -32,6 +32,7 @@ typedef struct
   GtkWidget       *window;
   HaulQueue       *queue;
   HaulTestServer  *server;
+  GBytes          *content;
   gboolean         done;
 } Fixture;
 
@@ -54,11 +55,11 @@ response_free (Response *r)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 
 static Response *
-http (guint       port,
-      const char *method,
-      const char *path,
-      const char *token,
-      const char *body)
+http_blocking (guint       port,
+               const char *method,
+               const char *path,
+               const char *token,
+               const char *body)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) conn = NULL;
@@ -96,6 +97,43 @@ http (guint       port,
   end = strstr ((char *) bytes->data, "\r\n\r\n");
   r->body = g_strdup (end != NULL ? end + 4 : "");
   return r;
+}
+
+typedef struct
+{
+  guint       port;
+  const char *method, *path, *token, *body;
+  Response   *response;
+  gint        done;   /* atomic */
+} Exchange;
+
+static gpointer
+exchange_thread (gpointer data)
+{
+  Exchange *x = data;
+
+  x->response = http_blocking (x->port, x->method, x->path, x->token, x->body);
+  g_atomic_int_set (&x->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+/* One request on its own thread while this one keeps the window going: a
+ * handoff is answered once the main thread has seen it. */
+static Response *
+http (guint       port,
+      const char *method,
+      const char *path,
+      const char *token,
+      const char *body)
+{
+  Exchange x = { port, method, path, token, body, NULL, 0 };
+  GThread *thread = g_thread_new ("exchange", exchange_thread, &x);
+
+  while (!g_atomic_int_get (&x.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  return x.response;
 }
 
 /* ------------------------------------------------------------------ */
@@ -214,6 +252,100 @@ screenshot (const char *title,
   g_spawn_command_line_sync (import, NULL, NULL, NULL, NULL);
 }
 
+typedef struct
+{
+  HaulDownload      *download;
+  HaulDownloadState  state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *w = data;
+
+  return haul_download_get_state (w->download) == w->state;
+}
+
+static gboolean
+has_received (gpointer data)
+{
+  return haul_download_get_received (data) > 0;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+/* The browser starts a file again whose download in Haul stopped: the
+ * endpoint answers "offered", Haul asks, and Continue checks the new link
+ * and continues the .part from where it stopped. */
+static void
+offer_continue (Fixture    *f,
+                guint       port,
+                const char *token)
+{
+  HaulApplication *app = f->app;
+  const char *folder = haul_application_get_download_folder (app);
+  g_autofree char *old_link = g_strdup_printf ("http://127.0.0.1:%u/dl", haul_test_server_get_port (f->server));
+  g_autofree char *fresh_link = g_strdup_printf ("http://127.0.0.1:%u/fresh", haul_test_server_get_port (f->server));
+  g_autofree char *json = NULL;
+  g_autofree char *heading = NULL;
+  g_autoptr(Response) r = NULL;
+  g_auto(GStrv) ranges = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *question;
+  HaulDownload *old;
+  gint64 kept;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  old = haul_queue_add (f->queue, old_link, folder, &error);
+  g_assert_no_error (error);
+  g_assert_true (haul_test_wait_until (has_received, old, WAIT_MS));
+  haul_queue_pause (f->queue, old);
+  g_assert_true (haul_test_wait_until (state_is, &(StateWait) { old, HAUL_DOWNLOAD_STATE_PAUSED }, WAIT_MS));
+  kept = haul_download_get_received (old);
+  g_assert_cmpint (kept, >, 0);
+  g_assert_cmpint (kept, <, haul_download_get_total (old));
+
+  json = g_strdup_printf ("{\"url\": \"%s\", \"filename\": \"%s\", \"size\": %" G_GINT64_FORMAT ", "
+                          "\"cookies\": [{\"name\": \"sid\", \"value\": \"c00kie\", \"domain\": \"127.0.0.1\"}]}",
+                          fresh_link, haul_download_get_filename (old), haul_download_get_total (old));
+  r = http (port, "POST", "/v1/downloads", token, json);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (r->status, ==, 202);
+  g_assert_nonnull (strstr (r->body, "\"status\":\"offered\""));
+
+  g_assert_true (haul_test_wait_until (message_dialog_shown, NULL, WAIT_MS));
+  question = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  heading = g_strdup_printf ("Continue “%s”?", haul_download_get_filename (old));
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, heading);
+  screenshot ("Haul", 1000, "handoff-offer-1000");
+  adw_message_dialog_response (question, "continue");
+
+  /* The relink dialog checks the link, then the download goes on. */
+  g_assert_true (haul_test_wait_until (state_is, &(StateWait) { old, HAUL_DOWNLOAD_STATE_COMPLETED }, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->queue)), ==, 1);
+  g_assert_cmpstr (haul_download_get_uri (old), ==, fresh_link);
+  haul_test_assert_file_in (folder, haul_download_get_filename (old), f->content);
+  /* From the new link: the probe, then only what was missing. */
+  ranges = haul_test_server_get_ranges (f->server, "/fresh");
+  g_assert_cmpuint (g_strv_length (ranges), >=, 2);
+  g_assert_cmpstr (ranges[0], ==, "bytes=0-0");
+  g_assert_true (g_str_has_prefix (ranges[1], "bytes="));
+  g_assert_cmpint (g_ascii_strtoll (ranges[1] + 6, NULL, 10), <=, kept);
+  g_assert_cmpint (g_ascii_strtoll (ranges[1] + 6, NULL, 10), >, 0);
+  /* With the browser's cookie. */
+  {
+    g_auto(GStrv) cookies = haul_test_server_get_header_values (f->server, "/fresh", "Cookie");
+
+    g_assert_cmpstr (cookies[g_strv_length (cookies) - 1], ==, "sid=c00kie");
+  }
+  haul_queue_remove (f->queue, old);
+  wait_n_items (f, 0);
+}
+
 /* ------------------------------------------------------------------ */
 
 static char *
@@ -309,6 +441,8 @@ body (Fixture *f)
   g_signal_emit_by_name (find_button (f->window, "Undo"), "clicked");
   wait_n_items (f, 0);
 
+  offer_continue (f, port, token);
+
   /* Revoked in Preferences: the token no longer works. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
   g_assert_true (haul_test_wait_until (prefs_shown, NULL, WAIT_MS));
@@ -375,7 +509,9 @@ test_browser (void)
   char *argv[] = { (char *) "haul", NULL };
 
   haul_test_server_add_file (server, "/dl", content, &(HaulTestFileOptions) { .rate = 256 * 1024 });
+  haul_test_server_add_file (server, "/fresh", content, NULL);
   f.app = app;
+  f.content = content;
   f.server = server;
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   g_idle_add_once (run_body, &f);

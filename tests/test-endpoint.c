@@ -29,6 +29,7 @@ typedef struct
   guint          port;
   char          *token;
   GPtrArray     *handoffs;   /* HaulHandoff, as the main thread heard them */
+  gboolean       offer;      /* the handler says Haul offers to continue an older download */
   GThread       *main_thread;
   gboolean       wrong_thread;
 } Fixture;
@@ -101,17 +102,55 @@ read_response (GSocketConnection *conn)
   return r;
 }
 
+static GThread *test_main_thread;   /* the one that iterates the main context */
+
+typedef struct
+{
+  const char *address;
+  guint       port;
+  const char *raw;
+  gsize       len;
+  Response   *response;
+  gint        done;   /* atomic */
+} Exchange;
+
+static gpointer
+exchange_thread (gpointer data)
+{
+  Exchange *x = data;
+  g_autoptr(GSocketConnection) conn = connect_to (x->address, x->port);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+
+  g_output_stream_write_all (out, x->raw, x->len, NULL, NULL, NULL);
+  x->response = read_response (conn);
+  g_atomic_int_set (&x->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+/* One exchange on its own thread while this one iterates the main
+ * context: a handoff is answered only once the main thread has seen it
+ * ("added" or "offered"). */
 static Response *
 send_raw_to (const char *address,
              guint       port,
              const char *raw,
              gsize       len)
 {
-  g_autoptr(GSocketConnection) conn = connect_to (address, port);
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  Exchange x = { address, port, raw, len, NULL, 0 };
+  GThread *thread;
 
-  g_output_stream_write_all (out, raw, len, NULL, NULL, NULL);
-  return read_response (conn);
+  if (g_thread_self () != test_main_thread)
+    {
+      exchange_thread (&x);
+      return x.response;
+    }
+  thread = g_thread_new ("exchange", exchange_thread, &x);
+
+  while (!g_atomic_int_get (&x.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  return x.response;
 }
 
 static Response *
@@ -189,6 +228,7 @@ handoff_cb (HaulEndpoint *endpoint,
 {
   if (g_thread_self () != f->main_thread)
     f->wrong_thread = TRUE;
+  handoff->offered = f->offer;
   g_ptr_array_add (f->handoffs, haul_handoff_copy (handoff));
 }
 
@@ -357,6 +397,46 @@ test_download (Fixture       *f,
   g_assert_cmpstr (handoff->browser, ==, "Firefox");
   g_assert_cmpuint (handoff->cookies->len, ==, 1);
   g_assert_nonnull (strstr (r->body, handoff->id));
+}
+
+/* The main thread's word reaches the browser: "offered" when Haul offers
+ * to continue an older download of the same file. */
+static void
+test_offered (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(Response) r = NULL;
+
+  f->offer = TRUE;
+  r = request (f, &(Req) { "POST", "/v1/downloads", .origin = "chrome-extension://abcdef", .body = JSON_BODY });
+  assert_status (r, 202);
+  g_assert_nonnull (strstr (r->body, "\"status\":\"offered\""));
+  g_assert_cmpuint (f->handoffs->len, ==, 1);
+  g_assert_nonnull (strstr (r->body, ((HaulHandoff *) f->handoffs->pdata[0])->id));
+}
+
+/* A browser that gives up before the main thread's word: the paused
+ * request is forgotten, and the next one is answered. */
+static void
+test_gone_before_answer (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *raw = build (f, &(Req) { "POST", "/v1/downloads", .body = JSON_BODY });
+  g_autoptr(Response) r = NULL;
+
+  {
+    g_autoptr(GSocketConnection) conn = connect_to ("127.0.0.1", f->port);
+
+    /* Sent and closed before this (the main) thread could hear of it. */
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), raw, strlen (raw),
+                               NULL, NULL, NULL);
+  }
+  wait_handoffs (f, 1);
+  haul_test_spin (100);
+  r = request (f, &(Req) { "POST", "/v1/downloads", .body = JSON_BODY });
+  assert_status (r, 202);
+  g_assert_nonnull (strstr (r->body, "\"status\":\"added\""));
+  wait_handoffs (f, 2);
 }
 
 static void
@@ -768,14 +848,40 @@ test_flood (Fixture       *f,
   GThread *runner;
 
   /* Warm up (the first answers allocate what they keep), then measure.
-   * The main loop does not run meanwhile: after 16 handoffs on their way,
-   * the next ones are refused. */
-  for (guint i = 0; i < 20; i++)
-    {
-      g_autoptr(Response) r = send_raw (f, raw);
+   * The main loop does not run at first: after 16 handoffs on their way
+   * (their requests wait for its word), the next ones are refused at once;
+   * once it runs, the 16 are answered. */
+  {
+    Exchange x[20];
+    GThread *t[20];
+    guint finished = 0, limited_early = 0;
 
-      warm += r->status == 202;
-    }
+    for (guint i = 0; i < 20; i++)
+      {
+        x[i] = (Exchange) { "127.0.0.1", f->port, raw, strlen (raw), NULL, 0 };
+        t[i] = g_thread_new ("warm", exchange_thread, &x[i]);
+      }
+    for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+         finished < 4 && g_get_monotonic_time () < end; g_usleep (1000))
+      {
+        finished = 0;
+        for (guint i = 0; i < 20; i++)
+          finished += g_atomic_int_get (&x[i].done);
+      }
+    g_usleep (100000);
+    for (guint i = 0; i < 20; i++)
+      if (g_atomic_int_get (&x[i].done))
+        limited_early += x[i].response->status == 429;
+    g_assert_cmpuint (limited_early, ==, 4);
+    for (guint i = 0; i < 20; i++)
+      {
+        while (!g_atomic_int_get (&x[i].done))
+          g_main_context_iteration (NULL, TRUE);
+        g_thread_join (t[i]);
+        warm += x[i].response->status == 202;
+        response_free (x[i].response);
+      }
+  }
   g_assert_cmpuint (warm, ==, 16);
   haul_test_spin (1100);
   rss_before = vm_rss_kib ();
@@ -976,10 +1082,13 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  test_main_thread = g_thread_self ();
 
 #define ADD(path, func) g_test_add ("/haul/core/endpoint/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("hello", test_hello);
   ADD ("download", test_download);
+  ADD ("offered", test_offered);
+  ADD ("gone-before-answer", test_gone_before_answer);
   ADD ("chunked", test_chunked);
   ADD ("revoked", test_revoked);
   ADD ("too-large", test_too_large);

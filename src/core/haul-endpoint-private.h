@@ -47,10 +47,17 @@ struct _HaulEndpointServer
 
   gint            pending;          /* atomic: handoffs on their way to the main thread */
 
+  /* A handoff's answer waits for the main thread's word ("added" or
+   * "offered"): the main thread attaches it to @context under @reply_lock
+   * unless the thread has @ended (it no longer iterates @context). */
+  GMutex          reply_lock;
+  gboolean        ended;
+
   /* The endpoint thread only. */
   SoupServer     *server;
   guint           open;             /* requests started and not yet finalized */
   guint           at_once;          /* requests accepted and not yet finalized */
+  GHashTable     *waiting;          /* handoff id → its paused SoupServerMessage */
   gint64          second;           /* the current second of the rate limit */
   guint           in_second;        /* requests counted in it */
 };
@@ -60,6 +67,10 @@ void                _haul_endpoint_server_unref   (HaulEndpointServer *server);
 
 /* haul-endpoint-requests.c: the endpoint's thread */
 void                _haul_endpoint_server_install (HaulEndpointServer *server);
+
+void                _haul_endpoint_server_answer  (HaulEndpointServer *server,
+                                                   const char         *id,
+                                                   gboolean            offered);
 
 /* haul-endpoint.c: any thread */
 gboolean            _haul_endpoint_deliver        (HaulEndpointServer *server,

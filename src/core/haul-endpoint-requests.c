@@ -399,11 +399,23 @@ handle_pair (HaulEndpointServer *server,
 }
 
 static void
+forget_waiting (SoupServerMessage  *msg,
+                HaulEndpointServer *server)
+{
+  const char *id = g_object_get_data (G_OBJECT (msg), "haul-handoff-id");
+
+  if (server->waiting != NULL && id != NULL)
+    g_hash_table_remove (server->waiting, id);
+}
+
+/* The handoff goes to the main thread; the browser's request waits
+ * (paused, holding no thread) for its word: "added", or "offered" when
+ * Haul offers to continue an older download of the same file. */
+static void
 handle_download (HaulEndpointServer *server,
                  SoupServerMessage  *msg,
                  GBytes             *body)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(GError) error = NULL;
   g_autoptr(HaulHandoff) handoff = NULL;
   g_autofree char *id = NULL;
@@ -417,21 +429,53 @@ handle_download (HaulEndpointServer *server,
       return;
     }
   handoff->browser = g_strdup (g_object_get_data (G_OBJECT (msg), DATA_BROWSER));
-  handoff->id = id = g_uuid_string_random ();
-  id = g_strdup (id);
+  handoff->id = g_uuid_string_random ();
+  id = g_strdup (handoff->id);
   if (!_haul_endpoint_deliver (server, g_steal_pointer (&handoff)))
     {
       respond_error (msg, STATUS_TOO_MANY_REQUESTS, _("Too many downloads at once: try again later"));
       return;
     }
 
+  if (server->waiting == NULL)
+    server->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_object_set_data_full (G_OBJECT (msg), "haul-handoff-id", g_strdup (id), g_free);
+  g_signal_connect (msg, "finished", G_CALLBACK (forget_waiting), server);
+  g_hash_table_insert (server->waiting, g_steal_pointer (&id), g_object_ref (msg));
+  soup_server_message_pause (msg);
+}
+
+/**
+ * _haul_endpoint_server_answer:
+ * @id: the handoff's id
+ * @offered: whether Haul offers to continue an older download instead
+ *
+ * Answers the browser's request for the handoff @id, if it still waits.
+ * The endpoint's thread.
+ */
+void
+_haul_endpoint_server_answer (HaulEndpointServer *server,
+                              const char         *id,
+                              gboolean            offered)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(SoupServerMessage) msg = NULL;
+  gpointer key = NULL, value = NULL;
+
+  if (server->waiting == NULL || !g_hash_table_steal_extended (server->waiting, id, &key, &value))
+    return;
+  g_free (key);
+  msg = value;
+  g_signal_handlers_disconnect_by_func (msg, forget_waiting, server);
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "added");
+  json_builder_add_string_value (builder, offered ? "offered" : "added");
   json_builder_set_member_name (builder, "id");
   json_builder_add_string_value (builder, id);
   json_builder_end_object (builder);
   respond_json (msg, SOUP_STATUS_ACCEPTED, builder);
+  soup_server_message_unpause (msg);
 }
 
 static void

@@ -72,6 +72,7 @@ _haul_endpoint_server_unref (HaulEndpointServer *server)
   g_main_loop_unref (server->loop);
   g_main_context_unref (server->context);
   g_clear_error (&server->error);
+  g_mutex_clear (&server->reply_lock);
   g_free (server);
 }
 
@@ -163,10 +164,16 @@ server_thread (gpointer data)
   if (server->port != 0)
     g_main_loop_run (server->loop);
 
-  /* Shut down here: the connections and messages belong to this thread. */
+  /* Shut down here: the connections and messages belong to this thread.
+   * From now on no answer is attached to this context (the drain below
+   * runs any already there). */
+  g_mutex_lock (&server->reply_lock);
+  server->ended = TRUE;
+  g_mutex_unlock (&server->reply_lock);
   soup_server_disconnect (server->server);
   while (g_main_context_iteration (server->context, FALSE))
     ;
+  g_clear_pointer (&server->waiting, g_hash_table_unref);
   g_clear_object (&server->server);
   while (g_main_context_iteration (server->context, FALSE))
     ;
@@ -201,6 +208,58 @@ delivery_free (gpointer data)
   g_free (delivery);
 }
 
+typedef struct
+{
+  HaulEndpointServer *server;
+  char               *id;
+  gboolean            offered;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  _haul_endpoint_server_unref (answer->server);
+  g_free (answer->id);
+  g_free (answer);
+}
+
+static gboolean
+answer_cb (gpointer data)
+{
+  Answer *answer = data;
+
+  _haul_endpoint_server_answer (answer->server, answer->id, answer->offered);
+  return G_SOURCE_REMOVE;
+}
+
+/* The main thread's word on a handoff, back to the endpoint's thread,
+ * which answers the browser. */
+static void
+send_answer (HaulEndpointServer *server,
+             const HaulHandoff  *handoff)
+{
+  Answer *answer;
+  GSource *source;
+
+  g_mutex_lock (&server->reply_lock);
+  if (!server->ended)
+    {
+      answer = g_new0 (Answer, 1);
+      answer->server = _haul_endpoint_server_ref (server);
+      answer->id = g_strdup (handoff->id);
+      answer->offered = handoff->offered;
+      source = g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, answer_cb, answer, answer_free);
+      g_source_set_static_name (source, "[haul] endpoint answer");
+      g_source_attach (source, server->context);
+      g_source_unref (source);
+    }
+  g_mutex_unlock (&server->reply_lock);
+}
+
 static gboolean
 deliver_cb (gpointer data)
 {
@@ -209,6 +268,7 @@ deliver_cb (gpointer data)
 
   if (self != NULL && self->server == delivery->server)
     g_signal_emit (self, signals[SIGNAL_HANDOFF], 0, delivery->handoff);
+  send_answer (delivery->server, delivery->handoff);
   return G_SOURCE_REMOVE;
 }
 
@@ -316,6 +376,7 @@ haul_endpoint_start_async (HaulEndpoint        *self,
   server->context = g_main_context_new ();
   server->loop = g_main_loop_new (server->context, FALSE);
   server->requested_port = port;
+  g_mutex_init (&server->reply_lock);
   server->request_timeout_ms = self->request_timeout_ms;
   self->server = server;
 

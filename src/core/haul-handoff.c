@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "haul-handoff-private.h"
+#include "haul-request-context.h"
 
 #define MAX_INT_DIGITS 18
 #define MAX_EXACT_SIZE (G_GINT64_CONSTANT (1) << 53)
@@ -375,6 +376,7 @@ haul_handoff_copy (const HaulHandoff *self)
     g_ptr_array_add (copy->cookies, soup_cookie_copy (g_ptr_array_index (self->cookies, i)));
   copy->browser = g_strdup (self->browser);
   copy->id = g_strdup (self->id);
+  copy->offered = self->offered;
   return copy;
 }
 
@@ -410,6 +412,32 @@ haul_handoff_get_display_name (const HaulHandoff *self)
   if (self->filename != NULL)
     return self->filename;
   return self->final_url != NULL ? self->final_url : self->url;
+}
+
+/**
+ * haul_handoff_dup_request_context:
+ *
+ * What every request of the handed-over download carries: the browser's
+ * referrer, user agent and cookies. A referrer or user agent the request
+ * context refuses is left out (the handoff's own checks are looser); the
+ * reason is not logged, since it could quote the value.
+ *
+ * Returns: (transfer full): a new request context, not frozen
+ */
+HaulRequestContext *
+haul_handoff_dup_request_context (const HaulHandoff *self)
+{
+  g_autoptr(HaulRequestContext) context = haul_request_context_new ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->referrer != NULL)
+    haul_request_context_set_referrer (context, self->referrer, NULL);
+  if (self->user_agent != NULL)
+    haul_request_context_set_user_agent (context, self->user_agent, NULL);
+  for (guint i = 0; i < self->cookies->len; i++)
+    haul_request_context_add_cookie (context, g_ptr_array_index (self->cookies, i));
+  return g_steal_pointer (&context);
 }
 
 /* ------------------------------------------------------------------ */

@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "haul-request-context.h"
 #include "haul-types.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,9 @@ typedef struct
   GPtrArray *cookies;     /* (element-type SoupCookie): never NULL */
   char      *browser;     /* the name the token was paired under, set by the endpoint */
   char      *id;          /* the id the endpoint answered with, set by the endpoint */
+  gboolean   offered;     /* set by a handler of HaulEndpoint::handoff (main thread): Haul
+                           * offers to continue an older download of the same file, and
+                           * the browser is told "offered" instead of "added" */
 } HaulHandoff;
 
 GType        haul_handoff_get_type    (void) G_GNUC_CONST;
@@ -61,6 +65,7 @@ HaulHandoff *haul_handoff_parse       (const char        *json,
 HaulHandoff *haul_handoff_copy        (const HaulHandoff *self);
 void         haul_handoff_free        (HaulHandoff       *self);
 const char  *haul_handoff_get_display_name (const HaulHandoff *self);
+HaulRequestContext *haul_handoff_dup_request_context (const HaulHandoff *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulHandoff, haul_handoff_free)
 
