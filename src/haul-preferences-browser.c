@@ -74,7 +74,9 @@ update_code (HaulPreferencesWindow *self)
   left = MAX (expires - g_get_monotonic_time (), 0);
   now = g_date_time_new_now_local ();
   until = g_date_time_add (now, left);
-  time = g_date_time_format (until, "%X");
+  /* Translators: the time a pairing code stops working, in
+   * g_date_time_format()'s notation ("%H:%M" is 14:05) */
+  time = g_date_time_format (until, _("%H:%M"));
   /* Translators: %s is a time of day */
   text = g_strdup_printf (_("Valid once, until %s"), time);
   gtk_label_set_text (self->code_label, code);
@@ -100,7 +102,9 @@ paired_row_new (HaulPreferencesWindow *self,
   GtkWidget *button = gtk_button_new_with_mnemonic (_("_Revoke"));
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (pairing->paired);
   g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-  g_autofree char *date = local != NULL ? g_date_time_format (local, "%x") : g_strdup ("?");
+  /* Translators: the day a browser was paired, in g_date_time_format()'s
+   * notation ("%-d %B %Y" is 7 December 2026) */
+  g_autofree char *date = local != NULL ? g_date_time_format (local, _("%-d %B %Y")) : g_strdup ("?");
   /* Translators: %s is a date */
   g_autofree char *subtitle = g_strdup_printf (_("Paired on %s"), date);
   /* Translators: the accessible name of a Revoke button; %s is a browser's name */
