@@ -399,6 +399,130 @@ test_pause_resume (Fixture       *fx,
   g_assert_false (asks_written (fx, "/pause.bin", asked_before, written, n_written));
 }
 
+/* What a download's observers saw of its received bytes: every value it
+ * published, checked against the file's size as it came. */
+typedef struct
+{
+  gint64 total;
+  gint64 most;        /* the largest received ever seen */
+  guint  n_seen;
+  guint  n_over;      /* publications above the total */
+} Seen;
+
+static void
+seen_check (HaulDownload *d,
+            Seen         *seen)
+{
+  gint64 received = haul_download_get_received (d);
+
+  seen->n_seen++;
+  seen->most = MAX (seen->most, received);
+  if (received > seen->total)
+    {
+      if (seen->n_over++ == 0)
+        g_test_message ("received %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (state %s)",
+                        received, seen->total,
+                        haul_download_state_to_string (haul_download_get_state (d)));
+    }
+}
+
+static void
+seen_notify_cb (HaulDownload *d,
+                GParamSpec   *pspec,
+                Seen         *seen)
+{
+  seen_check (d, seen);
+}
+
+static void
+seen_changed_cb (HaulDownload *d,
+                 Seen         *seen)
+{
+  seen_check (d, seen);
+}
+
+typedef struct
+{
+  HaulDownload *download;
+  Seen         *seen;
+  gint64        at_least;
+} PauseWait;
+
+/* Some bytes are in (and the counter never went over on the way). */
+static gboolean
+has_received (gpointer data)
+{
+  PauseWait *w = data;
+
+  seen_check (w->download, w->seen);
+  return haul_download_get_received (w->download) >= w->at_least ||
+         haul_download_is_finished (w->download);
+}
+
+typedef struct
+{
+  const char *name;
+  gsize       size;
+  gint64      rate;     /* per answer */
+  guint       n_pauses;
+} PauseCase;
+
+/* A file paused (0, 1, 2 times) while several connections fetch it and
+ * resumed each time: the count of received bytes is the bytes written,
+ * never more than the file at any publication, and the file is intact. */
+static const PauseCase pause_cases[] = {
+  { "none", 2 * MIB, SLOW, 0 },
+  { "once", 2 * MIB, SLOW, 1 },
+  { "twice", 2 * MIB, SLOW, 2 },
+};
+
+static void
+test_pause_count (Fixture       *fx,
+                  gconstpointer  data)
+{
+  const PauseCase *c = data;
+  g_autofree char *path = g_strconcat ("/count-", c->name, ".bin", NULL);
+  g_autofree char *name = g_strconcat ("count-", c->name, ".bin", NULL);
+  g_autoptr(GBytes) content = serve (fx, path, c->size, &(HaulTestFileOptions) { .rate = c->rate });
+  Seen seen = { .total = c->size };
+  HaulDownload *d = add (fx, path);
+  gulong notify_id, changed_id;
+
+  notify_id = g_signal_connect (d, "notify::received", G_CALLBACK (seen_notify_cb), &seen);
+  changed_id = g_signal_connect (d, "changed", G_CALLBACK (seen_changed_cb), &seen);
+
+  for (guint i = 0; i < c->n_pauses; i++)
+    {
+      /* Each pause a little further in, while several connections run. */
+      PauseWait w = { d, &seen, (gint64) (i + 1) * c->size / (2 * (c->n_pauses + 1)) };
+
+      g_assert_true (haul_test_wait_until (has_received, &w, HAUL_TEST_WAIT_MS));
+      g_assert_false (haul_download_is_finished (d));
+      g_test_message ("pause %u at %" G_GINT64_FORMAT " bytes, %u connections", i + 1,
+                      haul_download_get_received (d), haul_download_get_connections (d));
+      haul_queue_pause (fx->queue, d);
+      haul_test_wait_paused (d);
+      g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
+      seen_check (d, &seen);
+      g_assert_cmpint (haul_download_get_received (d), <, c->size);
+      g_test_message ("paused at %" G_GINT64_FORMAT " bytes", haul_download_get_received (d));
+      haul_queue_resume (fx->queue, d);
+    }
+  haul_test_wait_finished (d);
+  seen_check (d, &seen);
+  g_signal_handler_disconnect (d, notify_id);
+  g_signal_handler_disconnect (d, changed_id);
+
+  g_test_message ("%u publications, the largest %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT,
+                  seen.n_seen, seen.most, seen.total);
+  haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_COMPLETED);
+  haul_test_assert_file_in (fx->dir, name, content);
+  g_assert_cmpint (seen.most, <=, (gint64) c->size);
+  g_assert_cmpuint (seen.n_over, ==, 0);
+  g_assert_cmpint (haul_download_get_received (d), ==, (gint64) c->size);
+  haul_test_assert_completed_with (d, content);
+}
+
 /* Cancel: every connection stops and the .part goes. */
 static void
 test_cancel (Fixture       *fx,
@@ -605,6 +729,12 @@ main (int   argc,
   ADD ("file-changes", test_file_changes);
   ADD ("file-changes-if-range-ignored", test_file_changes_if_range_ignored);
   ADD ("pause-resume", test_pause_resume);
+  for (guint i = 0; i < G_N_ELEMENTS (pause_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/haul/core/segmented/pause-count/", pause_cases[i].name, NULL);
+
+      g_test_add (path, Fixture, &pause_cases[i], fixture_set_up, test_pause_count, fixture_tear_down);
+    }
   ADD ("cancel", test_cancel);
   ADD ("change-connections", test_change_connections);
   ADD ("rate-limit", test_rate_limit);

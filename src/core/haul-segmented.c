@@ -548,24 +548,27 @@ conn_io_failed (Conn   *c,
 }
 
 /* Writes @n bytes read at the connection's position and counts them.
- * Returns how many more bytes the table lets it write. */
+ * Returns how many more bytes the table lets it write. The job's received
+ * grows by what the table counted as newly written, never by @n: a twin
+ * fetching the same rest writes the same bytes, and the job's count
+ * (seeded from the table's written bytes) stays the table's. */
 static gint64
 conn_write (Conn   *c,
             gssize  n)
 {
   Fetch *f = c->fetch;
   GError *error = NULL;
-  gint64 accepted = 0, allowed;
+  gint64 counted = 0, allowed;
 
   if (!haul_part_file_write_at (f->part, c->pos, c->buf, n, &error))
     {
       fetch_decide (f, HAUL_SEGMENTED_FAILED, error);
       return -1;
     }
-  allowed = haul_segments_advance (f->table, c->claim.id, n, &accepted);
+  allowed = haul_segments_advance (f->table, c->claim.id, n, &counted);
   haul_watchdog_touch (f->watchdog);
   c->pos += n;
-  f->job->received += accepted;
+  f->job->received += counted;
   if (f->job->bridge != NULL)
     haul_progress_bridge_poke (f->job->bridge);
   return allowed;

@@ -451,8 +451,11 @@ stop_losers_locked (HaulSegments *self)
  * haul_segments_advance:
  * @id: the segment of the writer
  * @n_bytes: how many bytes it has just written at its position
- * @accepted: (out) (optional): how many of them were counted: never past
- *   the segment's end, which may have shrunk since the writer last asked
+ * @counted: (out) (optional): how many of them are new to the written set,
+ *   which is what a download's count of received bytes grows by: never
+ *   past the segment's end (which may have shrunk since the writer last
+ *   asked), and none its twin wrote first. The writer's position moves
+ *   by @n_bytes up to that end all the same.
  *
  * Returns: how many more bytes the writer may write from its new
  *   position; 0: stop and release (also for an unknown or released @id).
@@ -461,25 +464,29 @@ gint64
 haul_segments_advance (HaulSegments *self,
                        guint         id,
                        gint64        n_bytes,
-                       gint64       *accepted)
+                       gint64       *counted)
 {
   Segment *seg;
-  gint64 n = 0, left = 0;
+  gint64 n, added = 0, left = 0;
 
   g_mutex_lock (&self->mutex);
   seg = find_segment (self, id);
   if (seg != NULL)
     {
       n = CLAMP (n_bytes, 0, remaining (seg));
-      self->written_bytes += range_set_add (self->written, seg->pos, seg->pos + n);
+      /* A twin may have written some of these already: only the bytes
+       * the union gains are counted, so the sum of every writer's count
+       * is the written set's size. */
+      added = range_set_add (self->written, seg->pos, seg->pos + n);
+      self->written_bytes += added;
       seg->pos += n;
       left = remaining (seg);
       if (n > 0 && left == 0)
         stop_losers_locked (self);
     }
   g_mutex_unlock (&self->mutex);
-  if (accepted != NULL)
-    *accepted = n;
+  if (counted != NULL)
+    *counted = added;
   return left;
 }
 

@@ -33,6 +33,8 @@
  *      closer than the safe zone ahead of a writer, so a chunk no larger
  *      than the safe zone never lands in someone else's range. Bytes
  *      reported past a segment's (shrunk) end are never counted as written.
+ *      advance() says how many of the chunk's bytes were new to the
+ *      written set: add that, not the chunk, to a count of received bytes.
  *   3. advance() returns 0: stop (the range is done, was shrunk to here,
  *      or its twin fetched it first), then haul_segments_release().
  *      A connection that fails or is cancelled releases too: its unwritten
@@ -45,7 +47,8 @@
  * may start a twin of the segment with the most remaining bytes: a second
  * connection fetching the same rest from the owner's position. Both
  * report their bytes; the written set is their union, so nothing is
- * counted twice. When one of the two reaches its end, the other's end
+ * counted twice: advance() counts for each only what the other had not
+ * written yet. When one of the two reaches its end, the other's end
  * shrinks to its position: its next advance() returns 0 and counts
  * nothing, and it releases. Its last chunk may land on bytes the winner
  * wrote: the same bytes of the same entity (every response matches the
@@ -132,7 +135,7 @@ gboolean      haul_segments_claim               (HaulSegments     *self,
 gint64        haul_segments_advance             (HaulSegments     *self,
                                                  guint             id,
                                                  gint64            n_bytes,
-                                                 gint64           *accepted);
+                                                 gint64           *counted);
 gint64        haul_segments_get_allowed         (HaulSegments     *self,
                                                  guint             id);
 void          haul_segments_release             (HaulSegments     *self,
