@@ -594,7 +594,7 @@ test_bad_request_context (Fixture       *f,
   g_autofree char *binary = g_build_filename (f->dir, "binary.txt", NULL);
   g_autofree char *prose = g_build_filename (f->dir, "prose.txt", NULL);
 
-  g_assert_true (g_file_set_contents (binary, "a\tb\0c\x01SECRETv", 16, NULL));
+  g_assert_true (g_file_set_contents (binary, "a\tb\0c\x01SECRETv", sizeof "a\tb\0c\x01SECRETv" - 1, NULL));
   g_assert_true (g_file_set_contents (prose, "SECRETv is not a cookie\n", -1, NULL));
   assert_context_error (f, "--header: The header “Host” is set by Haul", "--header", "Host: SECRETv");
   assert_context_error (f, "--header: The header “Cookie” is set by Haul", "--header=Cookie: a=SECRETv", NULL);

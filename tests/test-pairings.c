@@ -225,7 +225,11 @@ test_wrong_tries (Fixture       *f,
   g_assert_null (haul_pairings_pair (f->pairings, code, "Evil", NULL, &error));
   g_assert_error (error, HAUL_PAIRINGS_ERROR, HAUL_PAIRINGS_ERROR_NO_CODE);
   wait_changed (f, 2);  /* Preferences hears it and shows a new code */
-  g_assert_cmpuint (haul_pairings_list (f->pairings)->len, ==, 1);
+  {
+    g_autoptr(GPtrArray) list = haul_pairings_list (f->pairings);
+
+    g_assert_cmpuint (list->len, ==, 1);
+  }
 }
 
 static void
@@ -378,7 +382,11 @@ test_hostile_file (Fixture       *f,
     g_test_expect_message ("haul-pairings", G_LOG_LEVEL_WARNING, "*cannot be read*");
     haul_pairings_load (pairings);
     g_test_assert_expected_messages ();
-    g_assert_cmpuint (haul_pairings_list (pairings)->len, ==, 0);
+    {
+      g_autoptr(GPtrArray) list = haul_pairings_list (pairings);
+
+      g_assert_cmpuint (list->len, ==, 0);
+    }
   }
   g_assert_cmpint (g_rmdir (f->path), ==, 0);
 

@@ -479,7 +479,8 @@ test_cookies_file (void)
 
   /* Hostile files. */
   {
-    g_autofree char *binary = write_file ("binary.txt", "example.org\tFALSE\t/\tFALSE\t0\ta\tb\n\0\x01\x02", 37);
+    g_autofree char *binary = write_file ("binary.txt", "example.org\tFALSE\t/\tFALSE\t0\ta\tb\n\0\x01\x02",
+                                              sizeof "example.org\tFALSE\t/\tFALSE\t0\ta\tb\n\0\x01\x02" - 1);
     g_autofree char *latin1 = write_file ("latin1.txt", "example.org\tFALSE\t/\tFALSE\t0\ta\t\xe9\n", -1);
     g_autofree char *prose = write_file ("prose.txt", "Dear " SECRET ",\nthis is not a cookies file.\n", -1);
     g_autofree char *huge = g_build_filename (tmp_dir, "huge.txt", NULL);
