@@ -432,34 +432,19 @@ headers_changed_cb (HaulAddDialog *self,
 }
 
 static void
-read_cookies_thread (GTask        *task,
-                     gpointer      source,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
-  GError *error = NULL;
-
-  if (haul_request_context_load_cookies_file (ctx, task_data, &error))
-    g_task_return_pointer (task, g_steal_pointer (&ctx), (GDestroyNotify) haul_request_context_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 cookies_read_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(HaulAddDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(HaulRequestContext) ctx = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(HaulRequestContext) ctx = haul_request_context_load_cookies_file_finish (result, &error);
   g_autofree char *name = NULL;
   g_autofree char *subtitle = NULL;
   guint n;
 
-  /* Another file was chosen, or the dialog closed. */
-  if (g_task_get_cancellable (G_TASK (result)) != self->cookies_reading)
+  /* Another file was chosen, or the dialog closed: either cancelled it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->cookies_reading);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cookies_button), TRUE);
@@ -483,8 +468,6 @@ static void
 set_cookies_file (HaulAddDialog *self,
                   const char    *path)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_cancellable_cancel (self->cookies_reading);
   g_clear_object (&self->cookies_reading);
   g_clear_pointer (&self->cookies, haul_request_context_unref);
@@ -504,10 +487,7 @@ set_cookies_file (HaulAddDialog *self,
   self->cookies_reading = g_cancellable_new ();
   adw_action_row_set_subtitle (self->cookies_row, _("Reading…"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->cookies_button), FALSE);
-  task = g_task_new (NULL, self->cookies_reading, cookies_read_cb, g_object_ref (self));
-  g_task_set_source_tag (task, set_cookies_file);
-  g_task_set_task_data (task, g_strdup (path), g_free);
-  g_task_run_in_thread (task, read_cookies_thread);
+  haul_request_context_load_cookies_file_async (path, self->cookies_reading, cookies_read_cb, g_object_ref (self));
   show_advanced_state (self);
 }
 

@@ -643,28 +643,13 @@ command_line_import (CommandLineImport *data)
 }
 
 static void
-read_cookies_thread (GTask        *task,
-                     gpointer      source,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  g_autoptr(HaulRequestContext) cookies = haul_request_context_new ();
-  GError *error = NULL;
-
-  if (haul_request_context_load_cookies_file (cookies, task_data, &error))
-    g_task_return_pointer (task, g_steal_pointer (&cookies), (GDestroyNotify) haul_request_context_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 cookies_read_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   CommandLineImport *data = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(HaulRequestContext) cookies = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(HaulRequestContext) cookies = haul_request_context_load_cookies_file_finish (result, &error);
 
   if (cookies == NULL)
     {
@@ -800,12 +785,10 @@ haul_application_command_line (GApplication            *app,
   else
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, cookies_path);
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, cookies_read_cb, data);
+      g_autofree char *path = g_file_get_path (file);
 
       g_application_hold (app);  /* a remote `haul` is answered before the file is read */
-      g_task_set_source_tag (task, haul_application_command_line);
-      g_task_set_task_data (task, g_file_get_path (file), g_free);
-      g_task_run_in_thread (task, read_cookies_thread);
+      haul_request_context_load_cookies_file_async (path, NULL, cookies_read_cb, data);
     }
   return 0;
 }

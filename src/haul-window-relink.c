@@ -87,21 +87,46 @@ relinkable (HaulWindow *self,
   return d != NULL && haul_queue_can_change_link (self->queue, d) ? d : NULL;
 }
 
-/* ------------------------------------------------------------------ */
-/* win.change-link */
-
+/* A download of the window waiting for the clipboard's text (Change
+ * Link…) or for an answer (the paste question), with what it carries. */
 typedef struct
 {
   HaulWindow   *window;
   HaulDownload *download;
-} Prefill;
+  char         *link;  /* the paste question's */
+  char         *text;  /* the paste question's */
+} Pending;
+
+static Pending *
+pending_new (HaulWindow   *window,
+             HaulDownload *download)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->window = g_object_ref (window);
+  p->download = g_object_ref (download);
+  return p;
+}
+
+static void
+pending_free (Pending *p)
+{
+  g_object_unref (p->window);
+  g_object_unref (p->download);
+  g_free (p->link);
+  g_free (p->text);
+  g_free (p);
+}
+
+/* ------------------------------------------------------------------ */
+/* win.change-link */
 
 static void
 prefill_text_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Prefill *p = user_data;
+  Pending *p = user_data;
   g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
   g_autofree char *link = haul_link_check_single_link (text);
 
@@ -109,9 +134,7 @@ prefill_text_cb (GObject      *source,
     g_clear_pointer (&link, g_free);
   if (haul_queue_can_change_link (p->window->queue, p->download))
     open_dialog (p->window, p->download, link, FALSE);
-  g_object_unref (p->window);
-  g_object_unref (p->download);
-  g_free (p);
+  pending_free (p);
 }
 
 static void
@@ -122,7 +145,6 @@ change_link_activated (GtkWidget  *widget,
   HaulWindow *self = HAUL_WINDOW (widget);
   HaulDownload *d = relinkable (self, g_variant_get_string (parameter, NULL));
   GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
-  Prefill *p;
 
   if (d == NULL)
     {
@@ -134,10 +156,7 @@ change_link_activated (GtkWidget  *widget,
       open_dialog (self, d, NULL, FALSE);
       return;
     }
-  p = g_new0 (Prefill, 1);
-  p->window = g_object_ref (self);
-  p->download = g_object_ref (d);
-  gdk_clipboard_read_text_async (clipboard, self->cancellable, prefill_text_cb, p);
+  gdk_clipboard_read_text_async (clipboard, self->cancellable, prefill_text_cb, pending_new (self, d));
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,28 +193,10 @@ relink_drop_activated (GtkWidget  *widget,
 /* ------------------------------------------------------------------ */
 /* Ctrl+V on a paused or failed row */
 
-typedef struct
-{
-  HaulWindow   *window;
-  HaulDownload *download;
-  char         *link;
-  char         *text;
-} PasteQuestion;
-
-static void
-paste_question_free (PasteQuestion *q)
-{
-  g_object_unref (q->window);
-  g_object_unref (q->download);
-  g_free (q->link);
-  g_free (q->text);
-  g_free (q);
-}
-
 static void
 paste_question_cb (AdwMessageDialog *dialog,
                    const char       *response,
-                   PasteQuestion    *q)
+                   Pending          *q)
 {
   if (g_strcmp0 (response, "relink") == 0 && haul_queue_can_change_link (q->window->queue, q->download))
     open_dialog (q->window, q->download, q->link, TRUE);
@@ -222,7 +223,7 @@ _haul_window_relink_paste (HaulWindow *self,
   g_autofree char *link = NULL;
   HaulDownload *d;
   AdwMessageDialog *dialog;
-  PasteQuestion *q;
+  Pending *q;
 
   if (gtk_bitset_get_size (set) != 1)
     return FALSE;
@@ -244,13 +245,11 @@ _haul_window_relink_paste (HaulWindow *self,
   adw_message_dialog_set_response_appearance (dialog, "relink", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "relink");
   adw_message_dialog_set_close_response (dialog, "cancel");
-  q = g_new0 (PasteQuestion, 1);
-  q->window = g_object_ref (self);
-  q->download = g_object_ref (d);
+  q = pending_new (self, d);
   q->link = g_steal_pointer (&link);
   q->text = g_strdup (text);
   g_signal_connect_data (dialog, "response", G_CALLBACK (paste_question_cb), q,
-                         (GClosureNotify) paste_question_free, 0);
+                         (GClosureNotify) pending_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
 }

@@ -7,8 +7,10 @@
 
 #include <string.h>
 
+#include "haul-folders.h"
 #include "haul-test-server.h"
 #include "haul-test-widgets.h"
+#include "haul-window.h"
 
 static void
 collect_labels (GtkWidget *widget,
@@ -98,4 +100,174 @@ haul_test_find_list_view (GtkWidget *widget)
         return found;
     }
   return NULL;
+}
+
+GtkWindow *
+haul_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        return w; /* still held by the list of toplevels */
+    }
+  return NULL;
+}
+
+gboolean
+haul_test_toplevel_shown (gpointer type)
+{
+  return haul_test_find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+gboolean
+haul_test_toplevel_gone (gpointer type)
+{
+  return haul_test_find_toplevel (GPOINTER_TO_SIZE (type)) == NULL;
+}
+
+GtkWindow *
+haul_test_wait_toplevel (GType type)
+{
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (type), 20000));
+  return haul_test_find_toplevel (type);
+}
+
+GtkWidget *
+haul_test_find_button (GtkWidget  *widget,
+                       const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
+    {
+      g_autofree char *text = haul_test_visible_text (widget);
+
+      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 ||
+          (text != NULL && strstr (text, label) != NULL))
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = haul_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gpointer
+haul_test_template_child (gpointer    widget,
+                          GType       type,
+                          const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+void
+haul_test_screenshot (const char *dir_env,
+                      const char *name)
+{
+  const char *dir = g_getenv (dir_env);
+  g_autofree char *file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) p = NULL;
+
+  if (dir == NULL)
+    return;
+  file = g_strdup_printf ("%s/%s.png", dir, name);
+  p = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "import", "-window", "root", file, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+}
+
+void
+haul_test_screenshot_at (GtkWindow  *window,
+                         const char *dir_env,
+                         const char *name,
+                         int         width)
+{
+  g_autofree char *sized = NULL;
+
+  if (g_getenv (dir_env) == NULL)
+    return;
+  gtk_window_set_default_size (window, width, 700);
+  haul_test_spin (700);
+  sized = g_strdup_printf ("%s-%d", name, width);
+  haul_test_screenshot (dir_env, sized);
+}
+
+static void
+run_body (gpointer data)
+{
+  HaulTestApp *f = data;
+
+  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (HAUL_IS_WINDOW (f->window));
+  f->queue = haul_application_get_queue (f->app);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, 20000));
+  f->body (f);
+  f->done = TRUE;
+  g_application_quit (G_APPLICATION (f->app));
+}
+
+void
+haul_test_run_in_app (HaulTestAppBody body)
+{
+  g_autoptr(HaulApplication) app = haul_application_new ();
+  g_autoptr(HaulTestServer) server = haul_test_server_new ();
+  HaulTestApp f = { 0 };
+  char *argv[] = { (char *) "haul", NULL };
+
+  f.app = app;
+  f.server = server;
+  f.body = body;
+  f.dir = g_strdup (haul_folders_get_default ());
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_idle_add_once (run_body, &f);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_true (f.done);
+  g_free (f.dir);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *out)
+{
+  if (HAUL_IS_DOWNLOAD_ROW (widget) && gtk_widget_get_mapped (widget) &&
+      haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget)) != NULL)
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, out);
+}
+
+HaulDownloadRow *
+haul_test_find_row (GtkWidget    *window,
+                    HaulDownload *download)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_rows (window, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (haul_download_row_get_download (g_ptr_array_index (rows, i)) == download)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+guint
+haul_test_count_rows (GtkWidget *window)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_rows (window, rows);
+  return rows->len;
 }

@@ -29,6 +29,7 @@
 #include "haul-test-desktop.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
+#include "haul-test-widgets.h"
 #include "haul-window.h"
 
 #define WAIT_MS 30000
@@ -172,57 +173,23 @@ has_mapped_window (gpointer app)
   return w != NULL && HAUL_IS_WINDOW (w) && gtk_widget_get_mapped (GTK_WIDGET (w));
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      /* Still held by the list of toplevels. */
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 static gboolean
 message_dialog_shown (gpointer unused)
 {
-  return find_message_dialog () != NULL;
+  return ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL;
 }
 
 static gboolean
 no_message_dialog (gpointer unused)
 {
-  return find_message_dialog () == NULL;
+  return ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) == NULL;
 }
 
 static AdwMessageDialog *
 wait_message_dialog (void)
 {
   g_assert_true (haul_test_wait_until (message_dialog_shown, NULL, WAIT_MS));
-  return find_message_dialog ();
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 /* Clicks the dialog's button labelled @label, as a person would. */
@@ -230,7 +197,7 @@ static void
 answer (AdwMessageDialog *dialog,
         const char       *label)
 {
-  GtkWidget *button = find_button (GTK_WIDGET (dialog), label);
+  GtkWidget *button = haul_test_find_button (GTK_WIDGET (dialog), label);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
@@ -334,7 +301,7 @@ body_quit_asks (Fixture *f)
   /* Ctrl+Q again while it is open: the same dialog, not a second one. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
   haul_test_spin (100);
-  g_assert_true (find_message_dialog () == dialog);
+  g_assert_true (ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) == dialog);
   answer (dialog, "_Quit");
 }
 
@@ -360,7 +327,7 @@ body_quit_idle (Fixture *f)
   /* Nothing runs: Quit quits at once. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
   haul_test_spin (200);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)));
 }
 
 static void
@@ -604,7 +571,7 @@ body_help (Fixture *f)
   g_assert_true (haul_test_wait_until (file_exists, man_opened, WAIT_MS));
   g_assert_true (g_file_get_contents (man_opened, &opened, NULL, NULL));
   g_assert_cmpstr (g_strstrip (opened), ==, HAUL_HELP_MANUAL_URI);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)));
 
   /* No viewer: Haul says so, and offers the guide online. */
   g_assert_cmpint (g_unlink (man_handler), ==, 0);

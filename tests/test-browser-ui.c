@@ -139,58 +139,10 @@ http (guint       port,
 /* ------------------------------------------------------------------ */
 /* Widgets */
 
-static gpointer
-prefs_child (gpointer    prefs,
-             const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (prefs), HAUL_TYPE_PREFERENCES_WINDOW, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
 static gboolean
 prefs_shown (gpointer data)
 {
-  return find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW) != NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
-    {
-      g_autofree char *text = haul_test_visible_text (widget);
-
-      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 ||
-          (text != NULL && strstr (text, label) != NULL))
-        return widget;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return haul_test_find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW) != NULL;
 }
 
 static gboolean
@@ -239,17 +191,14 @@ screenshot (const char *title,
             guint       width,
             const char *name)
 {
-  const char *dir = g_getenv ("HAUL_SCREENSHOT_DIR");
   g_autofree char *resize = NULL;
-  g_autofree char *import = NULL;
 
-  if (dir == NULL)
+  if (g_getenv ("HAUL_SCREENSHOT_DIR") == NULL)
     return;
   resize = g_strdup_printf ("xdotool search --onlyvisible --name '^%s$' windowsize %u 700", title, width);
   g_spawn_command_line_sync (resize, NULL, NULL, NULL, NULL);
   haul_test_spin (800);
-  import = g_strdup_printf ("import -window root %s/%s.png", dir, name);
-  g_spawn_command_line_sync (import, NULL, NULL, NULL, NULL);
+  haul_test_screenshot ("HAUL_SCREENSHOT_DIR", name);
 }
 
 typedef struct
@@ -275,7 +224,7 @@ has_received (gpointer data)
 static gboolean
 message_dialog_shown (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 /* The browser starts a file again whose download in Haul stopped: the
@@ -318,7 +267,7 @@ offer_continue (Fixture    *f,
   g_assert_nonnull (strstr (r->body, "\"status\":\"offered\""));
 
   g_assert_true (haul_test_wait_until (message_dialog_shown, NULL, WAIT_MS));
-  question = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  question = ADW_MESSAGE_DIALOG (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   heading = g_strdup_printf ("Continue “%s”?", haul_download_get_filename (old));
   g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, heading);
   screenshot ("Haul", 1000, "handoff-offer-1000");
@@ -387,10 +336,12 @@ body (Fixture *f)
   /* Preferences → Browser: the switch starts the endpoint. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
   g_assert_true (haul_test_wait_until (prefs_shown, NULL, WAIT_MS));
-  prefs = find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
-  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), prefs_child (prefs, "browser_page"));
-  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "pair_group")));
-  g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+  prefs = haul_test_find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
+                                                                     "browser_page"));
+  g_assert_false (gtk_widget_get_visible (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "pair_group")));
+  g_assert_true (gtk_widget_activate (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_switch")));
   g_assert_true (haul_test_wait_until (port_known, browser, WAIT_MS));
   port = haul_browser_get_port (browser);
   status = g_strdup_printf ("Listening on 127.0.0.1 and ::1, port %u", port);
@@ -398,13 +349,13 @@ body (Fixture *f)
   haul_test_assert_shows (GTK_WIDGET (prefs), "No browser is paired yet");
 
   /* The code it shows pairs a browser (over HTTP, as the extension does). */
-  code_label = prefs_child (prefs, "code_label");
+  code_label = haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "code_label");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (code_label)));
   code = g_strdup (gtk_label_get_text (code_label));
   g_assert_cmpuint (strlen (code), ==, HAUL_PAIRING_CODE_LENGTH);
   token = pair (port, code, "Firefox");
   haul_test_assert_shows (GTK_WIDGET (prefs), "Firefox");
-  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "paired_empty_row")));
+  g_assert_false (gtk_widget_get_visible (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "paired_empty_row")));
   /* The used code is gone: a new one is shown. */
   haul_test_spin (100);
   g_assert_cmpstr (gtk_label_get_text (code_label), !=, code);
@@ -438,7 +389,7 @@ body (Fixture *f)
   haul_test_assert_shows (f->window, "Added “file.iso” from Firefox");
   screenshot ("Haul", 1000, "handoff-toast-1000");
   haul_test_spin (400);   /* not while the toast slides in (libadwaita 1.2.2) */
-  g_signal_emit_by_name (find_button (f->window, "Undo"), "clicked");
+  g_signal_emit_by_name (haul_test_find_button (f->window, "Undo"), "clicked");
   wait_n_items (f, 0);
 
   offer_continue (f, port, token);
@@ -446,19 +397,21 @@ body (Fixture *f)
   /* Revoked in Preferences: the token no longer works. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
   g_assert_true (haul_test_wait_until (prefs_shown, NULL, WAIT_MS));
-  prefs = find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
-  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), prefs_child (prefs, "browser_page"));
+  prefs = haul_test_find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
+                                                                     "browser_page"));
   haul_test_assert_shows (GTK_WIDGET (prefs), "Firefox");
-  g_signal_emit_by_name (find_button (GTK_WIDGET (prefs), "Revoke"), "clicked");
+  g_signal_emit_by_name (haul_test_find_button (GTK_WIDGET (prefs), "Revoke"), "clicked");
   haul_test_assert_shows (GTK_WIDGET (prefs), "No browser is paired yet");
   revoked = http (port, "GET", "/v1/hello", token, NULL);
   g_assert_cmpuint (revoked->status, ==, 401);
 
   /* Off: it stops listening. */
-  g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+  g_assert_true (gtk_widget_activate (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_switch")));
   g_assert_true (haul_test_wait_until (port_closed, GUINT_TO_POINTER (port), WAIT_MS));
   g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
-  g_assert_false (gtk_widget_get_visible (prefs_child (prefs, "pair_group")));
+  g_assert_false (gtk_widget_get_visible (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "pair_group")));
 
   /* A port another program holds: the subtitle says so, in red; off
    * again, the plain subtitle. */
@@ -472,14 +425,14 @@ body (Fixture *f)
     g_assert_no_error (error);
     taken = g_strdup_printf ("%u", busy);
     g_setenv ("HAUL_BROWSER_PORT", taken, TRUE);
-    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    g_assert_true (gtk_widget_activate (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_switch")));
     said = g_strdup_printf ("Haul cannot listen on port %u", busy);
     haul_test_assert_shows (GTK_WIDGET (prefs), said);
-    g_assert_true (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_assert_true (gtk_widget_has_css_class (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_row"), "error"));
     g_assert_cmpuint (haul_browser_get_port (browser), ==, 0);
-    g_assert_true (gtk_widget_activate (prefs_child (prefs, "browser_switch")));
+    g_assert_true (gtk_widget_activate (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_switch")));
     haul_test_assert_shows (GTK_WIDGET (prefs), "Paired browsers can hand their downloads over to Haul");
-    g_assert_false (gtk_widget_has_css_class (prefs_child (prefs, "browser_row"), "error"));
+    g_assert_false (gtk_widget_has_css_class (haul_test_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW, "browser_row"), "error"));
     g_setenv ("HAUL_BROWSER_PORT", "0", TRUE);
   }
   gtk_window_close (prefs);

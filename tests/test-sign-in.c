@@ -211,163 +211,19 @@ test_keyring (void)
 /* ------------------------------------------------------------------ */
 /* The window */
 
-typedef struct _Fixture Fixture;
-typedef void (*TestBody) (Fixture *f);
-
-struct _Fixture
-{
-  HaulApplication *app;
-  GtkWidget       *window;
-  HaulQueue       *queue;
-  HaulTestServer  *server;
-  char            *dir;
-  TestBody         body;
-  gboolean         done;
-};
-
-static void
-run_body (gpointer data)
-{
-  Fixture *f = data;
-
-  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_true (HAUL_IS_WINDOW (f->window));
-  f->queue = haul_application_get_queue (f->app);
-  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
-  f->body (f);
-  f->done = TRUE;
-  g_application_quit (G_APPLICATION (f->app));
-}
-
-static void
-run_in_app (TestBody body)
-{
-  g_autoptr(HaulApplication) app = haul_application_new ();
-  g_autoptr(HaulTestServer) server = haul_test_server_new ();
-  Fixture f = { 0 };
-  char *argv[] = { (char *) "haul", NULL };
-
-  f.app = app;
-  f.server = server;
-  f.body = body;
-  f.dir = g_strdup (haul_folders_get_default ());
-  g_assert_cmpint (g_mkdir_with_parents (f.dir, 0700), ==, 0);
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_idle_add_once (run_body, &f);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_assert_true (f.done);
-  g_free (f.dir);
-}
-
-static void
-collect_rows (GtkWidget *widget,
-              GPtrArray *out)
-{
-  if (HAUL_IS_DOWNLOAD_ROW (widget) && gtk_widget_get_mapped (widget) &&
-      haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget)) != NULL)
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_rows (c, out);
-}
-
-static GtkWidget *
-find_row (Fixture      *f,
-          HaulDownload *d)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect_rows (f->window, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (haul_download_row_get_download (g_ptr_array_index (rows, i)) == d)
-      return g_ptr_array_index (rows, i);
-  g_error ("no row shows %s", haul_download_get_uri (d));
-}
-
-static HaulSignInDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (HAUL_IS_SIGN_IN_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        return HAUL_SIGN_IN_DIALOG (w);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_dialog () != NULL;
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_dialog () == NULL;
-}
-
-static gpointer
-child (gpointer    dialog,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (dialog), HAUL_TYPE_SIGN_IN_DIALOG, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
+typedef HaulTestApp Fixture;
 
 /* A click on one of the dialog's buttons, as a person would. */
 static void
 click (HaulSignInDialog *dialog,
        const char       *label)
 {
-  GtkWidget *button = find_button (GTK_WIDGET (dialog), label);
+  GtkWidget *button = haul_test_find_button (GTK_WIDGET (dialog), label);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (haul_test_wait_until (dialog_gone, NULL, WAIT_MS));
-}
-
-static void
-screenshot (Fixture    *f,
-            const char *name,
-            int         width)
-{
-  const char *dir = g_getenv ("HAUL_SHOTS_DIR");
-  g_autofree char *file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) p = NULL;
-
-  if (dir == NULL)
-    return;
-  gtk_window_set_default_size (GTK_WINDOW (f->window), width, 700);
-  haul_test_spin (600);
-  file = g_strdup_printf ("%s/%s-%d.png", dir, name, width);
-  p = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "import", "-window", "root", file, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_gone, GSIZE_TO_POINTER (HAUL_TYPE_SIGN_IN_DIALOG), WAIT_MS));
 }
 
 /* Opens Sign In… from the row, fills it in, answers with @response. */
@@ -379,20 +235,20 @@ sign_in (Fixture      *f,
          gboolean      remember,
          const char   *shot)
 {
-  GtkWidget *row = find_row (f, d);
+  GtkWidget *row = GTK_WIDGET (haul_test_find_row (f->window, d));
   HaulSignInDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (row, "row.sign-in", NULL));
-  g_assert_true (haul_test_wait_until (dialog_shown, NULL, WAIT_MS));
-  dialog = find_dialog ();
-  gtk_editable_set_text (GTK_EDITABLE (child (dialog, "user_entry")), user);
-  gtk_editable_set_text (GTK_EDITABLE (child (dialog, "password_entry")), password);
-  gtk_check_button_set_active (child (dialog, "remember_check"), remember);
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_SIGN_IN_DIALOG), WAIT_MS));
+  dialog = HAUL_SIGN_IN_DIALOG (haul_test_find_toplevel (HAUL_TYPE_SIGN_IN_DIALOG));
+  gtk_editable_set_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "user_entry"), user);
+  gtk_editable_set_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "password_entry"), password);
+  gtk_check_button_set_active (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "remember_check"), remember);
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "sign-in"));
   if (shot != NULL)
     {
-      screenshot (f, shot, 1000);
-      screenshot (f, shot, 360);
+      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 1000);
+      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 360);
       gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
     }
   click (dialog, "_Sign In");
@@ -429,30 +285,30 @@ body_sign_in (Fixture *f)
   d = add (f, "/report.pdf");
   haul_test_wait_paused (d);
   g_assert_cmpint (haul_download_get_auth_needed (d), ==, HAUL_DOWNLOAD_AUTH_SERVER);
-  haul_test_assert_shows (find_row (f, d), "Needs a password — for 127.0.0.1:");
-  screenshot (f, "row-needs-password", 1000);
-  screenshot (f, "row-needs-password", 360);
+  haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — for 127.0.0.1:");
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 1000);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 360);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
 
   /* A wrong password, not remembered: refused, and the row says whose. */
   sign_in (f, d, USER, WRONG, FALSE, "dialog");
   haul_test_wait_paused (d);
   g_assert_true (haul_download_get_auth_refused (d));
-  haul_test_assert_shows (find_row (f, d), "Needs a password — the last one was not accepted");
+  haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — the last one was not accepted");
   g_assert_true (g_str_has_prefix (haul_download_get_error (d), "The password for alice at 127.0.0.1:"));
-  screenshot (f, "row-refused", 1000);
-  screenshot (f, "row-refused", 360);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 1000);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 360);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
 
   /* Sign In… again: the dialog says why, and keeps the user name. */
-  g_assert_true (gtk_widget_activate_action (find_row (f, d), "row.sign-in", NULL));
-  g_assert_true (haul_test_wait_until (dialog_shown, NULL, WAIT_MS));
-  dialog = find_dialog ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d)), "row.sign-in", NULL));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_SIGN_IN_DIALOG), WAIT_MS));
+  dialog = HAUL_SIGN_IN_DIALOG (haul_test_find_toplevel (HAUL_TYPE_SIGN_IN_DIALOG));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "was not accepted"));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "user_entry"))), ==, USER);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "password_entry"))), ==, "");
-  screenshot (f, "dialog-refused", 1000);
-  screenshot (f, "dialog-refused", 360);
+  g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "user_entry")), ==, USER);
+  g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "password_entry")), ==, "");
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 1000);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 360);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
   click (dialog, "_Cancel");
   /* Nothing from the wrong attempt went to the keyring. */
@@ -473,7 +329,7 @@ body_sign_in (Fixture *f)
   haul_test_wait_finished (d2);
   haul_test_assert_completed_with (d2, second);
   g_assert_cmpstr (haul_download_get_auth_user (d2), ==, USER);
-  g_assert_null (find_dialog ());
+  g_assert_null (HAUL_SIGN_IN_DIALOG (haul_test_find_toplevel (HAUL_TYPE_SIGN_IN_DIALOG)));
   /* The first attempt's question, then the signed-in one's (each request
    * is asked once: no auth cache shared between downloads). */
   g_assert_cmpuint (haul_test_server_get_n_auth_refused (f->server, "/second.pdf"), ==, 2);
@@ -498,7 +354,8 @@ test_sign_in (void)
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
   gboolean user_seen = FALSE;
 
-  run_in_app (body_sign_in);
+  g_assert_cmpint (g_mkdir_with_parents (haul_folders_get_default (), 0700), ==, 0);
+  haul_test_run_in_app (body_sign_in);
 
   /* Haul has quit and closed its store: the user name is there, the
    * password is not. */

@@ -35,108 +35,24 @@
 #define SLOW    (256 * KIB)
 #define ETAG    "\"r1\""
 
-typedef struct _Fixture Fixture;
-typedef void (*TestBody) (Fixture *f);
-
-struct _Fixture
-{
-  HaulApplication *app;
-  GtkWidget       *window;
-  HaulQueue       *queue;
-  HaulTestServer  *server;
-  char            *dir;
-  TestBody         body;
-  gboolean         done;
-};
+typedef HaulTestApp Fixture;
 
 /* ------------------------------------------------------------------ */
 /* The window's widgets */
 
-static void
-collect_rows (GtkWidget *widget,
-              GPtrArray *out)
-{
-  if (HAUL_IS_DOWNLOAD_ROW (widget) && gtk_widget_get_mapped (widget) &&
-      haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget)) != NULL)
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect_rows (c, out);
-}
-
-static GtkWidget *
-find_row (Fixture      *f,
-          HaulDownload *download)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect_rows (f->window, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (haul_download_row_get_download (g_ptr_array_index (rows, i)) == download)
-      return g_ptr_array_index (rows, i);
-  g_error ("no row shows %s", haul_download_get_uri (download));
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
-    {
-      g_autofree char *text = haul_test_visible_text (widget);
-
-      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 ||
-          (text != NULL && strstr (text, label) != NULL))
-        return widget;
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        return w; /* still held by the list of toplevels */
-    }
-  return NULL;
-}
-
-static gboolean
-toplevel_shown (gpointer type)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
-}
-
-static gboolean
-toplevel_gone (gpointer type)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (type)) == NULL;
-}
-
 static HaulRelinkDialog *
 wait_dialog (void)
 {
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_RELINK_DIALOG), WAIT_MS));
+  HaulRelinkDialog *dialog = HAUL_RELINK_DIALOG (haul_test_wait_toplevel (HAUL_TYPE_RELINK_DIALOG));
+
   haul_test_spin (100);
-  return HAUL_RELINK_DIALOG (find_toplevel (HAUL_TYPE_RELINK_DIALOG));
+  return dialog;
 }
 
 static void
 wait_dialog_gone (void)
 {
-  g_assert_true (haul_test_wait_until (toplevel_gone, GSIZE_TO_POINTER (HAUL_TYPE_RELINK_DIALOG), WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_gone, GSIZE_TO_POINTER (HAUL_TYPE_RELINK_DIALOG), WAIT_MS));
 }
 
 /* A click on the dialog's button: libadwaita's own path (it closes the
@@ -145,7 +61,7 @@ static void
 click (GtkWidget  *dialog,
        const char *label)
 {
-  GtkWidget *button = find_button (dialog, label);
+  GtkWidget *button = haul_test_find_button (dialog, label);
 
   if (button == NULL)
     g_error ("no “%s” button in the dialog", label);
@@ -158,58 +74,14 @@ shoot (Fixture    *f,
        GtkWidget  *dialog,
        const char *name)
 {
-  const char *dir = g_getenv ("HAUL_TEST_SHOTS");
-  static const int widths[] = { 1000, 360 };
-
-  if (dir == NULL)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s/%s-%d.png", dir, name, widths[i]);
-      g_autofree char *cmd = g_strdup_printf ("import -window root %s", file);
-
-      gtk_window_set_default_size (GTK_WINDOW (f->window), widths[i], 700);
-      haul_test_spin (700);
-      g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-    }
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", name, 1000);
+  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", name, 360);
+  if (g_getenv ("HAUL_TEST_SHOTS") != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
 }
 
 /* ------------------------------------------------------------------ */
 /* Running inside the real application */
-
-static void
-run_body (gpointer data)
-{
-  Fixture *f = data;
-
-  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_true (HAUL_IS_WINDOW (f->window));
-  f->queue = haul_application_get_queue (f->app);
-  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
-  f->body (f);
-  f->done = TRUE;
-  g_application_quit (G_APPLICATION (f->app));
-}
-
-static void
-run_in_app (TestBody body)
-{
-  g_autoptr(HaulApplication) app = haul_application_new ();
-  g_autoptr(HaulTestServer) server = haul_test_server_new ();
-  Fixture f = { 0 };
-  char *argv[] = { (char *) "haul", NULL };
-
-  f.app = app;
-  f.server = server;
-  f.body = body;
-  f.dir = g_strdup (haul_folders_get_default ());
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_idle_add_once (run_body, &f);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_assert_true (f.done);
-  g_free (f.dir);
-}
 
 static gboolean
 half_received (gpointer download)
@@ -278,7 +150,7 @@ add_paused (Fixture    *f,
   haul_test_wait_download (d, is_downloading, "downloading");
   haul_test_spin (200);
   {
-    g_autofree char *menu = menu_of (find_row (f, d));
+    g_autofree char *menu = menu_of (GTK_WIDGET (haul_test_find_row (f->window, d)));
 
     /* A running download keeps its link. */
     g_assert_nonnull (strstr (menu, "Copy Link"));
@@ -321,7 +193,7 @@ body_change_link (Fixture *f)
   d = add_paused (f, "/old.bin", content);
 
   /* The row's menu offers Change Link… for the paused download. */
-  row = find_row (f, d);
+  row = GTK_WIDGET (haul_test_find_row (f->window, d));
   menu_text = menu_of (row);
   g_assert_nonnull (strstr (menu_text, "Change _Link…"));
 
@@ -347,13 +219,7 @@ body_change_link (Fixture *f)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   g_assert_true (haul_relink_dialog_is_checking (dialog));
   haul_test_assert_shows (GTK_WIDGET (dialog), "Checking the new link…");
-  if (g_getenv ("HAUL_TEST_SHOTS") != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("import -window root %s/change-link-checking-1000.png",
-                                              g_getenv ("HAUL_TEST_SHOTS"));
-
-      g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-    }
+  haul_test_screenshot ("HAUL_TEST_SHOTS", "change-link-checking-1000");
   wait_dialog_gone ();
   haul_test_assert_shows (f->window, "Continuing “old.bin” from the new link");
   g_assert_cmpstr (haul_download_get_uri (d), ==, fresh);
@@ -378,7 +244,7 @@ body_change_link (Fixture *f)
   /* A different file: the dialog says what differs, Start Over works. */
   d2 = add_paused (f, "/old2.bin", content);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), other_uri);
-  g_assert_true (gtk_widget_activate_action (find_row (f, d2), "row.change-link", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d2)), "row.change-link", NULL));
   dialog = wait_dialog ();
   click (GTK_WIDGET (dialog), "Check and _Continue");
   g_assert_true (haul_test_wait_until (dialog_is_different, dialog, WAIT_MS));
@@ -399,7 +265,7 @@ body_change_link (Fixture *f)
 static void
 test_change_link (void)
 {
-  run_in_app (body_change_link);
+  haul_test_run_in_app (body_change_link);
 }
 
 /* Escape cancels; a pasted link on a selected paused row asks first. */
@@ -420,7 +286,7 @@ body_paste (Fixture *f)
   old = g_strdup (haul_download_get_uri (d));
 
   /* Escape (the window's close) is Cancel: nothing changes. */
-  g_assert_true (gtk_widget_activate_action (find_row (f, d), "row.change-link", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d)), "row.change-link", NULL));
   dialog = wait_dialog ();
   gtk_window_close (GTK_WINDOW (dialog));
   wait_dialog_gone ();
@@ -432,8 +298,8 @@ body_paste (Fixture *f)
   gtk_selection_model_select_item (gtk_list_view_get_model (list), 0, TRUE);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), fresh);
   g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  question = haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   haul_test_assert_shows (GTK_WIDGET (question), "Use as the New Link of “old3.bin”?");
   click (GTK_WIDGET (question), "_Use as New Link");
   /* It checks at once, and continues. */
@@ -454,7 +320,7 @@ body_paste (Fixture *f)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), another);
     g_assert_true (gtk_widget_activate_action (f->window, "win.paste", NULL));
     haul_test_spin (300);
-    g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_null (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
     while (g_list_model_get_n_items (G_LIST_MODEL (f->queue)) == n)
       haul_test_spin (20);
     g_assert_nonnull (haul_queue_find_by_uri (f->queue, another));
@@ -503,14 +369,14 @@ body_drop_on_row (Fixture *f)
   d = add_paused (f, "/old4.bin", content);
 
   /* Two links are not "a new link": they are added, as on the window. */
-  g_assert_true (drop_on_row (find_row (f, d), two));
+  g_assert_true (drop_on_row (GTK_WIDGET (haul_test_find_row (f->window, d)), two));
   while (haul_queue_find_by_uri (f->queue, y) == NULL)
     haul_test_spin (20);
   g_assert_nonnull (haul_queue_find_by_uri (f->queue, x));
-  g_assert_null (find_toplevel (HAUL_TYPE_RELINK_DIALOG));
+  g_assert_null (haul_test_find_toplevel (HAUL_TYPE_RELINK_DIALOG));
   haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_PAUSED);
 
-  g_assert_true (drop_on_row (find_row (f, d), fresh));
+  g_assert_true (drop_on_row (GTK_WIDGET (haul_test_find_row (f->window, d)), fresh));
   haul_test_assert_shows (f->window, "Continuing “old4.bin” from the new link");
   g_assert_cmpstr (haul_download_get_uri (d), ==, fresh);
   haul_test_wait_finished (d);
@@ -521,13 +387,13 @@ body_drop_on_row (Fixture *f)
 static void
 test_drop_on_row (void)
 {
-  run_in_app (body_drop_on_row);
+  haul_test_run_in_app (body_drop_on_row);
 }
 
 static void
 test_paste (void)
 {
-  run_in_app (body_paste);
+  haul_test_run_in_app (body_paste);
 }
 
 int

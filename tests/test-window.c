@@ -40,41 +40,6 @@
 /* ------------------------------------------------------------------ */
 /* The window's widgets */
 
-static void
-collect_rows (GtkWidget *widget,
-              GPtrArray *out)
-{
-  if (HAUL_IS_DOWNLOAD_ROW (widget) && gtk_widget_get_mapped (widget) &&
-      haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget)) != NULL)
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_rows (child, out);
-}
-
-static HaulDownloadRow *
-find_row (GtkWidget    *window,
-          HaulDownload *download)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect_rows (window, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (haul_download_row_get_download (g_ptr_array_index (rows, i)) == download)
-      return g_ptr_array_index (rows, i);
-  return NULL;
-}
-
-static guint
-count_rows (GtkWidget *window)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect_rows (window, rows);
-  return rows->len;
-}
-
 static GtkWidget *
 find_widget_of_type (GtkWidget *widget,
                      GType      type)
@@ -111,55 +76,6 @@ find_page_stack (GtkWidget *widget)
   return NULL;
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      /* Still held by the list of toplevels. */
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
-static gboolean
-toplevel_shown (gpointer type)
-{
-  GtkWindow *w = find_toplevel (GPOINTER_TO_SIZE (type));
-
-  return w != NULL && gtk_widget_get_mapped (GTK_WIDGET (w));
-}
-
-/* The button in @widget's tree whose label (or child label) is @label. */
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget))
-    {
-      g_autofree char *text = haul_test_visible_text (widget);
-      const char *l = gtk_button_get_label (GTK_BUTTON (widget));
-
-      if (g_strcmp0 (l, label) == 0 || (text != NULL && strstr (text, label) != NULL))
-        return widget;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The @label button of the toast (or any smallest part of the window)
  * that shows @text: not another toast's, still fading out. */
 static GtkWidget *
@@ -179,66 +95,13 @@ find_button_beside (GtkWidget  *widget,
         return found;
     }
   shown = haul_test_visible_text (widget);
-  return strstr (shown, text) != NULL ? find_button (widget, label) : NULL;
+  return strstr (shown, text) != NULL ? haul_test_find_button (widget, label) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
 /* Running a test inside the real application */
 
-typedef struct _Fixture Fixture;
-typedef void (*TestBody) (Fixture *f);
-
-struct _Fixture
-{
-  HaulApplication *app;
-  GtkWidget       *window;
-  HaulQueue       *queue;
-  HaulTestServer  *server;
-  char            *dir;
-  TestBody         body;
-  gboolean         done;
-};
-
-static void
-run_body (gpointer data)
-{
-  Fixture *f = data;
-
-  f->window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  g_assert_true (HAUL_IS_WINDOW (f->window));
-  f->queue = haul_application_get_queue (f->app);
-  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, f->window, WAIT_MS));
-
-  f->body (f);
-
-  f->done = TRUE;
-  g_application_quit (G_APPLICATION (f->app));
-}
-
-static void
-run_in_app (TestBody body)
-{
-  g_autoptr(HaulApplication) app = haul_application_new ();
-  g_autoptr(HaulTestServer) server = haul_test_server_new ();
-  Fixture f = { 0 };
-  char *argv[] = { (char *) "haul", NULL };
-  int status;
-
-  f.app = app;
-  f.server = server;
-  f.body = body;
-  /* No user-dirs.dirs in the test's HOME: ~/Downloads, which Haul creates. */
-  f.dir = g_strdup (haul_folders_get_default ());
-
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_idle_add_once (run_body, &f);
-  status = g_application_run (G_APPLICATION (app), 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (f.done);
-  g_free (f.dir);
-}
+typedef HaulTestApp Fixture;
 
 static char *
 serve (Fixture    *f,
@@ -363,16 +226,16 @@ body_empty_state (Fixture *f)
   haul_test_assert_shows (f->window, "No Downloads");
   haul_test_assert_shows (f->window, "Drop links");
   /* The invitation's button adds links. */
-  g_assert_nonnull (find_button (f->window, "Add Downloads…"));
+  g_assert_nonnull (haul_test_find_button (f->window, "Add Downloads…"));
   g_assert_true (gtk_widget_activate_action (f->window, "win.add", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
-  gtk_window_close (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
+  gtk_window_close (haul_test_find_toplevel (HAUL_TYPE_ADD_DIALOG));
 }
 
 static void
 test_empty_state (void)
 {
-  run_in_app (body_empty_state);
+  haul_test_run_in_app (body_empty_state);
 }
 
 static void
@@ -385,8 +248,8 @@ body_add_dialog (Fixture *f)
   HaulAddDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (f->window, "win.add", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
-  dialog = HAUL_ADD_DIALOG (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
+  dialog = HAUL_ADD_DIALOG (haul_test_find_toplevel (HAUL_TYPE_ADD_DIALOG));
   haul_add_dialog_set_text (dialog, text);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
 
@@ -397,13 +260,13 @@ body_add_dialog (Fixture *f)
   haul_test_assert_completed_with (find (f, ub), b);
   haul_test_assert_shows (f->window, "Added 2 downloads");
   haul_test_assert_shows (f->window, "dialog-a.bin");
-  g_assert_null (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+  g_assert_null (haul_test_find_toplevel (HAUL_TYPE_ADD_DIALOG));
 }
 
 static void
 test_add_dialog (void)
 {
-  run_in_app (body_add_dialog);
+  haul_test_run_in_app (body_add_dialog);
 }
 
 static void
@@ -447,7 +310,7 @@ body_paste (Fixture *f)
 static void
 test_paste (void)
 {
-  run_in_app (body_paste);
+  haul_test_run_in_app (body_paste);
 }
 
 static void
@@ -566,7 +429,7 @@ body_drop (Fixture *f)
   }
 
   /* Each download has its row. */
-  g_assert_cmpuint (count_rows (f->window), ==, 7);
+  g_assert_cmpuint (haul_test_count_rows (f->window), ==, 7);
 
   for (guint i = 1; i <= 7; i++)
     {
@@ -581,15 +444,15 @@ body_drop (Fixture *f)
 static void
 test_drop (void)
 {
-  run_in_app (body_drop);
+  haul_test_run_in_app (body_drop);
 }
 
 static HaulAddDialog *
 open_add_dialog (Fixture *f)
 {
   g_assert_true (gtk_widget_activate_action (f->window, "win.add", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
-  return HAUL_ADD_DIALOG (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
+  return HAUL_ADD_DIALOG (haul_test_find_toplevel (HAUL_TYPE_ADD_DIALOG));
 }
 
 static const char *
@@ -684,7 +547,7 @@ body_remembered_folder (Fixture *f)
 static void
 test_remembered_folder (void)
 {
-  run_in_app (body_remembered_folder);
+  haul_test_run_in_app (body_remembered_folder);
 }
 
 /* With LANGUAGE=de the window speaks German, plurals included (the
@@ -720,7 +583,7 @@ test_german (void)
 {
   if (g_test_subprocess ())
     {
-      run_in_app (body_german);
+      haul_test_run_in_app (body_german);
       return;
     }
   /* A process of its own, started with LANGUAGE=de, as a person's session would. */
@@ -776,7 +639,7 @@ body_undo (Fixture *f)
 static void
 test_undo (void)
 {
-  run_in_app (body_undo);
+  haul_test_run_in_app (body_undo);
 }
 
 /* Whether @row shows a button for @action. */
@@ -810,7 +673,7 @@ body_row_actions (Fixture *f)
   d = find (f, uri);
   wait_state (d, HAUL_DOWNLOAD_STATE_DOWNLOADING);
   haul_test_spin (300);
-  row = GTK_WIDGET (find_row (f->window, d));
+  row = GTK_WIDGET (haul_test_find_row (f->window, d));
   g_assert_nonnull (row);
   haul_test_assert_shows (row, "row.bin");
   haul_test_assert_shows (row, " of 1.0\u00a0MB — ");  /* sizes keep their unit on the same line */
@@ -828,11 +691,11 @@ body_row_actions (Fixture *f)
 
   /* Details: its window, once however often it is asked for. */
   g_assert_true (gtk_widget_activate_action (row, "row.details", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
   g_assert_true (gtk_widget_activate_action (row, "row.details", NULL));
-  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == d);
-  haul_test_assert_shows (GTK_WIDGET (find_toplevel (HAUL_TYPE_DETAILS_WINDOW)), "row.bin");
-  gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
+  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (haul_test_find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == d);
+  haul_test_assert_shows (GTK_WIDGET (haul_test_find_toplevel (HAUL_TYPE_DETAILS_WINDOW)), "row.bin");
+  gtk_window_close (haul_test_find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (row, "row.cancel", NULL));
   wait_state (d, HAUL_DOWNLOAD_STATE_CANCELLED);
@@ -870,7 +733,7 @@ body_row_actions (Fixture *f)
 static void
 test_row_actions (void)
 {
-  run_in_app (body_row_actions);
+  haul_test_run_in_app (body_row_actions);
 }
 
 static void
@@ -943,9 +806,9 @@ body_keyboard (Fixture *f)
   /* Alt+Return shows the selected download's details. */
   select_only (f, a);
   press_keys (f->window, "alt+Return");
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
-  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == a);
-  gtk_window_close (find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_DETAILS_WINDOW), WAIT_MS));
+  g_assert_true (haul_details_window_get_download (HAUL_DETAILS_WINDOW (haul_test_find_toplevel (HAUL_TYPE_DETAILS_WINDOW))) == a);
+  gtk_window_close (haul_test_find_toplevel (HAUL_TYPE_DETAILS_WINDOW));
 
   /* Ctrl+F opens the search bar, Ctrl+N the Add dialog. */
   press_keys (f->window, "ctrl+f");
@@ -953,8 +816,8 @@ body_keyboard (Fixture *f)
                                                                                        GTK_TYPE_SEARCH_BAR))));
   press_keys (f->window, "Escape");
   press_keys (f->window, "ctrl+n");
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
-  gtk_window_close (find_toplevel (HAUL_TYPE_ADD_DIALOG));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_ADD_DIALOG), WAIT_MS));
+  gtk_window_close (haul_test_find_toplevel (HAUL_TYPE_ADD_DIALOG));
 
   /* Pause all from the header. */
   g_assert_true (gtk_widget_activate_action (f->window, "win.pause-all", NULL));
@@ -971,7 +834,7 @@ body_keyboard (Fixture *f)
     press_keys (f->window, "alt+Up");
     g_assert_true (haul_queue_get_position (f->queue, c, &position));
     g_assert_cmpuint (position, ==, 0);
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_row (f->window, c)), "row.move-down", NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, c)), "row.move-down", NULL));
     g_assert_true (haul_queue_get_position (f->queue, c, &position));
     g_assert_cmpuint (position, ==, 1);
   }
@@ -984,7 +847,7 @@ body_keyboard (Fixture *f)
 static void
 test_keyboard (void)
 {
-  run_in_app (body_keyboard);
+  haul_test_run_in_app (body_keyboard);
 }
 
 static guint
@@ -1072,7 +935,7 @@ body_filter (Fixture *f)
 static void
 test_filter (void)
 {
-  run_in_app (body_filter);
+  haul_test_run_in_app (body_filter);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1093,7 +956,7 @@ static HaulStatusLines *
 row_status (Fixture      *f,
             HaulDownload *d)
 {
-  HaulDownloadRow *row = find_row (f->window, d);
+  HaulDownloadRow *row = haul_test_find_row (f->window, d);
 
   g_assert_nonnull (row);
   return HAUL_STATUS_LINES (find_widget_of_type (GTK_WIDGET (row), HAUL_TYPE_STATUS_LINES));
@@ -1220,7 +1083,7 @@ body_summary (Fixture *f)
 static void
 test_summary (void)
 {
-  run_in_app (body_summary);
+  haul_test_run_in_app (body_summary);
 }
 
 static gboolean
@@ -1323,7 +1186,7 @@ body_narrow (Fixture *f)
 static void
 test_narrow (void)
 {
-  run_in_app (body_narrow);
+  haul_test_run_in_app (body_narrow);
 }
 
 /* Preferences reach the engine at once; the window opens from the menu's action. */
@@ -1361,11 +1224,11 @@ body_preferences (Fixture *f)
 
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (f->app), "preferences"));
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_PREFERENCES_WINDOW),
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (HAUL_TYPE_PREFERENCES_WINDOW),
                                        WAIT_MS));
   /* Its spin buttons reach the queue. */
   {
-    GtkWidget *prefs = GTK_WIDGET (find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
+    GtkWidget *prefs = GTK_WIDGET (haul_test_find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
     GtkSpinButton *per_download = GTK_SPIN_BUTTON (gtk_widget_get_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
                                                                                   "connections_spin"));
     GtkSpinButton *per_server = GTK_SPIN_BUTTON (gtk_widget_get_template_child (prefs, HAUL_TYPE_PREFERENCES_WINDOW,
@@ -1382,21 +1245,21 @@ body_preferences (Fixture *f)
   g_settings_reset (settings, "connections-per-server");
   g_assert_cmpuint (haul_queue_get_max_connections (f->queue), ==, 8);
   g_assert_cmpuint (haul_queue_get_max_connections_per_server (f->queue), ==, 8);
-  gtk_window_close (find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
+  gtk_window_close (haul_test_find_toplevel (HAUL_TYPE_PREFERENCES_WINDOW));
 
   /* The shortcuts window and About exist and open. */
   g_assert_true (gtk_widget_activate_action (f->window, "win.show-help-overlay", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), WAIT_MS));
-  gtk_window_close (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), WAIT_MS));
+  gtk_window_close (haul_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), WAIT_MS));
-  gtk_window_close (find_toplevel (ADW_TYPE_ABOUT_WINDOW));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), WAIT_MS));
+  gtk_window_close (haul_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW));
 }
 
 static void
 test_preferences (void)
 {
-  run_in_app (body_preferences);
+  haul_test_run_in_app (body_preferences);
 }
 
 static gboolean
@@ -1488,7 +1351,7 @@ body_notifications (Fixture *f)
 static void
 test_notifications (void)
 {
-  run_in_app (body_notifications);
+  haul_test_run_in_app (body_notifications);
 }
 
 static gboolean
@@ -1739,7 +1602,7 @@ body_open_without_app (Fixture *f)
   wait_n_items (f, 1);
   d = find (f, uri);
   haul_test_wait_finished (d);
-  row = GTK_WIDGET (find_row (f->window, d));
+  row = GTK_WIDGET (haul_test_find_row (f->window, d));
   g_assert_nonnull (row);
 
   /* The button shows a page going out (Haul's own icon, from its
@@ -1760,8 +1623,8 @@ body_open_without_app (Fixture *f)
 
   /* No app opens an .iso here: Haul says so, and offers the folder. */
   g_assert_true (gtk_widget_activate_action (row, "row.open", NULL));
-  g_assert_true (haul_test_wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  dialog = GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  dialog = GTK_WIDGET (haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   haul_test_assert_shows (dialog, "No App Can Open “disc.iso”");
   haul_test_assert_shows (dialog, "No app installed on this computer opens files of this type");
   {
@@ -1770,8 +1633,8 @@ body_open_without_app (Fixture *f)
     g_assert_null (strstr (text, "Could not show link"));
     g_assert_null (strstr (text, "Failed to find default application"));
   }
-  g_assert_null (find_toplevel (GTK_TYPE_MESSAGE_DIALOG));  /* not GTK's own */
-  button = find_button (dialog, "Show in Folder");
+  g_assert_null (haul_test_find_toplevel (GTK_TYPE_MESSAGE_DIALOG));  /* not GTK's own */
+  button = haul_test_find_button (dialog, "Show in Folder");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
 
@@ -1780,7 +1643,7 @@ body_open_without_app (Fixture *f)
   path = haul_download_dup_path (d);
   file_uri = g_filename_to_uri (path, NULL, NULL);
   g_assert_cmpstr (g_ptr_array_index (shown, 0), ==, file_uri);
-  g_assert_false (toplevel_shown (GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+  g_assert_false (haul_test_toplevel_shown (GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
 
   g_bus_unown_name (owner);
   g_dbus_connection_unregister_object (bus, registration);
@@ -1825,7 +1688,7 @@ test_open_without_app (void)
 
   if (g_test_subprocess ())
     {
-      run_in_app (body_open_without_app);
+      haul_test_run_in_app (body_open_without_app);
       return;
     }
   root = g_build_filename (g_get_home_dir (), "no-apps", NULL);
@@ -1910,7 +1773,7 @@ body_filter_shown (Fixture *f)
     g_assert_true (first == s2);
   }
   /* The row's menu moves it back down, past the same hidden row. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_row (f->window, s2)), "row.move-down", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, s2)), "row.move-down", NULL));
   g_assert_true (position_is (f->queue, s1, 1));
   g_assert_true (position_is (f->queue, s2, 2));
 
@@ -1937,7 +1800,7 @@ body_filter_shown (Fixture *f)
   assert_n_shown (f, 0);
   haul_test_assert_shows (f->window, "No Matching Downloads");
   {
-    GtkWidget *show_all = find_button (f->window, "Show _All Downloads");
+    GtkWidget *show_all = haul_test_find_button (f->window, "Show _All Downloads");
 
     g_assert_nonnull (show_all);
     g_signal_emit_by_name (show_all, "clicked");
@@ -1950,7 +1813,7 @@ body_filter_shown (Fixture *f)
 static void
 test_filter_shown (void)
 {
-  run_in_app (body_filter_shown);
+  haul_test_run_in_app (body_filter_shown);
 }
 
 static guint
@@ -2036,7 +1899,7 @@ body_escape_and_row_menus (Fixture *f)
   g_assert_false (gtk_revealer_get_reveal_child (selection_bar));
 
   /* Right-click on a row: its menu, at the pointer. */
-  row = GTK_WIDGET (find_row (f->window, a));
+  row = GTK_WIDGET (haul_test_find_row (f->window, a));
   g_assert_nonnull (row);
   {
     GtkEventController *click = NULL;
@@ -2082,7 +1945,7 @@ body_escape_and_row_menus (Fixture *f)
    * Escape closes it, the Menu key opens it again. */
   gtk_widget_grab_focus (GTK_WIDGET (haul_test_find_list_view (f->window)));
   press_keys (f->window, "Home");
-  row = GTK_WIDGET (find_row (f->window, haul_queue_get_download (f->queue, 0)));
+  row = GTK_WIDGET (haul_test_find_row (f->window, haul_queue_get_download (f->queue, 0)));
   press_keys (f->window, "shift+F10");
   g_assert_true (haul_test_wait_until (popover_shown, row_menu_popover (row), WAIT_MS));
   press_keys (f->window, "Escape");
@@ -2095,7 +1958,7 @@ body_escape_and_row_menus (Fixture *f)
 static void
 test_escape_and_row_menus (void)
 {
-  run_in_app (body_escape_and_row_menus);
+  haul_test_run_in_app (body_escape_and_row_menus);
 }
 
 /* Whether @download's row is inside the list's viewport. */
@@ -2104,7 +1967,7 @@ row_in_view (gpointer data)
 {
   void **args = data;
   GtkWidget *window = args[0];
-  HaulDownloadRow *row = find_row (window, args[1]);
+  HaulDownloadRow *row = haul_test_find_row (window, args[1]);
   GtkWidget *viewport;
   graphene_rect_t bounds;
 
@@ -2177,7 +2040,7 @@ body_added_in_view (Fixture *f)
 static void
 test_added_in_view (void)
 {
-  run_in_app (body_added_in_view);
+  haul_test_run_in_app (body_added_in_view);
 }
 
 static void

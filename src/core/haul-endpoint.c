@@ -138,12 +138,28 @@ listen_port (SoupServer *server,
 
 static gboolean started_cb (gpointer data);
 
+/* An idle on @context, at the default priority, named @name (a literal). */
+static void
+attach_idle (GMainContext   *context,
+             GSourceFunc     func,
+             gpointer        data,
+             GDestroyNotify  notify,
+             const char     *name)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static gpointer
 server_thread (gpointer data)
 {
   g_autoptr(HaulEndpointServer) server = data;
   g_autoptr(GError) error = NULL;
-  GSource *source;
 
   g_main_context_push_thread_default (server->context);
 
@@ -153,13 +169,8 @@ server_thread (gpointer data)
   server->port = listen_port (server->server, server->requested_port, &server->error);
 
   /* Report to the main thread; its idle holds a reference. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, started_cb, _haul_endpoint_server_ref (server),
-                         (GDestroyNotify) _haul_endpoint_server_unref);
-  g_source_set_static_name (source, "[haul] endpoint started");
-  g_source_attach (source, server->main_context);
-  g_source_unref (source);
+  attach_idle (server->main_context, started_cb, _haul_endpoint_server_ref (server),
+               (GDestroyNotify) _haul_endpoint_server_unref, "[haul] endpoint started");
 
   if (server->port != 0)
     g_main_loop_run (server->loop);
@@ -241,7 +252,6 @@ send_answer (HaulEndpointServer *server,
              const HaulHandoff  *handoff)
 {
   Answer *answer;
-  GSource *source;
 
   g_mutex_lock (&server->reply_lock);
   if (!server->ended)
@@ -250,12 +260,7 @@ send_answer (HaulEndpointServer *server,
       answer->server = _haul_endpoint_server_ref (server);
       answer->id = g_strdup (handoff->id);
       answer->offered = handoff->offered;
-      source = g_idle_source_new ();
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, answer_cb, answer, answer_free);
-      g_source_set_static_name (source, "[haul] endpoint answer");
-      g_source_attach (source, server->context);
-      g_source_unref (source);
+      attach_idle (server->context, answer_cb, answer, answer_free, "[haul] endpoint answer");
     }
   g_mutex_unlock (&server->reply_lock);
 }
@@ -286,7 +291,6 @@ _haul_endpoint_deliver (HaulEndpointServer *server,
                         HaulHandoff        *handoff)
 {
   Delivery *delivery;
-  GSource *source;
 
   if (g_atomic_int_add (&server->pending, 1) >= HAUL_ENDPOINT_MAX_PENDING)
     {
@@ -297,12 +301,7 @@ _haul_endpoint_deliver (HaulEndpointServer *server,
   delivery = g_new0 (Delivery, 1);
   delivery->server = _haul_endpoint_server_ref (server);
   delivery->handoff = handoff;
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_cb, delivery, delivery_free);
-  g_source_set_static_name (source, "[haul] browser handoff");
-  g_source_attach (source, server->main_context);
-  g_source_unref (source);
+  attach_idle (server->main_context, deliver_cb, delivery, delivery_free, "[haul] browser handoff");
   return TRUE;
 }
 

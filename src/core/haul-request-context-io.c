@@ -2,7 +2,8 @@
  * Netscape cookies.txt file, and the form the store keeps
  *
  * Reading a cookies file blocks on the disk: call it off the main thread
- * (the Add dialog and the window's command line use GLib's pool; the
+ * (the Add dialog and the window's command line use
+ * haul_request_context_load_cookies_file_async(), on GLib's pool; the
  * terminal has no window to keep smooth). Parsing the stored text is pure
  * and runs on the main thread when the list is restored. Neither ever puts
  * a cookie or header value in an error.
@@ -259,6 +260,60 @@ haul_request_context_load_cookies_file (HaulRequestContext  *self,
   if (contents == NULL)
     return FALSE;
   return add_cookies_text (self, contents, display, error);
+}
+
+static void
+load_cookies_file_thread (GTask        *task,
+                          gpointer      source,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  g_autoptr(HaulRequestContext) ctx = haul_request_context_new ();
+  GError *error = NULL;
+
+  if (haul_request_context_load_cookies_file (ctx, task_data, &error))
+    g_task_return_pointer (task, g_steal_pointer (&ctx), (GDestroyNotify) haul_request_context_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * haul_request_context_load_cookies_file_async:
+ * @path: a Netscape cookies.txt file
+ *
+ * Reads @path into a new request context on GLib's pool, as
+ * haul_request_context_load_cookies_file() would.
+ */
+void
+haul_request_context_load_cookies_file_async (const char          *path,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haul_request_context_load_cookies_file_async);
+  g_task_set_name (task, "[haul] cookies file");
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, load_cookies_file_thread);
+}
+
+/**
+ * haul_request_context_load_cookies_file_finish:
+ *
+ * Returns: (transfer full): a new request context holding the file's
+ *   cookies, or %NULL with @error set (%G_IO_ERROR_CANCELLED if cancelled)
+ */
+HaulRequestContext *
+haul_request_context_load_cookies_file_finish (GAsyncResult  *result,
+                                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -91,6 +91,12 @@ GSList             *haul_request_context_get_cookies     (HaulRequestContext  *s
 gboolean            haul_request_context_load_cookies_file (HaulRequestContext *self,
                                                           const char          *path,
                                                           GError             **error);
+void                haul_request_context_load_cookies_file_async (const char          *path,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+HaulRequestContext *haul_request_context_load_cookies_file_finish (GAsyncResult  *result,
+                                                                 GError       **error);
 char               *haul_request_context_dup_cookie_header (HaulRequestContext *self,
                                                           GUri                *uri);
 
