@@ -156,7 +156,7 @@ attach_idle (GMainContext   *context,
 }
 
 static gpointer
-server_thread (gpointer data)
+endpoint_thread (gpointer data)
 {
   g_autoptr(HaulEndpointServer) server = data;
   g_autoptr(GError) error = NULL;
@@ -384,7 +384,7 @@ haul_endpoint_start_async (HaulEndpoint        *self,
   g_task_set_task_data (task, server, NULL);
   g_object_set_data_full (G_OBJECT (self), "haul-start-task", g_steal_pointer (&task), g_object_unref);
 
-  g_thread_unref (g_thread_new ("haul-endpoint", server_thread, _haul_endpoint_server_ref (server)));
+  g_thread_unref (g_thread_new ("haul-endpoint", endpoint_thread, _haul_endpoint_server_ref (server)));
 }
 
 gboolean
