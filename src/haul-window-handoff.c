@@ -58,11 +58,13 @@ handoff_link (const HaulHandoff *handoff)
   return handoff->final_url != NULL ? handoff->final_url : handoff->url;
 }
 
-/* The name the toast says: the browser's, else the link's last part. */
+/* The name the toast says, and what finds an older download of the same
+ * file: the browser's (Firefox knows it when it hands over), else the
+ * link's last part, unescaped (Chromium does not know it yet). */
 static char *
 dup_shown_name (const HaulHandoff *handoff)
 {
-  const char *link = handoff->final_url != NULL ? handoff->final_url : handoff->url;
+  const char *link = handoff_link (handoff);
   g_autoptr(GUri) uri = NULL;
   g_autofree char *base = NULL;
 
@@ -70,8 +72,12 @@ dup_shown_name (const HaulHandoff *handoff)
     return g_strdup (handoff->filename);
   uri = g_uri_parse (link, G_URI_FLAGS_NONE, NULL);
   if (uri != NULL && *g_uri_get_path (uri) != '\0' && strcmp (g_uri_get_path (uri), "/") != 0)
-    base = g_path_get_basename (g_uri_get_path (uri));
-  return base != NULL ? g_steal_pointer (&base) : g_strdup (link);
+    {
+      g_autofree char *escaped = g_path_get_basename (g_uri_get_path (uri));
+
+      base = g_uri_unescape_string (escaped, "/");
+    }
+  return base != NULL && g_utf8_validate (base, -1, NULL) ? g_steal_pointer (&base) : g_strdup (link);
 }
 
 static void
@@ -248,7 +254,7 @@ offer_continue (HaulWindow        *self,
 
   /* Translators: %s is a file name */
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
-  adw_message_dialog_format_heading (dialog, _("Continue “%s”?"), handoff->filename);
+  adw_message_dialog_format_heading (dialog, _("Continue “%s”?"), haul_download_get_filename (download));
   /* Translators: “1.2 GB of 4.7 GB”, then the browser's name */
   adw_message_dialog_format_body (dialog,
                                   _("The download of this file stopped at %s of %s. Haul can continue it "
@@ -271,7 +277,8 @@ offer_continue (HaulWindow        *self,
  * @handoff: what a paired browser handed over (copied)
  *
  * Adds it at the end of the list, with a toast that can take it back; or,
- * when a paused or failed download has the browser's file name and size,
+ * when a paused or failed download has the file's name (the browser's, or
+ * the link's last part) and size,
  * asks whether to continue that one from the browser's link.
  *
  * Returns: %TRUE when Haul offers to continue an older download
@@ -280,13 +287,15 @@ gboolean
 haul_window_add_handoff (HaulWindow        *self,
                          const HaulHandoff *handoff)
 {
+  g_autofree char *name = NULL;
   HaulDownload *older = NULL;
 
   g_return_val_if_fail (HAUL_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (handoff != NULL, FALSE);
 
-  if (self->queue != NULL && handoff->filename != NULL && handoff->size > 0)
-    older = haul_queue_find_continuable (self->queue, handoff->filename, handoff->size);
+  name = dup_shown_name (handoff);
+  if (self->queue != NULL && handoff->size > 0)
+    older = haul_queue_find_continuable (self->queue, name, handoff->size);
   if (older != NULL)
     {
       offer_continue (self, older, handoff);

@@ -229,16 +229,25 @@ message_dialog_shown (gpointer data)
 
 /* The browser starts a file again whose download in Haul stopped: the
  * endpoint answers "offered", Haul asks, and Continue checks the new link
- * and continues the .part from where it stopped. */
+ * and continues the .part from where it stopped. @old_path and
+ * @fresh_path serve the same file; with @named the browser says the file's
+ * name (Firefox), without it Haul goes by the link's last part (Chromium
+ * does not know the name yet when it hands over). */
 static void
 offer_continue (Fixture    *f,
                 guint       port,
-                const char *token)
+                const char *token,
+                const char *old_path,
+                const char *fresh_path,
+                gboolean    named)
 {
   HaulApplication *app = f->app;
   const char *folder = haul_application_get_download_folder (app);
-  g_autofree char *old_link = g_strdup_printf ("http://127.0.0.1:%u/dl", haul_test_server_get_port (f->server));
-  g_autofree char *fresh_link = g_strdup_printf ("http://127.0.0.1:%u/fresh", haul_test_server_get_port (f->server));
+  g_autofree char *old_link = g_strdup_printf ("http://127.0.0.1:%u%s", haul_test_server_get_port (f->server),
+                                               old_path);
+  g_autofree char *fresh_link = g_strdup_printf ("http://127.0.0.1:%u%s", haul_test_server_get_port (f->server),
+                                                 fresh_path);
+  g_autofree char *name_member = NULL;
   g_autofree char *json = NULL;
   g_autofree char *heading = NULL;
   g_autoptr(Response) r = NULL;
@@ -258,9 +267,11 @@ offer_continue (Fixture    *f,
   g_assert_cmpint (kept, >, 0);
   g_assert_cmpint (kept, <, haul_download_get_total (old));
 
-  json = g_strdup_printf ("{\"url\": \"%s\", \"filename\": \"%s\", \"size\": %" G_GINT64_FORMAT ", "
+  name_member = named ? g_strdup_printf ("\"filename\": \"%s\", ", haul_download_get_filename (old))
+                      : g_strdup ("");
+  json = g_strdup_printf ("{\"url\": \"%s\", %s\"size\": %" G_GINT64_FORMAT ", "
                           "\"cookies\": [{\"name\": \"sid\", \"value\": \"c00kie\", \"domain\": \"127.0.0.1\"}]}",
-                          fresh_link, haul_download_get_filename (old), haul_download_get_total (old));
+                          fresh_link, name_member, haul_download_get_total (old));
   r = http (port, "POST", "/v1/downloads", token, json);
   g_assert_nonnull (r);
   g_assert_cmpuint (r->status, ==, 202);
@@ -271,7 +282,7 @@ offer_continue (Fixture    *f,
   heading = g_strdup_printf ("Continue “%s”?", haul_download_get_filename (old));
   g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, heading);
   screenshot ("Haul", 1000, "handoff-offer-1000");
-  adw_message_dialog_response (question, "continue");
+  g_signal_emit_by_name (haul_test_find_button (GTK_WIDGET (question), "Continue"), "clicked");
 
   /* The relink dialog checks the link, then the download goes on. */
   g_assert_true (haul_test_wait_until (state_is, &(StateWait) { old, HAUL_DOWNLOAD_STATE_COMPLETED }, WAIT_MS));
@@ -279,7 +290,7 @@ offer_continue (Fixture    *f,
   g_assert_cmpstr (haul_download_get_uri (old), ==, fresh_link);
   haul_test_assert_file_in (folder, haul_download_get_filename (old), f->content);
   /* From the new link: the probe, then only what was missing. */
-  ranges = haul_test_server_get_ranges (f->server, "/fresh");
+  ranges = haul_test_server_get_ranges (f->server, fresh_path);
   g_assert_cmpuint (g_strv_length (ranges), >=, 2);
   g_assert_cmpstr (ranges[0], ==, "bytes=0-0");
   g_assert_true (g_str_has_prefix (ranges[1], "bytes="));
@@ -287,12 +298,14 @@ offer_continue (Fixture    *f,
   g_assert_cmpint (g_ascii_strtoll (ranges[1] + 6, NULL, 10), >, 0);
   /* With the browser's cookie. */
   {
-    g_auto(GStrv) cookies = haul_test_server_get_header_values (f->server, "/fresh", "Cookie");
+    g_auto(GStrv) cookies = haul_test_server_get_header_values (f->server, fresh_path, "Cookie");
 
     g_assert_cmpstr (cookies[g_strv_length (cookies) - 1], ==, "sid=c00kie");
   }
   haul_queue_remove (f->queue, old);
   wait_n_items (f, 0);
+  g_assert_true (haul_test_wait_until (haul_test_toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG),
+                                       WAIT_MS));
 }
 
 /* ------------------------------------------------------------------ */
@@ -392,7 +405,8 @@ body (Fixture *f)
   g_signal_emit_by_name (haul_test_find_button (f->window, "Undo"), "clicked");
   wait_n_items (f, 0);
 
-  offer_continue (f, port, token);
+  offer_continue (f, port, token, "/dl", "/fresh", TRUE);
+  offer_continue (f, port, token, "/old/report.bin", "/fresh/report.bin", FALSE);
 
   /* Revoked in Preferences: the token no longer works. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
@@ -463,6 +477,8 @@ test_browser (void)
 
   haul_test_server_add_file (server, "/dl", content, &(HaulTestFileOptions) { .rate = 256 * 1024 });
   haul_test_server_add_file (server, "/fresh", content, NULL);
+  haul_test_server_add_file (server, "/old/report.bin", content, &(HaulTestFileOptions) { .rate = 256 * 1024 });
+  haul_test_server_add_file (server, "/fresh/report.bin", content, NULL);
   f.app = app;
   f.content = content;
   f.server = server;
