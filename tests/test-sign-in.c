@@ -117,6 +117,25 @@ secret_tool_lookup (const char *server,
   return out;
 }
 
+/* Remembering is asynchronous (libsecret's store): waits until the
+ * keyring has @expected for @user, or the test's limit. */
+static char *
+wait_in_keyring (const char *server,
+                 const char *user,
+                 const char *expected)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  char *found = secret_tool_lookup (server, user);
+
+  while (g_strcmp0 (found, expected) != 0 && g_get_monotonic_time () < end)
+    {
+      g_free (found);
+      haul_test_spin (100);
+      found = secret_tool_lookup (server, user);
+    }
+  return found;
+}
+
 typedef struct
 {
   char *user;
@@ -321,7 +340,7 @@ body_sign_in (Fixture *f)
   sign_in (f, d, USER, PASSWORD, TRUE, NULL);
   haul_test_wait_finished (d);
   haul_test_assert_completed_with (d, content);
-  in_keyring = secret_tool_lookup (server, USER);
+  in_keyring = wait_in_keyring (server, USER, PASSWORD);
   g_assert_cmpstr (in_keyring, ==, PASSWORD);
 
   /* Another file of that server: the keyring signs it in, no dialog. */
