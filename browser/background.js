@@ -4,7 +4,8 @@
  * and what the content script says about clicks.
  *
  * Runs as Chromium's service worker (which may be stopped between events:
- * nothing here needs to outlive a few seconds) and as Firefox's event page.
+ * nothing here needs to outlive a few seconds, but for a POST waiting for
+ * its answer: see postSeen) and as Firefox's event page.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,16 +16,22 @@ if (typeof importScripts === 'function' && typeof haulRequest === 'undefined')
   importScripts('common.js');
 
 const MENU_ID = 'haul-download-link';
-/* How long a click, a POST or a fallback download is remembered for the
- * download it starts. */
+/* How long a click, a fallback download or a finished POST is remembered
+ * for the download it starts. */
 const CLICK_MEMORY_MS = 5000;
+/* A POST still waiting for its answer is remembered this long (a server
+ * may take minutes to build an export), at most POSTS_MAX of them. */
+const POST_PENDING_MS = 10 * 60 * 1000;
+const POSTS_MAX = 50;
 /* Firefox (the only one with runtime.getBrowserInfo). */
 const PAUSE_DROPS_CONNECTION = typeof api.runtime.getBrowserInfo === 'function';
 
 /* Recent events, newest last: {url, time, …}. */
 const recentClicks = [];  /* from content.js: {url, pageUrl, shift} */
-const recentPosts = [];   /* POST navigations seen by webRequest: {url} */
 const browserKeeps = [];  /* downloads we started ourselves as a fallback: {url} */
+/* POST navigations seen by webRequest, by requestId, oldest first:
+ * {url, time, ended} (ended: 0 while in flight). */
+const posts = new Map();
 
 function remember (list, entry) {
   const now = Date.now();
@@ -77,7 +84,7 @@ function exclusionOf (item, settings) {
   const click = recall(recentClicks, urls);
   if (click !== null && click.shift)
     return 'shift-click';
-  if (recall(recentPosts, urls) !== null)
+  if (postFor(urls) !== null)
     return 'POST';
   if (recall(browserKeeps, urls) !== null)
     return 'fallback';
@@ -231,9 +238,39 @@ function messageReceived (message, sender) {
   }
 }
 
-function requestSeen (details) {
-  if (details.method === 'POST')
-    remember(recentPosts, { url: details.url });
+/* A POST navigation counts from when it is sent until CLICK_MEMORY_MS
+ * after it ends, however long its server takes to answer: Firefox
+ * creates the download before it reports the answer's headers. Seen again
+ * when the headers arrive (Chromium reports them before the download, and
+ * may have stopped the service worker while the server thought). A 303
+ * to a GET stays the same request: that download is kept too. */
+function postSeen (details) {
+  if (details.method !== 'POST')
+    return;
+  const now = Date.now();
+  posts.delete(details.requestId);
+  posts.set(details.requestId, { url: details.url, time: now, ended: 0 });
+  for (const [id, post] of posts) {
+    const stale = post.ended === 0 ? now - post.time > POST_PENDING_MS : now - post.ended > CLICK_MEMORY_MS;
+    if (stale || posts.size > POSTS_MAX)
+      posts.delete(id);
+  }
+}
+
+function postEnded (details) {
+  const post = posts.get(details.requestId);
+  if (post !== undefined && post.ended === 0)
+    post.ended = Date.now();
+}
+
+function postFor (urls) {
+  const now = Date.now();
+  for (const post of posts.values()) {
+    const current = post.ended === 0 ? now - post.time <= POST_PENDING_MS : now - post.ended <= CLICK_MEMORY_MS;
+    if (current && urls.includes(post.url))
+      return post;
+  }
+  return null;
 }
 
 function storageChanged (changes, area) {
@@ -247,5 +284,8 @@ api.runtime.onMessage.addListener(messageReceived);
 api.runtime.onInstalled.addListener(setUpMenu);
 api.runtime.onStartup.addListener(setUpMenu);
 api.storage.onChanged.addListener(storageChanged);
-api.webRequest.onBeforeRequest.addListener(requestSeen,
-  { urls: ['http://*/*', 'https://*/*'], types: ['main_frame', 'sub_frame'] });
+const NAVIGATIONS = { urls: ['http://*/*', 'https://*/*'], types: ['main_frame', 'sub_frame'] };
+api.webRequest.onBeforeRequest.addListener(postSeen, NAVIGATIONS);
+api.webRequest.onHeadersReceived.addListener(postSeen, NAVIGATIONS);
+api.webRequest.onCompleted.addListener(postEnded, NAVIGATIONS);
+api.webRequest.onErrorOccurred.addListener(postEnded, NAVIGATIONS);

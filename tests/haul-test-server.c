@@ -905,6 +905,19 @@ has_required_headers (Entry             *entry,
   return TRUE;
 }
 
+/* GET and HEAD, and POST where the file allows it. */
+static gboolean
+method_allowed (Entry             *entry,
+                SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
+    return TRUE;
+  return strcmp (method, "POST") == 0 && entry != NULL && entry->kind == ENTRY_FILE &&
+         entry->options.allow_post;
+}
+
 static void
 server_cb (SoupServer        *soup,
            SoupServerMessage *msg,
@@ -926,8 +939,7 @@ server_cb (SoupServer        *soup,
    * If-Range, and would turn an error page into a 416). */
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
 
-  if (strcmp (soup_server_message_get_method (msg), "GET") != 0 &&
-      strcmp (soup_server_message_get_method (msg), "HEAD") != 0)
+  if (!method_allowed (entry, msg))
     soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
   else if (entry == NULL)
     {

@@ -184,6 +184,13 @@ typedef struct
   /* Sent as a Set-Cookie header with every answer (e.g. "sid=s3cr3t;
    * Path=/"): a page that gives the browser the cookie its file needs. */
   const char *set_cookie;
+
+  /* POST is answered like GET (the same status, headers and body: the
+   * file, with content_disposition and every other option), as a form's
+   * action that answers with a download; the request's body is read and
+   * ignored, and the request is counted like a GET (its headers in
+   * haul_test_server_get_header_values()). Without it POST gets 405. */
+  gboolean    allow_post;
 } HaulTestFileOptions;
 
 HaulTestServer *haul_test_server_new            (void);

@@ -17,8 +17,11 @@
  *   menu        (Chromium) "Download with Haul" on a link: handed over with
  *               the page as referrer and the cookie, fetched
  *   shift       Shift-click: nothing more reached Haul
- *   blob        a blob: link: nothing more reached Haul; then the endpoint
- *               stops
+ *   blob        a blob: link: nothing more reached Haul
+ *   post        a form's POST answered after 6 s with a download: nothing
+ *               more reached Haul, the server saw that one POST and
+ *               nothing else (run.mjs: the browser downloaded the file
+ *               itself, byte-identical); then the endpoint stops
  *   fallback    (run.mjs: the browser downloaded the file itself)
  *   silent      the extension tried a port where connections are accepted
  *               and never answered (run.mjs: after 3 s the browser
@@ -43,6 +46,9 @@
 #define BLOB_SIZE   1000
 #define COOKIE      "haul_sid=b7e1c2f9a04d"
 #define STEP_MS     45000
+/* Longer than background.js's CLICK_MEMORY_MS (5 s): the extension must
+ * still know the download came from a POST when the answer is slow. */
+#define POST_DELAY_MS 6000
 
 typedef struct
 {
@@ -141,6 +147,9 @@ serve_site (Fixture *fx)
   page = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Files</title></head>"
                           "<body><p><a id=\"file\" href=\"/file.bin\">file.bin</a></p>"
                           "<p><a id=\"blob\" download=\"blob.bin\">blob.bin</a></p>"
+                          "<form id=\"post\" method=\"post\" action=\"/post.bin\">"
+                          "<input type=\"hidden\" name=\"k\" value=\"v\">"
+                          "<button id=\"post-submit\">Post</button></form>"
                           "<script>document.getElementById ('blob').href = URL.createObjectURL ("
                           "new Blob ([new Uint8Array (%d).fill (7)], { type: 'application/octet-stream' }));"
                           "</script></body></html>", BLOB_SIZE);
@@ -169,6 +178,17 @@ serve_site (Fixture *fx)
                                .require_headers = (const char * const[]) {
                                  "Cookie: " COOKIE, require_referer, NULL
                                },
+                             });
+  /* The form's action: its answer to the POST is the file, as an
+   * attachment (a GET would get it too, so only the counters tell that
+   * Haul never asked). It answers after POST_DELAY_MS, as a server that
+   * builds an export does; then as slowly as /file.bin. */
+  haul_test_server_add_file (fx->server, "/post.bin", fx->content,
+                             &(HaulTestFileOptions) {
+                               .allow_post = TRUE,
+                               .headers_delay_ms = POST_DELAY_MS,
+                               .content_disposition = "attachment; filename=\"post.bin\"",
+                               .rate = 2 * MIB,
                              });
 }
 
@@ -477,6 +497,21 @@ check_kept (Fixture    *fx,
   g_assert_nonnull (json_object_get_string_member (event, "file"));
 }
 
+/* The form's POST: the browser kept its download, and the server saw that
+ * one request, the form's POST, and no second one from Haul. */
+static void
+check_post (Fixture *fx)
+{
+  g_auto(GStrv) types = NULL;
+
+  check_kept (fx, "post");
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/post.bin"), ==, 1);
+  g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/post.bin", 200), ==, 1);
+  types = haul_test_server_get_header_values (fx->server, "/post.bin", "Content-Type");
+  g_assert_cmpuint (g_strv_length (types), ==, 1);
+  g_assert_cmpstr (types[0], ==, "application/x-www-form-urlencoded");
+}
+
 /* The endpoint is stopped: the browser kept the download and the popup
  * says Haul is not there. */
 static void
@@ -542,6 +577,8 @@ test_browser (gconstpointer data)
   check_kept (&fx, "shift");
   say_go (&fx);
   check_kept (&fx, "blob");
+  say_go (&fx);
+  check_post (&fx);
   haul_endpoint_stop (fx.endpoint);
   g_assert_false (haul_endpoint_is_running (fx.endpoint));
   say_go (&fx);

@@ -91,14 +91,17 @@ parse_head (Answer     *a,
     }
 }
 
-/* GET @path (with Range and If-Range when not NULL) and read until EOF, or
- * until nothing arrives for @timeout_ms. */
+/* @method @path (with Range and If-Range when not NULL, and @form as an
+ * application/x-www-form-urlencoded body when not NULL) and read until
+ * EOF, or until nothing arrives for @timeout_ms. */
 static Answer *
-fetch (guint16     port,
-       const char *path,
-       const char *range,
-       const char *if_range,
-       guint       timeout_ms)
+send_request (guint16     port,
+              const char *method,
+              const char *path,
+              const char *range,
+              const char *if_range,
+              const char *form,
+              guint       timeout_ms)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) conn = NULL;
@@ -116,13 +119,18 @@ fetch (guint16     port,
   g_assert_no_error (error);
   g_socket_set_timeout (g_socket_connection_get_socket (conn), 0);
 
-  g_string_append_printf (request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n",
-                          path, port);
+  g_string_append_printf (request, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n",
+                          method, path, port);
   if (range != NULL)
     g_string_append_printf (request, "Range: %s\r\n", range);
   if (if_range != NULL)
     g_string_append_printf (request, "If-Range: %s\r\n", if_range);
+  if (form != NULL)
+    g_string_append_printf (request, "Content-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: %zu\r\n", strlen (form));
   g_string_append (request, "\r\n");
+  if (form != NULL)
+    g_string_append (request, form);
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
                              request->str, request->len, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -162,6 +170,17 @@ fetch (guint16     port,
   else
     a->body = g_bytes_new (got->data + head_len + 4, got->len - head_len - 4);
   return a;
+}
+
+/* GET @path. */
+static Answer *
+fetch (guint16     port,
+       const char *path,
+       const char *range,
+       const char *if_range,
+       guint       timeout_ms)
+{
+  return send_request (port, "GET", path, range, if_range, NULL, timeout_ms);
 }
 
 /* Asserts that @a's body is bytes [@start, @end] of @content. */
@@ -494,6 +513,47 @@ test_change_and_if_range (Fixture       *fx,
   }
 }
 
+/* allow_post: a form's POST gets the file as a GET would (200, the body,
+ * Content-Disposition), counted with its headers; without it, and for
+ * other methods, 405. */
+static void
+test_allow_post (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_auto(GStrv) types = NULL;
+
+  haul_test_server_add_file (fx->server, "/post.bin", fx->content,
+                             &(HaulTestFileOptions) {
+                               .allow_post = TRUE,
+                               .content_disposition = "attachment; filename=\"post.bin\"",
+                             });
+  haul_test_server_add_file (fx->server, "/get.bin", fx->content, NULL);
+
+  {
+    g_autoptr(Answer) post = send_request (fx->port, "POST", "/post.bin", NULL, NULL, "k=v", 5000);
+    g_autoptr(Answer) get = FETCH ("/post.bin", NULL, NULL);
+    g_autoptr(Answer) refused = send_request (fx->port, "POST", "/get.bin", NULL, NULL, "k=v", 5000);
+    g_autoptr(Answer) put = send_request (fx->port, "PUT", "/post.bin", NULL, NULL, "k=v", 5000);
+
+    g_assert_cmpuint (post->status, ==, 200);
+    g_assert_cmpstr (header (post, "Content-Disposition"), ==, "attachment; filename=\"post.bin\"");
+    assert_body_is (post, fx->content, 0, FILE_SIZE - 1);
+    g_assert_cmpuint (get->status, ==, 200);
+    assert_body_is (get, fx->content, 0, FILE_SIZE - 1);
+    g_assert_cmpuint (refused->status, ==, 405);
+    g_assert_cmpuint (put->status, ==, 405);
+  }
+
+  g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/post.bin"), ==, 3);
+  g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/post.bin", 200), ==, 2);
+  g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/post.bin", 405), ==, 1);
+  g_assert_cmpuint (haul_test_server_get_n_status (fx->server, "/get.bin", 405), ==, 1);
+  types = haul_test_server_get_header_values (fx->server, "/post.bin", "Content-Type");
+  g_assert_cmpuint (g_strv_length (types), ==, 3);
+  g_assert_cmpstr (types[0], ==, "application/x-www-form-urlencoded");
+  g_assert_cmpstr (types[1], ==, "");
+}
+
 typedef struct
 {
   guint16 port;
@@ -586,6 +646,7 @@ main (int   argc,
   ADD ("encoding-on-partial", test_encoding_on_partial);
   ADD ("change-and-if-range", test_change_and_if_range);
   ADD ("concurrent-ranges", test_concurrent_ranges);
+  ADD ("allow-post", test_allow_post);
 #undef ADD
 
   return g_test_run ();

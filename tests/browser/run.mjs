@@ -17,6 +17,8 @@
  *              handler in the service worker: Haul gets it
  *   shift      a Shift-click on the same link: the browser keeps it
  *   blob       a blob: link: the browser keeps it
+ *   post       a form's POST (#post-submit) whose answer, after 6 s, is a
+ *              file: the browser keeps it, byte-identical
  *   fallback   (the harness stopped the endpoint) a click: the browser
  *              downloads the file itself
  *   silent     the extension pointed at --silent-port, where something
@@ -254,6 +256,8 @@ async function expectBrowserKeeps (page, ext, selector, what, { shift = false } 
       (await downloadLog(ext)).some(e => e.type === 'state' && e.id === created.id && e.state === 'complete'));
   } catch (error) {
     const [item] = await searchDownloads(ext, { id: created.id });
+    if ((await downloadLog(ext)).some(e => e.type === 'erased' && e.id === created.id))
+      throw new Error(`${error.message}: the extension erased the browser's download (${what}): it handed it to Haul`);
     throw new Error(`${error.message}; the browser's download is ${JSON.stringify(item)}`);
   }
   const [item] = await searchDownloads(ext, { id: created.id });
@@ -319,6 +323,11 @@ async function main () {
     await expectHistoryLength(popup, handoffs, 'blob: link');
     say('blob', { file: checkKeptFile(blob, 'blob: link', 1000, null) });
     await waitForGo('blob');
+
+    const posted = await expectBrowserKeeps(page, ext, '#post-submit', 'form POST');
+    await expectHistoryLength(popup, handoffs, 'form POST');
+    say('post', { file: checkKeptFile(posted, 'form POST', size, opts.sha256) });
+    await waitForGo('post');
 
     const fallback = await expectBrowserKeeps(page, ext, '#file', 'endpoint stopped');
     const history = await popup.evaluate(() =>
