@@ -107,6 +107,18 @@ Acquire::Check-Valid-Until "false";
 EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp /etc/hosts "$root/etc/hosts"
+# How this machine reaches npm's registry: when its npm trusts a CA bundle
+# of its own (a TLS-inspecting proxy's CA added to the system's), the root's
+# npm gets the same bundle; no package, no other setting.
+npm_cafile=$(npm config get cafile 2>/dev/null || true)
+case "$npm_cafile" in
+  /*) if [ -f "$npm_cafile" ]; then
+        cp "$npm_cafile" "$root/etc/haul-check-fresh-ca.crt"
+        mkdir -p "$root/usr/etc"
+        echo "cafile=/etc/haul-check-fresh-ca.crt" >"$root/etc/npmrc"
+        echo "cafile=/etc/haul-check-fresh-ca.crt" >"$root/usr/etc/npmrc"
+      fi ;;
+esac
 
 mkdir -p "$root/src/haul"
 if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
