@@ -86,6 +86,57 @@ haul_test_release_queue (HaulQueue **queue)
   g_assert_true (haul_test_wait_until (haul_test_pointer_is_null, &weak, HAUL_TEST_WAIT_MS));
 }
 
+HaulStore *
+haul_test_open_store (const char *path)
+{
+  HaulStore *store = haul_store_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *aside = NULL;
+  HaulTestAsync w = { 0 };
+  gboolean ok;
+
+  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
+  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
+  g_clear_object (&w.result);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_null (aside);
+  return store;
+}
+
+void
+haul_test_flush_store (HaulStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  HaulTestAsync w = { 0 };
+  gboolean ok;
+
+  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
+  ok = haul_store_flush_finish (store, haul_test_async_wait (&w), &error);
+  g_clear_object (&w.result);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+void
+haul_test_close_queue_and_store (HaulQueue **queue,
+                                 HaulStore **store)
+{
+  if (*queue != NULL)
+    {
+      haul_queue_save_now (*queue);
+      haul_queue_set_store (*queue, NULL);
+      haul_test_stop_queue (*queue);
+      haul_test_release_queue (queue);
+    }
+  if (*store != NULL)
+    {
+      haul_test_flush_store (*store);
+      haul_store_close (*store);
+      g_clear_object (store);
+    }
+}
+
 void
 haul_test_wait_download (HaulDownload      *download,
                          HaulTestPredicate  predicate,

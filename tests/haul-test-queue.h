@@ -6,6 +6,7 @@
 #pragma once
 
 #include "haul-queue.h"
+#include "haul-store.h"
 #include "haul-test-server.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,16 @@ void          haul_test_stop_queue            (HaulQueue      *queue);
 /* Drops the caller's reference and waits until the queue is gone (the
  * last attempt's GTask lets go of it once its callback ran). */
 void          haul_test_release_queue         (HaulQueue     **queue);
+
+/* A store at @path, opened (a new or sound file: nothing moved aside). */
+HaulStore    *haul_test_open_store            (const char     *path);
+/* Waits until everything posted to @store is committed. */
+void          haul_test_flush_store           (HaulStore      *store);
+/* Like quitting Haul (without haul_queue_stop_for_exit(): callers do that
+ * when they want it): saves, stops and drops *@queue, then flushes and
+ * closes *@store; either may be NULL already. */
+void          haul_test_close_queue_and_store (HaulQueue     **queue,
+                                               HaulStore     **store);
 
 /* Spins the main context until @predicate holds for @download; fails the
  * test with the download's state and error after HAUL_TEST_WAIT_MS. */

@@ -338,21 +338,14 @@ test_store (Fixture       *fx,
             gconstpointer  data)
 {
   g_autofree char *db = g_build_filename (fx->dir, "haul.db", NULL);
-  g_autoptr(HaulStore) store = haul_store_new (db);
+  g_autoptr(HaulStore) store = haul_test_open_store (db);
   g_autoptr(GBytes) content = serve (fx, "/db.bin", 64 * KIB,
                                      &(HaulTestFileOptions) { .auth_user = "carol-in-the-db",
                                                               .auth_password = PASSWORD });
-  HaulTestAsync w = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *aside = NULL;
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
   gboolean user_seen = FALSE;
   HaulDownload *d;
 
-  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
-  g_assert_true (haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error));
-  g_assert_no_error (error);
-  g_clear_object (&w.result);
   haul_queue_set_store (fx->queue, store);
 
   d = add (fx, "/db.bin");
@@ -362,10 +355,7 @@ test_store (Fixture       *fx,
   haul_test_assert_completed_with (d, content);
 
   haul_queue_save_now (fx->queue);
-  w = (HaulTestAsync) { 0 };
-  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
-  g_assert_true (haul_store_flush_finish (store, haul_test_async_wait (&w), &error));
-  g_clear_object (&w.result);
+  haul_test_flush_store (store);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *path = g_strconcat (db, suffixes[i], NULL);

@@ -37,38 +37,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-static HaulStore *
-open_store (const char *path)
-{
-  HaulStore *store = haul_store_new (path);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *aside = NULL;
-  HaulTestAsync w = { 0 };
-  gboolean ok;
-
-  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
-  ok = haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error);
-  g_clear_object (&w.result);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  g_assert_null (aside);
-  return store;
-}
-
-static void
-flush (HaulStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  HaulTestAsync w = { 0 };
-  gboolean ok;
-
-  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
-  ok = haul_store_flush_finish (store, haul_test_async_wait (&w), &error);
-  g_clear_object (&w.result);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-}
-
 typedef struct
 {
   HaulQueue *queue;   /* nullable: only collect */
@@ -121,7 +89,7 @@ load (HaulStore *store,
 static GPtrArray *
 read_records (Fixture *fx)
 {
-  g_autoptr(HaulStore) store = open_store (fx->db);
+  g_autoptr(HaulStore) store = haul_test_open_store (fx->db);
   GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
 
   load (store, NULL, records, TRUE, NULL);
@@ -147,26 +115,6 @@ new_queue (void)
   return queue;
 }
 
-/* Stops and drops the queue and closes the store, like quitting Haul
- * (without stop_for_exit: callers do that when they want it). */
-static void
-drop_queue_and_store (Fixture *fx)
-{
-  if (fx->queue != NULL)
-    {
-      haul_queue_save_now (fx->queue);
-      haul_queue_set_store (fx->queue, NULL);
-      haul_test_stop_queue (fx->queue);
-      haul_test_release_queue (&fx->queue);
-    }
-  if (fx->store != NULL)
-    {
-      flush (fx->store);
-      haul_store_close (fx->store);
-      g_clear_object (&fx->store);
-    }
-}
-
 /* A restarted Haul: the store opened again, loaded into a new queue. */
 static void
 restart (Fixture  *fx,
@@ -174,7 +122,7 @@ restart (Fixture  *fx,
 {
   g_assert_null (fx->queue);
   g_assert_null (fx->store);
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue ();
   load (fx->store, fx->queue, NULL, resume, NULL);
   haul_queue_set_store (fx->queue, fx->store);
@@ -192,7 +140,7 @@ fixture_set_up (Fixture       *fx,
   fx->dir = g_build_filename (fx->tmp, "downloads", NULL);
   g_assert_cmpint (g_mkdir (fx->dir, 0755), ==, 0);
   fx->db = g_build_filename (fx->tmp, "haul.db", NULL);
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue ();
   haul_queue_set_store (fx->queue, fx->store);
 }
@@ -201,7 +149,7 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   g_clear_pointer (&fx->server, haul_test_server_free);
   haul_test_rm_rf (fx->tmp);
   g_clear_pointer (&fx->tmp, g_free);
@@ -384,7 +332,7 @@ test_history (Fixture       *fx,
   snapshot (d_done, &s_done);
   snapshot (d_fail, &s_fail);
   snapshot (d_paused, &s_paused);
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   requests = haul_test_server_get_total_requests (fx->server);
 
   restart (fx, TRUE);
@@ -441,7 +389,7 @@ test_fields (Fixture       *fx,
   haul_test_wait_finished (d);
   g_assert_cmpint (haul_download_get_state (d), ==, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
 
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 1);
@@ -465,13 +413,13 @@ test_fields (Fixture       *fx,
 
   /* And back into a queue, then out again: the same record. */
   before = haul_store_record_copy (after);
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   restart (fx, TRUE);
   d = find (fx, "/f/link");
   g_assert_cmpstr (haul_download_get_checksum (d), ==, before->checksum);
   g_assert_cmpint (haul_download_get_rate_limit (d), ==, before->rate_limit);
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   g_clear_pointer (&records, g_ptr_array_unref);
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 1);
@@ -503,7 +451,7 @@ test_resume_after_exit (Fixture       *fx,
   part = file_size (fx->dir, "slow.bin.part");
   g_assert_cmpint (part, >, 0);
   g_assert_cmpint (haul_download_get_received (d), ==, part);
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   /* Resume off (the preference): both come back paused, nothing starts. */
   {
@@ -519,7 +467,7 @@ test_resume_after_exit (Fixture       *fx,
   g_assert_cmpint (haul_download_get_state (find (fx, "/r/waiting.bin")), ==, HAUL_DOWNLOAD_STATE_PAUSED);
   g_assert_cmpuint (haul_queue_get_n_active (fx->queue), ==, 0);
   /* Not saved as paused: a restart with resume on still resumes them. */
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   restart (fx, TRUE);
   d = find (fx, "/r/slow.bin");
@@ -556,7 +504,7 @@ test_crash_part_longer (Fixture       *fx,
 
   /* The last checkpoint before the "crash". */
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 1);
   r = g_ptr_array_index (records, 0);
@@ -607,7 +555,7 @@ test_part_missing_or_short (Fixture       *fx,
   wait_some_bytes (db);
   haul_queue_stop_for_exit (fx->queue);
   g_assert_true (haul_test_wait_until (haul_test_queue_is_quiet, fx->queue, HAUL_TEST_WAIT_MS));
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   {
     g_autofree char *part_a = g_build_filename (fx->dir, "a.bin.part", NULL);
@@ -649,7 +597,7 @@ test_crash_before_name_saved (Fixture       *fx,
   /* Saved before the attempt published its file name, then nothing more. */
   haul_queue_save_now (fx->queue);
   haul_queue_set_store (fx->queue, NULL);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 1);
   g_assert_null (((HaulStoreRecord *) g_ptr_array_index (records, 0))->filename);
@@ -717,7 +665,7 @@ test_clear_finished (Fixture       *fx,
   assert_file (fx, "b.bin", b);
 
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 2);
   g_assert_cmpuint (((HaulStoreRecord *) g_ptr_array_index (records, 0))->id, ==,
@@ -725,7 +673,7 @@ test_clear_finished (Fixture       *fx,
   g_assert_cmpuint (((HaulStoreRecord *) g_ptr_array_index (records, 1))->id, ==,
                     haul_download_get_id (dfail));
 
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   restart (fx, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 2);
   assert_file (fx, "a.bin", a);
@@ -753,8 +701,8 @@ test_remove_and_move (Fixture       *fx,
   g_assert_true (haul_queue_move (fx->queue, d[3], 0));
   /* now 3, 0, 2 */
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
-  drop_queue_and_store (fx);
+  haul_test_flush_store (fx->store);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 3);
@@ -770,7 +718,7 @@ test_remove_and_move (Fixture       *fx,
 
   /* A move in the restored queue is saved too. */
   g_assert_true (haul_queue_move (fx->queue, find (fx, "/o/0.bin"), 2));
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   g_clear_pointer (&records, g_ptr_array_unref);
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 3);
@@ -822,7 +770,7 @@ test_remove_many_saved (Fixture       *fx,
     g_ptr_array_add (block, haul_queue_get_download (fx->queue, i));
   haul_queue_remove_many (fx->queue, block, undo);
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   g_assert_true (haul_queue_undo_step (fx->queue, undo, 1000));
   /* A move and an add with the places as they are now. */
   g_assert_true (haul_queue_move (fx->queue, haul_queue_get_download (fx->queue, 150), 5));
@@ -833,7 +781,7 @@ test_remove_many_saved (Fixture       *fx,
   g_assert_cmpuint (n, ==, 300 - 100 - 20 + 1);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (order, g_strdup (haul_download_get_uri (haul_queue_get_download (fx->queue, i))));
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, n);
@@ -878,8 +826,8 @@ test_ids_continue (Fixture       *fx,
   guint64 big = G_GUINT64_CONSTANT (1) << 40;
   HaulDownload *d;
 
-  drop_queue_and_store (fx);
-  fx->store = open_store (fx->db);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
+  fx->store = haul_test_open_store (fx->db);
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:9/old-%u", i);
@@ -887,7 +835,7 @@ test_ids_continue (Fixture       *fx,
 
       haul_store_save (fx->store, r);
     }
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   haul_store_close (fx->store);
   g_clear_object (&fx->store);
 
@@ -897,7 +845,7 @@ test_ids_continue (Fixture       *fx,
   d = add (fx, "/i/new.bin");
   g_assert_cmpuint (haul_download_get_id (d), >, big + 14);
   haul_test_wait_finished (d);
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   records = read_records (fx);
   g_assert_cmpuint (records->len, ==, 4);
@@ -930,8 +878,8 @@ test_many (Fixture       *fx,
   guint n_changed = 0, n_chunks, n_loaded = 0;
   gint64 t0;
 
-  drop_queue_and_store (fx);
-  fx->store = open_store (fx->db);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
+  fx->store = haul_test_open_store (fx->db);
   for (guint i = 0; i < N; i++)
     {
       g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:9/many/%05u", i);
@@ -939,12 +887,12 @@ test_many (Fixture       *fx,
 
       haul_store_save (fx->store, r);
     }
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   haul_store_close (fx->store);
   g_clear_object (&fx->store);
 
   t0 = g_get_monotonic_time ();
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue ();
   g_signal_connect (fx->queue, "items-changed", G_CALLBACK (count_items_changed), &n_changed);
   n_chunks = load (fx->store, fx->queue, NULL, TRUE, &n_loaded);
@@ -992,7 +940,7 @@ test_crash_after_rename (Fixture       *fx,
   d = add (fx, "/r/done.bin");
   haul_test_wait_finished (d);
   haul_test_assert_completed_with (d, content);
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   /* What the store held at the last checkpoint before the "crash". */
   records = read_records (fx);
@@ -1001,9 +949,9 @@ test_crash_after_rename (Fixture       *fx,
   stale->state = HAUL_DOWNLOAD_STATE_DOWNLOADING;
   stale->received = 100 * KIB;
   stale->finished = 0;
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   haul_store_save (fx->store, stale);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   haul_store_close (fx->store);
   g_clear_object (&fx->store);
 
@@ -1042,7 +990,7 @@ test_segmented_restart (Fixture       *fx,
   d = add (fx, "/seg/big.bin");
   g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
   haul_test_spin (5500); /* a checkpoint (every 5 s) */
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   /* The rest at full speed (same bytes, same ETag). */
   haul_test_server_add_file (fx->server, "/seg/big.bin", content,
                              &(HaulTestFileOptions) { .etag = "\"s1\"" });
@@ -1089,7 +1037,7 @@ test_segmented_part_short (Fixture       *fx,
   d = add (fx, "/seg/short.bin");
   g_assert_true (haul_test_wait_until (has_several_connections, d, HAUL_TEST_WAIT_MS));
   haul_test_spin (5500); /* a checkpoint (every 5 s) */
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   g_assert_cmpint (truncate (part, 1000), ==, 0);
   haul_test_server_add_file (fx->server, "/seg/short.bin", content,
                              &(HaulTestFileOptions) { .etag = "\"s2\"" });

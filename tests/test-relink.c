@@ -47,21 +47,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-static HaulStore *
-open_store (const char *path)
-{
-  HaulStore *store = haul_store_new (path);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *aside = NULL;
-  HaulTestAsync w = { 0 };
-
-  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
-  g_assert_true (haul_store_open_finish (store, haul_test_async_wait (&w), &aside, &error));
-  g_clear_object (&w.result);
-  g_assert_no_error (error);
-  return store;
-}
-
 static void
 load_chunk_cb (HaulStore *store,
                GPtrArray *records,
@@ -99,7 +84,7 @@ fixture_set_up (Fixture       *fx,
   fx->dir = g_build_filename (fx->tmp, "downloads", NULL);
   g_assert_cmpint (g_mkdir (fx->dir, 0755), ==, 0);
   fx->db = g_build_filename (fx->tmp, "haul.db", NULL);
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue (connections != 0 ? connections : 1);
   haul_queue_set_store (fx->queue, fx->store);
   fx->content = haul_test_content (SIZE, 17);
@@ -109,32 +94,10 @@ fixture_set_up (Fixture       *fx,
 }
 
 static void
-drop_queue_and_store (Fixture *fx)
-{
-  HaulTestAsync w = { 0 };
-
-  if (fx->queue != NULL)
-    {
-      haul_queue_save_now (fx->queue);
-      haul_queue_set_store (fx->queue, NULL);
-      haul_test_stop_queue (fx->queue);
-      haul_test_release_queue (&fx->queue);
-    }
-  if (fx->store != NULL)
-    {
-      haul_store_flush_async (fx->store, NULL, haul_test_async_cb, &w);
-      g_assert_true (haul_store_flush_finish (fx->store, haul_test_async_wait (&w), NULL));
-      g_clear_object (&w.result);
-      haul_store_close (fx->store);
-      g_clear_object (&fx->store);
-    }
-}
-
-static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  drop_queue_and_store (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   haul_test_server_free (fx->server);
   haul_test_rm_rf (fx->tmp);
   g_free (fx->tmp);
@@ -239,8 +202,8 @@ test_paused_continues (Fixture       *fx,
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/old.bin"), ==, 1);
 
   /* The new link is what the store keeps. */
-  drop_queue_and_store (fx);
-  fx->store = open_store (fx->db);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue (1);
   {
     HaulTestAsync w = { 0 };

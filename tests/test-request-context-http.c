@@ -81,32 +81,6 @@ typedef struct
   char           *db;
 } Fixture;
 
-static HaulStore *
-open_store (const char *path)
-{
-  HaulStore *store = haul_store_new (path);
-  HaulTestAsync w = { 0 };
-  g_autoptr(GError) error = NULL;
-
-  haul_store_open_async (store, NULL, haul_test_async_cb, &w);
-  g_assert_true (haul_store_open_finish (store, haul_test_async_wait (&w), NULL, &error));
-  g_assert_no_error (error);
-  g_clear_object (&w.result);
-  return store;
-}
-
-static void
-flush (HaulStore *store)
-{
-  HaulTestAsync w = { 0 };
-  g_autoptr(GError) error = NULL;
-
-  haul_store_flush_async (store, NULL, haul_test_async_cb, &w);
-  g_assert_true (haul_store_flush_finish (store, haul_test_async_wait (&w), &error));
-  g_assert_no_error (error);
-  g_clear_object (&w.result);
-}
-
 static void
 load_chunk_cb (HaulStore *store,
                GPtrArray *records,
@@ -137,31 +111,13 @@ open_queue (Fixture *fx,
   HaulTestAsync w = { 0 };
   g_autoptr(GError) error = NULL;
 
-  fx->store = open_store (fx->db);
+  fx->store = haul_test_open_store (fx->db);
   fx->queue = new_queue (connections);
   haul_store_load_async (fx->store, load_chunk_cb, fx->queue, NULL, haul_test_async_cb, &w);
   g_assert_true (haul_store_load_finish (fx->store, haul_test_async_wait (&w), NULL, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&w.result);
   haul_queue_set_store (fx->queue, fx->store);
-}
-
-static void
-close_queue (Fixture *fx)
-{
-  if (fx->queue != NULL)
-    {
-      haul_queue_save_now (fx->queue);
-      haul_queue_set_store (fx->queue, NULL);
-      haul_test_stop_queue (fx->queue);
-      haul_test_release_queue (&fx->queue);
-    }
-  if (fx->store != NULL)
-    {
-      flush (fx->store);
-      haul_store_close (fx->store);
-      g_clear_object (&fx->store);
-    }
 }
 
 static void
@@ -184,7 +140,7 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  close_queue (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   haul_test_server_free (fx->server);
   haul_test_rm_rf (fx->tmp);
   g_free (fx->tmp);
@@ -363,7 +319,7 @@ test_resume_and_restart (Fixture       *fx,
     haul_test_spin (20);
 
   haul_queue_stop_for_exit (fx->queue);
-  close_queue (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   open_queue (fx, 1);
 
   d = haul_queue_find_by_uri (fx->queue, uri);
@@ -457,11 +413,11 @@ test_removed_with_download (Fixture       *fx,
   haul_test_assert_state (one, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_test_assert_state (two, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_queue_save_now (fx->queue);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   g_assert_true (store_holds (fx, COOKIE_MARK));
 
   /* Closed and opened again: still there while the downloads are. */
-  close_queue (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
   g_assert_true (store_holds (fx, COOKIE_MARK));
   g_assert_true (store_holds (fx, HEADER_MARK));
   open_queue (fx, 1);
@@ -471,7 +427,7 @@ test_removed_with_download (Fixture       *fx,
   haul_queue_remove (fx->queue, one);
   g_assert_cmpuint (haul_queue_clear_finished (fx->queue), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 0);
-  close_queue (fx);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
 
   g_assert_false (store_holds (fx, COOKIE_MARK));
   g_assert_false (store_holds (fx, HEADER_MARK));
@@ -487,15 +443,15 @@ test_damaged_in_store (Fixture       *fx,
   g_autoptr(HaulStoreRecord) r = haul_store_record_new ();
   HaulDownload *d;
 
-  close_queue (fx);
-  fx->store = open_store (fx->db);
+  haul_test_close_queue_and_store (&fx->queue, &fx->store);
+  fx->store = haul_test_open_store (fx->db);
   r->id = 42;
   r->uri = g_strdup ("http://127.0.0.1:1/x.bin");
   r->directory = g_strdup (fx->dir);
   r->state = HAUL_DOWNLOAD_STATE_PAUSED;
   r->request_context = g_strdup ("{'version': <uint32 1>, 'headers': <['Host: " HEADER_MARK "']>}");
   haul_store_save (fx->store, r);
-  flush (fx->store);
+  haul_test_flush_store (fx->store);
   haul_store_close (fx->store);
   g_clear_object (&fx->store);
 
