@@ -104,6 +104,7 @@ static const BadCase bad_cases[] = {
   { "string", "\"http://example.org/\"", "not a JSON object" },
   { "value-then-more", "11111111111[{\"url\": 1e400}]", "not a JSON object" },
   { "object-then-more", "{\"url\": \"http://example.org/\"} [1]", "not valid JSON" },
+  { "two-objects", "{\"url\": \"http://example.org/\"}{\"url\": \"http://example.org/\"}", "not valid JSON" },
   { "no-url", "{\"finalUrl\": \"http://example.org/\"}", "no “url”" },
   { "url-number", "{\"url\": 7}", "“url” must be a text" },
   { "url-object", "{\"url\": {\"href\": \"http://example.org/\"}}", "“url” must be a text" },

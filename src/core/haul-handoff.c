@@ -76,9 +76,10 @@ is_json_outside_char (char c)
   return c != '\0' && strchr ("\" \t\r\n{}[]:,-+.0123456789eEtrufalsn", c) != NULL;
 }
 
-/* Braces around the whole text: json-glib never sees a bare value or a
- * value followed by more (its error paths on those are what a fuzzer
- * found to leak, once, in json-glib 1.6). */
+/* Braces around the whole text (and, checked in check_text(), nothing
+ * after the outermost value ends): json-glib never sees a bare value or a
+ * value followed by more. Its error path on a second value leaks the first
+ * (json-glib 1.6; found by the fuzzer). */
 static gboolean
 check_one_object (const char  *json,
                   const char  *end,
@@ -104,6 +105,7 @@ check_text (const char *json,
   gboolean in_string = FALSE;
   guint depth = 0, digits = 0;
   gboolean in_fraction = FALSE;
+  gboolean closed = FALSE;   /* the outermost value has ended: only spaces may follow */
 
   if (len > HAUL_HANDOFF_MAX_BODY)
     {
@@ -130,6 +132,8 @@ check_text (const char *json,
         }
       if (!is_json_outside_char (*p))
         return invalid (error, _("The request is not JSON"));
+      if (closed && !g_ascii_isspace (*p))
+        return invalid (error, _("The request is not valid JSON"));
       if (g_ascii_isdigit (*p))
         {
           if (!in_fraction && ++digits > MAX_INT_DIGITS)
@@ -149,7 +153,7 @@ check_text (const char *json,
             return invalid (error, _("The request is nested too deeply"));
         }
       else if ((*p == '}' || *p == ']') && depth > 0)
-        depth--;
+        closed = --depth == 0;
     }
   return check_one_object (json, end, error);
 }
