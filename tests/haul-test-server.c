@@ -1846,3 +1846,15 @@ haul_test_server_get_n_auth_refused (HaulTestServer *server,
   g_mutex_unlock (&server->mutex);
   return n;
 }
+
+gboolean
+haul_test_file_contains (const char *path,
+                         const char *needle)
+{
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &bytes, &length, NULL))
+    return FALSE;
+  return memmem (bytes, length, needle, strlen (needle)) != NULL;
+}

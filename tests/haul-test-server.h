@@ -348,6 +348,11 @@ gint64          haul_test_proc_status_kib       (const char                *fiel
   } G_STMT_END
 
 /* The same for the file @name in the folder @dir. */
+/* Whether the file at @path holds the bytes of @needle anywhere (FALSE when
+ * it cannot be read): for secrets that must not be in a store's files. */
+gboolean        haul_test_file_contains         (const char                *path,
+                                                 const char                *needle);
+
 #define haul_test_assert_file_in(dir, name, content) \
   G_STMT_START { \
     g_autofree char *__path = g_build_filename ((dir), (name), NULL); \

@@ -320,18 +320,6 @@ test_not_shared (Fixture       *fx,
   assert_needs_password (db, HAUL_DOWNLOAD_AUTH_SERVER, FALSE);
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *bytes = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &bytes, &length, NULL))
-    return FALSE;
-  return memmem (bytes, length, needle, strlen (needle)) != NULL;
-}
-
 /* The store keeps the user name and never the password. */
 static void
 test_store (Fixture       *fx,
@@ -360,8 +348,8 @@ test_store (Fixture       *fx,
     {
       g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
 
-      user_seen = user_seen || file_contains (path, "carol-in-the-db");
-      g_assert_false (file_contains (path, PASSWORD));
+      user_seen = user_seen || haul_test_file_contains (path, "carol-in-the-db");
+      g_assert_false (haul_test_file_contains (path, PASSWORD));
     }
   /* The bytes read are the store's: the user name is in them. */
   g_assert_true (user_seen);

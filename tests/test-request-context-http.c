@@ -376,24 +376,12 @@ test_redirect_other_host (Fixture       *fx,
 
 /* Whether @path (the store file, its WAL) holds @needle anywhere. */
 static gboolean
-file_holds (const char *path,
-            const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return FALSE;
-  return memmem (contents, len, needle, strlen (needle)) != NULL;
-}
-
-static gboolean
 store_holds (Fixture    *fx,
              const char *needle)
 {
   g_autofree char *wal = g_strconcat (fx->db, "-wal", NULL);
 
-  return file_holds (fx->db, needle) || file_holds (wal, needle);
+  return haul_test_file_contains (fx->db, needle) || haul_test_file_contains (wal, needle);
 }
 
 /* Cookies stay in the store only while their download exists: removed

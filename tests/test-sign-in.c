@@ -354,18 +354,6 @@ body_sign_in (Fixture *f)
   g_assert_cmpuint (haul_test_server_get_n_auth_refused (f->server, "/second.pdf"), ==, 2);
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *bytes = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &bytes, &length, NULL))
-    return FALSE;
-  return memmem (bytes, length, needle, strlen (needle)) != NULL;
-}
-
 static void
 test_sign_in (void)
 {
@@ -383,9 +371,9 @@ test_sign_in (void)
     {
       g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
 
-      user_seen = user_seen || file_contains (path, USER);
-      g_assert_false (file_contains (path, PASSWORD));
-      g_assert_false (file_contains (path, WRONG));
+      user_seen = user_seen || haul_test_file_contains (path, USER);
+      g_assert_false (haul_test_file_contains (path, PASSWORD));
+      g_assert_false (haul_test_file_contains (path, WRONG));
     }
   g_assert_true (user_seen);
 }
