@@ -247,6 +247,8 @@ guint haul_download_get_retries (HaulDownload *self) { return self->retries; }
 gint64 haul_download_get_created (HaulDownload *self) { return self->created; }
 gint64 haul_download_get_started (HaulDownload *self) { return self->started; }
 gint64 haul_download_get_finished (HaulDownload *self) { return self->finished; }
+/* "Start at…": wall-clock µs before which it does not start; 0 if none. */
+gint64 haul_download_get_start_after (HaulDownload *self) { return self->start_after; }
 
 /**
  * haul_download_dup_path:

@@ -46,6 +46,7 @@ const char        *haul_download_get_retry_reason  (HaulDownload *self);
 gint64             haul_download_get_created       (HaulDownload *self);
 gint64             haul_download_get_started       (HaulDownload *self);
 gint64             haul_download_get_finished      (HaulDownload *self);
+gint64             haul_download_get_start_after   (HaulDownload *self);
 guint              haul_download_get_connections   (HaulDownload *self);
 HaulSegments      *haul_download_get_segments      (HaulDownload *self);
 HaulRequestContext *haul_download_get_request_context (HaulDownload *self);

@@ -123,6 +123,13 @@ struct _HaulQueue
   guint               retry_base_ms;
 
   GProxyResolver     *proxy_resolver; /* nullable (haul-queue-auth.c) */
+
+  /* haul-queue-policy.c and haul-queue-schedule.c */
+  HaulQueueHold       hold;            /* what keeps queued downloads from starting */
+  gboolean            metered_allowed; /* "Download Anyway" for all, until metered ends */
+  gboolean            power_saver;     /* fewer downloads and connections at once */
+  HaulClock          *clock;           /* owned; the wall clock unless a test set one */
+  HaulSchedule       *schedule;        /* nullable: no hours */
 };
 
 /* haul-queue-scheduler.c: items */
@@ -196,6 +203,16 @@ gboolean _haul_queue_attempt_needs_password (HaulQueue     *self,
                                              HaulQueueItem *item,
                                              HaulJob       *job,
                                              const GError  *error);
+
+/* haul-queue-policy.c: holds */
+gboolean _haul_queue_item_may_start   (HaulQueue     *self,
+                                       HaulQueueItem *item);
+void     _haul_queue_set_hold_flag    (HaulQueue     *self,
+                                       HaulQueueHold  flag,
+                                       gboolean       on);
+/* haul-queue.c: notifies "hold" (TRUE) or "power-saver" (FALSE) */
+void     _haul_queue_notify_policy    (HaulQueue     *self,
+                                       gboolean       hold);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,

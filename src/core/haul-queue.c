@@ -44,6 +44,8 @@ enum {
   PROP_STALL_TIMEOUT,
   PROP_MAX_RETRIES,
   PROP_RETRY_BASE_DELAY,
+  PROP_HOLD,
+  PROP_POWER_SAVER,
   N_PROPS
 };
 
@@ -1080,6 +1082,8 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
   g_clear_pointer (&self->claims, haul_name_claims_unref);
   g_clear_object (&self->proxy_resolver);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->schedule, haul_schedule_free);
   g_clear_pointer (&self->running, g_ptr_array_unref);
   g_clear_pointer (&self->by_uri, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
@@ -1111,6 +1115,8 @@ haul_queue_get_property (GObject    *object,
     case PROP_STALL_TIMEOUT: g_value_set_uint (value, self->stall_timeout); break;
     case PROP_MAX_RETRIES: g_value_set_uint (value, self->max_retries); break;
     case PROP_RETRY_BASE_DELAY: g_value_set_uint (value, self->retry_base_ms); break;
+    case PROP_HOLD: g_value_set_flags (value, self->hold); break;
+    case PROP_POWER_SAVER: g_value_set_boolean (value, self->power_saver); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1136,6 +1142,7 @@ haul_queue_set_property (GObject      *object,
     case PROP_STALL_TIMEOUT: self->stall_timeout = g_value_get_uint (value); break;
     case PROP_MAX_RETRIES: self->max_retries = g_value_get_uint (value); break;
     case PROP_RETRY_BASE_DELAY: self->retry_base_ms = g_value_get_uint (value); break;
+    case PROP_POWER_SAVER: haul_queue_set_power_saver (self, g_value_get_boolean (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1174,6 +1181,10 @@ haul_queue_class_init (HaulQueueClass *klass)
     g_param_spec_uint ("max-retries", NULL, NULL, 0, 100, 5, rw);
   properties[PROP_RETRY_BASE_DELAY] =
     g_param_spec_uint ("retry-base-delay", NULL, NULL, 0, 60000, HAUL_BACKOFF_BASE_MS, rw);
+  /* What keeps queued downloads from starting (haul-queue-policy.c). */
+  properties[PROP_HOLD] =
+    g_param_spec_flags ("hold", NULL, NULL, HAUL_TYPE_QUEUE_HOLD, HAUL_QUEUE_HOLD_NONE, ro);
+  properties[PROP_POWER_SAVER] = g_param_spec_boolean ("power-saver", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1227,4 +1238,13 @@ haul_queue_init (HaulQueue *self)
   self->stall_timeout = 60;
   self->max_retries = 5;
   self->retry_base_ms = HAUL_BACKOFF_BASE_MS;
+  self->clock = haul_clock_new ();
+}
+
+/* haul-queue-policy.c: the hold or the power saver changed. */
+void
+_haul_queue_notify_policy (HaulQueue *self,
+                           gboolean   hold)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[hold ? PROP_HOLD : PROP_POWER_SAVER]);
 }

@@ -7,7 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "haul-clock.h"
 #include "haul-download.h"
+#include "haul-schedule.h"
 #include "haul-store.h"
 
 G_BEGIN_DECLS
@@ -160,6 +162,35 @@ gboolean      haul_queue_undo_step             (HaulQueue     *self,
                                                 guint          max_items);
 void          haul_queue_undo_commit           (HaulQueue     *self,
                                                 HaulQueueUndo *undo);
+
+/* haul-queue-policy.c: what holds queued downloads back (network, metered
+ * connections, the schedule, a start time) and power saving */
+HaulQueueHold    haul_queue_get_hold            (HaulQueue     *self);
+void             haul_queue_set_offline         (HaulQueue     *self,
+                                                 gboolean       offline);
+void             haul_queue_set_metered_hold    (HaulQueue     *self,
+                                                 gboolean       hold);
+void             haul_queue_set_power_saver     (HaulQueue     *self,
+                                                 gboolean       power_saver);
+gboolean         haul_queue_get_power_saver     (HaulQueue     *self);
+void             haul_queue_network_changed     (HaulQueue     *self);
+void             haul_queue_download_anyway     (HaulQueue     *self,
+                                                 HaulDownload  *download);
+HaulDownloadWait haul_queue_get_wait_reason     (HaulQueue     *self,
+                                                 HaulDownload  *download);
+GDateTime       *haul_queue_dup_wait_until      (HaulQueue     *self,
+                                                 HaulDownload  *download);
+
+/* haul-queue-schedule.c: the schedule's hours and "Start at…" */
+HaulClock       *haul_queue_get_clock           (HaulQueue     *self);
+void             haul_queue_set_clock           (HaulQueue     *self,
+                                                 HaulClock     *clock);
+const HaulSchedule *haul_queue_get_schedule     (HaulQueue     *self);
+void             haul_queue_set_schedule        (HaulQueue     *self,
+                                                 const HaulSchedule *schedule);
+void             haul_queue_set_start_time      (HaulQueue     *self,
+                                                 HaulDownload  *download,
+                                                 GDateTime     *time);
 
 guint         haul_queue_get_max_active        (HaulQueue     *self);
 void          haul_queue_set_max_active        (HaulQueue     *self,

@@ -90,6 +90,9 @@ static const char * const migrations[] = {
   /* 4 → 5: the request context (haul-request-context.h's text form:
    * cookies, referrer, user agent, extra headers), deleted with its row. */
   "ALTER TABLE downloads ADD COLUMN request_context TEXT;",
+  /* 5 → 6: "Start at…": not started before this time (Unix seconds,
+   * 0: whenever a slot is free). */
+  "ALTER TABLE downloads ADD COLUMN start_after INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HAUL_STORE_SCHEMA_VERSION);

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HAUL_STORE_SCHEMA_VERSION 5
+#define HAUL_STORE_SCHEMA_VERSION 6
 
 /* How many records one load chunk carries at most. */
 #define HAUL_STORE_LOAD_CHUNK 500
@@ -121,7 +121,8 @@ GQuark haul_store_error_quark (void);
   X (finished,      INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME) \
   X (segments,      TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_SEGMENTS_TEXT_MAX) \
   X (auth_user,     TEXT,  char *,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TEXT) \
-  X (request_context, TEXT, char *,           DOWNLOAD,  0, 0,                         HAUL_REQUEST_CONTEXT_MAX_TEXT)
+  X (request_context, TEXT, char *,           DOWNLOAD,  0, 0,                         HAUL_REQUEST_CONTEXT_MAX_TEXT) \
+  X (start_after,   INT,   gint64,            DOWNLOAD,  0, 0,                         HAUL_STORE_MAX_TIME)
 
 /* What code generated from HAUL_STORE_COLUMNS does with a value of each
  * kind: its value in a new record, a copy, freeing it, comparing two. */

@@ -64,4 +64,42 @@ typedef enum
   HAUL_DOWNLOAD_AUTH_PROXY,
 } HaulDownloadAuth;
 
+/**
+ * HaulQueueHold:
+ * @HAUL_QUEUE_HOLD_NONE: nothing holds the queue back
+ * @HAUL_QUEUE_HOLD_OFFLINE: the network monitor says there is no network
+ *   (a hint: attempts already running go on while their connection works)
+ * @HAUL_QUEUE_HOLD_METERED: the connection is metered and the person chose
+ *   to pause downloads on metered connections
+ * @HAUL_QUEUE_HOLD_SCHEDULE: outside the hours of the schedule
+ *
+ * What keeps queued downloads from starting (haul_queue_get_hold()).
+ */
+typedef enum
+{
+  HAUL_QUEUE_HOLD_NONE     = 0,
+  HAUL_QUEUE_HOLD_OFFLINE  = 1 << 0,
+  HAUL_QUEUE_HOLD_METERED  = 1 << 1,
+  HAUL_QUEUE_HOLD_SCHEDULE = 1 << 2,
+} HaulQueueHold;
+
+/**
+ * HaulDownloadWait:
+ * @HAUL_DOWNLOAD_WAIT_NONE: not waiting for anything but a free slot
+ * @HAUL_DOWNLOAD_WAIT_NETWORK: waiting for the network to come back
+ * @HAUL_DOWNLOAD_WAIT_METERED: paused because the connection is metered
+ * @HAUL_DOWNLOAD_WAIT_SCHEDULE: waiting for the schedule's hours
+ * @HAUL_DOWNLOAD_WAIT_START_TIME: waiting for its own start time ("Start at…")
+ *
+ * Why a queued download does not start (haul_queue_get_wait_reason()).
+ */
+typedef enum
+{
+  HAUL_DOWNLOAD_WAIT_NONE = 0,
+  HAUL_DOWNLOAD_WAIT_NETWORK,
+  HAUL_DOWNLOAD_WAIT_METERED,
+  HAUL_DOWNLOAD_WAIT_SCHEDULE,
+  HAUL_DOWNLOAD_WAIT_START_TIME,
+} HaulDownloadWait;
+
 G_END_DECLS
