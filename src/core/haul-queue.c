@@ -905,7 +905,7 @@ haul_queue_set_max_connections (HaulQueue *self,
       HaulQueueItem *item = g_ptr_array_index (self->running, i);
 
       if (item->job != NULL)
-        item->job->max_connections = (int) max_connections;
+        item->job->max_connections = (int) _haul_queue_effective_max_connections (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
 }
