@@ -7,8 +7,10 @@
  * goes away, turns metered, or the power saver comes on: nothing fails,
  * no retry is used, every file is byte-identical, and a download sent back
  * to the queue continues from its offset (the Range the server saw).
- * Also the wait reasons, and a queue of 10 000 downloads where flipping a
- * hold looks at no item.
+ * Also the wait reasons, a queue of 10 000 downloads where flipping a
+ * hold looks at no item, and `haul --headless` in a network namespace
+ * without a default route (GIO's own netlink monitor: offline) until the
+ * test adds one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +18,16 @@
 #define G_LOG_DOMAIN "test-network-policy"
 
 #include "config.h"
+
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "haul-network-policy.h"
 #include "haul-queue-private.h"
@@ -567,6 +579,151 @@ test_many (Fixture       *fx,
   g_assert_cmpuint (_haul_queue_get_n_examined (fx->queue) - before, <=, n);
 }
 
+/* ------------------------------------------------------------------ */
+/* haul --headless with GIO's real monitor, in a network namespace */
+
+static gboolean
+write_proc_file (const char *path,
+                 const char *text)
+{
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+}
+
+/* A network namespace of our own (as root, or in a user namespace), with
+ * only the loopback interface, up: no default route. Only in a process
+ * with no thread yet. */
+static gboolean
+enter_network_namespace (void)
+{
+  struct ifreq ifr = { 0 };
+  int fd;
+
+  if (getuid () != 0 || unshare (CLONE_NEWNET) != 0)
+    {
+      char map[64];
+
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
+        return FALSE;
+      write_proc_file ("/proc/self/setgroups", "deny");
+      snprintf (map, sizeof map, "0 %u 1", (guint) getuid ());
+      if (!write_proc_file ("/proc/self/uid_map", map))
+        return FALSE;
+      snprintf (map, sizeof map, "0 %u 1", (guint) getgid ());
+      if (!write_proc_file ("/proc/self/gid_map", map))
+        return FALSE;
+    }
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  g_assert_cmpint (ioctl (fd, SIOCGIFFLAGS, &ifr), ==, 0);
+  ifr.ifr_flags |= IFF_UP;
+  g_assert_cmpint (ioctl (fd, SIOCSIFFLAGS, &ifr), ==, 0);
+  close (fd);
+  return TRUE;
+}
+
+/* "default dev lo": GIO's netlink monitor now sees a network. */
+static void
+add_default_route (void)
+{
+  struct rtentry rt = { 0 };
+  struct sockaddr_in *dst = (struct sockaddr_in *) &rt.rt_dst;
+  struct sockaddr_in *mask = (struct sockaddr_in *) &rt.rt_genmask;
+  char dev[] = "lo";
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  dst->sin_family = AF_INET;
+  mask->sin_family = AF_INET;
+  rt.rt_flags = RTF_UP;
+  rt.rt_dev = dev;
+  g_assert_cmpint (ioctl (fd, SIOCADDRT, &rt), ==, 0);
+  close (fd);
+}
+
+static void
+headless_child (void)
+{
+  g_autoptr(GBytes) content = haul_test_content (256 * KIB, 11);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *uri = NULL;
+  HaulTestServer *server;
+  HaulTestAsync w = { 0 };
+  const char *first, *again;
+
+  g_assert_true (enter_network_namespace ());
+  server = haul_test_server_new ();
+  haul_test_server_add_file (server, "/h.bin", content, NULL);
+  dir = haul_test_make_tmp_dir ();
+  uri = haul_test_server_uri (server, "/h.bin");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           haul_test_haul_binary (), "--headless", "-d", dir, uri, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, haul_test_async_cb, &w);
+
+  /* No default route: it waits, and asks the server nothing. */
+  haul_test_spin (1500);
+  g_assert_false (w.done);
+  g_assert_cmpuint (haul_test_server_get_n_requests (server, "/h.bin"), ==, 0);
+
+  add_default_route ();
+  g_subprocess_communicate_utf8_finish (proc, haul_test_async_wait (&w), &out, &err, &error);
+  g_clear_object (&w.result);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  haul_test_assert_file_in (dir, "h.bin", content);
+
+  /* One line, not one per download or per change. */
+  first = strstr (out, "Waiting for network…\n");
+  g_assert_nonnull (first);
+  again = strstr (first + 1, "Waiting for network…");
+  g_assert_null (again);
+  g_assert_cmpuint (haul_test_server_get_n_requests (server, "/h.bin"), ==, 1);
+
+  haul_test_server_free (server);
+  haul_test_rm_rf (dir);
+}
+
+/* Whether this system lets a process have a network namespace: asked in
+ * a forked child that only makes the system call. */
+static gboolean
+network_namespace_allowed (void)
+{
+  int status = 0;
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    {
+      if (unshare (CLONE_NEWNET) == 0 || unshare (CLONE_NEWUSER | CLONE_NEWNET) == 0)
+        _exit (0);
+      _exit (1);
+    }
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+static void
+test_headless (void)
+{
+  if (g_test_subprocess ())
+    {
+      headless_child ();
+      return;
+    }
+  if (!network_namespace_allowed ())
+    {
+      g_test_skip ("no network namespace allowed here (needs root or user namespaces)");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +744,7 @@ main (int   argc,
   ADD ("wait-reasons", test_wait_reasons);
   ADD ("many", test_many);
 #undef ADD
+  g_test_add_func ("/haul/network-policy/headless", test_headless);
 
   return g_test_run ();
 }
