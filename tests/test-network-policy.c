@@ -515,6 +515,33 @@ test_wait_reasons (Fixture       *fx,
   _haul_queue_set_hold_flag (fx->queue, HAUL_QUEUE_HOLD_SCHEDULE, FALSE);
 }
 
+/* Download Anyway does not lift the offline hold; the override ends when
+ * the download leaves the list. */
+static void
+test_override_removed (Fixture       *fx,
+                       gconstpointer  data)
+{
+  HaulDownload *d;
+
+  haul_test_network_monitor_set_available (fx->network, FALSE);
+  haul_test_network_monitor_set_metered (fx->network, TRUE);
+  d = add_file (fx, 64 * KIB, NULL);
+  haul_queue_download_anyway (fx->queue, d);
+  g_assert_cmpuint (fx->queue->n_overrides, ==, 1);
+  g_assert_cmpint (haul_queue_get_wait_reason (fx->queue, d), ==, HAUL_DOWNLOAD_WAIT_NETWORK);
+  g_object_ref (d);
+  haul_queue_pause (fx->queue, d);
+  g_assert_cmpuint (fx->queue->n_overrides, ==, 0);
+  haul_queue_resume (fx->queue, d);
+  g_assert_cmpint (haul_queue_get_wait_reason (fx->queue, d), ==, HAUL_DOWNLOAD_WAIT_NETWORK);
+  haul_queue_download_anyway (fx->queue, d);
+  g_assert_cmpuint (fx->queue->n_overrides, ==, 1);
+  haul_queue_remove (fx->queue, d);
+  g_assert_cmpuint (fx->queue->n_overrides, ==, 0);
+  g_assert_cmpint (d->hold_override, ==, HAUL_QUEUE_HOLD_NONE);
+  g_object_unref (d);
+}
+
 /* 10 000 downloads: 9 999 finished, one queued at the end. While a hold
  * covers every download, flipping holds looks at no item; when the last
  * hold ends, one pass from the first item finds it. */
@@ -742,6 +769,7 @@ main (int   argc,
   ADD ("power-saver", test_power_saver);
   ADD ("network-changed", test_network_changed);
   ADD ("wait-reasons", test_wait_reasons);
+  ADD ("override-removed", test_override_removed);
   ADD ("many", test_many);
 #undef ADD
   g_test_add_func ("/haul/network-policy/headless", test_headless);

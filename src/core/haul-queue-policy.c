@@ -286,6 +286,20 @@ haul_queue_download_anyway (HaulQueue    *self,
   _haul_queue_schedule (self);
 }
 
+/* @item leaves the list (haul-queue.c), or its download stopped. */
+void
+_haul_queue_forget_override (HaulQueue     *self,
+                             HaulQueueItem *item)
+{
+  HaulDownload *d = item->download;
+
+  if (d->hold_override == HAUL_QUEUE_HOLD_NONE)
+    return;
+  d->hold_override = HAUL_QUEUE_HOLD_NONE;
+  g_assert (self->n_overrides > 0);
+  self->n_overrides--;
+}
+
 /* A download stopped (paused, finished, failed, cancelled): its "Download
  * Anyway" ends. */
 void
@@ -302,9 +316,7 @@ _haul_queue_drop_override (HaulQueue     *self,
     case HAUL_DOWNLOAD_STATE_COMPLETED:
     case HAUL_DOWNLOAD_STATE_FAILED:
     case HAUL_DOWNLOAD_STATE_CANCELLED:
-      d->hold_override = HAUL_QUEUE_HOLD_NONE;
-      g_assert (self->n_overrides > 0);
-      self->n_overrides--;
+      _haul_queue_forget_override (self, item);
       break;
     case HAUL_DOWNLOAD_STATE_QUEUED:
     case HAUL_DOWNLOAD_STATE_CONNECTING:

@@ -221,6 +221,8 @@ guint    _haul_queue_effective_max_active      (HaulQueue *self);
 guint    _haul_queue_effective_max_connections (HaulQueue *self);
 void     _haul_queue_drop_override    (HaulQueue     *self,
                                        HaulQueueItem *item);
+void     _haul_queue_forget_override  (HaulQueue     *self,
+                                       HaulQueueItem *item);
 gboolean _haul_queue_attempt_held_back (HaulQueue    *self,
                                        HaulQueueItem *item,
                                        HaulJob       *job,

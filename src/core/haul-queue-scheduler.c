@@ -242,6 +242,15 @@ retry_cb (gpointer user_data)
 
   item->retry_source = 0;
   _haul_queue_set_n_active (self, self->n_active - 1);
+  /* A hold came since (the holds yield retry waits, so rarely): it waits
+   * in the queue instead. */
+  if (!_haul_queue_item_may_start (self, item))
+    {
+      _haul_download_set_error (item->download, NULL);
+      _haul_download_set_state (item->download, HAUL_DOWNLOAD_STATE_QUEUED);
+      _haul_queue_note_waiting (self, item);
+      return G_SOURCE_REMOVE;
+    }
   start_attempt (self, item);
   return G_SOURCE_REMOVE;
 }

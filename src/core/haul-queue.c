@@ -242,6 +242,7 @@ unlist_item (HaulQueue     *self,
   HaulDownload *d = item->download;
 
   item->listed = FALSE;
+  _haul_queue_forget_override (self, item);
   _haul_queue_totals_remove (self, item);
   g_hash_table_remove (self->by_uri, d->uri);
   g_clear_signal_handler (&item->notify_handler, d);
