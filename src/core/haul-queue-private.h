@@ -10,6 +10,7 @@
  *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
  *    making them final (their partial files deleted).
  *  - haul-queue-relink.c: a new link for a paused or failed download.
+ *  - haul-queue-schedule.c: the schedule's hours and "Start at…".
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -130,6 +131,11 @@ struct _HaulQueue
   gboolean            power_saver;     /* fewer downloads and connections at once */
   HaulClock          *clock;           /* owned; the wall clock unless a test set one */
   HaulSchedule       *schedule;        /* nullable: no hours */
+  /* haul-queue-schedule.c: its timers */
+  gulong              clock_handler;   /* HaulClock::changed on clock */
+  guint               schedule_source; /* re-reads the hours, at most 60 s ahead */
+  guint               start_source;    /* for start_next_us, at most 60 s ahead */
+  gint64              start_next_us;   /* the earliest start time ahead that the timer waits for, 0: none */
 };
 
 /* haul-queue-scheduler.c: items */
@@ -213,6 +219,15 @@ void     _haul_queue_set_hold_flag    (HaulQueue     *self,
 /* haul-queue.c: notifies "hold" (TRUE) or "power-saver" (FALSE) */
 void     _haul_queue_notify_policy    (HaulQueue     *self,
                                        gboolean       hold);
+
+/* haul-queue-schedule.c: the hours and "Start at…" */
+gboolean   _haul_queue_schedule_may_start   (HaulQueue     *self,
+                                             HaulQueueItem *item);
+GDateTime *_haul_queue_schedule_wait_until  (HaulQueue     *self,
+                                             HaulDownload  *download);
+void       _haul_queue_start_time_restored  (HaulQueue     *self,
+                                             HaulQueueItem *item);
+void       _haul_queue_schedule_dispose     (HaulQueue     *self);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,

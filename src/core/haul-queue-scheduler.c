@@ -488,7 +488,8 @@ _haul_queue_schedule (HaulQueue *self)
       HaulQueueItem *item = g_ptr_array_index (self->items, self->cursor);
 
       self->n_examined++;
-      if (item_is_waiting (item))
+      if (item_is_waiting (item) && _haul_queue_item_may_start (self, item) &&
+          _haul_queue_schedule_may_start (self, item))
         start_attempt (self, item);
       /* Started or not waiting: in both cases nothing to start here now. */
       self->cursor++;
