@@ -722,6 +722,46 @@ test_migrate_v1 (Fixture       *fx,
   close_store (&store);
 }
 
+/* "Start at…" (µs since the epoch) round-trips, and a version-5
+ * database (made from a current one by dropping the column, as version 5
+ * had it) gains the column with 0 for its rows. */
+static void
+test_start_after (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(HaulStore) store = open_store (fx->path, NULL);
+  g_autoptr(HaulStoreRecord) r = make_record (3);
+  g_autoptr(GPtrArray) got = NULL;
+
+  r->start_after = G_GINT64_CONSTANT (1796664280123456);
+  haul_store_save (store, r);
+  got = load_all (store, NULL, NULL);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_assert_cmpint (((HaulStoreRecord *) g_ptr_array_index (got, 0))->start_after, ==,
+                   G_GINT64_CONSTANT (1796664280123456));
+  g_assert_true (haul_store_record_equal (g_ptr_array_index (got, 0), r));
+  close_store (&store);
+  g_assert_cmpint (raw_int (fx->path, "SELECT start_after FROM downloads WHERE id = 3"), ==,
+                   G_GINT64_CONSTANT (1796664280123456));
+
+  /* Back to version 5. */
+  raw_exec (fx->path, "ALTER TABLE downloads DROP COLUMN start_after; PRAGMA user_version = 5;");
+  g_assert_cmpint (raw_int (fx->path, "SELECT count(*) FROM pragma_table_info('downloads') "
+                                      "WHERE name = 'start_after'"), ==, 0);
+
+  store = open_store (fx->path, NULL);
+  g_clear_pointer (&got, g_ptr_array_unref);
+  got = load_all (store, NULL, NULL);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_assert_cmpint (((HaulStoreRecord *) g_ptr_array_index (got, 0))->start_after, ==, 0);
+  g_assert_cmpstr (((HaulStoreRecord *) g_ptr_array_index (got, 0))->uri, ==, r->uri);
+  r->start_after = 42;
+  haul_store_save (store, r);
+  close_store (&store);
+  g_assert_cmpint (raw_int (fx->path, "PRAGMA user_version"), ==, HAUL_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (fx->path, "SELECT start_after FROM downloads WHERE id = 3"), ==, 42);
+}
+
 static void
 test_newer_version (Fixture       *fx,
                     gconstpointer  data)
@@ -1346,6 +1386,7 @@ main (int   argc,
   ADD ("delete-finished", test_delete_finished);
   ADD ("order", test_order);
   ADD ("migrate-v1", test_migrate_v1);
+  ADD ("start-after", test_start_after);
   ADD ("newer-version", test_newer_version);
   ADD ("concurrent", test_concurrent);
   ADD ("chunks", test_chunks);

@@ -105,6 +105,8 @@ void _haul_download_set_validators (HaulDownload      *self,
                                     const char        *etag,
                                     const char        *last_modified,
                                     const char        *content_type);
+void _haul_download_set_start_after (HaulDownload     *self,
+                                     gint64            start_after);
 
 /* haul-download-auth.c */
 void _haul_download_set_auth_needed (HaulDownload      *self,

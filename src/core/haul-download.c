@@ -52,6 +52,7 @@ enum {
   PROP_FINISHED,
   PROP_CONNECTIONS,
   PROP_REQUEST_CONTEXT,
+  PROP_START_AFTER,
   N_PROPS
 };
 
@@ -127,6 +128,7 @@ haul_download_get_property (GObject    *object,
     case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
     case PROP_CONNECTIONS: g_value_set_uint (value, self->connections); break;
     case PROP_REQUEST_CONTEXT: g_value_set_boxed (value, self->context); break;
+    case PROP_START_AFTER: g_value_set_int64 (value, self->start_after); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -201,6 +203,8 @@ haul_download_class_init (HaulDownloadClass *klass)
   properties[PROP_CONNECTIONS] = g_param_spec_uint ("connections", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_REQUEST_CONTEXT] =
     g_param_spec_boxed ("request-context", NULL, NULL, HAUL_TYPE_REQUEST_CONTEXT, ro);
+  /* "Start at…": wall-clock µs since the epoch, 0: none (haul-queue-schedule.c). */
+  properties[PROP_START_AFTER] = g_param_spec_int64 ("start-after", NULL, NULL, 0, G_MAXINT64, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -249,6 +253,17 @@ gint64 haul_download_get_started (HaulDownload *self) { return self->started; }
 gint64 haul_download_get_finished (HaulDownload *self) { return self->finished; }
 /* "Start at…": wall-clock µs before which it does not start; 0 if none. */
 gint64 haul_download_get_start_after (HaulDownload *self) { return self->start_after; }
+
+/* The queue's "Start at…" (haul-queue-schedule.c): µs, 0 for none. */
+void
+_haul_download_set_start_after (HaulDownload *self,
+                                gint64        start_after)
+{
+  if (self->start_after == start_after)
+    return;
+  self->start_after = start_after;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_START_AFTER]);
+}
 
 /**
  * haul_download_dup_path:

@@ -171,8 +171,11 @@ haul_queue_restore (HaulQueue       *self,
                     gboolean         resume)
 {
   guint before = self->items->len;
+  gint64 now_us;
 
   g_return_val_if_fail (HAUL_IS_QUEUE (self), 0);
+
+  now_us = haul_clock_now_us (self->clock);
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -186,8 +189,11 @@ haul_queue_restore (HaulQueue       *self,
       d = _haul_download_new_from_record (r);
       if (d->state == HAUL_DOWNLOAD_STATE_QUEUED || haul_download_is_active (d))
         {
-          normalized = d->state != HAUL_DOWNLOAD_STATE_QUEUED || !resume;
-          d->state = resume ? HAUL_DOWNLOAD_STATE_QUEUED : HAUL_DOWNLOAD_STATE_PAUSED;
+          /* "Start at…" still ahead: it waits for its time in any case. */
+          gboolean queue = resume || d->start_after > now_us;
+
+          normalized = d->state != HAUL_DOWNLOAD_STATE_QUEUED || !queue;
+          d->state = queue ? HAUL_DOWNLOAD_STATE_QUEUED : HAUL_DOWNLOAD_STATE_PAUSED;
         }
       if (d->filename != NULL && d->state != HAUL_DOWNLOAD_STATE_COMPLETED)
         haul_name_claims_try (self->claims, d->directory, d->filename);
@@ -195,6 +201,7 @@ haul_queue_restore (HaulQueue       *self,
       item = _haul_queue_append (self, d);
       if (normalized)
         _haul_queue_mark_dirty (self, item);
+      _haul_queue_start_time_restored (self, item);
     }
 
   if (self->items->len > before)

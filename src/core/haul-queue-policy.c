@@ -286,6 +286,20 @@ haul_queue_download_anyway (HaulQueue    *self,
   _haul_queue_schedule (self);
 }
 
+/* @item's download ignores the holds in @bits (a passed start time:
+ * SCHEDULE, haul-queue-schedule.c) until it stops. */
+void
+_haul_queue_give_override (HaulQueue     *self,
+                           HaulQueueItem *item,
+                           HaulQueueHold  bits)
+{
+  HaulDownload *d = item->download;
+
+  if (d->hold_override == HAUL_QUEUE_HOLD_NONE)
+    self->n_overrides++;
+  d->hold_override |= bits;
+}
+
 /* @item leaves the list (haul-queue.c), or its download stopped. */
 void
 _haul_queue_forget_override (HaulQueue     *self,

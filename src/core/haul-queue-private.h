@@ -10,6 +10,7 @@
  *  - haul-queue-undo.c: taking bulk removals and cancellations back, or
  *    making them final (their partial files deleted).
  *  - haul-queue-relink.c: a new link for a paused or failed download.
+ *  - haul-queue-schedule.c: the schedule's hours and "Start at…".
  *
  * The queue keeps its bookkeeping about a download (the running attempt,
  * the retry timer, a stop that is pending, speed samples) in a
@@ -131,6 +132,11 @@ struct _HaulQueue
   HaulClock          *clock;           /* owned; the wall clock unless a test set one */
   HaulSchedule       *schedule;        /* nullable: no hours */
   guint               n_overrides;     /* listed downloads with a hold_override ("Download Anyway") */
+  /* haul-queue-schedule.c: its timers */
+  gulong              clock_handler;   /* HaulClock::changed on clock */
+  guint               schedule_source; /* re-reads the hours, at most 60 s ahead */
+  guint               start_source;    /* for start_next_us, at most 60 s ahead */
+  gint64              start_next_us;   /* the earliest start time ahead that the timer waits for, 0: none */
 };
 
 /* haul-queue-scheduler.c: items */
@@ -223,6 +229,9 @@ void     _haul_queue_drop_override    (HaulQueue     *self,
                                        HaulQueueItem *item);
 void     _haul_queue_forget_override  (HaulQueue     *self,
                                        HaulQueueItem *item);
+void     _haul_queue_give_override    (HaulQueue     *self,
+                                       HaulQueueItem *item,
+                                       HaulQueueHold  bits);
 gboolean _haul_queue_attempt_held_back (HaulQueue    *self,
                                        HaulQueueItem *item,
                                        HaulJob       *job,
@@ -230,6 +239,11 @@ gboolean _haul_queue_attempt_held_back (HaulQueue    *self,
 /* haul-queue.c: notifies "hold" (TRUE) or "power-saver" (FALSE) */
 void     _haul_queue_notify_policy    (HaulQueue     *self,
                                        gboolean       hold);
+
+/* haul-queue-schedule.c: the hours and "Start at…" */
+void       _haul_queue_start_time_restored  (HaulQueue     *self,
+                                             HaulQueueItem *item);
+void       _haul_queue_schedule_dispose     (HaulQueue     *self);
 
 /* haul-queue-persist.c: saving */
 void     _haul_queue_mark_dirty       (HaulQueue     *self,

@@ -1062,6 +1062,7 @@ haul_queue_dispose (GObject *object)
       g_clear_signal_handler (&item->notify_handler, item->download);
     }
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  _haul_queue_schedule_dispose (self);
   if (self->undos != NULL)
     _haul_queue_commit_all (self);
   if (self->save_source != 0)

@@ -90,8 +90,8 @@ static const char * const migrations[] = {
   /* 4 → 5: the request context (haul-request-context.h's text form:
    * cookies, referrer, user agent, extra headers), deleted with its row. */
   "ALTER TABLE downloads ADD COLUMN request_context TEXT;",
-  /* 5 → 6: "Start at…": not started before this time (Unix seconds,
-   * 0: whenever a slot is free). */
+  /* 5 → 6: "Start at…": not started before this time (µs since the
+   * Unix epoch, 0: whenever a slot is free). */
   "ALTER TABLE downloads ADD COLUMN start_after INTEGER NOT NULL DEFAULT 0;",
 };
 
