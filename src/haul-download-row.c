@@ -45,6 +45,7 @@ struct _HaulDownloadRow
   HaulDownload   *download;
   gulong          changed_handler;
   gulong          hold_handler;    /* the queue's notify::hold, while bound */
+  gulong          start_handler;   /* the download's notify::start-after */
 
   const char     *action_label;  /* the action button's, translated */
   char           *icon_for;  /* the file name the icon was chosen for */
@@ -374,6 +375,14 @@ download_changed_cb (HaulDownloadRow *self,
   update (self);
 }
 
+static void
+start_after_cb (HaulDownloadRow *self,
+                GParamSpec      *pspec,
+                HaulDownload    *download)
+{
+  update (self);
+}
+
 /* The network went, a metered connection came, the schedule's hours
  * began or ended, Download Anyway: a queued download's reason changed. */
 static void
@@ -395,7 +404,10 @@ haul_download_row_set_download (HaulDownloadRow *self,
     return;
 
   if (self->download != NULL)
-    g_clear_signal_handler (&self->changed_handler, self->download);
+    {
+      g_clear_signal_handler (&self->changed_handler, self->download);
+      g_clear_signal_handler (&self->start_handler, self->download);
+    }
   if (self->queue != NULL)
     g_clear_signal_handler (&self->hold_handler, self->queue);
   g_set_object (&self->download, download);
@@ -409,6 +421,10 @@ haul_download_row_set_download (HaulDownloadRow *self,
       self->changed_handler = g_signal_connect_object (download, "changed",
                                                        G_CALLBACK (download_changed_cb), self,
                                                        G_CONNECT_SWAPPED);
+      /* "Start at…" set or cleared: not a ::changed of its own. */
+      self->start_handler = g_signal_connect_object (download, "notify::start-after",
+                                                     G_CALLBACK (start_after_cb), self,
+                                                     G_CONNECT_SWAPPED);
       if (self->queue != NULL)
         self->hold_handler = g_signal_connect_object (self->queue, "notify::hold",
                                                       G_CALLBACK (queue_hold_cb), self, G_CONNECT_SWAPPED);
