@@ -595,6 +595,20 @@ queue_idle_cb (HaulApplication *self)
     g_application_quit (G_APPLICATION (self));
 }
 
+/* when-done = "quit" and the queue finished its work: the finished and
+ * failed downloads not told yet are told now (no window in front sees
+ * Haul go), then Haul quits as Ctrl+Q does with nothing running. */
+static void
+queue_done_cb (HaulApplication *self)
+{
+  if (self->notify_source != 0)
+    {
+      g_clear_handle_id (&self->notify_source, g_source_remove);
+      send_notifications (self);
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -948,7 +962,7 @@ haul_application_startup (GApplication *app)
       /* When the queue is done and when-done is "quit": quit as Ctrl+Q would
        * with nothing running (the store flushed in shutdown). */
       self->network = haul_network_settings_new (self->queue, self->settings);
-      g_signal_connect_object (self->network, "done", G_CALLBACK (g_application_quit), self,
+      g_signal_connect_object (self->network, "done", G_CALLBACK (queue_done_cb), self,
                                G_CONNECT_SWAPPED);
     }
   g_signal_connect_object (self->queue, "download-finished", G_CALLBACK (download_finished_cb), self,

@@ -12,8 +12,8 @@
  * (nothing runs, nothing is queued — a queue held by the network, a
  * metered connection, the schedule or a start time still has queued
  * downloads, so it is not idle), at least one download finished since the
- * queue last had nothing to do, and none is paused (pausing everything is
- * not finishing it).
+ * queue last had nothing to do (completed or failed: not cancelled), and
+ * none is paused (pausing everything is not finishing it).
  *
  * Main thread only.
  *
@@ -88,12 +88,17 @@ settings_changed_cb (HaulNetworkSettings *self,
     }
 }
 
+/* Completed or failed (its retries used up); a cancelled one is not work
+ * done: cancelling the last download does not quit Haul. */
 static void
 download_finished_cb (HaulNetworkSettings *self,
                       HaulDownload        *download,
                       HaulQueue           *queue)
 {
-  self->finished_some = TRUE;
+  HaulDownloadState state = haul_download_get_state (download);
+
+  if (state == HAUL_DOWNLOAD_STATE_COMPLETED || state == HAUL_DOWNLOAD_STATE_FAILED)
+    self->finished_some = TRUE;
 }
 
 static void

@@ -503,6 +503,7 @@ typedef struct
   GBytes          *content;
   gboolean         paused_seen;
   gboolean         timed_out;
+  GtkWidget       *other;
 } WhenDone;
 
 static void
@@ -512,6 +513,34 @@ when_done_timeout (gpointer data)
 
   w->timed_out = TRUE;
   g_application_quit (G_APPLICATION (w->app));
+}
+
+static gboolean
+window_inactive (gpointer window)
+{
+  return !gtk_window_is_active (window);
+}
+
+/* Another window in front of Haul's (xdotool focuses it: no window
+ * manager under Xvfb). */
+static GtkWidget *
+cover_window (GtkWindow *haul)
+{
+  GtkWidget *other = gtk_window_new ();
+  g_autoptr(GSubprocess) p = NULL;
+  HaulTestAsync w = { 0 };
+
+  gtk_window_set_title (GTK_WINDOW (other), "Other");
+  gtk_window_present (GTK_WINDOW (other));
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, other, WAIT_MS));
+  p = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "xdotool", "search", "--name", "^Other$",
+                        "windowfocus", "--sync", NULL);
+  g_assert_nonnull (p);
+  g_subprocess_wait_async (p, NULL, haul_test_async_cb, &w);
+  haul_test_async_wait (&w);
+  g_clear_object (&w.result);
+  g_assert_true (haul_test_wait_until (window_inactive, haul, WAIT_MS));
+  return other;
 }
 
 static void
@@ -532,6 +561,9 @@ when_done_body (gpointer data)
   haul_test_wait_paused (w->download);
   haul_test_spin (500);
   w->paused_seen = gtk_application_get_active_window (GTK_APPLICATION (w->app)) != NULL;
+  /* Nobody looks: what finished is told though Haul quits at once. */
+  w->other = cover_window (gtk_application_get_active_window (GTK_APPLICATION (w->app)));
+  fake_desktop_clear ();
   haul_queue_resume (queue, w->download);
   g_timeout_add_once (WAIT_MS, when_done_timeout, w);
 }
@@ -542,7 +574,8 @@ test_when_done (void)
   g_autoptr(HaulApplication) app = haul_application_new ();
   g_autoptr(HaulTestServer) server = haul_test_server_new ();
   g_autoptr(GBytes) content = haul_test_content (2 * SIZE, 6);
-  WhenDone w = { app, server, NULL, content, FALSE, FALSE };
+  WhenDone w = { app, server, NULL, content, FALSE, FALSE, NULL };
+  g_auto(GStrv) notes = NULL;
   char *argv[] = { (char *) "haul", NULL };
 
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
@@ -553,6 +586,11 @@ test_when_done (void)
   g_assert_true (w.paused_seen);
   haul_test_assert_state (w.download, HAUL_DOWNLOAD_STATE_COMPLETED);
   haul_test_assert_file_in (haul_folders_get_default (), "done.bin", content);
+  g_assert_true (haul_test_wait_until (has_call, (gpointer) "Notify\x1f" "Download Finished", WAIT_MS));
+  notes = fake_desktop_calls ("Notify");
+  g_assert_cmpuint (g_strv_length (notes), ==, 1);
+  g_assert_nonnull (strstr (notes[0], "\x1f" "done.bin\x1f"));
+  gtk_window_destroy (GTK_WINDOW (w.other));
   {
     /* The memory backend outlives the application: the next test starts plain. */
     g_autoptr(GSettings) settings = g_settings_new ("io.github.haulapp.Haul");
