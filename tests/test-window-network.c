@@ -372,7 +372,7 @@ body_start_at (Fixture *f)
   dialog = HAUL_START_AT_DIALOG (haul_test_wait_toplevel (HAUL_TYPE_START_AT_DIALOG));
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_START_AT_DIALOG, "entry")),
                    ==, "01:00");
-  click (GTK_WIDGET (dialog), "Clear");
+  click (GTK_WIDGET (dialog), "C_lear");
   haul_test_wait_download (d, start_time_passed, "start time cleared");
   haul_test_wait_finished (d);
   haul_test_assert_file_in (f->dir, "later.bin", content);
