@@ -286,6 +286,7 @@ update (HaulDownloadRow *self)
   g_autofree char *text = NULL;
   g_autofree char *rate = NULL;
   g_autofree char *extra = NULL;
+  g_autofree char *wait = NULL;
   int shown;
 
   if (d == NULL)
@@ -321,8 +322,8 @@ update (HaulDownloadRow *self)
     }
   else if (state == HAUL_DOWNLOAD_STATE_PAUSED && haul_download_get_auth_needed (d) != HAUL_DOWNLOAD_AUTH_NONE)
     text = auth_status (d);
-  else if (state == HAUL_DOWNLOAD_STATE_QUEUED && (text = wait_status (self)) != NULL)
-    ;
+  else if (state == HAUL_DOWNLOAD_STATE_QUEUED && (wait = wait_status (self)) != NULL)
+    text = g_steal_pointer (&wait);
   else if (error != NULL)
     {
       /* Translators: a state and why, "Failed — Not Found (404)" */
