@@ -27,6 +27,7 @@
 #include "haul-format.h"
 #include "haul-headless.h"
 #include "haul-headless-auth.h"
+#include "haul-network-policy.h"
 #include "haul-queue.h"
 #include "haul-store.h"
 #include "haul-terminal-text.h"
@@ -39,6 +40,8 @@ typedef struct
 {
   GMainLoop *loop;
   HaulQueue *queue;
+  HaulNetworkPolicy *policy; /* offline waiting and power saving; never paused on metered */
+  gboolean   said_offline;  /* "Waiting for network…" printed for this outage */
   gboolean   tty;
   gboolean   quiet;
   guint      columns;       /* the terminal's, read again at each redraw */
@@ -438,6 +441,23 @@ on_download_finished (HaulQueue    *queue,
       printf (_("Saved %s (%s)\n"), path ? path : haul_download_get_uri (d), size);
       fflush (stdout);
     }
+}
+
+/* One line per outage, not one per download. */
+static void
+on_hold (HaulQueue  *queue,
+         GParamSpec *pspec,
+         Headless   *h)
+{
+  gboolean offline = (haul_queue_get_hold (queue) & HAUL_QUEUE_HOLD_OFFLINE) != 0;
+
+  if (offline && !h->said_offline && !h->quiet)
+    {
+      clear_block (h);
+      printf ("%s\n", _("Waiting for network…"));
+      fflush (stdout);
+    }
+  h->said_offline = offline;
 }
 
 static void
@@ -1011,6 +1031,7 @@ headless_clear (Headless *h)
   g_clear_pointer (&h->drawn_widths, g_array_unref);
   if (h->queue != NULL)
     g_signal_handlers_disconnect_by_data (h->queue, h);
+  g_clear_object (&h->policy);
   g_clear_object (&h->queue);
   g_clear_pointer (&h->loop, g_main_loop_unref);
 }
@@ -1041,6 +1062,11 @@ headless_start (Headless              *h,
 
   g_signal_connect (h->queue, "download-finished", G_CALLBACK (on_download_finished), h);
   g_signal_connect (h->queue, "idle", G_CALLBACK (on_idle), h);
+  g_signal_connect (h->queue, "notify::hold", G_CALLBACK (on_hold), h);
+  /* A terminal run does not pause on metered connections. */
+  h->policy = haul_network_policy_new (h->queue, NULL, NULL);
+  haul_network_policy_set_pause_on_metered (h->policy, FALSE);
+  on_hold (h->queue, NULL, h);
   h->sigint_source = g_unix_signal_add (SIGINT, on_signal, h);
   h->sigterm_source = g_unix_signal_add (SIGTERM, on_signal, h);
 }

@@ -64,6 +64,11 @@ struct _HaulDownload
   gboolean           auth_refused;
   char              *auth_realm;
   char              *auth_host;
+
+  /* "Download Anyway" for this download (haul-queue-policy.c): the holds
+   * it ignores (METERED, SCHEDULE), only in memory, cleared when it
+   * stops. */
+  HaulQueueHold      hold_override;
 };
 
 void _haul_download_set_connections    (HaulDownload      *self,

@@ -106,6 +106,7 @@ typedef struct
   gboolean            result_auth_refused;  /* ...and refused the one given */
   char               *result_auth_realm;    /* nullable, made safe to show */
   char               *result_auth_host;     /* nullable: "host" or "host:port" */
+  _Atomic int         result_stall_probed;  /* a connection (any thread of the attempt) was cancelled as stalled when the network changed */
 } HaulJob;
 
 HaulJob *haul_job_new   (const char *uri,

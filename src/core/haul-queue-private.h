@@ -130,6 +130,7 @@ struct _HaulQueue
   gboolean            power_saver;     /* fewer downloads and connections at once */
   HaulClock          *clock;           /* owned; the wall clock unless a test set one */
   HaulSchedule       *schedule;        /* nullable: no hours */
+  guint               n_overrides;     /* listed downloads with a hold_override ("Download Anyway") */
 };
 
 /* haul-queue-scheduler.c: items */
@@ -153,6 +154,8 @@ gboolean _haul_queue_stop_active     (HaulQueue     *self,
                                       HaulPendingOp  op);
 gboolean _haul_queue_requeue_stopping (HaulQueueItem *item);
 void     _haul_queue_yield_extra     (HaulQueue     *self);
+void     _haul_queue_yield_retry_wait (HaulQueue    *self,
+                                       HaulQueueItem *item);
 void     _haul_queue_publish         (gpointer       user_data);
 void     _haul_queue_update_tick     (HaulQueue     *self);
 
@@ -210,6 +213,20 @@ gboolean _haul_queue_item_may_start   (HaulQueue     *self,
 void     _haul_queue_set_hold_flag    (HaulQueue     *self,
                                        HaulQueueHold  flag,
                                        gboolean       on);
+gboolean _haul_queue_all_held        (HaulQueue     *self);
+/* Moves the scheduler's cursor to the first item and schedules: call when
+ * something that held downloads back ended (a start time came). */
+void     _haul_queue_rescan           (HaulQueue     *self);
+guint    _haul_queue_effective_max_active      (HaulQueue *self);
+guint    _haul_queue_effective_max_connections (HaulQueue *self);
+void     _haul_queue_drop_override    (HaulQueue     *self,
+                                       HaulQueueItem *item);
+void     _haul_queue_forget_override  (HaulQueue     *self,
+                                       HaulQueueItem *item);
+gboolean _haul_queue_attempt_held_back (HaulQueue    *self,
+                                       HaulQueueItem *item,
+                                       HaulJob       *job,
+                                       const GError  *error);
 /* haul-queue.c: notifies "hold" (TRUE) or "power-saver" (FALSE) */
 void     _haul_queue_notify_policy    (HaulQueue     *self,
                                        gboolean       hold);

@@ -12,6 +12,11 @@
  * wait again (a resume, a retry, a requeue, a move) moves the cursor back
  * to it (_haul_queue_note_waiting(), and haul_queue_move()/remove()).
  *
+ * Holds (haul-queue-policy.c): an item whose download is held back is
+ * passed like one that does not wait; while a hold covers every download
+ * the scheduler looks at none, and when a hold ends it scans from the
+ * first item again (_haul_queue_rescan()).
+ *
  * Main thread only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -237,6 +242,15 @@ retry_cb (gpointer user_data)
 
   item->retry_source = 0;
   _haul_queue_set_n_active (self, self->n_active - 1);
+  /* A hold came since (the holds yield retry waits, so rarely): it waits
+   * in the queue instead. */
+  if (!_haul_queue_item_may_start (self, item))
+    {
+      _haul_download_set_error (item->download, NULL);
+      _haul_download_set_state (item->download, HAUL_DOWNLOAD_STATE_QUEUED);
+      _haul_queue_note_waiting (self, item);
+      return G_SOURCE_REMOVE;
+    }
   start_attempt (self, item);
   return G_SOURCE_REMOVE;
 }
@@ -378,6 +392,8 @@ attempt_done_cb (GObject      *source,
     attempt_stopped (self, item, job, pending);
   else if (_haul_queue_attempt_needs_password (self, item, job, error))
     ;
+  else if (_haul_queue_attempt_held_back (self, item, job, error))
+    ;
   else if (should_retry (self, item, job, error))
     attempt_retry_later (self, item, job, error);
   else
@@ -419,7 +435,7 @@ _haul_queue_job_new (HaulQueue    *self,
   job->context = d->context != NULL ? haul_request_context_ref (d->context) : NULL;
   job->connect_timeout_s = self->connect_timeout;
   job->stall_timeout_s = self->stall_timeout;
-  job->max_connections = (int) self->max_connections;
+  job->max_connections = (int) _haul_queue_effective_max_connections (self);
   job->max_per_server = self->max_per_server;
   job->segments = g_strdup (d->segments);
   job->received = d->received;
@@ -469,6 +485,7 @@ void
 _haul_queue_note_waiting (HaulQueue     *self,
                           HaulQueueItem *item)
 {
+  _haul_queue_drop_override (self, item);
   if (item_is_waiting (item) && item->position < self->cursor)
     self->cursor = item->position;
 }
@@ -483,14 +500,21 @@ _haul_queue_note_waiting (HaulQueue     *self,
 void
 _haul_queue_schedule (HaulQueue *self)
 {
-  while (self->n_active < self->max_active && self->cursor < self->items->len)
+  guint max_active = _haul_queue_effective_max_active (self);
+
+  /* Nothing may start: the cursor stays, no item is looked at. */
+  if (_haul_queue_all_held (self))
+    return;
+
+  while (self->n_active < max_active && self->cursor < self->items->len)
     {
       HaulQueueItem *item = g_ptr_array_index (self->items, self->cursor);
 
       self->n_examined++;
-      if (item_is_waiting (item))
+      if (item_is_waiting (item) && _haul_queue_item_may_start (self, item))
         start_attempt (self, item);
-      /* Started or not waiting: in both cases nothing to start here now. */
+      /* Started, held or not waiting: in all cases nothing to start here
+       * now (the end of a hold scans again from the start). */
       self->cursor++;
     }
 }
@@ -559,9 +583,9 @@ _haul_queue_requeue_stopping (HaulQueueItem *item)
 }
 
 /* A download waiting to retry gives its slot back at once. */
-static void
-yield_retry_wait (HaulQueue     *self,
-                  HaulQueueItem *item)
+void
+_haul_queue_yield_retry_wait (HaulQueue     *self,
+                              HaulQueueItem *item)
 {
   _haul_queue_stop_active (self, item, HAUL_PENDING_YIELD);
   _haul_download_set_error (item->download, NULL);
@@ -576,7 +600,8 @@ yield_retry_wait (HaulQueue     *self,
  * the queue, the way a pause stops them (their .part and written ranges
  * are kept), and become queued when their attempt has returned — no retry
  * counted, no error shown. They continue from their offset when a slot
- * frees, in queue order. Downloads waiting to retry go first (they move no
+ * frees, in queue order (the same when the power saver lowers the
+ * effective limit). Downloads waiting to retry go first (they move no
  * bytes), then running ones, the most recently started first (the running
  * array is in the order attempts started). Attempts already told to stop
  * are not counted: their slots are freeing anyway.
@@ -584,6 +609,7 @@ yield_retry_wait (HaulQueue     *self,
 void
 _haul_queue_yield_extra (HaulQueue *self)
 {
+  guint max_active = _haul_queue_effective_max_active (self);
   guint staying = self->n_active;
   guint n_retry_waiting = self->n_active - MIN (self->n_active, self->running->len);
 
@@ -591,18 +617,18 @@ _haul_queue_yield_extra (HaulQueue *self)
     if (((HaulQueueItem *) g_ptr_array_index (self->running, i))->pending != HAUL_PENDING_NONE)
       staying--;
 
-  for (guint i = 0; n_retry_waiting > 0 && staying > self->max_active && i < self->items->len; i++)
+  for (guint i = 0; n_retry_waiting > 0 && staying > max_active && i < self->items->len; i++)
     {
       HaulQueueItem *item = g_ptr_array_index (self->items, i);
 
       if (item->retry_source == 0)
         continue;
-      yield_retry_wait (self, item);
+      _haul_queue_yield_retry_wait (self, item);
       n_retry_waiting--;
       staying--;
     }
 
-  for (guint i = self->running->len; staying > self->max_active && i > 0; i--)
+  for (guint i = self->running->len; staying > max_active && i > 0; i--)
     {
       HaulQueueItem *item = g_ptr_array_index (self->running, i - 1);
 

@@ -242,6 +242,7 @@ unlist_item (HaulQueue     *self,
   HaulDownload *d = item->download;
 
   item->listed = FALSE;
+  _haul_queue_forget_override (self, item);
   _haul_queue_totals_remove (self, item);
   g_hash_table_remove (self->by_uri, d->uri);
   g_clear_signal_handler (&item->notify_handler, d);
@@ -905,7 +906,7 @@ haul_queue_set_max_connections (HaulQueue *self,
       HaulQueueItem *item = g_ptr_array_index (self->running, i);
 
       if (item->job != NULL)
-        item->job->max_connections = (int) max_connections;
+        item->job->max_connections = (int) _haul_queue_effective_max_connections (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
 }

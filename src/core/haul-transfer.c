@@ -176,6 +176,9 @@ _haul_transfer_check_cancelled (HaulJob       *job,
   g_clear_error (error);
   if (haul_watchdog_timed_out (watchdog) && !g_cancellable_is_cancelled (job->cancellable))
     {
+      /* Cancelled early because the network changed: tried again at once. */
+      if (haul_watchdog_probed (watchdog))
+        job->result_stall_probed = TRUE;
       if (haul_watchdog_is_connected (watchdog))
         g_set_error (error, HAUL_TRANSFER_ERROR, HAUL_TRANSFER_ERROR_TIMEOUT,
                      g_dngettext (GETTEXT_PACKAGE, "No data arrived for %u second",

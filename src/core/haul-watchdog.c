@@ -8,6 +8,11 @@
  * both threads touch are atomics; the list of running attempts is under
  * a mutex.
  *
+ * haul_watchdog_probe_stalled() (any thread, the queue's main thread when
+ * the network changes) asks the watchdog thread to check every watch at
+ * once against a short threshold: the ones cancelled that way are marked
+ * "probed", so the attempt is tried again at once, not counted as failed.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -29,6 +34,7 @@ struct _HaulWatchdog
   _Atomic gint64  last_activity_us;
   _Atomic int     connected;
   _Atomic int     timed_out;
+  _Atomic int     probed;      /* timed out by haul_watchdog_probe_stalled() */
   guint           connect_timeout_s;
   guint           stall_timeout_s;
 };
@@ -66,6 +72,25 @@ static GMutex     watches_mutex;
 static GPtrArray *watches;       /* HaulWatchdog, owned refs */
 static GSource   *watches_source;
 
+/* Whether @w has gone @threshold_s without connecting or receiving. */
+static gboolean
+watch_quiet_for (HaulWatchdog *w,
+                 gint64        now,
+                 guint         threshold_s)
+{
+  gint64 since = w->connected ? w->last_activity_us : w->start_us;
+
+  return now - since >= (gint64) threshold_s * G_USEC_PER_SEC;
+}
+
+static void
+cancel_expired (GPtrArray *expired)
+{
+  /* Outside the lock: cancelling runs the cancellable's handlers. */
+  for (guint i = 0; i < expired->len; i++)
+    g_cancellable_cancel (((HaulWatchdog *) g_ptr_array_index (expired, i))->attempt);
+}
+
 static gboolean
 watches_tick (gpointer data)
 {
@@ -92,11 +117,34 @@ watches_tick (gpointer data)
     }
   g_mutex_unlock (&watches_mutex);
 
-  /* Outside the lock: cancelling runs the cancellable's handlers. */
-  for (guint i = 0; i < expired->len; i++)
-    g_cancellable_cancel (((HaulWatchdog *) g_ptr_array_index (expired, i))->attempt);
-
+  cancel_expired (expired);
   return keep;
+}
+
+/* On the watchdog thread: one check with a short threshold. */
+static gboolean
+probe_now (gpointer data)
+{
+  g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_unref);
+  guint threshold_s = GPOINTER_TO_UINT (data);
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&watches_mutex);
+  for (guint i = 0; watches != NULL && i < watches->len; i++)
+    {
+      HaulWatchdog *w = g_ptr_array_index (watches, i);
+
+      if (!w->timed_out && watch_quiet_for (w, now, threshold_s))
+        {
+          w->probed = TRUE;
+          w->timed_out = TRUE;
+          g_ptr_array_add (expired, watch_ref (w));
+        }
+    }
+  g_mutex_unlock (&watches_mutex);
+
+  cancel_expired (expired);
+  return G_SOURCE_REMOVE;
 }
 
 static gpointer
@@ -125,6 +173,28 @@ watchdog_context (void)
       g_once_init_leave (&context, ctx);
     }
   return context;
+}
+
+/**
+ * haul_watchdog_probe_stalled:
+ * @threshold_s: how long without connecting or receiving counts as
+ *   stalled now
+ *
+ * From any thread, without waiting: the watchdog thread checks every
+ * running attempt and connection once, and cancels those quiet for
+ * @threshold_s or more as timed out (haul_watchdog_probed() then says so).
+ * The network changed: a connection that went quiet is probably dead.
+ */
+void
+haul_watchdog_probe_stalled (guint threshold_s)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_static_name (source, "[haul] watchdog probe");
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, probe_now, GUINT_TO_POINTER (threshold_s), NULL);
+  g_source_attach (source, watchdog_context ());
+  g_source_unref (source);
 }
 
 /**
@@ -198,6 +268,14 @@ gboolean
 haul_watchdog_is_connected (HaulWatchdog *watchdog)
 {
   return watchdog->connected;
+}
+
+/* Whether it was cancelled by haul_watchdog_probe_stalled() (it then
+ * also timed out). */
+gboolean
+haul_watchdog_probed (HaulWatchdog *watchdog)
+{
+  return watchdog->probed;
 }
 
 /* Whether the watchdog cancelled the attempt for running out of time. */

@@ -19,5 +19,7 @@ void          haul_watchdog_set_connected (HaulWatchdog *watchdog);
 void          haul_watchdog_touch         (HaulWatchdog *watchdog);
 gboolean      haul_watchdog_is_connected  (HaulWatchdog *watchdog);
 gboolean      haul_watchdog_timed_out     (HaulWatchdog *watchdog);
+gboolean      haul_watchdog_probed        (HaulWatchdog *watchdog);
+void          haul_watchdog_probe_stalled (guint         threshold_s);
 
 G_END_DECLS
