@@ -31,6 +31,7 @@
 #include "haul-help.h"
 #include "haul-keyring.h"
 #include "haul-latency-meter.h"
+#include "haul-network-settings.h"
 #include "haul-preferences-window.h"
 #include "haul-resources.h"
 #include "haul-store.h"
@@ -67,6 +68,7 @@ struct _HaulApplication
 
   HaulLatencyMeter *latency_meter; /* HAUL_LATENCY_REPORT=FILE */
   HaulBrowser    *browser;       /* browser integration; NULL without settings */
+  HaulNetworkSettings *network;  /* network, power, schedule, when done; NULL without settings */
   guint           signal_sources[2];
 };
 
@@ -593,6 +595,20 @@ queue_idle_cb (HaulApplication *self)
     g_application_quit (G_APPLICATION (self));
 }
 
+/* when-done = "quit" and the queue finished its work: the finished and
+ * failed downloads not told yet are told now (no window in front sees
+ * Haul go), then Haul quits as Ctrl+Q does with nothing running. */
+static void
+queue_done_cb (HaulApplication *self)
+{
+  if (self->notify_source != 0)
+    {
+      g_clear_handle_id (&self->notify_source, g_source_remove);
+      send_notifications (self);
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -902,6 +918,19 @@ haul_application_get_browser (HaulApplication *self)
   return self->browser;
 }
 
+/**
+ * haul_application_get_network_settings:
+ *
+ * Returns: (transfer none) (nullable): the network, power, schedule and
+ *   when-done settings applied to the queue; %NULL without settings
+ */
+HaulNetworkSettings *
+haul_application_get_network_settings (HaulApplication *self)
+{
+  g_return_val_if_fail (HAUL_IS_APPLICATION (self), NULL);
+  return self->network;
+}
+
 static void
 haul_application_startup (GApplication *app)
 {
@@ -929,6 +958,11 @@ haul_application_startup (GApplication *app)
       settings_changed_cb (self, NULL, self->settings);
       self->browser = haul_browser_new (self->settings, NULL);
       g_signal_connect_object (self->browser, "handoff", G_CALLBACK (browser_handoff_cb), self,
+                               G_CONNECT_SWAPPED);
+      /* When the queue is done and when-done is "quit": quit as Ctrl+Q would
+       * with nothing running (the store flushed in shutdown). */
+      self->network = haul_network_settings_new (self->queue, self->settings);
+      g_signal_connect_object (self->network, "done", G_CALLBACK (queue_done_cb), self,
                                G_CONNECT_SWAPPED);
     }
   g_signal_connect_object (self->queue, "download-finished", G_CALLBACK (download_finished_cb), self,
@@ -1004,6 +1038,9 @@ haul_application_shutdown (GApplication *app)
   if (self->browser != NULL)
     g_signal_handlers_disconnect_by_data (self->browser, self);
   g_clear_object (&self->browser);
+  if (self->network != NULL)
+    g_signal_handlers_disconnect_by_data (self->network, self);
+  g_clear_object (&self->network);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -1109,6 +1146,7 @@ haul_application_finalize (GObject *object)
   g_clear_object (&self->demo_server);
   g_clear_object (&self->latency_meter);
   g_clear_object (&self->browser);
+  g_clear_object (&self->network);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->failed, g_ptr_array_unref);
   g_free (self->store_notice);

@@ -2,8 +2,11 @@
  *
  * File name, progress bar, "12.3 MB of 40 MB — 18 MB/s — 2 s left" or the
  * state (with the error of a failed download), and the actions that fit the
- * state. A row is recycled by the list view: it follows whichever download
- * it is bound to and holds nothing else.
+ * state. A queued download says why it waits (the network, a metered
+ * connection, the schedule's hours, its own start time: haul-wait-text.c).
+ * A row is recycled by the list view: it follows whichever download it is
+ * bound to and holds nothing else; only a bound row listens to the queue's
+ * "hold" (the list may have 10 000 downloads, a few dozen rows).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +20,8 @@
 #include "haul-details-window.h"
 #include "haul-download-row.h"
 #include "haul-sign-in-dialog.h"
+#include "haul-start-at-dialog.h"
+#include "haul-wait-text.h"
 #include "haul-file-actions.h"
 #include "haul-format.h"
 #include "haul-progress-line.h"
@@ -39,6 +44,8 @@ struct _HaulDownloadRow
   HaulQueue      *queue;
   HaulDownload   *download;
   gulong          changed_handler;
+  gulong          hold_handler;    /* the queue's notify::hold, while bound */
+  gulong          start_handler;   /* the download's notify::start-after */
 
   const char     *action_label;  /* the action button's, translated */
   char           *icon_for;  /* the file name the icon was chosen for */
@@ -160,6 +167,36 @@ query_tooltip_cb (GtkWidget       *widget,
   return TRUE;
 }
 
+/* Queued and held back by something "Download Anyway" overrides: a
+ * metered connection, the schedule, its start time (not the network). */
+static gboolean
+waits_for_choice (HaulDownloadRow *self)
+{
+  HaulDownloadWait wait;
+
+  if (self->download == NULL || self->queue == NULL)
+    return FALSE;
+  wait = haul_queue_get_wait_reason (self->queue, self->download);
+  return wait == HAUL_DOWNLOAD_WAIT_METERED || wait == HAUL_DOWNLOAD_WAIT_SCHEDULE ||
+         wait == HAUL_DOWNLOAD_WAIT_START_TIME;
+}
+
+/* Why a queued download waits, or %NULL when only for a free slot. */
+static char *
+wait_status (HaulDownloadRow *self)
+{
+  HaulClock *clock = haul_queue_get_clock (self->queue);
+  HaulDownloadWait wait = haul_queue_get_wait_reason (self->queue, self->download);
+  g_autoptr(GDateTime) until = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (wait == HAUL_DOWNLOAD_WAIT_NONE)
+    return NULL;
+  until = haul_queue_dup_wait_until (self->queue, self->download);
+  now = haul_clock_now (clock);
+  return haul_wait_text_reason (wait, until, now);
+}
+
 /* Paused or failed: it can take a new link (haul-window-relink.c). */
 static gboolean
 relinkable (HaulDownload *d)
@@ -192,6 +229,9 @@ update_actions (HaulDownloadRow *self)
   gtk_widget_action_set_enabled (widget, "row.move-down", movable);
   gtk_widget_action_set_enabled (widget, "row.sign-in", sign_in);
   gtk_widget_action_set_enabled (widget, "row.change-link", relinkable (d));
+  gtk_widget_action_set_enabled (widget, "row.start-at", relinkable (d) ||
+                                 (d != NULL && haul_download_get_state (d) == HAUL_DOWNLOAD_STATE_QUEUED));
+  gtk_widget_action_set_enabled (widget, "row.download-anyway", waits_for_choice (self));
 
   /* One button for the action that fits, the rest in the menu. */
   if (sign_in)
@@ -246,6 +286,8 @@ update (HaulDownloadRow *self)
   g_autofree char *text = NULL;
   g_autofree char *rate = NULL;
   g_autofree char *extra = NULL;
+  g_autofree char *wait = NULL;
+  int shown;
 
   if (d == NULL)
     return;
@@ -280,6 +322,8 @@ update (HaulDownloadRow *self)
     }
   else if (state == HAUL_DOWNLOAD_STATE_PAUSED && haul_download_get_auth_needed (d) != HAUL_DOWNLOAD_AUTH_NONE)
     text = auth_status (d);
+  else if (state == HAUL_DOWNLOAD_STATE_QUEUED && (wait = wait_status (self)) != NULL)
+    text = g_steal_pointer (&wait);
   else if (error != NULL)
     {
       /* Translators: a state and why, "Failed — Not Found (404)" */
@@ -303,9 +347,11 @@ update (HaulDownloadRow *self)
     haul_progress_line_set_fraction (self->bar, haul_download_get_fraction (d));
 
   /* The rest follows the state only: not on every progress update. */
-  if (self->shown_state == (int) state + 16 * (int) haul_download_get_auth_needed (d))
+  shown = (int) state + 16 * (int) haul_download_get_auth_needed (d) +
+          64 * (int) (state == HAUL_DOWNLOAD_STATE_QUEUED ? haul_queue_get_wait_reason (self->queue, d) : 0);
+  if (self->shown_state == shown)
     return;
-  self->shown_state = (int) state + 16 * (int) haul_download_get_auth_needed (d);
+  self->shown_state = shown;
 
   if (state == HAUL_DOWNLOAD_STATE_FAILED)
     {
@@ -330,6 +376,25 @@ download_changed_cb (HaulDownloadRow *self,
   update (self);
 }
 
+static void
+start_after_cb (HaulDownloadRow *self,
+                GParamSpec      *pspec,
+                HaulDownload    *download)
+{
+  update (self);
+}
+
+/* The network went, a metered connection came, the schedule's hours
+ * began or ended, Download Anyway: a queued download's reason changed. */
+static void
+queue_hold_cb (HaulDownloadRow *self,
+               GParamSpec      *pspec,
+               HaulQueue       *queue)
+{
+  if (self->download != NULL && haul_download_get_state (self->download) == HAUL_DOWNLOAD_STATE_QUEUED)
+    update (self);
+}
+
 void
 haul_download_row_set_download (HaulDownloadRow *self,
                                 HaulDownload    *download)
@@ -340,7 +405,12 @@ haul_download_row_set_download (HaulDownloadRow *self,
     return;
 
   if (self->download != NULL)
-    g_clear_signal_handler (&self->changed_handler, self->download);
+    {
+      g_clear_signal_handler (&self->changed_handler, self->download);
+      g_clear_signal_handler (&self->start_handler, self->download);
+    }
+  if (self->queue != NULL)
+    g_clear_signal_handler (&self->hold_handler, self->queue);
   g_set_object (&self->download, download);
   /* A recycled row's open menu would act on another download. */
   if (self->context_menu != NULL)
@@ -352,6 +422,13 @@ haul_download_row_set_download (HaulDownloadRow *self,
       self->changed_handler = g_signal_connect_object (download, "changed",
                                                        G_CALLBACK (download_changed_cb), self,
                                                        G_CONNECT_SWAPPED);
+      /* "Start at…" set or cleared: not a ::changed of its own. */
+      self->start_handler = g_signal_connect_object (download, "notify::start-after",
+                                                     G_CALLBACK (start_after_cb), self,
+                                                     G_CONNECT_SWAPPED);
+      if (self->queue != NULL)
+        self->hold_handler = g_signal_connect_object (self->queue, "notify::hold",
+                                                      G_CALLBACK (queue_hold_cb), self, G_CONNECT_SWAPPED);
       update (self);
     }
   else
@@ -653,6 +730,26 @@ sign_in_activated (GtkWidget  *widget,
 }
 
 static void
+download_anyway_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  apply_to_download (widget, haul_queue_download_anyway);
+}
+
+static void
+start_at_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(HaulDownload) d = dup_download (widget);
+
+  if (d != NULL)
+    haul_start_at_dialog_present (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                  HAUL_DOWNLOAD_ROW (widget)->queue, d);
+}
+
+static void
 present_details (GtkWindow    *parent,
                  HaulDownload *download)
 {
@@ -728,6 +825,8 @@ haul_download_row_class_init (HaulDownloadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.details", NULL, details_activated);
   gtk_widget_class_install_action (widget_class, "row.sign-in", NULL, sign_in_activated);
   gtk_widget_class_install_action (widget_class, "row.change-link", NULL, change_link_activated);
+  gtk_widget_class_install_action (widget_class, "row.download-anyway", NULL, download_anyway_activated);
+  gtk_widget_class_install_action (widget_class, "row.start-at", NULL, start_at_activated);
 
   gtk_widget_class_set_css_name (widget_class, "haul-download-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

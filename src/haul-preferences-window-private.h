@@ -1,7 +1,8 @@
 /* haul-preferences-window-private.h — what the Preferences window's two files share
  *
- * haul-preferences-window.c: the General page; haul-preferences-browser.c:
- * the Browser page. Main thread only.
+ * haul-preferences-window.c: the General page; haul-preferences-network.c:
+ * the Network page; haul-preferences-browser.c: the Browser page. Main
+ * thread only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,6 +39,17 @@ struct _HaulPreferencesWindow
   GtkLabel             *expiry_label;
   AdwPreferencesGroup  *paired_group;
   AdwActionRow         *paired_empty_row;
+  AdwPreferencesPage   *network_page;
+  AdwComboRow          *metered_row;
+  GtkSwitch            *save_power_switch;
+  GtkSwitch            *schedule_switch;
+  AdwEntryRow          *schedule_start_row;
+  AdwEntryRow          *schedule_end_row;
+  GtkWidget            *schedule_days_row;
+  GtkBox               *schedule_days_box;
+  GtkLabel             *schedule_label;
+  AdwComboRow          *when_done_row;
+  GtkToggleButton      *day_buttons[7]; /* Monday first, as HAUL_SCHEDULE_* bits */
 
   /* Owned references */
   GSettings            *settings;
@@ -54,5 +66,9 @@ struct _HaulPreferencesWindow
 void _haul_preferences_browser_class_init (GtkWidgetClass        *widget_class);
 void _haul_preferences_browser_init       (HaulPreferencesWindow *self);
 void _haul_preferences_browser_dispose    (HaulPreferencesWindow *self);
+
+/* haul-preferences-network.c */
+void _haul_preferences_network_class_init (GtkWidgetClass        *widget_class);
+void _haul_preferences_network_init       (HaulPreferencesWindow *self);
 
 G_END_DECLS

@@ -155,6 +155,7 @@ haul_preferences_window_constructed (GObject *object)
                            G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   update_folder (self);
   update_speed_limit (self);
+  _haul_preferences_network_init (self);
   _haul_preferences_browser_init (self);
 }
 
@@ -252,6 +253,7 @@ haul_preferences_window_class_init (HaulPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_reset_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_switch_notify_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_spin_changed_cb);
+  _haul_preferences_network_class_init (widget_class);
   _haul_preferences_browser_class_init (widget_class);
 }
 

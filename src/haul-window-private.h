@@ -9,7 +9,8 @@
  * toasts with Undo of removals and cancellations), haul-window-handoff.c
  * (a download handed over by a paired browser, with its toast) and
  * haul-window-relink.c (a new link for a paused or failed download: Change
- * Link…, a drop on its row, a paste).
+ * Link…, a drop on its row, a paste) and haul-window-hold.c (the bar that
+ * says why queued downloads wait, with Download Anyway).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -57,6 +58,9 @@ struct _HaulWindow
   GtkRevealer          *selection_revealer;
   GtkLabel             *selection_label;
   GtkRevealer          *drop_revealer;
+  GtkRevealer          *hold_revealer;
+  GtkLabel             *hold_label;
+  GtkWidget            *hold_button;
 
   /* Owned references */
   HaulQueue            *queue;
@@ -76,6 +80,7 @@ struct _HaulWindow
   GPtrArray            *undos;   /* HaulQueueUndo offered by a toast (owned refs) */
   char                 *search;  /* casefolded, NULL when empty */
   StateFilter           state;
+  gboolean              metered_anyway; /* "Download Anyway" clicked in the bar, until the metered hold ends */
 };
 
 /* haul-window.c */
@@ -118,6 +123,10 @@ void       _haul_window_relink_open         (HaulWindow      *self,
                                              const char      *link);
 gboolean   _haul_window_relink_paste        (HaulWindow      *self,
                                              const char      *text);
+
+/* haul-window-hold.c */
+void       _haul_window_class_hold_init     (GtkWidgetClass  *widget_class);
+void       _haul_window_hold_init           (HaulWindow      *self);
 
 /* haul-window-import.c */
 void       _haul_window_import_init         (HaulWindow      *self);

@@ -824,6 +824,7 @@ haul_window_class_init (HaulWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, selection_revealer);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, selection_label);
   gtk_widget_class_bind_template_child (widget_class, HaulWindow, drop_revealer);
+  _haul_window_class_hold_init (widget_class);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
 
   _haul_window_class_actions_init (klass);
@@ -884,6 +885,7 @@ haul_window_new (HaulApplication *application)
   g_signal_connect_swapped (self->queue, "download-finished", G_CALLBACK (queue_states_changed_cb), self);
   g_signal_connect_swapped (self->queue, "idle", G_CALLBACK (queue_states_changed_cb), self);
 
+  _haul_window_hold_init (self);
   _haul_window_refresh_states (self);
   update_page (self);
 
