@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "haul-browser.h"
+#include "haul-proxy-settings.h"
 #include "haul-queue.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,6 @@ void             haul_application_set_demo            (HaulApplication *self,
 gboolean         haul_application_is_inhibiting       (HaulApplication *self);
 gboolean         haul_application_is_loading          (HaulApplication *self);
 HaulBrowser     *haul_application_get_browser         (HaulApplication *self);
+HaulProxySettings *haul_application_get_proxy_settings (HaulApplication *self);
 
 G_END_DECLS
