@@ -15,7 +15,8 @@
  *    No Proxy, files byte-identical;
  *  - HaulProxySettings alone: a hand-edited invalid value connects
  *    directly with a warning that never quotes a password, and the command
- *    line's override wins over the settings.
+ *    line's override wins over the settings;
+ *  - the password in nothing logged (G_MESSAGES_DEBUG=all, captured).
  * HAUL_SHOTS_DIR=DIR: screenshots of the group at 1000 and 360 px.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -43,6 +44,33 @@
 #define PASSWORD "pr0xy-SECRET-pw"
 
 static GSubprocess *keyring_daemon;
+
+/* Everything logged (G_MESSAGES_DEBUG=all), from any thread. */
+static GMutex   logged_lock;
+static GString *logged;
+
+static GLogWriterOutput
+record_writer (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         data)
+{
+  g_mutex_lock (&logged_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      g_string_append_printf (logged, "%s\n", (const char *) fields[i].value);
+  g_mutex_unlock (&logged_lock);
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+assert_not_logged (const char *secret)
+{
+  g_mutex_lock (&logged_lock);
+  g_assert_cmpuint (logged->len, >, 0);
+  g_assert_null (strstr (logged->str, secret));
+  g_mutex_unlock (&logged_lock);
+}
 
 /* ------------------------------------------------------------------ */
 /* The keyring daemon (as in test-sign-in.c) */
@@ -103,13 +131,15 @@ stop_keyring (void)
 static char *
 secret_tool_lookup (const char *user)
 {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) p = NULL;
   g_autoptr(GError) error = NULL;
   char *out = NULL;
 
-  p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "secret-tool", "lookup",
-                        "xdg:schema", "io.github.haulapp.Haul.Password",
-                        "server", "proxy", "user", user, NULL);
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");  /* its own debug goes to stdout */
+  p = g_subprocess_launcher_spawn (launcher, &error, "secret-tool", "lookup",
+                                   "xdg:schema", "io.github.haulapp.Haul.Password",
+                                   "server", "proxy", "user", user, NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
   g_assert_no_error (error);
@@ -367,6 +397,7 @@ body_group (HaulTestApp *f)
                                          WAIT_MS));
   }
   reset_proxy_keys (settings);
+  assert_not_logged (PASSWORD);
 }
 
 static void
@@ -483,6 +514,9 @@ main (int   argc,
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_setenv ("HAUL_NO_STORE", "1", TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  logged = g_string_new (NULL);
+  g_log_set_writer_func (record_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -500,5 +534,6 @@ main (int   argc,
 
   stop_keyring ();
   haul_test_rm_rf (home);
+  g_string_free (logged, TRUE);
   return status;
 }
