@@ -33,6 +33,7 @@
 #include "haul-latency-meter.h"
 #include "haul-network-settings.h"
 #include "haul-preferences-window.h"
+#include "haul-proxy.h"
 #include "haul-resources.h"
 #include "haul-store.h"
 #include "haul-uri-list.h"
@@ -69,6 +70,7 @@ struct _HaulApplication
   HaulLatencyMeter *latency_meter; /* HAUL_LATENCY_REPORT=FILE */
   HaulBrowser    *browser;       /* browser integration; NULL without settings */
   HaulNetworkSettings *network;  /* network, power, schedule, when done; NULL without settings */
+  HaulProxySettings *proxy_settings; /* the queue's proxy; --proxy/--no-proxy override it */
   guint           signal_sources[2];
 };
 
@@ -728,6 +730,41 @@ take_context_option (char               **argv,
   return TRUE;
 }
 
+/* --proxy URL and --no-proxy: for as long as this instance runs, whatever
+ * the settings say (they are not changed). Returns FALSE when argv[*i] is
+ * neither; sets @error (naming the option, never the password) when the
+ * value is bad. */
+static gboolean
+take_proxy_option (char             **argv,
+                   int                argc,
+                   int               *i,
+                   HaulProxyUrl     **url,
+                   gboolean          *no_proxy,
+                   GError           **error)
+{
+  const char *value = NULL;
+
+  if (g_str_equal (argv[*i], "--no-proxy"))
+    {
+      *no_proxy = TRUE;
+      return TRUE;
+    }
+  if (g_str_equal (argv[*i], "--proxy") && *i + 1 < argc)
+    value = argv[++*i];
+  else if (g_str_has_prefix (argv[*i], "--proxy="))
+    value = argv[*i] + strlen ("--proxy=");
+  else if (!g_str_equal (argv[*i], "--proxy"))
+    return FALSE;
+  if (value == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s needs a value"), "--proxy");
+      return TRUE;
+    }
+  g_clear_pointer (url, haul_proxy_url_free);
+  *url = haul_proxy_url_parse ("--proxy", value, error);
+  return TRUE;
+}
+
 /* `haul URL… FILE…` (and the launcher's %U): links are added, files are
  * read as lists of links, by a worker; the caller's terminal hears what
  * was skipped once that is known. --header, --referer, --user-agent and
@@ -743,6 +780,8 @@ haul_application_command_line (GApplication            *app,
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(HaulRequestContext) context = haul_request_context_new ();
   g_autofree char *cookies_path = NULL;
+  g_autoptr(HaulProxyUrl) proxy_url = NULL;
+  gboolean no_proxy = FALSE;
   CommandLineImport *data;
   int argc;
 
@@ -768,7 +807,8 @@ haul_application_command_line (GApplication            *app,
             }
           continue;
         }
-      if (take_context_option (argv, argc, &i, context, &cookies_path, &error))
+      if (take_context_option (argv, argc, &i, context, &cookies_path, &error) ||
+          take_proxy_option (argv, argc, &i, &proxy_url, &no_proxy, &error))
         {
           if (error == NULL)
             continue;
@@ -786,6 +826,14 @@ haul_application_command_line (GApplication            *app,
       else
         g_ptr_array_add (files, g_application_command_line_create_file_for_arg (cmdline, argv[i]));
     }
+
+  if (proxy_url != NULL && no_proxy)
+    {
+      g_application_command_line_printerr (cmdline, "haul: %s\n", _("--proxy and --no-proxy cannot go together"));
+      return 2;
+    }
+  if (proxy_url != NULL || no_proxy)
+    haul_proxy_settings_override (self->proxy_settings, proxy_url);
 
   data = g_new0 (CommandLineImport, 1);
   data->app = g_object_ref (self);
@@ -931,6 +979,19 @@ haul_application_get_network_settings (HaulApplication *self)
   return self->network;
 }
 
+/**
+ * haul_application_get_proxy_settings:
+ *
+ * Returns: (transfer none): what gives the queue its proxy (Preferences
+ *   tell it when the keyring's proxy password changed)
+ */
+HaulProxySettings *
+haul_application_get_proxy_settings (HaulApplication *self)
+{
+  g_return_val_if_fail (HAUL_IS_APPLICATION (self), NULL);
+  return self->proxy_settings;
+}
+
 static void
 haul_application_startup (GApplication *app)
 {
@@ -965,6 +1026,7 @@ haul_application_startup (GApplication *app)
       g_signal_connect_object (self->network, "done", G_CALLBACK (queue_done_cb), self,
                                G_CONNECT_SWAPPED);
     }
+  self->proxy_settings = haul_proxy_settings_new (self->settings, self->queue);
   g_signal_connect_object (self->queue, "download-finished", G_CALLBACK (download_finished_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->queue, "notify::n-active", G_CALLBACK (n_active_cb), self,
@@ -1041,6 +1103,7 @@ haul_application_shutdown (GApplication *app)
   if (self->network != NULL)
     g_signal_handlers_disconnect_by_data (self->network, self);
   g_clear_object (&self->network);
+  g_clear_object (&self->proxy_settings);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -1147,6 +1210,7 @@ haul_application_finalize (GObject *object)
   g_clear_object (&self->latency_meter);
   g_clear_object (&self->browser);
   g_clear_object (&self->network);
+  g_clear_object (&self->proxy_settings);
   g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_clear_pointer (&self->failed, g_ptr_array_unref);
   g_free (self->store_notice);

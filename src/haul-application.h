@@ -9,6 +9,7 @@
 
 #include "haul-browser.h"
 #include "haul-network-settings.h"
+#include "haul-proxy-settings.h"
 #include "haul-queue.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,6 @@ gboolean         haul_application_is_inhibiting       (HaulApplication *self);
 gboolean         haul_application_is_loading          (HaulApplication *self);
 HaulBrowser     *haul_application_get_browser         (HaulApplication *self);
 HaulNetworkSettings *haul_application_get_network_settings (HaulApplication *self);
+HaulProxySettings *haul_application_get_proxy_settings (HaulApplication *self);
 
 G_END_DECLS

@@ -28,6 +28,7 @@
 #include "haul-headless.h"
 #include "haul-headless-auth.h"
 #include "haul-network-policy.h"
+#include "haul-proxy.h"
 #include "haul-queue.h"
 #include "haul-store.h"
 #include "haul-terminal-text.h"
@@ -630,6 +631,9 @@ typedef struct
   char      *user_agent;
   char      *load_cookies;
   HaulRequestContext *context; /* built from the four above; NULL: none */
+  char      *proxy;            /* --proxy, as typed: may hold a password */
+  gboolean   no_proxy;
+  HaulProxyUrl *proxy_url;     /* --proxy, parsed */
 } HeadlessOptions;
 
 static void
@@ -650,6 +654,8 @@ headless_options_clear (HeadlessOptions *o)
   g_clear_pointer (&o->user_agent, g_free);
   g_clear_pointer (&o->load_cookies, g_free);
   g_clear_pointer (&o->context, haul_request_context_unref);
+  haul_auth_wipe (&o->proxy);
+  g_clear_pointer (&o->proxy_url, haul_proxy_url_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -708,6 +714,13 @@ headless_option_context_new (HeadlessOptions *o,
       N_("Send the cookies of FILE (the cookies.txt format of curl, wget and browser "
          "add-ons), each only to its own site; they are kept with their download in "
          "the session until it is removed"), N_("FILE") },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &o->proxy,
+      N_("Connect through the proxy URL: http://HOST:PORT (https links through CONNECT), "
+         "https://HOST:PORT (the proxy spoken to over TLS), socks5://HOST:PORT or "
+         "socks5h://HOST:PORT (the proxy looks up the names); USER:PASSWORD@ may come "
+         "before HOST (default: the system's proxy settings)"), N_("URL") },
+    { "no-proxy", 0, 0, G_OPTION_ARG_NONE, &o->no_proxy,
+      N_("Connect directly, whatever the system's proxy settings and http_proxy say"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print only errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->uris, NULL, N_("[URL…]") },
@@ -886,6 +899,16 @@ check_options (HeadlessOptions *o)
   if (o->checksum != NULL && !haul_checksum_parse (o->checksum, NULL, NULL, &error))
     {
       usage_error ("--checksum: %s", error->message);
+      return FALSE;
+    }
+  if (o->proxy != NULL && o->no_proxy)
+    {
+      usage_error (_("--proxy and --no-proxy cannot go together"));
+      return FALSE;
+    }
+  if (o->proxy != NULL && (o->proxy_url = haul_proxy_url_parse ("--proxy", o->proxy, &error)) == NULL)
+    {
+      usage_error ("%s", error->message);
       return FALSE;
     }
   return build_context (o);
@@ -1190,6 +1213,25 @@ exit_status (const Headless *h)
   return HAUL_EXIT_OK;
 }
 
+/* --proxy or --no-proxy; without either, GLib's default resolver. */
+static void
+apply_proxy (const HeadlessOptions *o,
+             HaulQueue             *queue)
+{
+  g_autoptr(GProxyResolver) resolver = NULL;
+
+  if (o->no_proxy)
+    resolver = haul_proxy_resolver_new_none ();
+  else if (o->proxy_url != NULL)
+    {
+      resolver = haul_proxy_resolver_new_for_url (o->proxy_url);
+      if (g_strcmp0 (o->proxy_url->scheme, "socks5") != 0)
+        haul_queue_set_proxy_credentials (queue, o->proxy_url->user, o->proxy_url->password);
+    }
+  if (resolver != NULL)
+    haul_queue_set_proxy_resolver (queue, resolver);
+}
+
 /* Downloads @accepted (and what @o's session remembers) until every
  * download has finished or a signal stopped them. */
 static int
@@ -1204,6 +1246,7 @@ run_downloads (const HeadlessOptions *o,
 
   headless_start (&h, o, count_rejected (list));
   haul_headless_auth_watch (auth, h.queue);
+  apply_proxy (o, h.queue);
 
   if (o->session != NULL)
     {

@@ -13,6 +13,10 @@
  * signs the download in and resumes it, once per pause: a refused one is
  * never tried again by itself, so nothing loops.
  *
+ * The manual proxies' password is an item of the same schema with
+ * server = "proxy" (HAUL_KEYRING_PROXY_SERVER) and the proxy-user setting
+ * as its user (haul-proxy-group.c stores it, haul-proxy-settings.c reads it).
+ *
  * Thread: main.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -103,6 +107,44 @@ haul_keyring_store_async (const char          *server,
 
 gboolean
 haul_keyring_store_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+cleared_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error: there was nothing to forget. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Forgets the password of @user at @server, if the keyring has one. */
+void
+haul_keyring_clear_async (const char          *server,
+                          const char          *user,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, haul_keyring_clear_async);
+  secret_password_clear (password_schema (), cancellable, cleared_cb, task,
+                         "server", server, "user", user, NULL);
+}
+
+gboolean
+haul_keyring_clear_finish (GAsyncResult  *result,
                            GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -35,6 +35,18 @@ gboolean  haul_keyring_lookup_finish  (GAsyncResult         *result,
                                        char                **password,
                                        GError              **error);
 
+void      haul_keyring_clear_async    (const char           *server,
+                                       const char           *user,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
+gboolean  haul_keyring_clear_finish   (GAsyncResult         *result,
+                                       GError              **error);
+
 void      haul_keyring_watch_queue    (HaulQueue            *queue);
+
+/* The "server" of the manual proxies' password (their user is the
+ * proxy-user setting); see haul-proxy-settings.c. */
+#define HAUL_KEYRING_PROXY_SERVER "proxy"
 
 G_END_DECLS

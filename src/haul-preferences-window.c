@@ -23,6 +23,7 @@
 #include "haul-folder-chooser.h"
 #include "haul-folders.h"
 #include "haul-preferences-window-private.h"
+#include "haul-proxy-group.h"
 
 #define SPEED_LIMIT_KEY     "speed-limit-bytes"
 #define SPEED_UNIT          1000 /* bytes in the kB/s the spin button shows */
@@ -253,6 +254,7 @@ haul_preferences_window_class_init (HaulPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_reset_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_switch_notify_cb);
   gtk_widget_class_bind_template_callback (widget_class, speed_limit_spin_changed_cb);
+  g_type_ensure (HAUL_TYPE_PROXY_GROUP);
   _haul_preferences_network_class_init (widget_class);
   _haul_preferences_browser_class_init (widget_class);
 }

@@ -64,6 +64,13 @@ print_help (void)
       N_("Send the cookies of FILE (the cookies.txt format of curl, wget and browser "
          "add-ons), each only to its own site, with the downloads added; they are kept "
          "with each download until it is removed"), N_("FILE") },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &unused_value,
+      N_("Connect through the proxy URL (http://, https://, socks5:// or socks5h://HOST:PORT, "
+         "USER:PASSWORD@ allowed before HOST) for as long as Haul runs, instead of the proxy "
+         "set in Preferences"), N_("URL") },
+    { "no-proxy", 0, 0, G_OPTION_ARG_NONE, &unused,
+      N_("Connect directly for as long as Haul runs, whatever Preferences and the system's "
+         "proxy settings say"), NULL },
     { NULL }
   };
 

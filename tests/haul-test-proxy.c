@@ -1,4 +1,4 @@
-/* haul-test-proxy.c — a small authenticating HTTP proxy for tests (see haul-test-proxy.h)
+/* haul-test-proxy.c — a small HTTP proxy for tests, forwarding and CONNECT (see haul-test-proxy.h)
  *
  * Thread: the proxy's own thread runs the server and the forwarding
  * session; the public functions run on the test's thread.
@@ -27,6 +27,7 @@ struct _HaulTestProxy
   gboolean      ready;
   guint         n_forwarded;
   guint         n_refused;
+  guint         n_tunnelled;
 
   /* Proxy thread only. */
   SoupServer   *soup;
@@ -92,6 +93,49 @@ forwarded_cb (GObject      *source,
   g_free (fw);
 }
 
+/* CONNECT: once the 200 is written, the client's stream and one to the
+ * target are spliced together. */
+static void
+tunnel_spliced_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+tunnel_connected_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  GIOStream *client = data;
+  g_autoptr(GSocketConnection) target = g_socket_client_connect_finish (G_SOCKET_CLIENT (source),
+                                                                        result, NULL);
+
+  if (target != NULL)
+    g_io_stream_splice_async (client, G_IO_STREAM (target),
+                              G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                              G_PRIORITY_DEFAULT, NULL, tunnel_spliced_cb, NULL);
+  else
+    g_io_stream_close (client, NULL, NULL);
+  g_object_unref (client);
+}
+
+static void
+tunnel_wrote_cb (SoupServerMessage *msg,
+                 gpointer           data)
+{
+  HaulTestProxy *proxy = data;
+  GUri *target = soup_server_message_get_uri (msg);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_connect_to_host_async (client, g_uri_get_host (target), g_uri_get_port (target),
+                                         NULL, tunnel_connected_cb, stream);
+  (void) proxy;
+}
+
 static void
 proxy_cb (SoupServer        *soup,
           SoupServerMessage *msg,
@@ -103,6 +147,16 @@ proxy_cb (SoupServer        *soup,
   GUri *target = soup_server_message_get_uri (msg);
   Forward *fw;
 
+  if (strcmp (soup_server_message_get_method (msg), "CONNECT") == 0 &&
+      g_strcmp0 (g_uri_get_host (target), "127.0.0.1") == 0)
+    {
+      g_mutex_lock (&proxy->mutex);
+      proxy->n_tunnelled++;
+      g_mutex_unlock (&proxy->mutex);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      g_signal_connect (msg, "wrote-body", G_CALLBACK (tunnel_wrote_cb), proxy);
+      return;
+    }
   if (strcmp (soup_server_message_get_method (msg), "GET") != 0 ||
       g_strcmp0 (g_uri_get_host (target), "127.0.0.1") != 0)
     {
@@ -165,10 +219,13 @@ proxy_thread (gpointer data)
   proxy->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
   soup_session_remove_feature_by_type (proxy->session, SOUP_TYPE_AUTH_MANAGER);
   proxy->soup = soup_server_new ("server-header", "haul-test-proxy ", NULL);
-  domain = soup_auth_domain_basic_new ("realm", "Haul proxy", "proxy", TRUE, NULL);
-  soup_auth_domain_add_path (domain, "/");
-  soup_auth_domain_basic_set_auth_callback (domain, proxy_auth_cb, proxy, NULL);
-  soup_server_add_auth_domain (proxy->soup, domain);
+  if (proxy->user != NULL)
+    {
+      domain = soup_auth_domain_basic_new ("realm", "Haul proxy", "proxy", TRUE, NULL);
+      soup_auth_domain_add_path (domain, "/");
+      soup_auth_domain_basic_set_auth_callback (domain, proxy_auth_cb, proxy, NULL);
+      soup_server_add_auth_domain (proxy->soup, domain);
+    }
   soup_server_add_handler (proxy->soup, NULL, proxy_cb, proxy, NULL);
   g_signal_connect (proxy->soup, "request-finished", G_CALLBACK (finished_cb), proxy);
   if (!soup_server_listen_local (proxy->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
@@ -254,6 +311,17 @@ haul_test_proxy_get_n_forwarded (HaulTestProxy *proxy)
 
   g_mutex_lock (&proxy->mutex);
   n = proxy->n_forwarded;
+  g_mutex_unlock (&proxy->mutex);
+  return n;
+}
+
+guint
+haul_test_proxy_get_n_tunnelled (HaulTestProxy *proxy)
+{
+  guint n;
+
+  g_mutex_lock (&proxy->mutex);
+  n = proxy->n_tunnelled;
   g_mutex_unlock (&proxy->mutex);
   return n;
 }

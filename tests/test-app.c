@@ -11,7 +11,10 @@
  *  - `haul` run again while Haul runs without a window shows a new window;
  *  - the Background portal request (what a Flatpak sends);
  *  - Help opens man:haul, and says so in Haul's words when it cannot;
- *  - `haul --demo` deletes its folder when stopped by SIGTERM.
+ *  - `haul --demo` deletes its folder when stopped by SIGTERM;
+ *  - `haul --proxy URL` / `--no-proxy` given to the running Haul: its
+ *    downloads through the test proxy (signed in) or direct, bad values
+ *    refused with status 2 and never the password.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +30,7 @@
 #include "haul-background.h"
 #include "haul-help.h"
 #include "haul-test-desktop.h"
+#include "haul-test-proxy.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 #include "haul-test-widgets.h"
@@ -517,6 +521,84 @@ test_command_line_context (void)
   fixture_clear (&f);
 }
 
+/* `haul --proxy URL` / `--no-proxy` handed to the running Haul: its queue
+ * goes through that proxy (or none) while it runs; the settings stay. */
+static void
+body_command_line_proxy (Fixture *f)
+{
+  g_autoptr(HaulTestProxy) proxy = haul_test_proxy_new ("carol", "APPproxySECRET");
+  g_autofree char *proxy_uri = haul_test_proxy_uri (proxy);
+  g_autofree char *with_user = g_strdup_printf ("http://carol:APPproxySECRET@%s", proxy_uri + strlen ("http://"));
+  g_autoptr(GBytes) content = haul_test_content (100 * KIB, 3);
+  g_autofree char *via = haul_test_server_uri (f->server, "/via-proxy.bin");
+  g_autofree char *direct = haul_test_server_uri (f->server, "/no-proxy.bin");
+  g_autofree char *bad_uri = haul_test_server_uri (f->server, "/never-proxied.bin");
+  g_autofree char *mode = NULL;
+  g_autofree char *err = NULL;
+  HaulProxySettings *ps = haul_application_get_proxy_settings (f->app);
+  HaulDownload *d;
+  guint forwarded;
+
+  haul_test_server_add_file (f->server, "/via-proxy.bin", content, NULL);
+  haul_test_server_add_file (f->server, "/no-proxy.bin", content, NULL);
+
+  /* Bad values: exit status 2, the option named, never the password, nothing added. */
+  g_assert_cmpint (run_second ((const char *[]) { "--proxy", "http://carol:APPproxySECRET@127.0.0.1:99999",
+                                                  bad_uri, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "haul: --proxy: “http://127.0.0.1:99999” is not a proxy address: "
+                                 "the port must be from 1 to 65535"));
+  g_assert_null (strstr (err, "SECRET"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_second ((const char *[]) { "--proxy=ftp://127.0.0.1:21", bad_uri, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "haul: --proxy: "));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_second ((const char *[]) { "--proxy", NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--proxy needs a value"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_second ((const char *[]) { "--proxy", with_user, "--no-proxy", bad_uri, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "haul: --proxy and --no-proxy cannot go together"));
+  g_assert_null (strstr (err, "SECRET"));
+  g_clear_pointer (&err, g_free);
+  haul_test_spin (200);
+  g_assert_null (haul_queue_find_by_uri (f->queue, bad_uri));
+  g_assert_false (haul_proxy_settings_is_overridden (ps));
+
+  /* --proxy with a user and password: through it, signed in. */
+  g_assert_cmpint (run_second ((const char *[]) { "--proxy", with_user, via, NULL }, &err), ==, 0);
+  g_assert_null (strstr (err, "SECRET"));
+  g_clear_pointer (&err, g_free);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) has_download, &(FindDownload) { f->queue, via },
+                                       WAIT_MS));
+  d = haul_queue_find_by_uri (f->queue, via);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  g_assert_cmpuint (haul_test_proxy_get_n_forwarded (proxy), >=, 1);
+  g_assert_true (haul_proxy_settings_is_overridden (ps));
+  mode = g_settings_get_string (haul_application_get_settings (f->app), "proxy-mode");
+  g_assert_cmpstr (mode, ==, "system");
+
+  /* --no-proxy: direct from now on. */
+  forwarded = haul_test_proxy_get_n_forwarded (proxy);
+  g_assert_cmpint (run_second ((const char *[]) { "--no-proxy", direct, NULL }, &err), ==, 0);
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) has_download, &(FindDownload) { f->queue, direct },
+                                       WAIT_MS));
+  d = haul_queue_find_by_uri (f->queue, direct);
+  haul_test_wait_finished (d);
+  haul_test_assert_completed_with (d, content);
+  g_assert_cmpuint (haul_test_proxy_get_n_forwarded (proxy), ==, forwarded);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_NONE);
+  g_application_quit (G_APPLICATION (f->app));
+}
+
+static void
+test_command_line_proxy (void)
+{
+  Fixture f = { 0 };
+
+  run_app (&f, body_command_line_proxy, TRUE);
+  fixture_clear (&f);
+}
+
 static void
 test_activate_after_close (void)
 {
@@ -698,6 +780,7 @@ main (int   argc,
   g_test_add_func ("/haul/ui/app/quit-without-downloads", test_quit_without_downloads);
   g_test_add_func ("/haul/ui/app/activate-after-close", test_activate_after_close);
   g_test_add_func ("/haul/ui/app/command-line-context", test_command_line_context);
+  g_test_add_func ("/haul/ui/app/command-line-proxy", test_command_line_proxy);
   g_test_add_func ("/haul/ui/app/background-portal", test_background_portal);
   g_test_add_func ("/haul/ui/app/help", test_help);
   g_test_add_func ("/haul/ui/app/demo-sigterm", test_demo_sigterm);

@@ -20,6 +20,7 @@ register_types (void)
 {
   g_type_ensure (ADW_TYPE_APPLICATION_WINDOW);
   g_type_ensure (ADW_TYPE_MESSAGE_DIALOG);
+  g_type_ensure (ADW_TYPE_PREFERENCES_GROUP);
   g_type_ensure (ADW_TYPE_PREFERENCES_WINDOW);
   g_type_ensure (ADW_TYPE_WINDOW);
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);

@@ -118,7 +118,8 @@ safe_realm (const char *realm)
  * _haul_auth_prepare_session:
  *
  * Points the thread's @session at the job's proxy resolver (GLib's default
- * without one) before the attempt's first request.
+ * without one) before the attempt's first request; when it changes, the
+ * session's idle connections are closed first.
  */
 void
 _haul_auth_prepare_session (SoupSession *session,
@@ -129,6 +130,10 @@ _haul_auth_prepare_session (SoupSession *session,
 
   if (want == had)
     return;
+  /* Nothing runs on this thread's session yet: its idle connections, made
+   * through the old proxy (or around it), must not carry this attempt —
+   * libsoup reuses a kept-alive connection by the link's host alone. */
+  soup_session_abort (session);
   soup_session_set_proxy_resolver (session, want != NULL ? want : g_proxy_resolver_get_default ());
   g_object_set_data_full (G_OBJECT (session), "haul-proxy-resolver",
                           want != NULL ? g_object_ref (want) : NULL, g_object_unref);

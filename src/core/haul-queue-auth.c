@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include "haul-auth.h"
 #include "haul-download-private.h"
 #include "haul-queue-private.h"
 #include "haul-transfer.h"
@@ -70,13 +71,41 @@ haul_queue_set_proxy_resolver (HaulQueue      *self,
   g_set_object (&self->proxy_resolver, resolver);
 }
 
-/* What an attempt of @d signs in with: its credentials and the proxy. */
+/**
+ * haul_queue_set_proxy_credentials:
+ * @user: (nullable): the proxy's user name (%NULL forgets them)
+ * @password: (nullable): its password, kept in memory only
+ *
+ * What an HTTP proxy's 407 is answered with (forwarding and CONNECT) for
+ * every download that has no proxy credentials of its own
+ * (haul_queue_set_credentials() with @for_proxy), from its next attempt.
+ */
+void
+haul_queue_set_proxy_credentials (HaulQueue  *self,
+                                  const char *user,
+                                  const char *password)
+{
+  g_return_if_fail (HAUL_IS_QUEUE (self));
+
+  g_free (self->proxy_user);
+  self->proxy_user = user != NULL && *user != '\0' ? g_strdup (user) : NULL;
+  haul_auth_wipe (&self->proxy_password);
+  self->proxy_password = self->proxy_user != NULL ? g_strdup (password) : NULL;
+}
+
+/* What an attempt of @d signs in with: its credentials (else the queue's
+ * proxy credentials) and the proxy. */
 void
 _haul_queue_auth_to_job (HaulQueue    *self,
                          HaulDownload *d,
                          HaulJob      *job)
 {
   _haul_download_auth_to_job (d, job);
+  if (job->proxy_user == NULL && self->proxy_user != NULL)
+    {
+      job->proxy_user = g_strdup (self->proxy_user);
+      job->proxy_password = g_strdup (self->proxy_password);
+    }
   g_set_object (&job->proxy_resolver, self->proxy_resolver);
 }
 

@@ -124,6 +124,8 @@ struct _HaulQueue
   guint               retry_base_ms;
 
   GProxyResolver     *proxy_resolver; /* nullable (haul-queue-auth.c) */
+  char               *proxy_user;     /* nullable: for downloads without their own */
+  char               *proxy_password; /* nullable, wiped */
 
   /* haul-queue-policy.c and haul-queue-schedule.c */
   HaulQueueHold       hold;            /* what keeps queued downloads from starting */

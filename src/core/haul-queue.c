@@ -1084,6 +1084,7 @@ haul_queue_finalize (GObject *object)
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
   g_clear_pointer (&self->claims, haul_name_claims_unref);
   g_clear_object (&self->proxy_resolver);
+  haul_queue_set_proxy_credentials (self, NULL, NULL);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->schedule, haul_schedule_free);
   g_clear_pointer (&self->running, g_ptr_array_unref);

@@ -237,5 +237,8 @@ void          haul_queue_set_credentials       (HaulQueue     *self,
                                                 gboolean       for_proxy);
 void          haul_queue_set_proxy_resolver    (HaulQueue     *self,
                                                 GProxyResolver *resolver);
+void          haul_queue_set_proxy_credentials (HaulQueue     *self,
+                                                const char    *user,
+                                                const char    *password);
 
 G_END_DECLS

@@ -60,6 +60,7 @@
 #include "haul-connections.h"
 #include "haul-copy-gate.h"
 #include "haul-http.h"
+#include "haul-proxy.h"
 #include "haul-transfer.h"
 #include "haul-transfer-private.h"
 #include "haul-worker-pool.h"
@@ -405,7 +406,8 @@ conn_send_failed (Conn   *c,
     {
       if (c->extra && error_is_refusal (cause))
         conn_refused (c, -1);
-      _haul_transfer_set_network_error (&error, cause, g_uri_get_host (f->uri), TRUE);
+      if (!haul_proxy_set_error (&error, cause, f->job->proxy_resolver, f->uri, NULL))
+        _haul_transfer_set_network_error (&error, cause, g_uri_get_host (f->uri), TRUE);
     }
   conn_note_error (c, error);
 }

@@ -30,6 +30,7 @@
 #include "haul-http.h"
 #include "haul-part-file.h"
 #include "haul-segments.h"
+#include "haul-proxy.h"
 #include "haul-transfer.h"
 #include "haul-transfer-private.h"
 #include "haul-uri-list.h"
@@ -511,7 +512,7 @@ send_following_redirects (Attempt      *a,
       stream = soup_session_send (a->session, msg, a->attempt, &local_error);
       if (stream == NULL)
         {
-          if (!check_cancelled (a, error))
+          if (!check_cancelled (a, error) && !haul_proxy_set_error (error, local_error, a->job->proxy_resolver, uri, a->job))
             _haul_transfer_set_network_error (error, local_error, g_uri_get_host (uri), TRUE);
           g_clear_error (&local_error);
           return NULL;

@@ -1,0 +1,539 @@
+/* test-proxy-group.c — Preferences → Proxy (HaulProxyGroup) and the queue following it, under Xvfb
+ *
+ * The real application in this process (haul_test_run_in_app()), a
+ * throwaway AdwPreferencesWindow holding a HaulProxyGroup, GSettings'
+ * memory backend, and a real keyring: gnome-keyring-daemon (secrets only)
+ * in the test's D-Bus session with a throwaway home, checked with
+ * libsecret's own `secret-tool` too.
+ *  - the modes: the manual rows only while Manual, proxy-mode written;
+ *  - bad text in a row: the error style and the sentence under the group,
+ *    the setting unchanged; fixed: the error gone, the value saved;
+ *  - the password in the keyring (server "proxy", the user), never in
+ *    GSettings;
+ *  - the app's queue following it: a download through the test proxy
+ *    (with sign-in: the keyring's password) after Manual, direct after
+ *    No Proxy, files byte-identical;
+ *  - HaulProxySettings alone: a hand-edited invalid value connects
+ *    directly with a warning that never quotes a password, and the command
+ *    line's override wins over the settings;
+ *  - the password in nothing logged (G_MESSAGES_DEBUG=all, captured).
+ * HAUL_SHOTS_DIR=DIR: screenshots of the group at 1000 and 360 px.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "haul-application.h"
+#include "haul-proxy-group.h"
+#include "haul-proxy-settings.h"
+#include "haul-test-desktop.h"
+#include "haul-test-proxy.h"
+#include "haul-test-queue.h"
+#include "haul-test-server.h"
+#include "haul-test-widgets.h"
+
+#define WAIT_MS 30000
+#define USER "proxyuser"
+#define PASSWORD "pr0xy-SECRET-pw"
+
+static GSubprocess *keyring_daemon;
+
+/* Everything logged (G_MESSAGES_DEBUG=all), from any thread. */
+static GMutex   logged_lock;
+static GString *logged;
+
+static GLogWriterOutput
+record_writer (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         data)
+{
+  g_mutex_lock (&logged_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      g_string_append_printf (logged, "%s\n", (const char *) fields[i].value);
+  g_mutex_unlock (&logged_lock);
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+assert_not_logged (const char *secret)
+{
+  g_mutex_lock (&logged_lock);
+  g_assert_cmpuint (logged->len, >, 0);
+  g_assert_null (strstr (logged->str, secret));
+  g_mutex_unlock (&logged_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* The keyring daemon (as in test-sign-in.c) */
+
+static gboolean
+secrets_owned (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_keyring (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GOutputStream *in;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  keyring_daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
+                                                "--unlock", "--components=secrets", NULL);
+  g_assert_no_error (error);
+  in = g_subprocess_get_stdin_pipe (keyring_daemon);
+  g_assert_true (g_output_stream_write_all (in, "test-keyring", 12, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (in, NULL, &error));
+  if (!haul_test_wait_until (secrets_owned, NULL, WAIT_MS))
+    g_error ("gnome-keyring-daemon did not take org.freedesktop.secrets");
+}
+
+static void
+stop_keyring (void)
+{
+  if (keyring_daemon == NULL)
+    return;
+  g_subprocess_send_signal (keyring_daemon, SIGTERM);
+  g_subprocess_wait (keyring_daemon, NULL, NULL);
+  g_clear_object (&keyring_daemon);
+}
+
+/* What `secret-tool lookup` finds for Haul's schema, server "proxy". */
+static char *
+secret_tool_lookup (const char *user)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");  /* its own debug goes to stdout */
+  p = g_subprocess_launcher_spawn (launcher, &error, "secret-tool", "lookup",
+                                   "xdg:schema", "io.github.haulapp.Haul.Password",
+                                   "server", "proxy", "user", user, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+static char *
+wait_in_keyring (const char *user,
+                 const char *expected)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  char *found = secret_tool_lookup (user);
+
+  while (g_strcmp0 (found, expected) != 0 && g_get_monotonic_time () < end)
+    {
+      g_free (found);
+      haul_test_spin (100);
+      found = secret_tool_lookup (user);
+    }
+  return found;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+reset_proxy_keys (GSettings *settings)
+{
+  static const char * const keys[] = { "proxy-mode", "proxy-http", "proxy-https", "proxy-socks",
+                                       "proxy-user", "proxy-ignore-hosts" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static void
+assert_setting (GSettings  *settings,
+                const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+/* No key of Haul's settings holds @secret. */
+static void
+assert_not_in_settings (GSettings  *settings,
+                        const char *secret)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (text, secret));
+    }
+}
+
+/* The GtkText inside @row: activating it is pressing Enter in the row. */
+static GtkWidget *
+find_text (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_text (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+row (HaulProxyGroup *group,
+     const char     *name)
+{
+  return haul_test_template_child (group, HAUL_TYPE_PROXY_GROUP, name);
+}
+
+/* Types @text into @name's row and presses Enter. */
+static void
+enter (HaulProxyGroup *group,
+       const char     *name,
+       const char     *text)
+{
+  GtkWidget *r = row (group, name);
+  GtkWidget *t = find_text (r);
+
+  g_assert_nonnull (t);
+  gtk_editable_set_text (GTK_EDITABLE (r), text);
+  g_signal_emit_by_name (t, "activate");  /* what Enter does */
+  haul_test_spin (50);
+}
+
+static gboolean
+proxy_ready (gpointer data)
+{
+  HaulProxySettings *ps = data;
+
+  return haul_proxy_settings_get_mode (ps) == HAUL_PROXY_MODE_MANUAL && haul_proxy_settings_has_password (ps);
+}
+
+static gboolean
+proxy_none (gpointer data)
+{
+  return haul_proxy_settings_get_mode (data) == HAUL_PROXY_MODE_NONE;
+}
+
+static HaulDownload *
+download (HaulTestApp *f,
+          const char  *path,
+          GBytes      *content)
+{
+  g_autofree char *uri = haul_test_server_uri (f->server, path);
+  g_autoptr(GError) error = NULL;
+  HaulDownload *d;
+
+  haul_test_server_add_file (f->server, path, content, NULL);
+  d = haul_queue_add (f->queue, uri, f->dir, &error);
+  g_assert_no_error (error);
+  haul_test_wait_finished (d);
+  return d;
+}
+
+static void
+body_group (HaulTestApp *f)
+{
+  GSettings *settings = haul_application_get_settings (f->app);
+  HaulProxySettings *ps = haul_application_get_proxy_settings (f->app);
+  g_autoptr(HaulTestProxy) proxy = haul_test_proxy_new (USER, PASSWORD);
+  g_autofree char *proxy_uri = haul_test_proxy_uri (proxy);
+  const char *address = proxy_uri + strlen ("http://");
+  g_autoptr(GBytes) one = haul_test_content (64 * KIB, 7);
+  g_autoptr(GBytes) two = haul_test_content (48 * KIB, 9);
+  g_autofree char *in_keyring = NULL;
+  g_autofree char *http = NULL;
+  g_auto(GStrv) hosts = NULL;
+  AdwPreferencesWindow *window;
+  AdwPreferencesPage *page;
+  HaulProxyGroup *group;
+  HaulDownload *d;
+
+  reset_proxy_keys (settings);
+  g_assert_cmpint (g_mkdir_with_parents (f->dir, 0700), ==, 0);
+  window = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (f->app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+  adw_preferences_page_set_title (page, "Network");
+  group = HAUL_PROXY_GROUP (haul_proxy_group_new ());
+  adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (group));
+  adw_preferences_window_add (window, page);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_widget_get_mapped, group, WAIT_MS));
+
+  /* System settings: the manual rows are hidden. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (group, "mode_row"))), ==, 0);
+  g_assert_false (gtk_widget_get_visible (row (group, "http_row")));
+  g_assert_false (gtk_widget_get_visible (row (group, "password_row")));
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_SYSTEM);
+
+  /* Manual: shown, and saved. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (group, "mode_row")), 2);
+  g_assert_true (gtk_widget_get_visible (row (group, "http_row")));
+  g_assert_true (gtk_widget_get_visible (row (group, "hosts_row")));
+  assert_setting (settings, "proxy-mode", "manual");
+
+  /* Bad text: the error style and the sentence, nothing saved. */
+  enter (group, "http_row", "proxy.example:99999");
+  g_assert_true (gtk_widget_has_css_class (row (group, "http_row"), "error"));
+  g_assert_cmpstr (haul_proxy_group_get_error_text (group), ==,
+                   "HTTP Proxy: “proxy.example:99999” is not a proxy address: the port must be from 1 to 65535");
+  haul_test_assert_shows (GTK_WIDGET (window), "the port must be from 1 to 65535");
+  http = g_settings_get_string (settings, "proxy-http");
+  g_assert_cmpstr (http, ==, "");
+  enter (group, "socks_row", "socks5://127.0.0.1:1080");
+  g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group),
+                            "SOCKS5 Proxy: “socks5://127.0.0.1:1080” is not a proxy address: write only the host"));
+  enter (group, "hosts_row", "example.org, bad host!");
+  g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Hosts Without Proxy: “host!”"));
+  enter (group, "password_row", PASSWORD);
+  g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Password: type the user name first"));
+  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 1000);
+  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 360);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+
+  /* Fixed: the errors go as the text is corrected, the values are saved
+   * when applied. Hosts without 127.0.0.1, so the test server goes
+   * through the proxy. */
+  gtk_editable_set_text (GTK_EDITABLE (row (group, "socks_row")), "");
+  g_assert_false (gtk_widget_has_css_class (row (group, "socks_row"), "error"));
+  enter (group, "socks_row", "");
+  enter (group, "http_row", address);
+  g_assert_false (gtk_widget_has_css_class (row (group, "http_row"), "error"));
+  g_clear_pointer (&http, g_free);
+  http = g_settings_get_string (settings, "proxy-http");
+  g_assert_cmpstr (http, ==, address);
+  enter (group, "hosts_row", "example.org, .example.net, 10.0.0.0/8");
+  hosts = g_settings_get_strv (settings, "proxy-ignore-hosts");
+  g_assert_cmpuint (g_strv_length (hosts), ==, 3);
+  g_assert_cmpstr (hosts[1], ==, ".example.net");
+  enter (group, "user_row", USER);
+  assert_setting (settings, "proxy-user", USER);
+  enter (group, "password_row", PASSWORD);
+  g_assert_cmpstr (haul_proxy_group_get_error_text (group), ==, "");
+  g_assert_false (gtk_widget_get_visible (haul_test_template_child (group, HAUL_TYPE_PROXY_GROUP, "error_label")));
+
+  /* The password: in the keyring, never in the settings. */
+  in_keyring = wait_in_keyring (USER, PASSWORD);
+  g_assert_cmpstr (in_keyring, ==, PASSWORD);
+  assert_not_in_settings (settings, PASSWORD);
+  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-manual", 1000);
+  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-manual", 360);
+
+  /* The queue follows: through the proxy, signed in with the keyring's password. */
+  g_assert_true (haul_test_wait_until (proxy_ready, ps, WAIT_MS));
+  d = download (f, "/through.bin", one);
+  haul_test_assert_completed_with (d, one);
+  g_assert_cmpuint (haul_test_proxy_get_n_forwarded (proxy), >=, 1);
+  g_assert_cmpuint (haul_test_server_get_n_requests (f->server, "/through.bin"), >=, 1);
+
+  /* No Proxy: the rows hidden, the next download direct. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (group, "mode_row")), 1);
+  g_assert_false (gtk_widget_get_visible (row (group, "http_row")));
+  assert_setting (settings, "proxy-mode", "none");
+  g_assert_true (haul_test_wait_until (proxy_none, ps, WAIT_MS));
+  {
+    guint forwarded = haul_test_proxy_get_n_forwarded (proxy);
+
+    d = download (f, "/direct.bin", two);
+    haul_test_assert_completed_with (d, two);
+    g_assert_cmpuint (haul_test_proxy_get_n_forwarded (proxy), ==, forwarded);
+  }
+  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-none", 360);
+
+  /* A new group shows what was saved (the password from the keyring). */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (group, "mode_row")), 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+  {
+    g_autoptr(HaulProxyGroup) again = g_object_ref_sink (HAUL_PROXY_GROUP (haul_proxy_group_new ()));
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (again, "http_row"))), ==, address);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (again, "user_row"))), ==, USER);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (again, "hosts_row"))), ==,
+                     "example.org, .example.net, 10.0.0.0/8");
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (again, "mode_row"))), ==, 2);
+    g_assert_true (haul_test_wait_until ((HaulTestPredicate) gtk_editable_get_text, row (again, "password_row"),
+                                         WAIT_MS));
+  }
+  reset_proxy_keys (settings);
+  assert_not_logged (PASSWORD);
+}
+
+static void
+test_group (void)
+{
+  haul_test_run_in_app (body_group);
+}
+
+/* ------------------------------------------------------------------ */
+/* HaulProxySettings alone: invalid stored values, the override */
+
+static GPtrArray *warnings;
+
+/* haul-proxy-settings' warnings are recorded, not printed (TAP would
+ * read GLib's "Bail out!") and not fatal; any other stays fatal. */
+static void
+record_warning (const char     *domain,
+                GLogLevelFlags  level,
+                const char     *message,
+                gpointer        data)
+{
+  g_ptr_array_add (warnings, g_strdup (message));
+}
+
+static gboolean
+fatal_unless_recorded (const char     *domain,
+                       GLogLevelFlags  level,
+                       const char     *message,
+                       gpointer        data)
+{
+  return g_strcmp0 (domain, "haul-proxy-settings") != 0;
+}
+
+static void
+test_settings_fallback (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.haulapp.Haul");
+  g_autoptr(HaulQueue) queue = haul_queue_new ();
+  g_autoptr(HaulProxySettings) ps = NULL;
+  g_autoptr(HaulProxyUrl) url = NULL;
+  g_autoptr(GError) error = NULL;
+  guint handler;
+
+  warnings = g_ptr_array_new_with_free_func (g_free);
+  handler = g_log_set_handler ("haul-proxy-settings", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL,
+                               record_warning, NULL);
+  g_test_log_set_fatal_handler (fatal_unless_recorded, NULL);
+  reset_proxy_keys (settings);
+  ps = haul_proxy_settings_new (settings, queue);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_SYSTEM);
+
+  /* A hand-edited address with a password in it: direct, never quoted. */
+  g_settings_set_string (settings, "proxy-http", "bob:" PASSWORD "@127.0.0.1:3128");
+  g_settings_set_string (settings, "proxy-mode", "manual");
+  haul_test_spin (50);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_NONE);
+  g_assert_cmpuint (warnings->len, >=, 1);
+  for (guint i = 0; i < warnings->len; i++)
+    {
+      g_assert_null (strstr (g_ptr_array_index (warnings, i), PASSWORD));
+      g_assert_nonnull (strstr (g_ptr_array_index (warnings, i), "connecting directly"));
+    }
+
+  /* A bad port: direct, the reason said. */
+  g_ptr_array_set_size (warnings, 0);
+  g_settings_set_string (settings, "proxy-http", "127.0.0.1:99999");
+  haul_test_spin (50);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_NONE);
+  g_assert_cmpuint (warnings->len, >=, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (warnings, warnings->len - 1),
+                            "the port must be from 1 to 65535"));
+
+  /* Valid: manual. */
+  g_ptr_array_set_size (warnings, 0);
+  g_settings_set_string (settings, "proxy-http", "127.0.0.1:3128");
+  haul_test_spin (50);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_MANUAL);
+  g_assert_cmpuint (warnings->len, ==, 0);
+
+  /* --no-proxy wins over the settings, which stay as they are. */
+  haul_proxy_settings_override (ps, NULL);
+  g_assert_true (haul_proxy_settings_is_overridden (ps));
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_NONE);
+  g_settings_set_string (settings, "proxy-socks", "127.0.0.1:1080");
+  haul_test_spin (50);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_NONE);
+  assert_setting (settings, "proxy-mode", "manual");
+  /* --proxy URL too. */
+  url = haul_proxy_url_parse ("--proxy", "socks5://127.0.0.1:1080", &error);
+  g_assert_no_error (error);
+  haul_proxy_settings_override (ps, url);
+  g_assert_cmpint (haul_proxy_settings_get_mode (ps), ==, HAUL_PROXY_MODE_MANUAL);
+
+  reset_proxy_keys (settings);
+  g_test_log_set_fatal_handler (NULL, NULL);
+  g_log_remove_handler ("haul-proxy-settings", handler);
+  g_clear_pointer (&warnings, g_ptr_array_unref);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("haul-proxy-group-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
+  g_autofree char *runtime = g_build_filename (home, "run", NULL);
+  g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
+  int status;
+
+  g_mkdir_with_parents (data_home, 0700);
+  g_mkdir_with_parents (runtime, 0700);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_setenv ("HAUL_NO_STORE", "1", TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  logged = g_string_new (NULL);
+  g_log_set_writer_func (record_writer, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+  haul_test_ignore_proxies ();
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !gtk_init_check ())
+    {
+      g_printerr ("no display or no D-Bus session: run the ui suite under dbus-run-session -- xvfb-run -a\n");
+      return 77;
+    }
+  fake_desktop_start ();
+  start_keyring ();
+
+  g_test_add_func ("/haul/ui/proxy-group/settings-fallback", test_settings_fallback);
+  g_test_add_func ("/haul/ui/proxy-group/group", test_group);
+  status = g_test_run ();
+
+  stop_keyring ();
+  haul_test_rm_rf (home);
+  g_string_free (logged, TRUE);
+  return status;
+}
