@@ -10,8 +10,9 @@
  * until it comes the resolver is already the new one, without a password.
  *
  * A value the Preferences would never save (a hand-edited dconf key):
- * Haul connects directly and says why with g_warning(), naming the key
- * (never quoting a text that may hold a password).
+ * nothing connects (never directly, around the proxy), and every download
+ * fails with a message naming the setting (never quoting a text that may
+ * hold a password), also said with g_warning().
  *
  * haul_proxy_settings_override(): `haul --proxy URL` / `--no-proxy` win
  * over the settings for as long as this instance runs; the settings are
@@ -29,6 +30,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "haul-auth.h"
@@ -99,8 +101,9 @@ ensure_password (HaulProxySettings *self,
                              g_object_ref (self));
 }
 
-/* The manual proxies, or NULL (and a warning) when a key holds what the
- * Preferences would never have saved. */
+/* The manual proxies; when a key holds what the Preferences would never
+ * have saved, a resolver through which nothing connects, with the reason
+ * (never directly: traffic would go around the proxy). */
 static GProxyResolver *
 manual_resolver (HaulProxySettings *self,
                  const char        *user)
@@ -109,6 +112,7 @@ manual_resolver (HaulProxySettings *self,
   char *texts[G_N_ELEMENTS (keys)] = { NULL, NULL, NULL };
   g_auto(GStrv) ignore = g_settings_get_strv (self->settings, "proxy-ignore-hosts");
   g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
   GProxyResolver *resolver;
   gboolean has_user_info = FALSE;
 
@@ -125,11 +129,13 @@ manual_resolver (HaulProxySettings *self,
     return resolver;
   /* The message quotes the text: not when it may hold "user:password@". */
   if (has_user_info)
-    g_warning ("The manual proxy settings hold a user name or password in an address "
-               "(write only host:port): connecting directly");
+    reason = g_strdup (_("The proxy settings hold a user name or password in an address: "
+                         "write only host:port in Preferences → Network"));
   else
-    g_warning ("The manual proxy settings are not valid (%s): connecting directly", error->message);
-  return NULL;
+    /* Translators: %s says which setting is wrong and why */
+    reason = g_strdup_printf (_("The proxy settings are not valid: %s"), error->message);
+  g_warning ("%s: nothing connects until they are corrected", reason);
+  return haul_proxy_resolver_new_refusing (reason);
 }
 
 static void
@@ -154,8 +160,6 @@ apply_settings (HaulProxySettings *self)
       user = g_settings_get_string (self->settings, "proxy-user");
       ensure_password (self, user);
       resolver = manual_resolver (self, user);
-      if (resolver == NULL)
-        mode = HAUL_PROXY_MODE_NONE;
     }
   if (mode == HAUL_PROXY_MODE_NONE && resolver == NULL)
     resolver = haul_proxy_resolver_new_none ();

@@ -4,10 +4,8 @@
  * says what: no network ("No network — downloads continue when it is
  * back"), a metered connection ("Downloads are paused on this metered
  * connection", with Download Anyway → haul_queue_download_anyway (queue,
- * NULL)), or the schedule ("Downloads wait for the set hours (from
- * 01:00)"). The queue's public API does not say whether Download Anyway
- * already lifted the metered hold (it lasts until the hold ends), so the
- * window remembers its own click until the metered flag leaves the hold.
+ * NULL), until the hold ends: haul_queue_get_metered_allowed()), or the
+ * schedule ("Downloads wait for the set hours (from 01:00)").
  * Held downloads whose rows say why are in haul-download-row.c.
  *
  * Main thread only.
@@ -35,7 +33,7 @@ hold_text (HaulWindow    *self,
   *anyway = FALSE;
   if (hold & HAUL_QUEUE_HOLD_OFFLINE)
     return g_strdup (_("No network — downloads continue when it is back"));
-  if ((hold & HAUL_QUEUE_HOLD_METERED) && !self->metered_anyway)
+  if ((hold & HAUL_QUEUE_HOLD_METERED) && !haul_queue_get_metered_allowed (self->queue))
     {
       *anyway = TRUE;
       return g_strdup (_("Downloads are paused on this metered connection"));
@@ -59,8 +57,6 @@ update_hold_bar (HaulWindow *self)
   gboolean anyway;
   g_autofree char *text = NULL;
 
-  if (!(hold & HAUL_QUEUE_HOLD_METERED))
-    self->metered_anyway = FALSE;
   text = hold_text (self, hold, &anyway);
   if (text != NULL)
     gtk_label_set_label (self->hold_label, text);
@@ -72,7 +68,6 @@ static void
 hold_button_clicked_cb (HaulWindow *self,
                         GtkButton  *button)
 {
-  self->metered_anyway = TRUE;
   haul_queue_download_anyway (self->queue, NULL);
   update_hold_bar (self);
 }

@@ -80,7 +80,6 @@ struct _HaulWindow
   GPtrArray            *undos;   /* HaulQueueUndo offered by a toast (owned refs) */
   char                 *search;  /* casefolded, NULL when empty */
   StateFilter           state;
-  gboolean              metered_anyway; /* "Download Anyway" clicked in the bar, until the metered hold ends */
 };
 
 /* haul-window.c */

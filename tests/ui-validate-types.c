@@ -26,4 +26,9 @@ register_types (void)
   g_type_ensure (HAUL_TYPE_PROGRESS_LINE);
   g_type_ensure (HAUL_TYPE_SEGMENT_MAP);
   g_type_ensure (HAUL_TYPE_STATUS_LINES);
+  /* A template of its own (haul-proxy-group.ui, validated as a template):
+   * where other .ui files use it, a plain subclass of its parent. */
+  g_type_register_static_simple (ADW_TYPE_PREFERENCES_GROUP, "HaulProxyGroup",
+                                 sizeof (AdwPreferencesGroupClass), NULL,
+                                 sizeof (AdwPreferencesGroup), NULL, 0);
 }

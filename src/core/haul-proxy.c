@@ -496,3 +496,97 @@ haul_proxy_set_error (GError         **error,
     return FALSE;
   return TRUE;
 }
+
+/* ------------------------------------------------------------------ */
+/* A resolver that refuses: settings that cannot be used never mean
+ * "connect directly" (traffic would go around the proxy someone relies
+ * on); every connection fails with what is wrong instead. */
+
+#define HAUL_TYPE_REFUSING_RESOLVER (haul_refusing_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (HaulRefusingResolver, haul_refusing_resolver, HAUL, REFUSING_RESOLVER, GObject)
+
+struct _HaulRefusingResolver
+{
+  GObject  parent_instance;
+  char    *reason;
+};
+
+static void haul_refusing_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulRefusingResolver, haul_refusing_resolver, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                      haul_refusing_resolver_iface_init))
+
+static gchar **
+refusing_lookup (GProxyResolver  *resolver,
+                 const gchar     *uri,
+                 GCancellable    *cancellable,
+                 GError         **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED,
+                       HAUL_REFUSING_RESOLVER (resolver)->reason);
+  return NULL;
+}
+
+static void
+refusing_lookup_async (GProxyResolver      *resolver,
+                       const gchar         *uri,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, refusing_lookup_async);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED, "%s",
+                           HAUL_REFUSING_RESOLVER (resolver)->reason);
+}
+
+static gchar **
+refusing_lookup_finish (GProxyResolver  *resolver,
+                        GAsyncResult    *result,
+                        GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+haul_refusing_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->lookup = refusing_lookup;
+  iface->lookup_async = refusing_lookup_async;
+  iface->lookup_finish = refusing_lookup_finish;
+}
+
+static void
+haul_refusing_resolver_finalize (GObject *object)
+{
+  g_free (HAUL_REFUSING_RESOLVER (object)->reason);
+  G_OBJECT_CLASS (haul_refusing_resolver_parent_class)->finalize (object);
+}
+
+static void
+haul_refusing_resolver_class_init (HaulRefusingResolverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = haul_refusing_resolver_finalize;
+}
+
+static void
+haul_refusing_resolver_init (HaulRefusingResolver *self)
+{
+}
+
+/**
+ * haul_proxy_resolver_new_refusing:
+ * @reason: the message every connection fails with (never a password)
+ *
+ * Returns: (transfer full): a resolver through which nothing connects
+ */
+GProxyResolver *
+haul_proxy_resolver_new_refusing (const char *reason)
+{
+  HaulRefusingResolver *self = g_object_new (HAUL_TYPE_REFUSING_RESOLVER, NULL);
+
+  self->reason = g_strdup (reason);
+  return G_PROXY_RESOLVER (self);
+}

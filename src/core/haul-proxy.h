@@ -76,6 +76,7 @@ GProxyResolver *haul_proxy_resolver_new_manual (const char          *http,
                                                 const char          *password,
                                                 GError             **error);
 GProxyResolver *haul_proxy_resolver_new_for_url (const HaulProxyUrl *url);
+GProxyResolver *haul_proxy_resolver_new_refusing (const char        *reason);
 
 gboolean        haul_proxy_set_error           (GError             **error,
                                                 const GError        *cause,

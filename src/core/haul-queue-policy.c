@@ -286,6 +286,16 @@ haul_queue_download_anyway (HaulQueue    *self,
   _haul_queue_schedule (self);
 }
 
+/* Whether "Download Anyway" for all lifted the metered hold (until it
+ * ends). */
+gboolean
+haul_queue_get_metered_allowed (HaulQueue *self)
+{
+  g_return_val_if_fail (HAUL_IS_QUEUE (self), FALSE);
+
+  return self->metered_allowed;
+}
+
 /* @item's download ignores the holds in @bits (a passed start time:
  * SCHEDULE, haul-queue-schedule.c) until it stops. */
 void

@@ -176,6 +176,7 @@ gboolean         haul_queue_get_power_saver     (HaulQueue     *self);
 void             haul_queue_network_changed     (HaulQueue     *self);
 void             haul_queue_download_anyway     (HaulQueue     *self,
                                                  HaulDownload  *download);
+gboolean         haul_queue_get_metered_allowed (HaulQueue     *self);
 HaulDownloadWait haul_queue_get_wait_reason     (HaulQueue     *self,
                                                  HaulDownload  *download);
 GDateTime       *haul_queue_dup_wait_until      (HaulQueue     *self,
