@@ -49,9 +49,9 @@ haul_wait_text_day (GDateTime *time,
     return g_strdup (_("Today"));
   if (days == 1)
     return g_strdup (_("Tomorrow"));
-  /* Translators: a day further out than tomorrow, as strftime() formats it
-   * (see `man strftime`): "Friday, 12 March" */
-  return g_date_time_format (time, _("%A, %e %B"));
+  /* Translators: a day further out than tomorrow, as g_date_time_format()
+   * formats it (%-d: the day without padding): "Friday, 5 March" */
+  return g_date_time_format (time, _("%A, %-d %B"));
 }
 
 /**

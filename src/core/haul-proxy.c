@@ -44,9 +44,9 @@ invalid (GError     **error,
          const char  *text,
          const char  *why)
 {
-  /* TRANSLATORS: the first %s is a field or option ("HTTP Proxy", "--proxy"),
-   * the second what was typed, the third why it is refused */
   g_set_error (error, HAUL_PROXY_ERROR, HAUL_PROXY_ERROR_INVALID,
+               /* Translators: the first %s is a field or option ("HTTP Proxy",
+                * "--proxy"), the second what was typed, the third why it is refused */
                _("%s: “%s” is not a proxy address: %s"), field, text, why);
   return FALSE;
 }
@@ -57,7 +57,7 @@ is_host_name (const char *host)
   if (*host == '\0' || strlen (host) > 253)
     return FALSE;
   for (const char *p = host; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
       return FALSE;
   return host[0] != '.' && host[0] != '-';
 }
