@@ -258,24 +258,18 @@ test_six_in_the_morning (Fixture       *fx,
   g_assert_cmpuint (haul_queue_get_hold (fx->queue), ==, HAUL_QUEUE_HOLD_SCHEDULE);
   assert_waiting (fx, late, HAUL_DOWNLOAD_WAIT_SCHEDULE);
 
-  /* FOR THE LEAD (needs engineer N's yield on a hold, not in this branch):
-   * the running download goes back to the queue, its .part kept, no retry
-   * counted, and waits for the hours:
-   *
-   *   haul_test_wait_download (slow, is_queued, "queued");
-   *   assert_waiting (fx, slow, HAUL_DOWNLOAD_WAIT_SCHEDULE);
-   *   g_assert_cmpuint (haul_download_get_retries (slow), ==, 0);
-   *
-   * Until then: the hold is on, and what waits does not start when a slot
-   * frees (the slow one paused by hand). */
-  haul_queue_pause (fx->queue, slow);
-  haul_test_wait_paused (slow);
+  /* The running download goes back to the queue, its .part kept, no retry
+   * counted, and waits for the hours; what waits does not start. */
+  haul_test_wait_download (slow, is_queued, "queued");
+  assert_waiting (fx, slow, HAUL_DOWNLOAD_WAIT_SCHEDULE);
+  g_assert_cmpuint (haul_download_get_retries (slow), ==, 0);
+  g_assert_null (haul_download_get_error (slow));
+  g_assert_cmpint (haul_download_get_received (slow), >, 0);
   haul_test_spin (300);
   assert_waiting (fx, late, HAUL_DOWNLOAD_WAIT_SCHEDULE);
   g_assert_cmpuint (haul_test_server_get_n_requests (fx->server, "/f0.bin"), ==, 0);
 
   /* The next night, both come whole (the slow one from its offset). */
-  haul_queue_resume (fx->queue, slow);
   assert_waiting (fx, slow, HAUL_DOWNLOAD_WAIT_SCHEDULE);
   haul_queue_set_max_active (fx->queue, 2);
   set_clock (fx, 4, 0, 0);
