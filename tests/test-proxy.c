@@ -301,6 +301,10 @@ test_http_forward (Fixture       *fx,
   g_assert_cmpuint (haul_test_proxy_get_n_tunnelled (proxy), ==, 0);
 }
 
+/* Whether the password case ran (this run may hold only some cases: the
+ * tls suite runs https-connect alone). */
+static gboolean ran_wrong_password;
+
 /* A wrong queue-wide password: paused as needing the proxy's password,
  * a message naming the proxy, never the password. */
 static void
@@ -315,6 +319,7 @@ test_http_wrong_password (Fixture       *fx,
   g_autoptr(GBytes) content = serve (fx, "/w.bin", 20 * KIB);
   HaulDownload *d;
 
+  ran_wrong_password = TRUE;
   use_manual (fx, address, NULL, NULL, NULL, "bob", WRONG);
   d = add (fx, "/w.bin");
   haul_test_wait_paused (d);
@@ -652,7 +657,8 @@ main (int   argc,
   ADD ("headless", NULL, test_headless);
   status = g_test_run ();
 
-  g_assert_nonnull (strstr (log_text->str, "needs a password"));
+  if (ran_wrong_password)
+    g_assert_nonnull (strstr (log_text->str, "needs a password"));
   g_assert_null (strstr (log_text->str, PASSWORD));
   g_string_free (log_text, TRUE);
   return status;

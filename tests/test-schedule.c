@@ -265,13 +265,24 @@ static const ScheduleSpec brute_schedules[] = {
   { ALL & ~SUN, HM (0, 0), HM (0, 0) },
 };
 
+/* Under AddressSanitizer (CI's second build, whose every allocation is
+ * slow) only the two schedules that run past midnight: its point is
+ * memory errors, and the plain build checks all eight. */
+#ifdef __SANITIZE_ADDRESS__
+#define BRUTE_FIRST 1
+#define BRUTE_LAST  2
+#else
+#define BRUTE_FIRST 0
+#define BRUTE_LAST  (G_N_ELEMENTS (brute_schedules) - 1)
+#endif
+
 /* Every minute from @base (Unix seconds) for two weeks: next_change()
  * agrees with the first minute at which allows() differs. */
 static void
 brute_force (GTimeZone *tz,
              gint64     base)
 {
-  for (guint k = 0; k < G_N_ELEMENTS (brute_schedules); k++)
+  for (guint k = BRUTE_FIRST; k <= BRUTE_LAST; k++)
     {
       const ScheduleSpec *spec = &brute_schedules[k];
       g_autoptr(HaulSchedule) s = haul_schedule_new (spec->days, spec->start, spec->end);
