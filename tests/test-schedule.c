@@ -218,7 +218,6 @@ test_fall_back_twice (void)
     utc_unix (2025, 10, 26, 23, 0), /* Monday 00:00 CET */
   };
 
-  g_date_time_ref (t);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       GDateTime *next = haul_schedule_next_change (s, t);
