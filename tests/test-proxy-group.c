@@ -33,6 +33,7 @@
 #include "haul-proxy-settings.h"
 #include "haul-test-desktop.h"
 #include "haul-test-keyring.h"
+#include "haul-test-log.h"
 #include "haul-test-proxy.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
@@ -41,36 +42,6 @@
 #define WAIT_MS 30000
 #define USER "proxyuser"
 #define PASSWORD "pr0xy-SECRET-pw"
-
-/* Everything logged (G_MESSAGES_DEBUG=all), from any thread. */
-static GMutex   logged_lock;
-static GString *logged;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         data)
-{
-  g_mutex_lock (&logged_lock);
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
-      g_string_append_printf (logged, "%s\n", (const char *) fields[i].value);
-  g_mutex_unlock (&logged_lock);
-  /* Debug and info would go to stdout, into the TAP stream: kept only here. */
-  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
-static void
-assert_not_logged (const char *secret)
-{
-  g_mutex_lock (&logged_lock);
-  g_assert_cmpuint (logged->len, >, 0);
-  g_assert_null (strstr (logged->str, secret));
-  g_mutex_unlock (&logged_lock);
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -307,7 +278,8 @@ body_group (HaulTestApp *f)
                                          WAIT_MS));
   }
   reset_proxy_keys (settings);
-  assert_not_logged (PASSWORD);
+  g_assert_true (haul_test_log_captured_any ());
+  haul_test_assert_not_logged (PASSWORD);
 }
 
 static void
@@ -444,9 +416,7 @@ main (int   argc,
   int status;
 
   g_setenv ("HAUL_NO_STORE", "1", TRUE);
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  logged = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -464,6 +434,5 @@ main (int   argc,
 
   haul_test_keyring_stop ();
   haul_test_rm_rf (home);
-  g_string_free (logged, TRUE);
   return status;
 }

@@ -6,7 +6,9 @@
  * login keyring. Haul's keyring code (src/haul-keyring.c) stores and
  * looks up through libsecret as it would in a session; the test checks
  * with libsecret's own `secret-tool` too. The window's real
- * store (SQLite) is read as bytes after Haul quits.
+ * store (SQLite) is read as bytes after Haul quits, and everything logged
+ * (G_MESSAGES_DEBUG=all, tests/haul-test-log.c) is captured: neither
+ * holds a password.
  *
  * With HAUL_SHOTS_DIR set, screenshots of the row and the dialog at 1000
  * and 360 pixels wide are written there (ImageMagick's `import`).
@@ -27,6 +29,7 @@
 #include "haul-sign-in-dialog.h"
 #include "haul-test-desktop.h"
 #include "haul-test-keyring.h"
+#include "haul-test-log.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 #include "haul-test-widgets.h"
@@ -282,6 +285,10 @@ test_sign_in (void)
       g_assert_false (haul_test_file_contains (path, WRONG));
     }
   g_assert_true (user_seen);
+  /* Nor in anything logged. */
+  g_assert_true (haul_test_log_captured_any ());
+  haul_test_assert_not_logged (PASSWORD);
+  haul_test_assert_not_logged (WRONG);
 }
 
 int
@@ -295,6 +302,7 @@ main (int   argc,
 
   data_home = g_build_filename (home, ".local", "share", NULL);
   g_unsetenv ("HAUL_NO_STORE");
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
