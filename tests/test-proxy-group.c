@@ -210,9 +210,7 @@ body_group (HaulTestApp *f)
   g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Hosts Without Proxy: “host!”"));
   enter (group, "password_row", PASSWORD);
   g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Password: type the user name first"));
-  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 360);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors");
 
   /* Fixed: the errors go as the text is corrected, the values are saved
    * when applied. Hosts without 127.0.0.1, so the test server goes

@@ -175,9 +175,7 @@ sign_in (Fixture      *f,
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "sign-in"));
   if (shot != NULL)
     {
-      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 1000);
-      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 360);
-      gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+      haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot);
     }
   click (dialog, "_Sign In");
 }
@@ -214,9 +212,7 @@ body_sign_in (Fixture *f)
   haul_test_wait_paused (d);
   g_assert_cmpint (haul_download_get_auth_needed (d), ==, HAUL_DOWNLOAD_AUTH_SERVER);
   haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — for 127.0.0.1:");
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password");
 
   /* A wrong password, not remembered: refused, and the row says whose. */
   sign_in (f, d, USER, WRONG, FALSE, "dialog");
@@ -224,9 +220,7 @@ body_sign_in (Fixture *f)
   g_assert_true (haul_download_get_auth_refused (d));
   haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — the last one was not accepted");
   g_assert_true (g_str_has_prefix (haul_download_get_error (d), "The password for alice at 127.0.0.1:"));
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused");
 
   /* Sign In… again: the dialog says why, and keeps the user name. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d)), "row.sign-in", NULL));
@@ -235,9 +229,7 @@ body_sign_in (Fixture *f)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "was not accepted"));
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "user_entry")), ==, USER);
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "password_entry")), ==, "");
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused");
   click (dialog, "_Cancel");
   /* Nothing from the wrong attempt went to the keyring. */
   server = haul_keyring_server_for_uri (haul_download_get_uri (d));
