@@ -222,18 +222,12 @@ tls_server_new (void)
 {
   TlsServer *server = g_new0 (TlsServer, 1);
   g_autofree char *pem = g_test_build_filename (G_TEST_DIST, "data", "self-signed.pem", NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
 
   server->certificate = g_tls_certificate_new_from_file (pem, &error);
   g_assert_no_error (error);
   server->service = g_threaded_socket_service_new (4);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  server->port = haul_test_listen_loopback (G_SOCKET_LISTENER (server->service));
   g_signal_connect (server->service, "run", G_CALLBACK (tls_run_cb), server);
   g_socket_service_start (server->service);
   return server;
