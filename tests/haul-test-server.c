@@ -1602,6 +1602,20 @@ haul_test_interrupt_haul (GSubprocess *haul)
   g_assert_cmpint (g_subprocess_get_exit_status (haul), ==, 130);
 }
 
+guint16
+haul_test_listen_loopback (GSocketListener *listener)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                 &effective, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+}
+
 char *
 haul_test_make_tmp_dir (void)
 {

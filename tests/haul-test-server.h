@@ -332,6 +332,10 @@ int             haul_test_run_haul              (const char  *input,
  * stopped with status 130. */
 void            haul_test_interrupt_haul        (GSubprocess               *haul);
 
+/* Listens on 127.0.0.1 at a port the system picks (a raw server of the
+ * test's own, e.g. a GThreadedSocketService); returns the port. */
+guint16         haul_test_listen_loopback       (GSocketListener           *listener);
+
 /* Test file helpers. */
 char           *haul_test_make_tmp_dir          (void);
 void            haul_test_rm_rf                 (const char                *path);

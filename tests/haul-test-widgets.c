@@ -160,6 +160,46 @@ haul_test_find_button (GtkWidget  *widget,
   return NULL;
 }
 
+void
+haul_test_click (GtkWidget  *widget,
+                 const char *label)
+{
+  GtkWidget *button = haul_test_find_button (widget, label);
+
+  if (button == NULL)
+    g_error ("no “%s” button", label);
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+popover_shown (gpointer popover)
+{
+  return gtk_widget_get_mapped (popover);
+}
+
+char *
+haul_test_row_menu_text (GtkWidget *row)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
+  GtkWidget *menu;
+  char *text;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c) && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_SECONDARY)
+        g_signal_emit_by_name (c, "pressed", 1, 40.0, 12.0);
+    }
+  menu = GTK_WIDGET (haul_download_row_get_context_menu (HAUL_DOWNLOAD_ROW (row)));
+  g_assert_true (haul_test_wait_until (popover_shown, menu, 20000));
+  haul_test_assert_shows (menu, "Remove from List");
+  text = haul_test_visible_text (menu);
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  haul_test_spin (100);
+  return text;
+}
+
 gpointer
 haul_test_template_child (gpointer    widget,
                           GType       type,
@@ -202,6 +242,18 @@ haul_test_screenshot_at (GtkWindow  *window,
   haul_test_spin (700);
   sized = g_strdup_printf ("%s-%d", name, width);
   haul_test_screenshot (dir_env, sized);
+}
+
+void
+haul_test_screenshots (GtkWindow  *window,
+                       const char *dir_env,
+                       const char *name)
+{
+  if (g_getenv (dir_env) == NULL)
+    return;
+  haul_test_screenshot_at (window, dir_env, name, 1000);
+  haul_test_screenshot_at (window, dir_env, name, 360);
+  gtk_window_set_default_size (window, 1000, 700);
 }
 
 static void

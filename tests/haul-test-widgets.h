@@ -57,6 +57,16 @@ GtkWindow *haul_test_wait_toplevel (GType type);
 GtkWidget *haul_test_find_button (GtkWidget  *widget,
                                   const char *label);
 
+/* Clicks the button haul_test_find_button() finds for @label in
+ * @widget; fails the test if there is none. */
+void haul_test_click (GtkWidget  *widget,
+                      const char *label);
+
+/* Opens @row's menu as a right-click does, waits until it is shown (and
+ * shows "Remove from List"), closes it and returns what it showed
+ * (haul_test_visible_text()). Returns: (transfer full) */
+char *haul_test_row_menu_text (GtkWidget *row);
+
 /* @widget's template child @name, declared by @type's template; fails
  * the test if there is none. */
 gpointer haul_test_template_child (gpointer    widget,
@@ -73,6 +83,12 @@ void haul_test_screenshot_at (GtkWindow  *window,
                               const char *dir_env,
                               const char *name,
                               int         width);
+
+/* Both widths, 1000 and 360 (haul_test_screenshot_at()), then @window
+ * back at 1000 × 700; without @dir_env nothing. */
+void haul_test_screenshots (GtkWindow  *window,
+                            const char *dir_env,
+                            const char *name);
 
 /* A test body run inside the real application (a window, its queue). */
 typedef struct _HaulTestApp HaulTestApp;

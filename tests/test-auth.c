@@ -20,6 +20,7 @@
 #include "haul-download.h"
 #include "haul-queue.h"
 #include "haul-store.h"
+#include "haul-test-log.h"
 #include "haul-test-proxy.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
@@ -27,40 +28,6 @@
 #define USER     "alice"
 #define PASSWORD "Pa55-w0rd-7c1f9e"  /* searched for in files and logs */
 #define WRONG    "wrong-9d2b4a"
-
-/* Everything logged, at every level (G_MESSAGES_DEBUG=all). */
-static GMutex   log_mutex;
-static GString *log_text;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         data)
-{
-  g_mutex_lock (&log_mutex);
-  for (gsize i = 0; i < n_fields; i++)
-    if (strcmp (fields[i].key, "MESSAGE") == 0 || strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
-      {
-        if (fields[i].length < 0)
-          g_string_append (log_text, fields[i].value);
-        else
-          g_string_append_len (log_text, fields[i].value, fields[i].length);
-        g_string_append_c (log_text, '\n');
-      }
-  g_mutex_unlock (&log_mutex);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, data);
-  return G_LOG_WRITER_HANDLED;
-}
-
-static void
-assert_not_logged (const char *secret)
-{
-  g_mutex_lock (&log_mutex);
-  g_assert_null (strstr (log_text->str, secret));
-  g_mutex_unlock (&log_mutex);
-}
 
 typedef struct
 {
@@ -90,7 +57,7 @@ fixture_tear_down (Fixture       *fx,
   haul_test_server_free (fx->server);
   haul_test_rm_rf (fx->dir);
   g_free (fx->dir);
-  assert_not_logged (PASSWORD);
+  haul_test_assert_not_logged (PASSWORD);
 }
 
 static GBytes *
@@ -446,9 +413,7 @@ main (int   argc,
 {
   int status;
 
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -466,7 +431,7 @@ main (int   argc,
   status = g_test_run ();
 
   /* Something was captured: the engine logs each sign-in it stops at. */
-  g_assert_nonnull (strstr (log_text->str, "needs a password"));
-  g_assert_null (strstr (log_text->str, PASSWORD));
+  g_assert_true (haul_test_log_contains ("needs a password"));
+  haul_test_assert_not_logged (PASSWORD);
   return status;
 }

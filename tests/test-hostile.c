@@ -158,9 +158,6 @@ static RawServer *
 raw_server_new (gboolean tls)
 {
   RawServer *server = g_new0 (RawServer, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
 
   g_mutex_init (&server->lock);
@@ -174,10 +171,7 @@ raw_server_new (gboolean tls)
     }
 
   server->service = g_threaded_socket_service_new (8);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  server->port = haul_test_listen_loopback (G_SOCKET_LISTENER (server->service));
   g_signal_connect (server->service, "run", G_CALLBACK (raw_server_run), server);
   g_socket_service_start (server->service);
   return server;

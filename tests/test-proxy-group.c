@@ -2,9 +2,9 @@
  *
  * The real application in this process (haul_test_run_in_app()), a
  * throwaway AdwPreferencesWindow holding a HaulProxyGroup, GSettings'
- * memory backend, and a real keyring: gnome-keyring-daemon (secrets only)
- * in the test's D-Bus session with a throwaway home, checked with
- * libsecret's own `secret-tool` too.
+ * memory backend, and a real keyring (tests/haul-test-keyring.c:
+ * gnome-keyring-daemon, secrets only, in the test's D-Bus session with a
+ * throwaway home), checked with libsecret's own `secret-tool` too.
  *  - the modes: the manual rows only while Manual, proxy-mode written;
  *  - bad text in a row: the error style and the sentence under the group,
  *    the setting unchanged; fixed: the error gone, the value saved;
@@ -26,14 +26,14 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "haul-application.h"
 #include "haul-proxy-group.h"
 #include "haul-proxy-settings.h"
 #include "haul-test-desktop.h"
+#include "haul-test-keyring.h"
+#include "haul-test-log.h"
 #include "haul-test-proxy.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
@@ -42,128 +42,6 @@
 #define WAIT_MS 30000
 #define USER "proxyuser"
 #define PASSWORD "pr0xy-SECRET-pw"
-
-static GSubprocess *keyring_daemon;
-
-/* Everything logged (G_MESSAGES_DEBUG=all), from any thread. */
-static GMutex   logged_lock;
-static GString *logged;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         data)
-{
-  g_mutex_lock (&logged_lock);
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
-      g_string_append_printf (logged, "%s\n", (const char *) fields[i].value);
-  g_mutex_unlock (&logged_lock);
-  /* Debug and info would go to stdout, into the TAP stream: kept only here. */
-  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
-static void
-assert_not_logged (const char *secret)
-{
-  g_mutex_lock (&logged_lock);
-  g_assert_cmpuint (logged->len, >, 0);
-  g_assert_null (strstr (logged->str, secret));
-  g_mutex_unlock (&logged_lock);
-}
-
-/* ------------------------------------------------------------------ */
-/* The keyring daemon (as in test-sign-in.c) */
-
-static gboolean
-secrets_owned (gpointer data)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
-start_keyring (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GError) error = NULL;
-  GOutputStream *in;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  keyring_daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
-                                                "--unlock", "--components=secrets", NULL);
-  g_assert_no_error (error);
-  in = g_subprocess_get_stdin_pipe (keyring_daemon);
-  g_assert_true (g_output_stream_write_all (in, "test-keyring", 12, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (in, NULL, &error));
-  if (!haul_test_wait_until (secrets_owned, NULL, WAIT_MS))
-    g_error ("gnome-keyring-daemon did not take org.freedesktop.secrets");
-}
-
-static void
-stop_keyring (void)
-{
-  if (keyring_daemon == NULL)
-    return;
-  g_subprocess_send_signal (keyring_daemon, SIGTERM);
-  g_subprocess_wait (keyring_daemon, NULL, NULL);
-  g_clear_object (&keyring_daemon);
-}
-
-/* What `secret-tool lookup` finds for Haul's schema, server "proxy". */
-static char *
-secret_tool_lookup (const char *user)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) p = NULL;
-  g_autoptr(GError) error = NULL;
-  char *out = NULL;
-
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");  /* its own debug goes to stdout */
-  p = g_subprocess_launcher_spawn (launcher, &error, "secret-tool", "lookup",
-                                   "xdg:schema", "io.github.haulapp.Haul.Password",
-                                   "server", "proxy", "user", user, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  return out;
-}
-
-static char *
-wait_in_keyring (const char *user,
-                 const char *expected)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  char *found = secret_tool_lookup (user);
-
-  while (g_strcmp0 (found, expected) != 0 && g_get_monotonic_time () < end)
-    {
-      g_free (found);
-      haul_test_spin (100);
-      found = secret_tool_lookup (user);
-    }
-  return found;
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -332,9 +210,7 @@ body_group (HaulTestApp *f)
   g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Hosts Without Proxy: “host!”"));
   enter (group, "password_row", PASSWORD);
   g_assert_nonnull (strstr (haul_proxy_group_get_error_text (group), "Password: type the user name first"));
-  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors", 360);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-errors");
 
   /* Fixed: the errors go as the text is corrected, the values are saved
    * when applied. Hosts without 127.0.0.1, so the test server goes
@@ -358,7 +234,7 @@ body_group (HaulTestApp *f)
   g_assert_false (gtk_widget_get_visible (haul_test_template_child (group, HAUL_TYPE_PROXY_GROUP, "error_label")));
 
   /* The password: in the keyring, never in the settings. */
-  in_keyring = wait_in_keyring (USER, PASSWORD);
+  in_keyring = haul_test_keyring_wait_for ("proxy", USER, PASSWORD);
   g_assert_cmpstr (in_keyring, ==, PASSWORD);
   assert_not_in_settings (settings, PASSWORD);
   haul_test_screenshot_at (GTK_WINDOW (window), "HAUL_SHOTS_DIR", "proxy-group-manual", 1000);
@@ -400,7 +276,8 @@ body_group (HaulTestApp *f)
                                          WAIT_MS));
   }
   reset_proxy_keys (settings);
-  assert_not_logged (PASSWORD);
+  g_assert_true (haul_test_log_captured_any ());
+  haul_test_assert_not_logged (PASSWORD);
 }
 
 static void
@@ -533,22 +410,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("haul-proxy-group-XXXXXX", NULL);
-  g_autofree char *config = g_build_filename (home, ".config", NULL);
-  g_autofree char *runtime = g_build_filename (home, "run", NULL);
-  g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
+  g_autofree char *home = haul_test_keyring_make_home ("haul-proxy-group-XXXXXX");
   int status;
 
-  g_mkdir_with_parents (data_home, 0700);
-  g_mkdir_with_parents (runtime, 0700);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_setenv ("HAUL_NO_STORE", "1", TRUE);
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  logged = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -558,14 +424,13 @@ main (int   argc,
       return 77;
     }
   fake_desktop_start ();
-  start_keyring ();
+  haul_test_keyring_start ();
 
   g_test_add_func ("/haul/ui/proxy-group/settings-fallback", test_settings_fallback);
   g_test_add_func ("/haul/ui/proxy-group/group", test_group);
   status = g_test_run ();
 
-  stop_keyring ();
+  haul_test_keyring_stop ();
   haul_test_rm_rf (home);
-  g_string_free (logged, TRUE);
   return status;
 }

@@ -21,6 +21,7 @@
 #include "haul-download.h"
 #include "haul-proxy.h"
 #include "haul-queue.h"
+#include "haul-test-log.h"
 #include "haul-test-proxy.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
@@ -28,31 +29,6 @@
 #define KIB      1024
 #define PASSWORD "Sx7:pr0xy@9f1%e"   /* needs escaping in a URI; searched for in logs */
 #define WRONG    "wrong-5e8c1a"
-
-static GMutex   log_mutex;
-static GString *log_text;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         data)
-{
-  g_mutex_lock (&log_mutex);
-  for (gsize i = 0; i < n_fields; i++)
-    if (strcmp (fields[i].key, "MESSAGE") == 0)
-      {
-        if (fields[i].length < 0)
-          g_string_append (log_text, fields[i].value);
-        else
-          g_string_append_len (log_text, fields[i].value, fields[i].length);
-        g_string_append_c (log_text, '\n');
-      }
-  g_mutex_unlock (&log_mutex);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, data);
-  return G_LOG_WRITER_HANDLED;
-}
 
 typedef struct
 {
@@ -82,9 +58,7 @@ fixture_tear_down (Fixture       *fx,
   haul_test_server_free (fx->server);
   haul_test_rm_rf (fx->dir);
   g_free (fx->dir);
-  g_mutex_lock (&log_mutex);
-  g_assert_null (strstr (log_text->str, PASSWORD));
-  g_mutex_unlock (&log_mutex);
+  haul_test_assert_not_logged (PASSWORD);
 }
 
 static GBytes *
@@ -248,18 +222,12 @@ tls_server_new (void)
 {
   TlsServer *server = g_new0 (TlsServer, 1);
   g_autofree char *pem = g_test_build_filename (G_TEST_DIST, "data", "self-signed.pem", NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
 
   server->certificate = g_tls_certificate_new_from_file (pem, &error);
   g_assert_no_error (error);
   server->service = g_threaded_socket_service_new (4);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  server->port = haul_test_listen_loopback (G_SOCKET_LISTENER (server->service));
   g_signal_connect (server->service, "run", G_CALLBACK (tls_run_cb), server);
   g_socket_service_start (server->service);
   return server;
@@ -637,9 +605,7 @@ main (int   argc,
 {
   int status;
 
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -658,8 +624,7 @@ main (int   argc,
   status = g_test_run ();
 
   if (ran_wrong_password)
-    g_assert_nonnull (strstr (log_text->str, "needs a password"));
-  g_assert_null (strstr (log_text->str, PASSWORD));
-  g_string_free (log_text, TRUE);
+    g_assert_true (haul_test_log_contains ("needs a password"));
+  haul_test_assert_not_logged (PASSWORD);
   return status;
 }

@@ -21,6 +21,7 @@
 #include "haul-queue.h"
 #include "haul-request-context.h"
 #include "haul-store.h"
+#include "haul-test-log.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 
@@ -36,40 +37,6 @@ static const char * const required[] = {
   "X-Token: " HEADER_MARK,
   NULL
 };
-
-/* Everything logged by any thread, for the secrets check. */
-static GMutex log_mutex;
-static GString *log_text;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  for (gsize i = 0; i < n_fields; i++)
-    if (fields[i].length < 0)
-      g_string_append_printf (log_text, "%s=%s ", fields[i].key, (const char *) fields[i].value);
-    else
-      g_string_append_printf (log_text, "%s=%.*s ", fields[i].key, (int) fields[i].length,
-                              (const char *) fields[i].value);
-  g_string_append_c (log_text, '\n');
-  g_mutex_unlock (&log_mutex);
-
-  if (g_log_writer_default_would_drop (level, NULL))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
-static void
-assert_not_logged (void)
-{
-  g_mutex_lock (&log_mutex);
-  g_assert_null (strstr (log_text->str, COOKIE_MARK));
-  g_assert_null (strstr (log_text->str, HEADER_MARK));
-  g_mutex_unlock (&log_mutex);
-}
 
 typedef struct
 {
@@ -146,7 +113,8 @@ fixture_tear_down (Fixture       *fx,
   g_free (fx->tmp);
   g_free (fx->dir);
   g_free (fx->db);
-  assert_not_logged ();
+  haul_test_assert_not_logged (COOKIE_MARK);
+  haul_test_assert_not_logged (HEADER_MARK);
 }
 
 /* The context a browser would hand over: the session cookie of the
@@ -455,9 +423,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 

@@ -1,12 +1,14 @@
 /* test-sign-in.c — "Needs a password", Sign In…, and the keyring, in the real window under Xvfb
  *
- * A real keyring: gnome-keyring-daemon (secrets component only) started
- * in the test's D-Bus session with a throwaway HOME, XDG_DATA_HOME and
- * XDG_RUNTIME_DIR, unlocked with a password on its standard input, so it
- * makes a fresh login keyring. Haul's keyring code (src/haul-keyring.c)
- * stores and looks up through libsecret as it would in a session; the
- * test checks with libsecret's own `secret-tool` too. The window's real
- * store (SQLite) is read as bytes after Haul quits.
+ * A real keyring (tests/haul-test-keyring.c): gnome-keyring-daemon
+ * (secrets component only) started in the test's D-Bus session with a
+ * throwaway HOME, XDG_DATA_HOME and XDG_RUNTIME_DIR, so it makes a fresh
+ * login keyring. Haul's keyring code (src/haul-keyring.c) stores and
+ * looks up through libsecret as it would in a session; the test checks
+ * with libsecret's own `secret-tool` too. The window's real
+ * store (SQLite) is read as bytes after Haul quits, and everything logged
+ * (G_MESSAGES_DEBUG=all, tests/haul-test-log.c) is captured: neither
+ * holds a password.
  *
  * With HAUL_SHOTS_DIR set, screenshots of the row and the dialog at 1000
  * and 360 pixels wide are written there (ImageMagick's `import`).
@@ -18,9 +20,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "haul-application.h"
 #include "haul-download-row.h"
@@ -28,6 +28,8 @@
 #include "haul-keyring.h"
 #include "haul-sign-in-dialog.h"
 #include "haul-test-desktop.h"
+#include "haul-test-keyring.h"
+#include "haul-test-log.h"
 #include "haul-test-queue.h"
 #include "haul-test-server.h"
 #include "haul-test-widgets.h"
@@ -39,102 +41,9 @@
 #define WRONG    "not-it-83b2"
 
 static char        *data_home;
-static GSubprocess *keyring_daemon;
 
 /* ------------------------------------------------------------------ */
-/* The keyring daemon */
-
-static gboolean
-secrets_owned (gpointer data)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-/* The daemon ends with the test, however the test ends (its output is
- * silenced: a daemon left holding the test's pipes would keep meson
- * waiting). */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
-start_keyring (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GError) error = NULL;
-  GOutputStream *in;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  keyring_daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
-                                                "--unlock", "--components=secrets", NULL);
-  g_assert_no_error (error);
-  in = g_subprocess_get_stdin_pipe (keyring_daemon);
-  g_assert_true (g_output_stream_write_all (in, "test-keyring", 12, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (in, NULL, &error));
-  if (!haul_test_wait_until (secrets_owned, NULL, WAIT_MS))
-    g_error ("gnome-keyring-daemon did not take org.freedesktop.secrets");
-}
-
-static void
-stop_keyring (void)
-{
-  if (keyring_daemon == NULL)
-    return;
-  g_subprocess_send_signal (keyring_daemon, SIGTERM);
-  g_subprocess_wait (keyring_daemon, NULL, NULL);
-  g_clear_object (&keyring_daemon);
-}
-
-/* What `secret-tool lookup` (libsecret-tools) finds for Haul's schema. */
-static char *
-secret_tool_lookup (const char *server,
-                    const char *user)
-{
-  g_autoptr(GSubprocess) p = NULL;
-  g_autoptr(GError) error = NULL;
-  char *out = NULL;
-
-  p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "secret-tool", "lookup",
-                        "xdg:schema", "io.github.haulapp.Haul.Password",
-                        "server", server, "user", user, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  return out;
-}
-
-/* Remembering is asynchronous (libsecret's store): waits until the
- * keyring has @expected for @user, or the test's limit. */
-static char *
-wait_in_keyring (const char *server,
-                 const char *user,
-                 const char *expected)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  char *found = secret_tool_lookup (server, user);
-
-  while (g_strcmp0 (found, expected) != 0 && g_get_monotonic_time () < end)
-    {
-      g_free (found);
-      haul_test_spin (100);
-      found = secret_tool_lookup (server, user);
-    }
-  return found;
-}
+/* The keyring, through src/haul-keyring.c */
 
 typedef struct
 {
@@ -216,7 +125,7 @@ test_keyring (void)
   stored = FALSE;
   haul_keyring_store_async (server, "bob", "second-pw", NULL, stored_cb, &stored);
   g_assert_true (haul_test_wait_until (is_true, &stored, WAIT_MS));
-  tool = secret_tool_lookup (server, "bob");
+  tool = haul_test_keyring_lookup (server, "bob");
   g_assert_cmpstr (tool, ==, "second-pw");
 
   /* Nothing for another server, or another user. */
@@ -266,9 +175,7 @@ sign_in (Fixture      *f,
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "sign-in"));
   if (shot != NULL)
     {
-      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 1000);
-      haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot, 360);
-      gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+      haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", shot);
     }
   click (dialog, "_Sign In");
 }
@@ -305,9 +212,7 @@ body_sign_in (Fixture *f)
   haul_test_wait_paused (d);
   g_assert_cmpint (haul_download_get_auth_needed (d), ==, HAUL_DOWNLOAD_AUTH_SERVER);
   haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — for 127.0.0.1:");
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-needs-password");
 
   /* A wrong password, not remembered: refused, and the row says whose. */
   sign_in (f, d, USER, WRONG, FALSE, "dialog");
@@ -315,9 +220,7 @@ body_sign_in (Fixture *f)
   g_assert_true (haul_download_get_auth_refused (d));
   haul_test_assert_shows (GTK_WIDGET (haul_test_find_row (f->window, d)), "Needs a password — the last one was not accepted");
   g_assert_true (g_str_has_prefix (haul_download_get_error (d), "The password for alice at 127.0.0.1:"));
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "row-refused");
 
   /* Sign In… again: the dialog says why, and keeps the user name. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d)), "row.sign-in", NULL));
@@ -326,13 +229,11 @@ body_sign_in (Fixture *f)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "was not accepted"));
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "user_entry")), ==, USER);
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_SIGN_IN_DIALOG, "password_entry")), ==, "");
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused", 360);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_SHOTS_DIR", "dialog-refused");
   click (dialog, "_Cancel");
   /* Nothing from the wrong attempt went to the keyring. */
   server = haul_keyring_server_for_uri (haul_download_get_uri (d));
-  in_keyring = secret_tool_lookup (server, USER);
+  in_keyring = haul_test_keyring_lookup (server, USER);
   g_assert_cmpstr (in_keyring, ==, "");
   g_clear_pointer (&in_keyring, g_free);
 
@@ -340,7 +241,7 @@ body_sign_in (Fixture *f)
   sign_in (f, d, USER, PASSWORD, TRUE, NULL);
   haul_test_wait_finished (d);
   haul_test_assert_completed_with (d, content);
-  in_keyring = wait_in_keyring (server, USER, PASSWORD);
+  in_keyring = haul_test_keyring_wait_for (server, USER, PASSWORD);
   g_assert_cmpstr (in_keyring, ==, PASSWORD);
 
   /* Another file of that server: the keyring signs it in, no dialog. */
@@ -376,27 +277,24 @@ test_sign_in (void)
       g_assert_false (haul_test_file_contains (path, WRONG));
     }
   g_assert_true (user_seen);
+  /* Nor in anything logged. */
+  g_assert_true (haul_test_log_captured_any ());
+  haul_test_assert_not_logged (PASSWORD);
+  haul_test_assert_not_logged (WRONG);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("haul-sign-in-XXXXXX", NULL);
-  g_autofree char *config = g_build_filename (home, ".config", NULL);
-  g_autofree char *runtime = g_build_filename (home, "run", NULL);
+  /* A throwaway home: gnome-keyring makes a fresh login keyring there,
+   * and Haul its store. */
+  g_autofree char *home = haul_test_keyring_make_home ("haul-sign-in-XXXXXX");
   int status;
 
   data_home = g_build_filename (home, ".local", "share", NULL);
-  g_mkdir_with_parents (data_home, 0700);
-  g_mkdir_with_parents (runtime, 0700);
-  /* A throwaway home: gnome-keyring makes a fresh login keyring there,
-   * and Haul its store. */
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_unsetenv ("HAUL_NO_STORE");
+  haul_test_log_capture_start ();
   g_test_init (&argc, &argv, NULL);
   haul_test_ignore_proxies ();
 
@@ -406,13 +304,13 @@ main (int   argc,
       return 77;
     }
   fake_desktop_start ();
-  start_keyring ();
+  haul_test_keyring_start ();
 
   g_test_add_func ("/haul/ui/sign-in/keyring", test_keyring);
   g_test_add_func ("/haul/ui/sign-in/window", test_sign_in);
   status = g_test_run ();
 
-  stop_keyring ();
+  haul_test_keyring_stop ();
   haul_test_rm_rf (home);
   g_free (data_home);
   return status;

@@ -76,17 +76,6 @@ reset_settings (GSettings *settings)
     g_settings_reset (settings, keys[i]);
 }
 
-static void
-shoot (Fixture    *f,
-       GtkWindow  *window,
-       const char *name)
-{
-  haul_test_screenshot_at (window, "HAUL_TEST_SHOTS", name, 1000);
-  haul_test_screenshot_at (window, "HAUL_TEST_SHOTS", name, 360);
-  if (g_getenv ("HAUL_TEST_SHOTS") != NULL)
-    gtk_window_set_default_size (window, 1000, 700);
-}
-
 /* Serves @path and adds it to the queue (held, it stays queued). */
 static HaulDownload *
 add (Fixture    *f,
@@ -118,36 +107,6 @@ assert_row_shows (Fixture      *f,
 }
 
 static gboolean
-popover_shown (gpointer popover)
-{
-  return gtk_widget_get_mapped (popover);
-}
-
-/* What the row's menu (a right-click) shows. */
-static char *
-menu_of (GtkWidget *row)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
-  GtkWidget *menu;
-  char *text;
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_CLICK (c) && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_SECONDARY)
-        g_signal_emit_by_name (c, "pressed", 1, 40.0, 12.0);
-    }
-  menu = GTK_WIDGET (haul_download_row_get_context_menu (HAUL_DOWNLOAD_ROW (row)));
-  g_assert_true (haul_test_wait_until (popover_shown, menu, WAIT_MS));
-  haul_test_assert_shows (menu, "Remove from List");
-  text = haul_test_visible_text (menu);
-  gtk_popover_popdown (GTK_POPOVER (menu));
-  haul_test_spin (100);
-  return text;
-}
-
-static gboolean
 has_left_queue (gpointer download)
 {
   return haul_download_get_state (download) != HAUL_DOWNLOAD_STATE_QUEUED;
@@ -163,17 +122,6 @@ static gboolean
 bar_hidden (gpointer revealer)
 {
   return !gtk_revealer_get_reveal_child (revealer);
-}
-
-static void
-click (GtkWidget  *widget,
-       const char *label)
-{
-  GtkWidget *button = haul_test_find_button (widget, label);
-
-  if (button == NULL)
-    g_error ("no “%s” button", label);
-  g_signal_emit_by_name (button, "clicked");
 }
 
 /* ------------------------------------------------------------------ */
@@ -198,13 +146,13 @@ body_offline (Fixture *f)
   /* Held downloads do not keep the computer awake. */
   g_assert_false (haul_application_is_inhibiting (f->app));
   {
-    g_autofree char *menu = menu_of (row_of (f, d));
+    g_autofree char *menu = haul_test_row_menu_text (row_of (f, d));
 
     /* Download Anyway does not beat a missing network. */
     g_assert_null (strstr (menu, "Download _Anyway"));
     g_assert_nonnull (strstr (menu, "Start _At…"));
   }
-  shoot (f, GTK_WINDOW (f->window), "offline");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "offline");
 
   haul_queue_set_offline (f->queue, FALSE);
   g_assert_true (haul_test_wait_until (bar_hidden, bar_of (f), WAIT_MS));
@@ -236,9 +184,9 @@ body_metered (Fixture *f)
   haul_test_spin (300);
   haul_test_assert_state (d1, HAUL_DOWNLOAD_STATE_QUEUED);
   g_assert_false (haul_application_is_inhibiting (f->app));
-  menu = menu_of (row_of (f, d1));
+  menu = haul_test_row_menu_text (row_of (f, d1));
   g_assert_nonnull (strstr (menu, "Download _Anyway"));
-  shoot (f, GTK_WINDOW (f->window), "metered");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "metered");
 
   /* The row's Download Anyway: this one only. */
   d2 = add (f, "/metered-2.bin", b);
@@ -280,7 +228,7 @@ body_schedule (Fixture *f)
   haul_test_spin (300);
   haul_test_assert_state (d, HAUL_DOWNLOAD_STATE_QUEUED);
   g_assert_false (haul_application_is_inhibiting (f->app));
-  shoot (f, GTK_WINDOW (f->window), "schedule");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "schedule");
 
   g_assert_true (gtk_widget_activate_action (row_of (f, d), "row.download-anyway", NULL));
   haul_test_wait_finished (d);
@@ -331,7 +279,7 @@ body_start_at (Fixture *f)
   haul_queue_set_offline (f->queue, TRUE);
   d = add (f, "/later.bin", content);
   assert_row_shows (f, d, "Waiting for network");
-  menu = menu_of (row_of (f, d));
+  menu = haul_test_row_menu_text (row_of (f, d));
   g_assert_nonnull (strstr (menu, "Start _At…"));
 
   g_assert_true (gtk_widget_activate_action (row_of (f, d), "row.start-at", NULL));
@@ -350,7 +298,7 @@ body_start_at (Fixture *f)
   type_time (dialog, "23:30");
   haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "start-at", 1000);
   haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "start-at", 360);
-  click (GTK_WIDGET (dialog), "Start at");
+  haul_test_click (GTK_WIDGET (dialog), "Start at");
   g_assert_true (haul_test_wait_until (haul_test_toplevel_gone, GSIZE_TO_POINTER (HAUL_TYPE_START_AT_DIALOG),
                                        WAIT_MS));
   g_assert_cmpint (haul_download_get_start_after (d), ==, g_date_time_to_unix (today_2330) * G_USEC_PER_SEC);
@@ -365,14 +313,14 @@ body_start_at (Fixture *f)
   assert_row_shows (f, d, "Starts tomorrow at 01:00");
   haul_queue_set_start_time (f->queue, d, friday);
   assert_row_shows (f, d, "Starts on Friday, 13 March at 01:00");
-  shoot (f, GTK_WINDOW (f->window), "start-time");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "start-time");
 
   /* Clear: it starts. */
   g_assert_true (gtk_widget_activate_action (row_of (f, d), "row.start-at", NULL));
   dialog = HAUL_START_AT_DIALOG (haul_test_wait_toplevel (HAUL_TYPE_START_AT_DIALOG));
   g_assert_cmpstr (gtk_editable_get_text (haul_test_template_child (dialog, HAUL_TYPE_START_AT_DIALOG, "entry")),
                    ==, "01:00");
-  click (GTK_WIDGET (dialog), "C_lear");
+  haul_test_click (GTK_WIDGET (dialog), "C_lear");
   haul_test_wait_download (d, start_time_passed, "start time cleared");
   haul_test_wait_finished (d);
   haul_test_assert_file_in (f->dir, "later.bin", content);
@@ -484,7 +432,7 @@ body_preferences (Fixture *f)
   g_assert_cmpuint (adw_combo_row_get_selected (pref (prefs, "metered_row")), ==, 0);
   g_assert_true (haul_network_policy_get_pause_on_metered (policy));
 
-  shoot (f, GTK_WINDOW (prefs), "preferences-network");
+  haul_test_screenshots (GTK_WINDOW (prefs), "HAUL_TEST_SHOTS", "preferences-network");
 
   gtk_switch_set_active (pref (prefs, "schedule_switch"), FALSE);
   g_assert_null (haul_queue_get_schedule (f->queue));

@@ -55,31 +55,6 @@ wait_dialog_gone (void)
   g_assert_true (haul_test_wait_until (haul_test_toplevel_gone, GSIZE_TO_POINTER (HAUL_TYPE_RELINK_DIALOG), WAIT_MS));
 }
 
-/* A click on the dialog's button: libadwaita's own path (it closes the
- * dialog, then emits the response). */
-static void
-click (GtkWidget  *dialog,
-       const char *label)
-{
-  GtkWidget *button = haul_test_find_button (dialog, label);
-
-  if (button == NULL)
-    g_error ("no “%s” button in the dialog", label);
-  g_signal_emit_by_name (button, "clicked");
-}
-
-/* Screenshots of the whole screen for the README and for review. */
-static void
-shoot (Fixture    *f,
-       GtkWidget  *dialog,
-       const char *name)
-{
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", name, 1000);
-  haul_test_screenshot_at (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", name, 360);
-  if (g_getenv ("HAUL_TEST_SHOTS") != NULL)
-    gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
-}
-
 /* ------------------------------------------------------------------ */
 /* Running inside the real application */
 
@@ -101,36 +76,6 @@ entry_of (HaulRelinkDialog *dialog)
   return GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (dialog), HAUL_TYPE_RELINK_DIALOG, "entry"));
 }
 
-static gboolean
-popover_shown (gpointer popover)
-{
-  return gtk_widget_get_mapped (popover);
-}
-
-/* What the row's menu (a right-click) shows. */
-static char *
-menu_of (GtkWidget *row)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
-  GtkWidget *menu;
-  char *text;
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_CLICK (c) && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_SECONDARY)
-        g_signal_emit_by_name (c, "pressed", 1, 40.0, 12.0);
-    }
-  menu = GTK_WIDGET (haul_download_row_get_context_menu (HAUL_DOWNLOAD_ROW (row)));
-  g_assert_true (haul_test_wait_until (popover_shown, menu, WAIT_MS));
-  haul_test_assert_shows (menu, "Remove from List");
-  text = haul_test_visible_text (menu);
-  gtk_popover_popdown (GTK_POPOVER (menu));
-  haul_test_spin (100);
-  return text;
-}
-
 /* Adds @path (served slowly) through a drop, and pauses it at half. */
 static HaulDownload *
 add_paused (Fixture    *f,
@@ -150,7 +95,7 @@ add_paused (Fixture    *f,
   haul_test_wait_download (d, is_downloading, "downloading");
   haul_test_spin (200);
   {
-    g_autofree char *menu = menu_of (GTK_WIDGET (haul_test_find_row (f->window, d)));
+    g_autofree char *menu = haul_test_row_menu_text (GTK_WIDGET (haul_test_find_row (f->window, d)));
 
     /* A running download keeps its link. */
     g_assert_nonnull (strstr (menu, "Copy Link"));
@@ -194,7 +139,7 @@ body_change_link (Fixture *f)
 
   /* The row's menu offers Change Link… for the paused download. */
   row = GTK_WIDGET (haul_test_find_row (f->window, d));
-  menu_text = menu_of (row);
+  menu_text = haul_test_row_menu_text (row);
   g_assert_nonnull (strstr (menu_text, "Change _Link…"));
 
   /* Without a link on the clipboard the entry is empty. */
@@ -202,7 +147,7 @@ body_change_link (Fixture *f)
   g_assert_true (gtk_widget_activate_action (row, "row.change-link", NULL));
   dialog = wait_dialog ();
   g_assert_cmpstr (gtk_editable_get_text (entry_of (dialog)), ==, "");
-  click (GTK_WIDGET (dialog), "_Cancel");
+  haul_test_click (GTK_WIDGET (dialog), "_Cancel");
   wait_dialog_gone ();
 
   /* Prefilled from the clipboard when it holds one link. */
@@ -211,9 +156,9 @@ body_change_link (Fixture *f)
   dialog = wait_dialog ();
   g_assert_cmpstr (gtk_editable_get_text (entry_of (dialog)), ==, fresh);
   haul_test_assert_shows (GTK_WIDGET (dialog), "continues from the new link only if it serves the same file");
-  shoot (f, GTK_WIDGET (dialog), "change-link");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "change-link");
 
-  click (GTK_WIDGET (dialog), "Check and _Continue");
+  haul_test_click (GTK_WIDGET (dialog), "Check and _Continue");
   /* Still open, with its spinner, while the server takes its time. */
   haul_test_spin (150);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
@@ -246,14 +191,14 @@ body_change_link (Fixture *f)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (f->window), other_uri);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (haul_test_find_row (f->window, d2)), "row.change-link", NULL));
   dialog = wait_dialog ();
-  click (GTK_WIDGET (dialog), "Check and _Continue");
+  haul_test_click (GTK_WIDGET (dialog), "Check and _Continue");
   g_assert_true (haul_test_wait_until (dialog_is_different, dialog, WAIT_MS));
   haul_test_assert_shows (GTK_WIDGET (dialog), "The new link is a different file:");
   haul_test_assert_shows (GTK_WIDGET (dialog), "instead of");
   g_assert_cmpstr (haul_download_get_uri (d2), !=, other_uri);
   haul_test_spin (200);
-  shoot (f, GTK_WIDGET (dialog), "change-link-different");
-  click (GTK_WIDGET (dialog), "_Start Over");
+  haul_test_screenshots (GTK_WINDOW (f->window), "HAUL_TEST_SHOTS", "change-link-different");
+  haul_test_click (GTK_WIDGET (dialog), "_Start Over");
   wait_dialog_gone ();
   haul_test_assert_shows (f->window, "Starting “old2.bin” over from the new link");
   haul_test_wait_finished (d2);
@@ -301,7 +246,7 @@ body_paste (Fixture *f)
   g_assert_true (haul_test_wait_until (haul_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
   question = haul_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   haul_test_assert_shows (GTK_WIDGET (question), "Use as the New Link of “old3.bin”?");
-  click (GTK_WIDGET (question), "_Use as New Link");
+  haul_test_click (GTK_WIDGET (question), "_Use as New Link");
   /* It checks at once, and continues. */
   haul_test_assert_shows (f->window, "Continuing “old3.bin” from the new link");
   g_assert_cmpstr (haul_download_get_uri (d), ==, fresh);
