@@ -174,7 +174,8 @@ tool_cmd () {
         http) px="--proxy $hp" ;;
         socks5) px="--proxy socks5://$sp" ;;
       esac
-      echo "$HAUL" --headless -j "$JOBS" $([ "$tool" = haul-x1 ] && echo "-x 1") ${HAUL_ARGS:-} $px \
+      [ "$tool" != haul-x1 ] || px="-x 1 $px"
+      echo "$HAUL" --headless -j "$JOBS" ${HAUL_ARGS:-} $px \
            --quiet -d "$OUT" -i "$WORK/$w.urls" ;;
     wget2)
       case "$path" in
