@@ -40,6 +40,28 @@
  *                    (after GtkSearchEntry's own 150 ms delay); the matching
  *                    rows shown
  *
+ * The queue's holds (issue 18; "the rows say why" means: every mapped row
+ * of a queued download shows what haul_wait_text_reason() says for it):
+ *   offline          N queued, haul_queue_set_offline (TRUE) as the network
+ *                    policy would; the hold bar revealed, the rows say
+ *                    "Waiting for network"
+ *   online           N queued while offline (not timed), then
+ *                    haul_queue_set_offline (FALSE); max-active downloads
+ *                    have started (the retry reset walks the list once)
+ *   metered-hold     N queued, max-active of them running (links to a
+ *                    local server that accepts and never answers, so that
+ *                    they stay connected), haul_queue_set_metered_hold
+ *                    (TRUE); none running, the bar with Download Anyway
+ *                    revealed, the rows say "Paused on a metered connection"
+ *   metered          the same, held (not timed), then the bar's Download
+ *                    Anyway clicked; max-active downloads have started
+ *   schedule         N queued, haul_queue_set_schedule() with hours that
+ *                    exclude now (the real clock: from 2 h to 3 h ahead);
+ *                    the bar revealed, the rows say when they start
+ *   unschedule       N queued under those hours (not timed), then
+ *                    haul_queue_set_schedule (NULL); max-active downloads
+ *                    have started
+ *
  * Prints one tab-separated line: action, N, total ms, longest iteration
  * ms, iterations over 16.7 ms, over 50 ms, iterations. Needs a display:
  * run-bulk.sh runs it under Xvfb with GSK_RENDERER=cairo.
@@ -58,7 +80,10 @@
 #include <unistd.h>
 
 #include "haul-application.h"
+#include "haul-download-row.h"
+#include "haul-status-lines.h"
 #include "haul-store.h"
+#include "haul-wait-text.h"
 #include "haul-window-private.h"
 
 typedef struct Bench Bench;
@@ -86,6 +111,10 @@ struct Bench
   gint64           top[5];        /* the longest iterations */
   gint64           top_at[5];     /* when they ended, from the action */
   gboolean         reported;
+
+  gboolean         started;       /* max-active running again, after the action */
+  guint16          silent_port;   /* metered: the server that never answers */
+  GPtrArray       *silent_conns;
 };
 
 static Bench bench;
@@ -248,6 +277,82 @@ done_all_back (Bench *b)
          g_list_model_get_n_items (G_LIST_MODEL (b->window->shown)) == b->n;
 }
 
+/* The queue's holds: the bar and the rows. */
+
+static gboolean
+status_says (GtkWidget  *widget,
+             const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (HAUL_IS_STATUS_LINES (c))
+        {
+          GtkWidget *first = gtk_widget_get_first_child (c);
+
+          return GTK_IS_INSCRIPTION (first) &&
+                 g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (first)), text) == 0;
+        }
+      if (status_says (c, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Mapped rows of queued downloads that say why they wait, or -1 if one
+ * does not. */
+static int
+rows_say_why (Bench     *b,
+              GtkWidget *widget)
+{
+  int n = 0;
+
+  if (HAUL_IS_DOWNLOAD_ROW (widget))
+    {
+      HaulDownload *d = haul_download_row_get_download (HAUL_DOWNLOAD_ROW (widget));
+      HaulDownloadWait wait;
+      g_autoptr(GDateTime) until = NULL;
+      g_autoptr(GDateTime) now = NULL;
+      g_autofree char *text = NULL;
+
+      if (d == NULL || !gtk_widget_get_mapped (widget) ||
+          haul_download_get_state (d) != HAUL_DOWNLOAD_STATE_QUEUED)
+        return 0;
+      wait = haul_queue_get_wait_reason (b->queue, d);
+      if (wait == HAUL_DOWNLOAD_WAIT_NONE)
+        return -1;
+      until = haul_queue_dup_wait_until (b->queue, d);
+      now = haul_clock_now (haul_queue_get_clock (b->queue));
+      text = haul_wait_text_reason (wait, until, now);
+      return status_says (widget, text) ? 1 : -1;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      int k = rows_say_why (b, c);
+
+      if (k < 0)
+        return -1;
+      n += k;
+    }
+  return n;
+}
+
+static gboolean
+done_held (Bench *b)
+{
+  gboolean metered = g_str_equal (b->action, "metered-hold");
+
+  return gtk_revealer_get_reveal_child (b->window->hold_revealer) &&
+         gtk_widget_get_visible (b->window->hold_button) == metered &&
+         (!metered || haul_queue_get_n_active (b->queue) == 0) &&
+         rows_say_why (b, GTK_WIDGET (b->window->list_view)) > 0;
+}
+
+static gboolean
+done_started (Bench *b)
+{
+  return b->started;
+}
+
 static gboolean
 done_shown (Bench *b)
 {
@@ -263,6 +368,8 @@ static void
 fill (Bench            *b,
       HaulDownloadState (*state_of) (guint i))
 {
+  g_autofree char *host = b->silent_port != 0 ? g_strdup_printf ("127.0.0.1:%u", b->silent_port)
+                                              : g_strdup ("127.0.0.1:9");
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_store_record_free);
   const char *folder = g_get_tmp_dir ();
 
@@ -271,7 +378,7 @@ fill (Bench            *b,
       HaulStoreRecord *r = haul_store_record_new ();
 
       r->id = i + 1;
-      r->uri = g_strdup_printf ("http://127.0.0.1:9/bulk/file-%06u.bin", i);
+      r->uri = g_strdup_printf ("http://%s/bulk/file-%06u.bin", host, i);
       r->directory = g_strdup (folder);
       r->state = state_of (i);
       r->position = i;
@@ -295,6 +402,62 @@ static HaulDownloadState
 state_half (guint i)
 {
   return i % 2 ? HAUL_DOWNLOAD_STATE_COMPLETED : HAUL_DOWNLOAD_STATE_PAUSED;
+}
+
+/* Hours that exclude now: from 2 h to 3 h ahead, every day. */
+static HaulSchedule *
+schedule_not_now (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  guint minute = (guint) (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now));
+
+  return haul_schedule_new (HAUL_SCHEDULE_ALL_DAYS, (minute + 120) % HAUL_SCHEDULE_MINUTES_PER_DAY,
+                            (minute + 180) % HAUL_SCHEDULE_MINUTES_PER_DAY);
+}
+
+/* After the action: max-active downloads have started. */
+static void
+n_active_cb (HaulQueue  *queue,
+             GParamSpec *pspec,
+             Bench      *b)
+{
+  if (b->t_action != 0 && haul_queue_get_n_active (queue) >= haul_queue_get_max_active (queue))
+    b->started = TRUE;
+}
+
+/* metered: a server that accepts and never answers, in a thread of its
+ * own, so that the downloads it takes stay running. */
+static gpointer
+silent_thread (gpointer data)
+{
+  GSocket *listener = data;
+
+  for (;;)
+    {
+      GSocket *conn = g_socket_accept (listener, NULL, NULL);
+
+      if (conn == NULL)
+        break;
+      g_ptr_array_add (bench.silent_conns, conn); /* kept open, only this thread adds */
+    }
+  return NULL;
+}
+
+static void
+silent_server_start (Bench *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  if (listener == NULL || !g_socket_bind (listener, any, TRUE, &error) || !g_socket_listen (listener, &error) ||
+      (bound = g_socket_get_local_address (listener, &error)) == NULL)
+    g_error ("silent server: %s", error->message);
+  b->silent_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  b->silent_conns = g_ptr_array_new ();
+  g_thread_unref (g_thread_new ("bench-silent", silent_thread, listener));
 }
 
 static void
@@ -362,6 +525,22 @@ act (Bench *b)
     gtk_drop_down_set_selected (b->window->state_filter, FILTER_FINISHED);
   else if (g_str_equal (a, "search"))
     gtk_editable_set_text (b->window->search_entry, "file-0001");
+  else if (g_str_equal (a, "offline"))
+    haul_queue_set_offline (b->queue, TRUE);
+  else if (g_str_equal (a, "online"))
+    haul_queue_set_offline (b->queue, FALSE);
+  else if (g_str_equal (a, "metered-hold"))
+    haul_queue_set_metered_hold (b->queue, TRUE);
+  else if (g_str_equal (a, "metered"))
+    g_signal_emit_by_name (b->window->hold_button, "clicked");
+  else if (g_str_equal (a, "schedule"))
+    {
+      g_autoptr(HaulSchedule) schedule = schedule_not_now ();
+
+      haul_queue_set_schedule (b->queue, schedule);
+    }
+  else if (g_str_equal (a, "unschedule"))
+    haul_queue_set_schedule (b->queue, NULL);
   g_timeout_add (20, report_cb, b);
 }
 
@@ -381,6 +560,36 @@ wait_for_undo_cb (gpointer data)
       find_undo (GTK_WIDGET (b->window)) == NULL)
     return G_SOURCE_CONTINUE;
   g_timeout_add_once (1000, act_once, b);
+  return G_SOURCE_REMOVE;
+}
+
+/* metered: once max-active run, the hold (not timed); the click once none
+ * runs and the button is there. */
+static gboolean
+wait_for_held_cb (gpointer data)
+{
+  Bench *b = data;
+
+  if (haul_queue_get_n_active (b->queue) != 0 || !gtk_widget_get_mapped (b->window->hold_button))
+    return G_SOURCE_CONTINUE;
+  g_timeout_add_once (1000, act_once, b);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_for_running_cb (gpointer data)
+{
+  Bench *b = data;
+
+  if (haul_queue_get_n_active (b->queue) < haul_queue_get_max_active (b->queue))
+    return G_SOURCE_CONTINUE;
+  if (g_str_equal (b->action, "metered-hold"))
+    {
+      g_timeout_add_once (500, act_once, b);
+      return G_SOURCE_REMOVE;
+    }
+  haul_queue_set_metered_hold (b->queue, TRUE);
+  g_timeout_add (100, wait_for_held_cb, b);
   return G_SOURCE_REMOVE;
 }
 
@@ -416,6 +625,27 @@ setup_cb (gpointer data)
     fill (b, state_completed);
   else if (g_str_equal (a, "filter"))
     fill (b, state_half);
+  else if (g_str_equal (a, "offline") || g_str_equal (a, "schedule"))
+    fill (b, state_queued);
+  else if (g_str_equal (a, "online"))
+    {
+      haul_queue_set_offline (b->queue, TRUE);
+      fill (b, state_queued);
+    }
+  else if (g_str_equal (a, "unschedule"))
+    {
+      g_autoptr(HaulSchedule) schedule = schedule_not_now ();
+
+      haul_queue_set_schedule (b->queue, schedule);
+      fill (b, state_queued);
+    }
+  else if (g_str_equal (a, "metered") || g_str_equal (a, "metered-hold"))
+    {
+      fill (b, state_queued);
+      /* After the settling: max-active running. */
+      g_timeout_add (settle, wait_for_running_cb, b);
+      return;
+    }
   else if (g_str_equal (a, "undo-add"))
     {
       g_autoptr(GString) text = g_string_new (NULL);
@@ -470,6 +700,7 @@ startup_cb (GApplication *app,
 {
   b->queue = haul_application_get_queue (b->app);
   haul_queue_set_max_active (b->queue, 1);
+  g_signal_connect (b->queue, "notify::n-active", G_CALLBACK (n_active_cb), b);
 }
 
 static struct
@@ -490,6 +721,12 @@ static struct
   { "undo-add", done_empty },
   { "filter", done_shown },
   { "search", done_shown },
+  { "offline", done_held },
+  { "online", done_started },
+  { "metered-hold", done_held },
+  { "metered", done_started },
+  { "schedule", done_held },
+  { "unschedule", done_started },
 };
 
 int
@@ -541,6 +778,9 @@ main (int   argc,
         if (strstr (name, "file-0001") != NULL)
           bench.expected++;
       }
+
+  if (g_str_equal (action, "metered") || g_str_equal (action, "metered-hold"))
+    silent_server_start (&bench);
 
   bench.poll = g_main_context_get_poll_func (NULL);
   g_main_context_set_poll_func (NULL, poll_cb);
