@@ -59,14 +59,53 @@ _haul_handoff_invalid (GError    **error,
 /* ------------------------------------------------------------------ */
 /* The text, before json-glib */
 
+/* The four hex digits of a \uXXXX escape at @p (just after the "u"). */
 static gboolean
+read_hex4 (const char *p,
+           const char *end,
+           guint      *value)
+{
+  *value = 0;
+  if (end - p < 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    {
+      if (!g_ascii_isxdigit (p[i]))
+        return FALSE;
+      *value = *value * 16 + (guint) g_ascii_xdigit_value (p[i]);
+    }
+  return TRUE;
+}
+
+/* An escape in a string, @p just after its backslash: only JSON's own
+ * (\" \\ \/ \b \f \n \r \t, \uXXXX with surrogates in pairs), never
+ * \u0000. json-glib 1.6 turns others, and a lone surrogate, into text that
+ * is not UTF-8 (found by the fuzzer).
+ *
+ * Returns: how many characters after the backslash it takes, or 0 (with
+ *   @error) when it is refused */
+static gsize
 check_string_escape (const char *p,
                      const char *end,
                      GError    **error)
 {
-  if (p + 5 < end && p[0] == 'u' && p[1] == '0' && p[2] == '0' && p[3] == '0' && p[4] == '0')
+  guint unit, low;
+
+  if (p < end && *p != '\0' && strchr ("\"\\/bfnrt", *p) != NULL)
+    return 1;
+  if (p >= end || *p != 'u' || !read_hex4 (p + 1, end, &unit))
+    return invalid (error, _("The request is not valid JSON"));
+  if (unit == 0)
     return invalid (error, _("A text in the request holds a NUL character"));
-  return TRUE;
+  if (unit >= 0xDC00 && unit <= 0xDFFF)
+    return invalid (error, _("The request is not valid JSON"));
+  if (unit < 0xD800 || unit > 0xDBFF)
+    return 5;
+  /* A high surrogate: its low half must follow. */
+  if (end - p < 11 || p[5] != '\\' || p[6] != 'u' || !read_hex4 (p + 7, end, &low) ||
+      low < 0xDC00 || low > 0xDFFF)
+    return invalid (error, _("The request is not valid JSON"));
+  return 11;
 }
 
 /* JSON's characters outside strings: structure, numbers, true/false/null. */
@@ -122,9 +161,11 @@ check_text (const char *json,
         {
           if (*p == '\\')
             {
-              if (p + 1 < end && !check_string_escape (p + 1, end, error))
+              gsize taken = check_string_escape (p + 1, end, error);
+
+              if (taken == 0)
                 return FALSE;
-              p++;
+              p += taken;
             }
           else if (*p == '"')
             in_string = FALSE;
